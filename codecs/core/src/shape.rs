@@ -1,0 +1,99 @@
+//! Axis normalisation, contiguous element access and decoder size checks.
+
+use std::borrow::Cow;
+
+use ndarray::{ArrayBase, Data, IxDyn};
+
+use crate::CodecError;
+
+/// Largest number of elements a decoder allocates for one chunk (2^40, i.e. a few TiB of data):
+/// anything larger is a corrupt header or a hostile input, not a chunk.
+pub const MAX_CHUNK_ELEMENTS: u64 = 1 << 40;
+
+/// Resolves `axis` (negative values count from the end, as in numpy) against an array of
+/// `ndim` dimensions.
+///
+/// # Errors
+///
+/// [`CodecError::InvalidConfig`] if `axis` is not in `-ndim..ndim`.
+pub fn normalize_axis(codec: &'static str, axis: i64, ndim: usize) -> Result<usize, CodecError> {
+    let n = i64::try_from(ndim).unwrap_or(i64::MAX);
+    let resolved = if axis < 0 { axis + n } else { axis };
+    if (0..n).contains(&resolved) {
+        Ok(usize::try_from(resolved).unwrap_or(usize::MAX))
+    } else {
+        Err(CodecError::InvalidConfig {
+            codec,
+            message: format!(
+                "axis {axis} is out of range for an array with {ndim} dimension(s) (valid: {}..={})",
+                -n,
+                n - 1
+            ),
+        })
+    }
+}
+
+/// The elements of `array` in C (row-major) order: borrowed when the array is already contiguous
+/// in standard layout, otherwise copied.
+#[must_use]
+pub fn standard_elements<S: Data>(array: &ArrayBase<S, IxDyn>) -> Cow<'_, [S::Elem]>
+where
+    S::Elem: Clone,
+{
+    match array.as_slice() {
+        Some(slice) => Cow::Borrowed(slice),
+        None => Cow::Owned(array.iter().cloned().collect()),
+    }
+}
+
+/// Number of elements of `shape`, checked against overflow and [`MAX_CHUNK_ELEMENTS`].
+///
+/// # Errors
+///
+/// [`CodecError::LimitExceeded`] if the product overflows or exceeds the limit.
+pub fn checked_len(codec: &'static str, shape: &[u64]) -> Result<usize, CodecError> {
+    let mut n: u64 = 1;
+    for &d in shape {
+        n = n.checked_mul(d).ok_or(CodecError::LimitExceeded {
+            codec,
+            what: "element count",
+            found: u64::MAX,
+            limit: MAX_CHUNK_ELEMENTS,
+        })?;
+    }
+    if n > MAX_CHUNK_ELEMENTS {
+        return Err(CodecError::LimitExceeded {
+            codec,
+            what: "element count",
+            found: n,
+            limit: MAX_CHUNK_ELEMENTS,
+        });
+    }
+    usize::try_from(n).map_err(|_| CodecError::LimitExceeded {
+        codec,
+        what: "element count",
+        found: n,
+        limit: usize::MAX as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_resolve_like_numpy() {
+        assert_eq!(normalize_axis("t", -1, 3).unwrap(), 2);
+        assert_eq!(normalize_axis("t", 0, 3).unwrap(), 0);
+        assert!(normalize_axis("t", 3, 3).is_err());
+        assert!(normalize_axis("t", -4, 3).is_err());
+        assert!(normalize_axis("t", 0, 0).is_err());
+    }
+
+    #[test]
+    fn sizes_are_bounded() {
+        assert_eq!(checked_len("t", &[2, 3, 4]).unwrap(), 24);
+        assert!(checked_len("t", &[u64::MAX, 2]).is_err());
+        assert!(checked_len("t", &[1 << 21, 1 << 21]).is_err());
+    }
+}
