@@ -6,15 +6,35 @@
 
 use std::fmt::{Debug, Display};
 
-use numcodecs::{AnyArrayDType, ArrayDType};
+use ndarray::{ArrayD, ArrayViewMutD, CowArray, IxDyn};
+use numcodecs::{AnyArray, AnyArrayDType, AnyArrayViewMut, AnyCowArray, ArrayDType};
 
-/// A plain element of one of the ten numcodecs dtypes.
-pub trait Element: ArrayDType + Copy + Default + PartialEq + Debug + Display + Send + Sync + 'static {}
-
-impl<T: ArrayDType + Copy + Default + PartialEq + Debug + Display + Send + Sync + 'static> Element
-    for T
+/// A plain element of one of the ten numcodecs dtypes, with conversions between typed ndarrays
+/// and numcodecs' dtype-erased arrays.
+pub trait Element:
+    ArrayDType + Copy + Default + PartialEq + Debug + Display + Send + Sync + 'static
 {
+    /// Wraps an owned typed array into the matching [`AnyArray`] variant.
+    fn into_any(a: ArrayD<Self>) -> AnyArray;
+    /// Wraps a copy-on-write typed array into the matching [`AnyCowArray`] variant.
+    fn into_any_cow(a: CowArray<'_, Self, IxDyn>) -> AnyCowArray<'_>;
+    /// Wraps a mutable typed view into the matching [`AnyArrayViewMut`] variant.
+    fn into_any_view_mut(a: ArrayViewMutD<'_, Self>) -> AnyArrayViewMut<'_>;
 }
+
+macro_rules! impl_element {
+    ($($t:ty => $v:ident),*) => {$(
+        impl Element for $t {
+            fn into_any(a: ArrayD<Self>) -> AnyArray { AnyArray::$v(a) }
+            fn into_any_cow(a: CowArray<'_, Self, IxDyn>) -> AnyCowArray<'_> { AnyCowArray::$v(a) }
+            fn into_any_view_mut(a: ArrayViewMutD<'_, Self>) -> AnyArrayViewMut<'_> {
+                AnyArrayViewMut::$v(a)
+            }
+        }
+    )*};
+}
+impl_element!(u8 => U8, u16 => U16, u32 => U32, u64 => U64, i8 => I8, i16 => I16, i32 => I32,
+    i64 => I64, f32 => F32, f64 => F64);
 
 /// A signed or unsigned integer element with wrapping (modular) arithmetic, so that deltas and
 /// their cumulative sums are exact inverses for every value.
@@ -85,23 +105,39 @@ macro_rules! impl_float {
             type Bits = $bits;
             const MANTISSA_BITS: u32 = $mant;
             #[inline(always)]
-            fn to_bits(self) -> $bits { <$t>::to_bits(self) }
+            fn to_bits(self) -> $bits {
+                <$t>::to_bits(self)
+            }
             #[inline(always)]
-            fn from_bits(bits: $bits) -> Self { <$t>::from_bits(bits) }
+            fn from_bits(bits: $bits) -> Self {
+                <$t>::from_bits(bits)
+            }
             #[inline(always)]
-            fn to_f64(self) -> f64 { f64::from(self) }
+            fn to_f64(self) -> f64 {
+                f64::from(self)
+            }
             #[inline(always)]
             #[allow(clippy::cast_possible_truncation, clippy::unnecessary_cast)]
-            fn from_f64(v: f64) -> Self { v as $t }
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
             #[inline(always)]
             #[allow(clippy::cast_precision_loss)]
-            fn from_i64(v: i64) -> Self { v as $t }
+            fn from_i64(v: i64) -> Self {
+                v as $t
+            }
             #[inline(always)]
-            fn is_finite(self) -> bool { <$t>::is_finite(self) }
+            fn is_finite(self) -> bool {
+                <$t>::is_finite(self)
+            }
             #[inline(always)]
-            fn is_nan(self) -> bool { <$t>::is_nan(self) }
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
+            }
             #[inline(always)]
-            fn mul_add_unfused(self, a: Self, b: Self) -> Self { self * a + b }
+            fn mul_add_unfused(self, a: Self, b: Self) -> Self {
+                self * a + b
+            }
         }
     };
 }

@@ -1,0 +1,132 @@
+//! The delta kernel, written once for every integer dtype.
+//!
+//! The data are a C-order (row-major) slice with a shape; along axis `k` the array is viewed as
+//! `outer × n × inner` with `outer = shape[..k].product()`, `n = shape[k]` and
+//! `inner = shape[k+1..].product()`, so that one "row" of `inner` contiguous elements is one slice
+//! along the axis. Rows are combined element-wise (vectorisable); only the last axis
+//! (`inner == 1`) runs along a sequential dependency.
+
+use ndcodecs_core::dtype::Int;
+
+/// `(outer, n, inner)` of `shape` around `axis`.
+fn split(shape: &[usize], axis: usize) -> (usize, usize, usize) {
+    let outer = shape[..axis].iter().product();
+    let inner = shape[axis + 1..].iter().product();
+    (outer, shape[axis], inner)
+}
+
+#[inline]
+fn sub_rows<T: Int>(out: &mut [T], cur: &[T], prev: &[T]) {
+    for ((o, &c), &p) in out.iter_mut().zip(cur).zip(prev) {
+        *o = c.wrapping_sub(p);
+    }
+}
+
+#[inline]
+fn add_row_in_place<T: Int>(row: &mut [T], prev: &[T]) {
+    for (r, &p) in row.iter_mut().zip(prev) {
+        *r = r.wrapping_add(p);
+    }
+}
+
+/// Writes the differences of `input` along `axis` to `out` (same length): the first slice along
+/// the axis is copied, every other slice becomes its difference with the previous one.
+fn delta_out_of_place<T: Int>(input: &[T], out: &mut [T], shape: &[usize], axis: usize) {
+    let (outer, n, inner) = split(shape, axis);
+    let block = n * inner;
+    if block == 0 {
+        return;
+    }
+    for b in 0..outer {
+        let src = &input[b * block..(b + 1) * block];
+        let dst = &mut out[b * block..(b + 1) * block];
+        if inner == 1 {
+            dst[0] = src[0];
+            for ((d, &c), &p) in dst[1..].iter_mut().zip(&src[1..]).zip(&src[..n - 1]) {
+                *d = c.wrapping_sub(p);
+            }
+        } else {
+            dst[..inner].copy_from_slice(&src[..inner]);
+            for i in 1..n {
+                sub_rows(
+                    &mut dst[i * inner..(i + 1) * inner],
+                    &src[i * inner..(i + 1) * inner],
+                    &src[(i - 1) * inner..i * inner],
+                );
+            }
+        }
+    }
+}
+
+/// Replaces `data` by its differences along `axis`, in place.
+fn delta_in_place<T: Int>(data: &mut [T], shape: &[usize], axis: usize) {
+    let (outer, n, inner) = split(shape, axis);
+    let block = n * inner;
+    if block == 0 {
+        return;
+    }
+    for blk in data.chunks_exact_mut(block).take(outer) {
+        if inner == 1 {
+            let mut prev = blk[0];
+            for x in &mut blk[1..] {
+                let cur = *x;
+                *x = cur.wrapping_sub(prev);
+                prev = cur;
+            }
+        } else {
+            // Last row first, so that each row still sees its unmodified predecessor.
+            for i in (1..n).rev() {
+                let (head, tail) = blk.split_at_mut(i * inner);
+                let prev = &head[(i - 1) * inner..];
+                for (r, &p) in tail[..inner].iter_mut().zip(prev) {
+                    *r = r.wrapping_sub(p);
+                }
+            }
+        }
+    }
+}
+
+/// Undoes [`delta_in_place`]: cumulative (wrapping) sums along `axis`, in place.
+fn cumsum_in_place<T: Int>(data: &mut [T], shape: &[usize], axis: usize) {
+    let (outer, n, inner) = split(shape, axis);
+    let block = n * inner;
+    if block == 0 {
+        return;
+    }
+    for blk in data.chunks_exact_mut(block).take(outer) {
+        if inner == 1 {
+            let mut acc = blk[0];
+            for x in &mut blk[1..] {
+                acc = acc.wrapping_add(*x);
+                *x = acc;
+            }
+        } else {
+            for i in 1..n {
+                let (head, tail) = blk.split_at_mut(i * inner);
+                add_row_in_place(&mut tail[..inner], &head[(i - 1) * inner..]);
+            }
+        }
+    }
+}
+
+/// Encodes `input` (C order, `shape` outermost first) with differences along each of `axes` in
+/// turn, writing to `out`. `axes` must be resolved (each `< shape.len()`) and
+/// `input.len() == out.len() == shape.product()`.
+pub fn encode_into<T: Int>(input: &[T], out: &mut [T], shape: &[usize], axes: &[usize]) {
+    match axes.split_first() {
+        None => out.copy_from_slice(input),
+        Some((&first, rest)) => {
+            delta_out_of_place(input, out, shape, first);
+            for &axis in rest {
+                delta_in_place(out, shape, axis);
+            }
+        }
+    }
+}
+
+/// Decodes in place what [`encode_into`] wrote: cumulative sums along `axes` in reverse order.
+pub fn decode_in_place<T: Int>(data: &mut [T], shape: &[usize], axes: &[usize]) {
+    for &axis in axes.iter().rev() {
+        cumsum_in_place(data, shape, axis);
+    }
+}
