@@ -1,0 +1,125 @@
+"""zarr-python 3 codec classes for the ndcodecs codecs.
+
+zarr-python finds these through the ``zarr.codecs`` entry points of the ``ndcodecs`` wheel (the
+entry name is the metadata name, ``ndcodecs.<codec>``), so ``zarr.open_array`` reads arrays whose
+metadata names our codecs without ``import ndcodecs``. To write such an array, pass instances::
+
+    import zarr
+    from ndcodecs.zarr3 import SpatialDelta
+
+    z = zarr.create_array(store, shape=(100, 80), chunks=(50, 80), dtype="int16",
+                          filters=[SpatialDelta(axis=[0, 1])])
+
+The classes subclass zarr-python's (private) numcodecs wrapper bases in ``zarr.codecs.numcodecs``
+— array → array for ``spatial_delta`` and ``linear_quantize``, array → bytes for ``lilcom`` —
+with our ``ndcodecs.`` name prefix instead of ``numcodecs.``. The metadata configuration is the
+numcodecs configuration without ``id`` and is normalised on construction (defaults filled in,
+``_version`` added), so what is stored says exactly what was applied. Invalid configurations fail
+on construction, unsupported dtypes and axes when the array is created (``validate``).
+
+Importing this module needs zarr-python (``pip install ndcodecs[zarr]``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+import numpy as np
+from zarr.codecs.numcodecs import _NumcodecsArrayArrayCodec
+from zarr.core.common import JSON, parse_named_configuration
+
+from . import _codecs
+
+if TYPE_CHECKING:
+    from zarr.core.array_spec import ArraySpec
+    from zarr.core.chunk_grids import ChunkGrid
+    from zarr.core.dtype.wrapper import TBaseDType, TBaseScalar, ZDType
+
+__all__ = ["SpatialDelta"]
+
+PREFIX = "ndcodecs."
+
+
+class _NdZarrCodec:
+    """Mixin before a zarr numcodecs wrapper base: our name prefix, our codec class."""
+
+    codec_name: ClassVar[str]
+    _numcodec_class: ClassVar[type]
+
+    def __init__(self, **codec_config: JSON) -> None:
+        codec_id = self.codec_name.removeprefix(PREFIX)
+        given_id = codec_config.pop("id", codec_id)
+        if given_id != codec_id:
+            raise ValueError(f"codec id {given_id!r} given to the {self.codec_name} codec")
+        # Normalise through the codec itself: validates the configuration now, fills in defaults.
+        config = self._numcodec_class(**codec_config).get_config()
+        config.pop("id", None)
+        object.__setattr__(self, "codec_config", {"id": codec_id, **config})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, JSON]) -> Self:
+        """Creates the codec from zarr v3 metadata ``{"name": ..., "configuration": {...}}``."""
+        name, configuration = parse_named_configuration(data, require_configuration=False)
+        if name != cls.codec_name:
+            raise ValueError(f"expected codec name {cls.codec_name!r}, found {name!r}")
+        return cls(**(configuration or {}))
+
+    @cached_property
+    def _codec(self) -> Any:
+        config = dict(self.codec_config)
+        config.pop("id", None)
+        return self._numcodec_class(**config)
+
+    def __repr__(self) -> str:
+        config = {k: v for k, v in self.codec_config.items() if k != "id"}
+        args = ", ".join(f"{k}={v!r}" for k, v in config.items())
+        return f"{type(self).__name__}({args})"
+
+
+def _resolved_axes(axis: int | list[int], ndim: int, codec_name: str) -> list[int]:
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    if not axes:
+        raise ValueError(f"{codec_name}: `axis` lists no axis")
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{codec_name}: axis {a} is out of range for a {ndim}-d array")
+    return [a % ndim for a in axes]
+
+
+class SpatialDelta(_NdZarrCodec, _NumcodecsArrayArrayCodec):
+    """``ndcodecs.spatial_delta`` for zarr-python 3 (see ``ndcodecs.SpatialDelta``).
+
+    Parameters
+    ----------
+    axis : int or list of int, default -1
+        Axes along which to take differences, in encode order; ``-ndim <= axis < ndim``.
+    """
+
+    codec_name = PREFIX + "spatial_delta"
+    _numcodec_class = _codecs.SpatialDelta
+
+    def validate(
+        self,
+        *,
+        shape: tuple[int, ...],
+        dtype: ZDType[TBaseDType, TBaseScalar],
+        chunk_grid: ChunkGrid,
+    ) -> None:
+        """Refuses a non-integer dtype or an axis out of range when the array is created."""
+        native = np.dtype(dtype.to_native_dtype())
+        if native.kind not in "iu":
+            raise TypeError(
+                f"{self.codec_name} takes integer dtypes, not {native}: put "
+                "ndcodecs.linear_quantize first for floats"
+            )
+        _resolved_axes(self.codec_config.get("axis", -1), len(shape), self.codec_name)  # type: ignore[arg-type]
+
+    def resolve_metadata(self, chunk_spec: ArraySpec) -> ArraySpec:
+        """Same shape and dtype out."""
+        return replace(chunk_spec)
+
+    def compute_encoded_size(self, input_byte_length: int, chunk_spec: ArraySpec) -> int:
+        """Same size out."""
+        return input_byte_length
