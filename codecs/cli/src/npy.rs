@@ -1,0 +1,277 @@
+//! Typed n-d arrays read from and written to NumPy `.npy` files.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use npyz::{DType, TypeChar, WriterBuilder};
+
+/// The elements of an array, one variant per supported dtype.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Samples {
+    /// `uint8`
+    U8(Vec<u8>),
+    /// `uint16`
+    U16(Vec<u16>),
+    /// `uint32`
+    U32(Vec<u32>),
+    /// `uint64`
+    U64(Vec<u64>),
+    /// `int8`
+    I8(Vec<i8>),
+    /// `int16`
+    I16(Vec<i16>),
+    /// `int32`
+    I32(Vec<i32>),
+    /// `int64`
+    I64(Vec<i64>),
+    /// `float32`
+    F32(Vec<f32>),
+    /// `float64`
+    F64(Vec<f64>),
+}
+
+/// Runs `$body` with `$v` bound to the typed vector inside a [`Samples`]: the one dispatch point
+/// over dtypes. `$t` names the element type inside `$body`.
+#[macro_export]
+macro_rules! with_samples {
+    ($samples:expr, $v:ident : $t:ident => $body:expr) => {
+        match $samples {
+            $crate::npy::Samples::U8($v) => {
+                type $t = u8;
+                $body
+            }
+            $crate::npy::Samples::U16($v) => {
+                type $t = u16;
+                $body
+            }
+            $crate::npy::Samples::U32($v) => {
+                type $t = u32;
+                $body
+            }
+            $crate::npy::Samples::U64($v) => {
+                type $t = u64;
+                $body
+            }
+            $crate::npy::Samples::I8($v) => {
+                type $t = i8;
+                $body
+            }
+            $crate::npy::Samples::I16($v) => {
+                type $t = i16;
+                $body
+            }
+            $crate::npy::Samples::I32($v) => {
+                type $t = i32;
+                $body
+            }
+            $crate::npy::Samples::I64($v) => {
+                type $t = i64;
+                $body
+            }
+            $crate::npy::Samples::F32($v) => {
+                type $t = f32;
+                $body
+            }
+            $crate::npy::Samples::F64($v) => {
+                type $t = f64;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$t` the element type named by a zarr v3 data type string, or evaluates
+/// `$otherwise` for a data type we do not handle.
+#[macro_export]
+macro_rules! with_dtype {
+    ($name:expr, $t:ident => $body:expr, _ => $otherwise:expr) => {
+        match $name {
+            "uint8" => {
+                type $t = u8;
+                $body
+            }
+            "uint16" => {
+                type $t = u16;
+                $body
+            }
+            "uint32" => {
+                type $t = u32;
+                $body
+            }
+            "uint64" => {
+                type $t = u64;
+                $body
+            }
+            "int8" => {
+                type $t = i8;
+                $body
+            }
+            "int16" => {
+                type $t = i16;
+                $body
+            }
+            "int32" => {
+                type $t = i32;
+                $body
+            }
+            "int64" => {
+                type $t = i64;
+                $body
+            }
+            "float32" => {
+                type $t = f32;
+                $body
+            }
+            "float64" => {
+                type $t = f64;
+                $body
+            }
+            _ => $otherwise,
+        }
+    };
+}
+
+/// Conversion of an element to `f64` for error measures.
+pub trait ToF64: Copy {
+    /// The value as `f64` (64-bit integers beyond 2^53 round).
+    fn to_f64(self) -> f64;
+}
+
+macro_rules! impl_to_f64 {
+    ($($t:ty),*) => {$(
+        impl ToF64 for $t {
+            #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
+            fn to_f64(self) -> f64 { self as f64 }
+        }
+    )*};
+}
+impl_to_f64!(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64);
+
+impl Samples {
+    /// The zarr v3 data type name (`"float32"`, `"int16"`, ...).
+    #[must_use]
+    pub fn dtype_name(&self) -> &'static str {
+        match self {
+            Self::U8(_) => "uint8",
+            Self::U16(_) => "uint16",
+            Self::U32(_) => "uint32",
+            Self::U64(_) => "uint64",
+            Self::I8(_) => "int8",
+            Self::I16(_) => "int16",
+            Self::I32(_) => "int32",
+            Self::I64(_) => "int64",
+            Self::F32(_) => "float32",
+            Self::F64(_) => "float64",
+        }
+    }
+
+    /// Whether the elements are floating point.
+    #[must_use]
+    pub fn is_float(&self) -> bool {
+        matches!(self, Self::F32(_) | Self::F64(_))
+    }
+
+    /// Number of elements.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        with_samples!(self, v: _T => v.len())
+    }
+
+    /// Size of one element in bytes.
+    #[must_use]
+    pub fn element_size(&self) -> usize {
+        with_samples!(self, _v: T => std::mem::size_of::<T>())
+    }
+
+    /// The elements as `f64`.
+    #[must_use]
+    pub fn to_f64(&self) -> Vec<f64> {
+        with_samples!(self, v: _T => v.iter().map(|x| x.to_f64()).collect())
+    }
+}
+
+/// An n-d array in C (row-major) order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NdArray {
+    /// The shape.
+    pub shape: Vec<u64>,
+    /// The elements, in C order.
+    pub samples: Samples,
+}
+
+impl NdArray {
+    /// Size of the elements in bytes.
+    #[must_use]
+    pub fn nbytes(&self) -> usize {
+        self.samples.len() * self.samples.element_size()
+    }
+}
+
+/// Reads a `.npy` file.
+///
+/// # Errors
+/// When the file cannot be read, is not a `.npy` file, holds a dtype other than an integer,
+/// float32 or float64, or is in Fortran order.
+pub fn read(path: &Path) -> Result<NdArray> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    read_from(BufReader::new(file)).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Reads a `.npy` file from bytes in memory.
+///
+/// # Errors
+/// As [`read`].
+pub fn read_bytes(bytes: &[u8]) -> Result<NdArray> {
+    read_from(bytes)
+}
+
+fn read_from(reader: impl Read) -> Result<NdArray> {
+    let npy = npyz::NpyFile::new(reader)?;
+    if npy.order() == npyz::Order::Fortran && npy.shape().len() > 1 {
+        bail!("Fortran-order .npy files are not supported: save with np.ascontiguousarray(a)");
+    }
+    let shape = npy.shape().to_vec();
+    let DType::Plain(ts) = npy.dtype() else {
+        bail!(
+            "structured or array dtypes are not supported: {:?}",
+            npy.dtype()
+        );
+    };
+    let samples = match (ts.type_char(), ts.size_field()) {
+        (TypeChar::Uint, 1) => Samples::U8(npy.into_vec()?),
+        (TypeChar::Uint, 2) => Samples::U16(npy.into_vec()?),
+        (TypeChar::Uint, 4) => Samples::U32(npy.into_vec()?),
+        (TypeChar::Uint, 8) => Samples::U64(npy.into_vec()?),
+        (TypeChar::Int, 1) => Samples::I8(npy.into_vec()?),
+        (TypeChar::Int, 2) => Samples::I16(npy.into_vec()?),
+        (TypeChar::Int, 4) => Samples::I32(npy.into_vec()?),
+        (TypeChar::Int, 8) => Samples::I64(npy.into_vec()?),
+        (TypeChar::Float, 4) => Samples::F32(npy.into_vec()?),
+        (TypeChar::Float, 8) => Samples::F64(npy.into_vec()?),
+        _ => bail!("unsupported dtype {ts}: integers, float32 and float64 are"),
+    };
+    Ok(NdArray { shape, samples })
+}
+
+/// Writes `array` as a `.npy` file (little-endian, C order).
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write(path: &Path, array: &NdArray) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    with_samples!(&array.samples, v: T => {
+        let mut w = npyz::WriteOptions::<T>::new()
+            .default_dtype()
+            .shape(&array.shape)
+            .writer(&mut out)
+            .begin_nd()?;
+        w.extend(v.iter().copied())?;
+        w.finish()?;
+    });
+    out.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,675 @@
+//! Codec chain specifications: the readable form
+//! `linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1,2]) | zstd(level=5)` and the JSON
+//! codec list of zarr v3 metadata, both turned into the `codecs` list of an array's metadata.
+//!
+//! Readable names map to v3 names: our codecs (`spatial_delta`, `linear_quantize`, `lilcom`) to
+//! `ndcodecs.<name>`, `crc32` to `numcodecs.crc32`; anything else (zarrs' own `bytes`, `zstd`,
+//! `blosc`, `crc32c`, `sharding_indexed`, ..., or a full dotted name) is kept as written. A chain
+//! without an array→bytes codec gets `bytes` (little endian) inserted after its array→array codecs.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde_json::{Map, Value};
+use zarrs::array::codec::api::Codec;
+use zarrs::metadata::v3::MetadataV3;
+
+/// Our codecs, named in a readable chain without their `ndcodecs.` prefix.
+const OURS: [&str; 3] = ["spatial_delta", "linear_quantize", "lilcom"];
+
+/// A codec chain that could not be understood, with the part of the text at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    /// The specification as given.
+    pub spec: String,
+    /// Byte range of the offending part of `spec`.
+    pub span: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl SpecError {
+    fn new(spec: &str, span: Range<usize>, message: impl Into<String>) -> Self {
+        let start = span.start.min(spec.len());
+        let end = span.end.clamp(start, spec.len());
+        Self {
+            spec: spec.to_string(),
+            span: start..end,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for SpecError {
+    /// The message, then the line of the specification at fault with carets under the bad part.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let line_start = self.spec[..self.span.start]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line_end = self.spec[self.span.start..]
+            .find('\n')
+            .map_or(self.spec.len(), |i| self.span.start + i);
+        let line = &self.spec[line_start..line_end];
+        let column = self.spec[line_start..self.span.start].chars().count();
+        let width = self.spec[self.span.start..self.span.end.min(line_end)]
+            .chars()
+            .count()
+            .max(1);
+        write!(
+            f,
+            "invalid codec chain: {}\n  {}\n  {}{}",
+            self.message,
+            line,
+            " ".repeat(column),
+            "^".repeat(width)
+        )
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// One codec of a parsed chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodecEntry {
+    /// The v3 metadata name (after mapping readable names).
+    pub name: String,
+    /// The configuration (possibly empty).
+    pub configuration: Map<String, Value>,
+    /// Byte range of this codec's name in the specification.
+    pub span: Range<usize>,
+}
+
+impl CodecEntry {
+    /// The `{"name": ..., "configuration": {...}}` metadata of this codec.
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("name".into(), Value::String(self.name.clone()));
+        if !self.configuration.is_empty() {
+            m.insert(
+                "configuration".into(),
+                Value::Object(self.configuration.clone()),
+            );
+        }
+        Value::Object(m)
+    }
+}
+
+/// A parsed and checked codec chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain {
+    /// The specification as given (used as the chain's label).
+    pub spec: String,
+    /// The codecs, in order, with `bytes` inserted where needed.
+    pub codecs: Vec<CodecEntry>,
+}
+
+impl Chain {
+    /// Parses `spec` (readable or JSON form), maps names and checks every codec against the codecs
+    /// zarrs knows (with ours registered), inserting `bytes` when the chain has no array→bytes codec.
+    ///
+    /// # Errors
+    /// A [`SpecError`] pointing at the token, codec or JSON position at fault.
+    pub fn parse(spec: &str) -> Result<Self, SpecError> {
+        let trimmed = spec.trim_start();
+        let mut codecs = if trimmed.starts_with('[') || trimmed.starts_with('{') {
+            parse_json(spec)?
+        } else {
+            Parser::new(spec)?.chain()?
+        };
+        check_kinds(spec, &mut codecs)?;
+        Ok(Self {
+            spec: spec.trim().to_string(),
+            codecs,
+        })
+    }
+
+    /// The `codecs` list of zarr v3 array metadata.
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        Value::Array(self.codecs.iter().map(CodecEntry::to_json).collect())
+    }
+
+    /// The largest `max_abs_error` configured in the chain, if any codec has one.
+    #[must_use]
+    pub fn error_bound(&self) -> Option<f64> {
+        self.codecs
+            .iter()
+            .filter_map(|c| c.configuration.get("max_abs_error").and_then(Value::as_f64))
+            .reduce(f64::max)
+    }
+}
+
+/// The v3 name of a codec written `name` in a chain.
+#[must_use]
+pub fn map_name(name: &str) -> String {
+    if OURS.contains(&name) {
+        format!("ndcodecs.{name}")
+    } else if name == "crc32" {
+        "numcodecs.crc32".to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+/// Kind of a codec in the zarr v3 pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    ArrayToArray,
+    ArrayToBytes,
+    BytesToBytes,
+}
+
+fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError> {
+    if codecs.is_empty() {
+        return Err(SpecError::new(
+            spec,
+            0..spec.len(),
+            "the chain has no codec",
+        ));
+    }
+    let mut kinds = Vec::with_capacity(codecs.len());
+    for c in codecs.iter() {
+        let metadata: MetadataV3 = serde_json::from_value(c.to_json()).map_err(|e| {
+            SpecError::new(spec, c.span.clone(), format!("codec `{}`: {e}", c.name))
+        })?;
+        let kind = match Codec::from_metadata(&metadata) {
+            Ok(Codec::ArrayToArray(_)) => Kind::ArrayToArray,
+            Ok(Codec::ArrayToBytes(_)) => Kind::ArrayToBytes,
+            Ok(Codec::BytesToBytes(_)) => Kind::BytesToBytes,
+            Err(e) => {
+                return Err(SpecError::new(
+                    spec,
+                    c.span.clone(),
+                    format!("codec `{}`: {e}", c.name),
+                ));
+            }
+        };
+        kinds.push(kind);
+    }
+    for (i, pair) in kinds.windows(2).enumerate() {
+        if pair[1] < pair[0] || (pair[0] == Kind::ArrayToBytes && pair[1] == Kind::ArrayToBytes) {
+            let c = &codecs[i + 1];
+            let what = match pair[1] {
+                Kind::ArrayToArray => "an array→array codec",
+                Kind::ArrayToBytes => "an array→bytes codec",
+                Kind::BytesToBytes => "a bytes→bytes codec",
+            };
+            let prev = &codecs[i].name;
+            return Err(SpecError::new(
+                spec,
+                c.span.clone(),
+                format!(
+                    "`{}` is {what} and cannot follow `{prev}` (order: array→array codecs, one array→bytes codec, bytes→bytes codecs)",
+                    c.name
+                ),
+            ));
+        }
+    }
+    if !kinds.contains(&Kind::ArrayToBytes) {
+        let at = kinds
+            .iter()
+            .take_while(|k| **k == Kind::ArrayToArray)
+            .count();
+        let mut configuration = Map::new();
+        configuration.insert("endian".into(), Value::String("little".into()));
+        codecs.insert(
+            at,
+            CodecEntry {
+                name: "bytes".into(),
+                configuration,
+                span: 0..0,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Fills in the parameters zarrs requires but a readable chain may leave out.
+fn add_defaults(name: &str, configuration: &mut Map<String, Value>) {
+    let defaults: &[(&str, Value)] = match name {
+        "zstd" => &[("level", Value::from(5)), ("checksum", Value::from(false))],
+        "gzip" => &[("level", Value::from(5))],
+        "bytes" => &[("endian", Value::from("little"))],
+        "blosc" => &[
+            ("cname", Value::from("zstd")),
+            ("clevel", Value::from(5)),
+            ("shuffle", Value::from("noshuffle")),
+            ("blocksize", Value::from(0)),
+        ],
+        _ => &[],
+    };
+    for (k, v) in defaults {
+        configuration.entry(*k).or_insert_with(|| v.clone());
+    }
+}
+
+fn parse_json(spec: &str) -> Result<Vec<CodecEntry>, SpecError> {
+    let value: Value = serde_json::from_str(spec).map_err(|e| {
+        let offset = line_col_to_offset(spec, e.line(), e.column());
+        SpecError::new(spec, offset..offset + 1, format!("JSON: {e}"))
+    })?;
+    let list = match value {
+        Value::Array(list) => list,
+        obj @ Value::Object(_) => vec![obj],
+        _ => unreachable!("starts with [ or {{"),
+    };
+    let mut search_from = 0;
+    let mut out = Vec::with_capacity(list.len());
+    for (i, item) in list.into_iter().enumerate() {
+        let Value::Object(mut obj) = item else {
+            return Err(SpecError::new(
+                spec,
+                0..spec.len(),
+                format!("JSON: codec #{} is not an object", i + 1),
+            ));
+        };
+        let Some(Value::String(name)) = obj.remove("name") else {
+            return Err(SpecError::new(
+                spec,
+                0..spec.len(),
+                format!("JSON: codec #{} has no string \"name\"", i + 1),
+            ));
+        };
+        // Locate the name in the text so that later errors can point at it.
+        let quoted = format!("\"{name}\"");
+        let span = match spec[search_from..].find(&quoted) {
+            Some(p) => {
+                let start = search_from + p;
+                search_from = start + quoted.len();
+                start..start + quoted.len()
+            }
+            None => 0..spec.len(),
+        };
+        let configuration = match obj.remove("configuration") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(m)) => m,
+            Some(_) => {
+                return Err(SpecError::new(
+                    spec,
+                    span,
+                    format!("JSON: the configuration of `{name}` is not an object"),
+                ));
+            }
+        };
+        if let Some(key) = obj.keys().next() {
+            return Err(SpecError::new(
+                spec,
+                span,
+                format!("JSON: codec `{name}` has an unknown field \"{key}\""),
+            ));
+        }
+        out.push(CodecEntry {
+            name: map_name(&name),
+            configuration,
+            span,
+        });
+    }
+    Ok(out)
+}
+
+fn line_col_to_offset(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let col_bytes: usize = l
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
+            return (offset + col_bytes).min(text.len().saturating_sub(1));
+        }
+        offset += l.len();
+    }
+    text.len().saturating_sub(1)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Number(serde_json::Number),
+    Str(String),
+    Punct(char),
+    End,
+}
+
+impl Tok {
+    fn describe(&self) -> String {
+        match self {
+            Self::Ident(s) => format!("`{s}`"),
+            Self::Number(n) => format!("number {n}"),
+            Self::Str(s) => format!("string {s:?}"),
+            Self::Punct(c) => format!("`{c}`"),
+            Self::End => "the end".to_string(),
+        }
+    }
+}
+
+struct Parser<'a> {
+    spec: &'a str,
+    toks: Vec<(Tok, Range<usize>)>,
+    pos: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn new(spec: &'a str) -> Result<Self, SpecError> {
+        let mut toks = Vec::new();
+        let bytes = spec.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = spec[i..].chars().next().expect("in bounds");
+            let start = i;
+            if c.is_whitespace() {
+                i += c.len_utf8();
+            } else if c.is_ascii_alphabetic() || c == '_' {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'.' | b'-'))
+                {
+                    i += 1;
+                }
+                toks.push((Tok::Ident(spec[start..i].to_string()), start..i));
+            } else if c.is_ascii_digit() || c == '-' || c == '+' {
+                i += 1;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'.' | b'+' | b'-'))
+                {
+                    i += 1;
+                }
+                let text = spec[start..i].trim_start_matches('+');
+                let n: serde_json::Number = serde_json::from_str(text).map_err(|_| {
+                    SpecError::new(
+                        spec,
+                        start..i,
+                        format!("`{}` is not a number", &spec[start..i]),
+                    )
+                })?;
+                toks.push((Tok::Number(n), start..i));
+            } else if c == '"' || c == '\'' {
+                i += 1;
+                let mut s = String::new();
+                loop {
+                    let Some(ch) = spec[i..].chars().next() else {
+                        return Err(SpecError::new(spec, start..i, "unterminated string"));
+                    };
+                    i += ch.len_utf8();
+                    if ch == c {
+                        break;
+                    }
+                    if ch == '\\' {
+                        if let Some(esc) = spec[i..].chars().next() {
+                            i += esc.len_utf8();
+                            s.push(esc);
+                        }
+                        continue;
+                    }
+                    s.push(ch);
+                }
+                toks.push((Tok::Str(s), start..i));
+            } else if "()[]{},=:|".contains(c) {
+                i += 1;
+                toks.push((Tok::Punct(c), start..i));
+            } else {
+                let end = i + c.len_utf8();
+                return Err(SpecError::new(
+                    spec,
+                    start..end,
+                    format!("unexpected character `{c}`"),
+                ));
+            }
+        }
+        toks.push((Tok::End, spec.len()..spec.len()));
+        Ok(Self { spec, toks, pos: 0 })
+    }
+
+    fn peek(&self) -> &(Tok, Range<usize>) {
+        &self.toks[self.pos]
+    }
+
+    fn next(&mut self) -> (Tok, Range<usize>) {
+        let t = self.toks[self.pos].clone();
+        if self.pos + 1 < self.toks.len() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn err(&self, span: Range<usize>, msg: impl Into<String>) -> SpecError {
+        SpecError::new(self.spec, span, msg)
+    }
+
+    fn expect_punct(&mut self, c: char, context: &str) -> Result<(), SpecError> {
+        let (t, span) = self.next();
+        if t == Tok::Punct(c) {
+            Ok(())
+        } else {
+            Err(self.err(
+                span,
+                format!("expected `{c}` {context}, found {}", t.describe()),
+            ))
+        }
+    }
+
+    fn chain(&mut self) -> Result<Vec<CodecEntry>, SpecError> {
+        if self.peek().0 == Tok::End {
+            return Err(self.err(0..self.spec.len(), "the chain has no codec"));
+        }
+        let mut out = vec![self.codec()?];
+        loop {
+            let (t, span) = self.next();
+            match t {
+                Tok::End => return Ok(out),
+                Tok::Punct('|') => out.push(self.codec()?),
+                other => {
+                    return Err(self.err(
+                        span,
+                        format!("expected `|` between codecs, found {}", other.describe()),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn codec(&mut self) -> Result<CodecEntry, SpecError> {
+        let (t, span) = self.next();
+        let Tok::Ident(name) = t else {
+            return Err(self.err(
+                span,
+                format!("expected a codec name, found {}", t.describe()),
+            ));
+        };
+        let mut configuration = Map::new();
+        if self.peek().0 == Tok::Punct('(') {
+            self.next();
+            loop {
+                let (t, kspan) = self.next();
+                match t {
+                    Tok::Punct(')') => break,
+                    Tok::Ident(key) => {
+                        self.expect_punct('=', &format!("after parameter `{key}`"))?;
+                        let value = self.value()?;
+                        if configuration.insert(key.clone(), value).is_some() {
+                            return Err(self.err(kspan, format!("parameter `{key}` given twice")));
+                        }
+                        let (t, sep) = self.next();
+                        match t {
+                            Tok::Punct(',') => {}
+                            Tok::Punct(')') => break,
+                            other => {
+                                return Err(self.err(
+                                    sep,
+                                    format!(
+                                        "expected `,` or `)` in the parameters of `{name}`, found {}",
+                                        other.describe()
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                    other => {
+                        return Err(self.err(
+                            kspan,
+                            format!(
+                                "expected a parameter name (`key=value`) in `{name}(...)`, found {}",
+                                other.describe()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let name = map_name(&name);
+        add_defaults(&name, &mut configuration);
+        Ok(CodecEntry {
+            name,
+            configuration,
+            span,
+        })
+    }
+
+    fn value(&mut self) -> Result<Value, SpecError> {
+        let (t, span) = self.next();
+        match t {
+            Tok::Number(n) => Ok(Value::Number(n)),
+            Tok::Str(s) => Ok(Value::String(s)),
+            Tok::Ident(s) => Ok(match s.as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                "null" => Value::Null,
+                _ => Value::String(s),
+            }),
+            Tok::Punct('[') => {
+                let mut items = Vec::new();
+                if self.peek().0 == Tok::Punct(']') {
+                    self.next();
+                    return Ok(Value::Array(items));
+                }
+                loop {
+                    items.push(self.value()?);
+                    let (t, sep) = self.next();
+                    match t {
+                        Tok::Punct(',') => {}
+                        Tok::Punct(']') => return Ok(Value::Array(items)),
+                        other => {
+                            return Err(self.err(
+                                sep,
+                                format!(
+                                    "expected `,` or `]` in a list, found {}",
+                                    other.describe()
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            Tok::Punct('{') => {
+                let mut map = Map::new();
+                if self.peek().0 == Tok::Punct('}') {
+                    self.next();
+                    return Ok(Value::Object(map));
+                }
+                loop {
+                    let (t, kspan) = self.next();
+                    let key = match t {
+                        Tok::Ident(k) | Tok::Str(k) => k,
+                        other => {
+                            return Err(self.err(
+                                kspan,
+                                format!("expected a key, found {}", other.describe()),
+                            ));
+                        }
+                    };
+                    let (t, sep) = self.next();
+                    if !matches!(t, Tok::Punct(':' | '=')) {
+                        return Err(self.err(
+                            sep,
+                            format!("expected `:` after key `{key}`, found {}", t.describe()),
+                        ));
+                    }
+                    let v = self.value()?;
+                    map.insert(key, v);
+                    let (t, sep) = self.next();
+                    match t {
+                        Tok::Punct(',') => {}
+                        Tok::Punct('}') => return Ok(Value::Object(map)),
+                        other => {
+                            return Err(self.err(
+                                sep,
+                                format!(
+                                    "expected `,` or `}}` in an object, found {}",
+                                    other.describe()
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            other => Err(self.err(
+                span,
+                format!("expected a value, found {}", other.describe()),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readable_chain_gets_bytes_inserted() {
+        let c = Chain::parse("zstd(level=5)").unwrap();
+        let names: Vec<_> = c.codecs.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["bytes", "zstd"]);
+        assert_eq!(c.codecs[1].configuration["level"], 5);
+    }
+
+    #[test]
+    fn json_chain() {
+        let c = Chain::parse(r#"[{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "zstd", "configuration": {"level": 3, "checksum": false}}]"#).unwrap();
+        assert_eq!(c.codecs.len(), 2);
+    }
+
+    #[test]
+    fn caret_under_unknown_codec() {
+        let e = Chain::parse("bytes | zsdt(level=5)").unwrap_err();
+        assert_eq!(e.span, 8..12);
+        let text = e.to_string();
+        assert!(
+            text.ends_with("\n  bytes | zsdt(level=5)\n          ^^^^"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn caret_under_syntax_error() {
+        let e = Chain::parse("zstd(level 5)").unwrap_err();
+        assert_eq!(&e.spec[e.span.clone()], "5");
+        let e = Chain::parse("zstd(level=5) zstd").unwrap_err();
+        assert_eq!(&e.spec[e.span.clone()], "zstd");
+        assert_eq!(e.span.start, 14);
+    }
+
+    #[test]
+    fn wrong_order() {
+        let e = Chain::parse("zstd | bytes").unwrap_err();
+        assert_eq!(&e.spec[e.span.clone()], "bytes");
+    }
+
+    #[test]
+    fn json_syntax_error_points_at_position() {
+        let e = Chain::parse(r#"[{"name": "zstd",, }]"#).unwrap_err();
+        assert_eq!(e.span.start, 17);
+    }
+
+    #[test]
+    fn values() {
+        let mut p = Parser::new(r#"x(a=[0, -1], b='s', c=true, d={k: 1.5e3}, e=little)"#).unwrap();
+        let c = p.chain().unwrap();
+        let cfg = &c[0].configuration;
+        assert_eq!(cfg["a"], serde_json::json!([0, -1]));
+        assert_eq!(cfg["b"], "s");
+        assert_eq!(cfg["c"], true);
+        assert_eq!(cfg["d"]["k"], 1500.0);
+        assert_eq!(cfg["e"], "little");
+    }
+}
