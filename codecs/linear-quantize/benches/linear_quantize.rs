@@ -1,0 +1,47 @@
+//! Encode and decode throughput on a 64 MiB float32 array (a smooth synthetic field), in bytes
+//! of decoded data per second.
+
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::ArrayD;
+use ndcodecs_linear_quantize::{CodeDtype, LinearQuantizeCodec, LinearQuantizeConfig};
+use numcodecs::{AnyArray, Codec};
+
+/// 4096 × 4096 float32 = 64 MiB: a smooth field like a temperature map, values 250..310.
+fn field() -> ArrayD<f32> {
+    let (ny, nx) = (4096usize, 4096usize);
+    #[expect(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+    let data = (0..ny * nx)
+        .map(|k| {
+            let (y, x) = ((k / nx) as f64, (k % nx) as f64);
+            (280.0 + 20.0 * (y / 300.0).sin() * (x / 450.0).cos() + 5.0 * (x / 97.0).sin()) as f32
+        })
+        .collect();
+    ArrayD::from_shape_vec(vec![ny, nx], data).expect("shape")
+}
+
+fn bench(c: &mut Criterion) {
+    let data = AnyArray::F32(field());
+    let mut config = LinearQuantizeConfig::new(0.01);
+    config.offset = 280.0;
+    config.astype = CodeDtype::Int16;
+    let codec = LinearQuantizeCodec::try_new(config).expect("valid config");
+    let encoded = codec.encode(data.cow()).expect("encode");
+
+    let mut group = c.benchmark_group("linear_quantize_f32_int16_64MiB");
+    group.throughput(Throughput::Bytes(data.as_bytes().len() as u64));
+    group.sample_size(10);
+    group.bench_function("encode", |b| {
+        b.iter(|| codec.encode(black_box(data.cow())).expect("encode"));
+    });
+    group.bench_function("decode", |b| {
+        b.iter(|| codec.decode(black_box(encoded.cow())).expect("decode"));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

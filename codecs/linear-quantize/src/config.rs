@@ -1,0 +1,150 @@
+//! The codec's configuration: what a user writes in zarr metadata or passes to numcodecs.
+
+use numcodecs::{AnyArrayDType, StaticCodecVersion};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Version of the `linear_quantize` codec's semantics (stored as `_version` in its
+/// configuration). A reader accepts configurations whose version is semver-compatible (`^`) with
+/// its own and rejects newer incompatible ones when the configuration is read.
+pub type LinearQuantizeVersion = StaticCodecVersion<0, 1, 0>;
+
+/// The decoded (floating-point) dtype.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum FloatDtype {
+    /// IEEE-754 binary32.
+    #[default]
+    #[serde(rename = "float32")]
+    Float32,
+    /// IEEE-754 binary64.
+    #[serde(rename = "float64")]
+    Float64,
+}
+
+impl FloatDtype {
+    /// The numcodecs dtype.
+    #[must_use]
+    pub const fn to_any(self) -> AnyArrayDType {
+        match self {
+            Self::Float32 => AnyArrayDType::F32,
+            Self::Float64 => AnyArrayDType::F64,
+        }
+    }
+
+    /// The numpy-style name (`"float32"`, `"float64"`).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Float32 => "float32",
+            Self::Float64 => "float64",
+        }
+    }
+}
+
+/// The encoded (signed integer code) dtype.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum CodeDtype {
+    /// 8-bit codes: finite codes -125..=125.
+    #[serde(rename = "int8")]
+    Int8,
+    /// 16-bit codes: finite codes -32765..=32765.
+    #[serde(rename = "int16")]
+    Int16,
+    /// 32-bit codes: finite codes -(2^31 - 3)..=2^31 - 3.
+    #[default]
+    #[serde(rename = "int32")]
+    Int32,
+    /// 64-bit codes: finite codes -(2^63 - 3)..=2^63 - 3.
+    #[serde(rename = "int64")]
+    Int64,
+}
+
+impl CodeDtype {
+    /// The numcodecs dtype.
+    #[must_use]
+    pub const fn to_any(self) -> AnyArrayDType {
+        match self {
+            Self::Int8 => AnyArrayDType::I8,
+            Self::Int16 => AnyArrayDType::I16,
+            Self::Int32 => AnyArrayDType::I32,
+            Self::Int64 => AnyArrayDType::I64,
+        }
+    }
+
+    /// The numpy-style name (`"int8"` .. `"int64"`).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Int8 => "int8",
+            Self::Int16 => "int16",
+            Self::Int32 => "int32",
+            Self::Int64 => "int64",
+        }
+    }
+}
+
+/// Configuration of the `linear_quantize` codec.
+///
+/// ```json
+/// {"max_abs_error": 0.01, "offset": 273.15, "fill_value": 9.96921e36,
+///  "dtype": "float32", "astype": "int16"}
+/// ```
+///
+/// Only `max_abs_error` is required. Unknown keys are rejected; the `_version` key that the codec
+/// itself writes into its configuration is a declared (optional) field, so configurations
+/// round-trip through numcodecs (`get_config` → `from_config`).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "LinearQuantizeConfig")]
+pub struct LinearQuantizeConfig {
+    /// Largest absolute difference allowed between a finite input value and its decoded value,
+    /// in the data's units (a number, finite and > 0; required). The quantization step is
+    /// slightly less than twice this value (see the specification).
+    #[schemars(extend("exclusiveMinimum" = 0))]
+    pub max_abs_error: f64,
+    /// Value that code 0 decodes to, in the data's units (a finite number; default 0). Choosing
+    /// the middle of the data's range lets narrower code dtypes fit.
+    #[serde(default)]
+    pub offset: f64,
+    /// Value that marks missing data (e.g. netCDF's `_FillValue` 9.96921e36), stored under a
+    /// reserved code and decoded bit-exactly (a finite number, or absent/null for none; default
+    /// none). It is first rounded to `dtype`; input values with the same bits match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill_value: Option<f64>,
+    /// Dtype of the decoded (and of the input) array: `"float32"` (default) or `"float64"`.
+    #[serde(default)]
+    pub dtype: FloatDtype,
+    /// Dtype of the integer codes: `"int8"`, `"int16"`, `"int32"` (default) or `"int64"`.
+    #[serde(default)]
+    pub astype: CodeDtype,
+    /// Version of the codec's semantics, `"0.1.0"` (added by the codec; may be omitted).
+    #[serde(default, rename = "_version")]
+    pub version: LinearQuantizeVersion,
+}
+
+impl LinearQuantizeConfig {
+    /// A configuration with the given bound and every other field at its default (offset 0, no
+    /// fill value, float32 data, int32 codes).
+    #[must_use]
+    pub fn new(max_abs_error: f64) -> Self {
+        Self {
+            max_abs_error,
+            offset: 0.0,
+            fill_value: None,
+            dtype: FloatDtype::default(),
+            astype: CodeDtype::default(),
+            version: LinearQuantizeVersion::default(),
+        }
+    }
+}
+
+impl PartialEq for LinearQuantizeConfig {
+    /// Compares every field by value (`_version` has a single possible value per codec version).
+    fn eq(&self, other: &Self) -> bool {
+        self.max_abs_error.to_bits() == other.max_abs_error.to_bits()
+            && self.offset.to_bits() == other.offset.to_bits()
+            && self.fill_value.map(f64::to_bits) == other.fill_value.map(f64::to_bits)
+            && self.dtype == other.dtype
+            && self.astype == other.astype
+    }
+}
