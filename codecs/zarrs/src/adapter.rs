@@ -1,0 +1,115 @@
+//! The thin layer between zarrs' codec traits (raw native-endian bytes + shape + data type) and
+//! the numcodecs `Codec` trait every ndcodecs codec implements (typed n-d arrays).
+
+use std::num::NonZeroU64;
+
+use ndcodecs_core::CodecError as NdError;
+use numcodecs::{AnyArray, AnyArrayDType, StaticCodec};
+use serde::de::DeserializeOwned;
+use zarrs::array::{DataType, data_type};
+use zarrs_codec::CodecError;
+use zarrs_metadata::Configuration;
+use zarrs_plugin::{PluginCreateError, ZarrVersion};
+
+/// The numcodecs dtype of a zarrs data type, if it is one of the ten numeric dtypes.
+#[must_use]
+pub fn any_dtype(data_type: &DataType) -> Option<AnyArrayDType> {
+    Some(match data_type.name(ZarrVersion::V3)?.as_ref() {
+        "uint8" => AnyArrayDType::U8,
+        "uint16" => AnyArrayDType::U16,
+        "uint32" => AnyArrayDType::U32,
+        "uint64" => AnyArrayDType::U64,
+        "int8" => AnyArrayDType::I8,
+        "int16" => AnyArrayDType::I16,
+        "int32" => AnyArrayDType::I32,
+        "int64" => AnyArrayDType::I64,
+        "float32" => AnyArrayDType::F32,
+        "float64" => AnyArrayDType::F64,
+        _ => return None,
+    })
+}
+
+/// The zarrs data type of a numcodecs dtype.
+#[must_use]
+pub fn zarr_data_type(dtype: AnyArrayDType) -> DataType {
+    match dtype {
+        AnyArrayDType::U8 => data_type::uint8(),
+        AnyArrayDType::U16 => data_type::uint16(),
+        AnyArrayDType::U32 => data_type::uint32(),
+        AnyArrayDType::U64 => data_type::uint64(),
+        AnyArrayDType::I8 => data_type::int8(),
+        AnyArrayDType::I16 => data_type::int16(),
+        AnyArrayDType::I32 => data_type::int32(),
+        AnyArrayDType::I64 => data_type::int64(),
+        AnyArrayDType::F32 => data_type::float32(),
+        _ => data_type::float64(),
+    }
+}
+
+/// [`any_dtype`], or zarrs' "unsupported data type" error naming the codec.
+pub fn require_dtype(data_type: &DataType, codec: &str) -> Result<AnyArrayDType, CodecError> {
+    any_dtype(data_type)
+        .ok_or_else(|| CodecError::UnsupportedDataType(data_type.clone(), codec.to_string()))
+}
+
+/// Converts an ndcodecs error into a zarrs codec error, keeping its message.
+#[must_use]
+pub fn codec_error(e: &NdError) -> CodecError {
+    CodecError::Other(e.to_string())
+}
+
+/// The chunk shape as `usize`s.
+pub fn usize_shape(shape: &[NonZeroU64]) -> Result<Vec<usize>, CodecError> {
+    shape
+        .iter()
+        .map(|d| {
+            usize::try_from(d.get())
+                .map_err(|_| CodecError::Other(format!("chunk extent {d} does not fit in memory")))
+        })
+        .collect()
+}
+
+/// A C-order array of `dtype` and `shape` holding a copy of the native-endian `bytes`.
+pub fn array_from_bytes(
+    bytes: &[u8],
+    dtype: AnyArrayDType,
+    shape: &[usize],
+) -> Result<AnyArray, CodecError> {
+    let expected = shape.iter().product::<usize>() * dtype.size();
+    if bytes.len() != expected {
+        return Err(CodecError::Other(format!(
+            "chunk holds {} bytes, expected {expected} for shape {shape:?} of {dtype}",
+            bytes.len()
+        )));
+    }
+    Ok(AnyArray::with_zeros_bytes(dtype, shape, |b| b.copy_from_slice(bytes)).0)
+}
+
+/// The numcodecs configuration of `codec` without its `id`, as zarr metadata.
+#[must_use]
+pub fn configuration_of<C: StaticCodec>(codec: &C) -> Configuration {
+    let mut map = match serde_json::to_value(codec.get_config()) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    map.remove("id");
+    map.into()
+}
+
+/// Parses a codec configuration from zarr metadata (v3 `configuration`, or v2 codec metadata
+/// with its `id`): the `id` key, when present, must be the codec's numcodecs id.
+pub fn parse_configuration<T: DeserializeOwned>(
+    configuration: serde_json::Map<String, serde_json::Value>,
+    codec_id: &str,
+) -> Result<T, PluginCreateError> {
+    let mut map = configuration;
+    if let Some(id) = map.remove("id") {
+        if id.as_str() != Some(codec_id) {
+            return Err(PluginCreateError::Other(format!(
+                "expected codec id {codec_id:?}, found {id}"
+            )));
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(map))
+        .map_err(|e| PluginCreateError::Other(format!("{codec_id}: invalid configuration: {e}")))
+}

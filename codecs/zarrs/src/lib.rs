@@ -1,0 +1,120 @@
+//! Registers every ndcodecs codec with [zarrs](https://zarrs.dev) 0.23.
+//!
+//! Linking this crate is enough: each codec is submitted to zarrs' plugin registry (the
+//! `inventory` mechanism zarrs uses for its own codecs), under one zarr v3 name and its zarr v2
+//! id, so that an array whose metadata names it opens with no further setup, also after the store
+//! is re-opened from disk. Call [`register`] once at start-up to make sure the linker keeps the
+//! crate.
+//!
+//! | codec | kind | zarr v3 name | zarr v2 id |
+//! |---|---|---|---|
+//! | [`spatial_delta`](ndcodecs_spatial_delta) | array → array | `ndcodecs.spatial_delta` | `spatial_delta` |
+//! | [`crc32`](ndcodecs_crc32) | bytes → bytes | `numcodecs.crc32` | `crc32` |
+//!
+//! zarrs' own codecs (`bytes`, `zstd`, `blosc`, `sharding_indexed`, …) chain before and after
+//! these; chunks are encoded and decoded concurrently wherever zarrs does so.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use zarrs::array::{Array, ArrayMetadata};
+//! use zarrs::storage::store::MemoryStore;
+//!
+//! ndcodecs_zarrs::register();
+//! let metadata = ArrayMetadata::try_from(r#"{
+//!     "zarr_format": 3, "node_type": "array", "shape": [64, 48], "data_type": "int32",
+//!     "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [32, 16]}},
+//!     "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+//!     "fill_value": 0,
+//!     "codecs": [
+//!         {"name": "ndcodecs.spatial_delta", "configuration": {"axis": [0, 1]}},
+//!         {"name": "bytes", "configuration": {"endian": "little"}},
+//!         {"name": "zstd", "configuration": {"level": 5, "checksum": false}},
+//!         {"name": "numcodecs.crc32", "configuration": {"location": "start"}}
+//!     ]
+//! }"#)?;
+//! let array = Array::new_with_metadata(Arc::new(MemoryStore::new()), "/a", metadata)?;
+//! let data: Vec<i32> = (0..64 * 48).map(|i| (i % 48) * 3 + (i / 48) * 7).collect();
+//! array.store_array_subset(&array.subset_all(), data.clone())?;
+//! assert_eq!(array.retrieve_array_subset::<Vec<i32>>(&array.subset_all())?, data);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod adapter;
+pub mod crc32;
+pub mod spatial_delta;
+
+use std::sync::Arc;
+
+use zarrs::array::{Array, ArrayCreateError, ArrayMetadata};
+use zarrs_plugin::PluginCreateError;
+
+pub use adapter::{any_dtype, zarr_data_type};
+
+/// Checks, for the array's chunk shape, data type and fill value, that every codec in its chain
+/// accepts them: an axis out of range for `spatial_delta`, a float array under `spatial_delta`, a
+/// data type that does not match `linear_quantize`'s configuration, … are reported here rather
+/// than halfway through the first chunk.
+///
+/// zarrs 0.23 builds an array's codec chain without looking at the array's shape or data type,
+/// so [`create_array`] and [`open_array`] call this after zarrs has created the array.
+///
+/// # Errors
+///
+/// [`ArrayCreateError::CodecsCreateError`] with the first codec's message.
+pub fn validate_array<T: ?Sized>(array: &Array<T>) -> Result<(), ArrayCreateError> {
+    let fail = |msg: String| ArrayCreateError::CodecsCreateError(PluginCreateError::Other(msg));
+    let origin = vec![0u64; array.dimensionality()];
+    let chunk_shape = array
+        .chunk_shape(&origin)
+        .map_err(|e| fail(e.to_string()))?;
+    zarrs_codec::ArrayToBytesCodecTraits::encoded_representation(
+        array.codecs().as_ref(),
+        &chunk_shape,
+        array.data_type(),
+        array.fill_value(),
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}
+
+/// [`Array::new_with_metadata`] followed by [`validate_array`].
+///
+/// # Errors
+///
+/// As [`Array::new_with_metadata`] and [`validate_array`].
+pub fn create_array<T: ?Sized>(
+    storage: Arc<T>,
+    path: &str,
+    metadata: ArrayMetadata,
+) -> Result<Array<T>, ArrayCreateError> {
+    register();
+    let array = Array::new_with_metadata(storage, path, metadata)?;
+    validate_array(&array)?;
+    Ok(array)
+}
+
+/// [`Array::open`] followed by [`validate_array`].
+///
+/// # Errors
+///
+/// As [`Array::open`] and [`validate_array`].
+pub fn open_array<T: ?Sized + zarrs::storage::ReadableStorageTraits + 'static>(
+    storage: Arc<T>,
+    path: &str,
+) -> Result<Array<T>, ArrayCreateError> {
+    register();
+    let array = Array::open(storage, path)?;
+    validate_array(&array)?;
+    Ok(array)
+}
+
+/// Makes sure the linker keeps this crate, so that its codecs are in zarrs' registry. Idempotent
+/// and cheap; call it once before opening arrays that use ndcodecs codecs.
+pub fn register() {
+    // The codecs are registered at link time through `inventory`; naming the types here keeps the
+    // crate (and so its registrations) in the final binary.
+    let _ = std::hint::black_box((
+        std::any::type_name::<spatial_delta::SpatialDeltaZarrCodec>(),
+        std::any::type_name::<crc32::Crc32ZarrCodec>(),
+    ));
+}
