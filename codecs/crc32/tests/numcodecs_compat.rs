@@ -100,3 +100,19 @@ proptest! {
         prop_assert!(codec.decode_bytes(&bad).is_err());
     }
 }
+
+#[test]
+fn schema_matches_the_spec() {
+    use numcodecs::{DynCodecType, StaticCodecType};
+    let schema = StaticCodecType::<Crc32Codec>::of().codec_config_schema();
+    let generated = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/crc32/schema.json");
+    if std::env::var_os("NDCODECS_BLESS").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let pinned = std::fs::read_to_string(path).expect("specs/crc32/schema.json");
+    assert_eq!(
+        pinned, generated,
+        "the config schema changed: update the spec (NDCODECS_BLESS=1)"
+    );
+}
