@@ -1,0 +1,372 @@
+//! Encoding: chooses regression coefficients, then codes each element while replaying the
+//! decoder's float32 arithmetic, so every reconstructed value is known and checked against the
+//! error bound before it is written.
+
+use ndcodecs_core::CodecError;
+
+use crate::{
+    CODEC_ID, LilcomConfig, LilcomElement,
+    decode::{coeff_f32, tick},
+    format::{self, COEFF_SCALE, Header, MAX_AXES_WRITE, TICK_POWER_RANGE},
+    regression,
+};
+
+/// Encodes `data` (C order, shape `shape`, outermost axis first) into a lilcom 1.x byte string.
+///
+/// Every reconstructed value `x̂` satisfies `|x - x̂| <= 2^(tick_power - 1)` against the input
+/// value `x` itself (for integer input also `round(x̂) == x`, which makes integer round trips with
+/// `tick_power <= 0` exact). With `do_regression` the coefficients are chosen by
+/// [`regression::choose_coefficients`] to minimise the coded size; otherwise they are 0.
+/// A 0-dimensional `shape` is stored as `[1]`.
+///
+/// # Errors
+///
+/// - [`CodecError::ShapeMismatch`] if `data.len()` is not the product of `shape`, an extent is
+///   0 (lilcom cannot store empty axes) or `shape` has more than 15 axes;
+/// - [`CodecError::OutOfRange`] for NaN or infinite values (the format cannot hold them), values
+///   beyond `±(2^31 - 1) * 2^tick_power`, integers without an exact float32 representation, and
+///   (in theory) a value no code can reconstruct within the bound.
+pub fn encode<T: LilcomElement>(
+    data: &[T],
+    shape: &[usize],
+    config: &LilcomConfig,
+) -> Result<Vec<u8>, CodecError> {
+    let shape = check_shape(data.len(), shape)?;
+    let tick_power = config.tick_power.get();
+    check_values(data, tick_power)?;
+    let coeffs = if config.do_regression {
+        regression::choose_coefficients(data, &shape, tick_power)
+    } else {
+        vec![0; shape.len()]
+    };
+    encode_checked(data, &shape, tick_power, &coeffs)
+}
+
+/// Encodes with the given regression coefficients (`k` meaning `k / 256`, one per axis, outermost
+/// first) instead of choosing them.
+///
+/// For coefficients the reference encoder would also use, the bytes equal the reference
+/// encoder's except where its reconstruction would exceed the error bound (this encoder then
+/// picks a neighbouring code) and, when the last axes have extent 1, where the reference encoder
+/// sums the prediction in a different order than its decoder.
+///
+/// # Errors
+///
+/// As [`encode`], plus [`CodecError::InvalidConfig`] for a `tick_power` outside `-20..=20`, a
+/// coefficient outside `-256..=256` or a coefficient count different from the rank.
+pub fn encode_with_coefficients<T: LilcomElement>(
+    data: &[T],
+    shape: &[usize],
+    tick_power: i32,
+    coeffs: &[i32],
+) -> Result<Vec<u8>, CodecError> {
+    let shape = check_shape(data.len(), shape)?;
+    if !TICK_POWER_RANGE.contains(&tick_power) {
+        return Err(invalid(format!(
+            "tick_power {tick_power} is outside -20..=20"
+        )));
+    }
+    if coeffs.len() != shape.len()
+        || coeffs
+            .iter()
+            .any(|k| !(-COEFF_SCALE..=COEFF_SCALE).contains(k))
+    {
+        return Err(invalid(format!(
+            "need {} coefficients in -256..=256 (one per axis), got {coeffs:?}",
+            shape.len()
+        )));
+    }
+    check_values(data, tick_power)?;
+    encode_checked(data, &shape, tick_power, coeffs)
+}
+
+fn invalid(message: String) -> CodecError {
+    CodecError::InvalidConfig {
+        codec: CODEC_ID,
+        message,
+    }
+}
+
+/// The shape lilcom stores: 0-d becomes `[1]`; checks length, empty axes and rank.
+pub(crate) fn check_shape(len: usize, shape: &[usize]) -> Result<Vec<usize>, CodecError> {
+    let stored: Vec<usize> = if shape.is_empty() {
+        vec![1]
+    } else {
+        shape.to_vec()
+    };
+    let n = stored.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+    if n != Some(len) {
+        return Err(CodecError::ShapeMismatch {
+            codec: CODEC_ID,
+            expected: format!("{len} elements"),
+            found: format!("shape {shape:?}"),
+        });
+    }
+    if stored.len() > MAX_AXES_WRITE {
+        return Err(CodecError::ShapeMismatch {
+            codec: CODEC_ID,
+            expected: "at most 15 axes (the lilcom format's limit)".into(),
+            found: format!("shape {shape:?}"),
+        });
+    }
+    if stored.iter().any(|&d| d == 0 || i32::try_from(d).is_err()) {
+        return Err(CodecError::ShapeMismatch {
+            codec: CODEC_ID,
+            expected: "every extent in 1..=2147483647 (lilcom cannot store empty axes)".into(),
+            found: format!("shape {shape:?}"),
+        });
+    }
+    Ok(stored)
+}
+
+/// Largest magnitude that is codable: `(2^31 - 1) * 2^tick_power`.
+fn max_abs(tick_power: i32) -> f64 {
+    f64::from(i32::MAX) * 2f64.powi(tick_power)
+}
+
+/// Rejects non-finite, out-of-range and (for integers) non-float32 values, naming the first.
+fn check_values<T: LilcomElement>(data: &[T], tick_power: i32) -> Result<(), CodecError> {
+    let limit = max_abs(tick_power);
+    // Fast path: one pass computing whether anything needs a closer look.
+    let mut bad = false;
+    for &x in data {
+        let v = x.to_f64();
+        #[allow(clippy::cast_possible_truncation)]
+        let exact = !T::INTEGER || f64::from(v as f32) == v;
+        bad |= !(v.abs() <= limit) | !exact;
+    }
+    if !bad {
+        return Ok(());
+    }
+    for (i, &x) in data.iter().enumerate() {
+        let v = x.to_f64();
+        if !v.is_finite() {
+            return Err(CodecError::OutOfRange {
+                codec: CODEC_ID,
+                message: format!(
+                    "{x} at flat index {i}: the lilcom format cannot hold NaN or infinite values; \
+                     replace them first, e.g. with `linear_quantize` and its `fill_value`"
+                ),
+            });
+        }
+        if v.abs() > limit {
+            return Err(CodecError::OutOfRange {
+                codec: CODEC_ID,
+                message: format!(
+                    "{x} at flat index {i} is beyond ±{limit} = (2^31-1) * 2^{tick_power}, the \
+                     largest magnitude lilcom can code at tick_power {tick_power}; use a larger \
+                     tick_power"
+                ),
+            });
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        if T::INTEGER && f64::from(v as f32) != v {
+            return Err(CodecError::OutOfRange {
+                codec: CODEC_ID,
+                message: format!(
+                    "integer {x} at flat index {i} has no exact float32 representation, and \
+                     lilcom reconstructs float32 values (integers up to ±2^24 always fit)"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Encodes after the checks; falls back to zero coefficients if some element cannot be
+/// reconstructed within the bound with the chosen ones (with zero coefficients every value that
+/// passed [`check_values`] can be).
+fn encode_checked<T: LilcomElement>(
+    data: &[T],
+    shape: &[usize],
+    tick_power: i32,
+    coeffs: &[i32],
+) -> Result<Vec<u8>, CodecError> {
+    let mut values = Vec::with_capacity(data.len() + 2 + 2 * shape.len());
+    let mut recon = Vec::with_capacity(data.len());
+    let mut header = Header {
+        tick_power,
+        shape: shape.to_vec(),
+        coeffs: coeffs.to_vec(),
+    };
+    header.push_values(&mut values);
+    if let Err(i) = code_elements(data, &header, &mut values, &mut recon) {
+        if coeffs.iter().all(|&k| k == 0) {
+            return Err(unreachable_value(data, i, tick_power));
+        }
+        header.coeffs = vec![0; shape.len()];
+        values.clear();
+        recon.clear();
+        header.push_values(&mut values);
+        code_elements(data, &header, &mut values, &mut recon)
+            .map_err(|i| unreachable_value(data, i, tick_power))?;
+    }
+    drop(recon);
+    let mut widths = Vec::new();
+    Ok(format::encode_stream(&values, &mut widths))
+}
+
+fn unreachable_value<T: LilcomElement>(data: &[T], i: usize, tick_power: i32) -> CodecError {
+    CodecError::OutOfRange {
+        codec: CODEC_ID,
+        message: format!(
+            "{} at flat index {i} cannot be reconstructed as float32 within 2^{} of itself",
+            data[i],
+            tick_power - 1
+        ),
+    }
+}
+
+/// `|x - r| <= h`, decided exactly (`h` a power of two).
+#[inline(always)]
+fn within(x: f64, r: f32, h: f64) -> bool {
+    let r = f64::from(r);
+    let s = x - r;
+    let a = s.abs();
+    if a != h {
+        return a < h;
+    }
+    // The difference rounded to exactly h: decide with the subtraction's exact error (TwoSum).
+    let bb = s - x;
+    let err = (x - (s - bb)) + (-r - bb);
+    if s > 0.0 { err <= 0.0 } else { err >= 0.0 }
+}
+
+/// Whether reconstruction `r` is acceptable for input `x`.
+#[inline(always)]
+fn acceptable<T: LilcomElement>(x: T, xf: f64, r: f32, h: f64) -> bool {
+    within(xf, r, h) && (!T::INTEGER || T::from_f32(r) == Some(x))
+}
+
+/// Chooses the code of one element: the reference encoder's choice when it is acceptable,
+/// otherwise the nearest acceptable neighbour of the exact residual. Returns the code and its
+/// reconstruction.
+#[inline(always)]
+fn code_one<T: LilcomElement>(
+    x: T,
+    predicted: f32,
+    tick: f32,
+    inv_tick: f32,
+    h: f64,
+) -> Option<(i32, f32)> {
+    let xf = x.to_f64();
+    #[allow(clippy::cast_possible_truncation)]
+    let x32 = xf as f32;
+    let offset = x32 - predicted;
+    // The reference encoder: round half away from zero, saturating at the i32 range.
+    #[allow(clippy::cast_possible_truncation)]
+    let code = (offset * inv_tick).round() as i32;
+    #[allow(clippy::cast_precision_loss)]
+    let r = predicted + code as f32 * tick;
+    if acceptable(x, xf, r, h) {
+        return Some((code, r));
+    }
+    correct(x, xf, predicted, tick, h)
+}
+
+#[cold]
+#[inline(never)]
+fn correct<T: LilcomElement>(
+    x: T,
+    xf: f64,
+    predicted: f32,
+    tick: f32,
+    h: f64,
+) -> Option<(i32, f32)> {
+    let exact = ((xf - f64::from(predicted)) / f64::from(tick)).round();
+    for delta in [0.0, -1.0, 1.0, -2.0, 2.0] {
+        let c = exact + delta;
+        if !(f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&c) {
+            continue;
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let code = c as i32;
+        #[allow(clippy::cast_precision_loss)]
+        let r = predicted + code as f32 * tick;
+        if acceptable(x, xf, r, h) {
+            return Some((code, r));
+        }
+    }
+    None
+}
+
+/// Codes every element in C order, appending the zigzag codes to `values` and the
+/// reconstruction to `recon` (empty on entry). Returns the flat index of an element that cannot
+/// be coded within the bound.
+fn code_elements<T: LilcomElement>(
+    data: &[T],
+    header: &Header,
+    values: &mut Vec<u32>,
+    recon: &mut Vec<f32>,
+) -> Result<(), usize> {
+    let shape = &header.shape;
+    let rank = shape.len();
+    let tick = tick(header.tick_power);
+    let inv_tick = 2f32.powi(-header.tick_power);
+    let h = 2f64.powi(header.tick_power - 1);
+    let coeffs: Vec<f32> = header.coeffs.iter().map(|&k| coeff_f32(k)).collect();
+    let row_len = shape[rank - 1];
+    let last_coeff = coeffs[rank - 1];
+    let mut strides = vec![1usize; rank];
+    for a in (0..rank - 1).rev() {
+        strides[a] = strides[a + 1] * shape[a + 1];
+    }
+    let mut index = vec![0usize; rank - 1];
+    let mut local: Vec<(usize, f32)> = Vec::with_capacity(rank);
+    let mut start = 0usize;
+    loop {
+        local.clear();
+        for (a, &i) in index.iter().enumerate() {
+            if i != 0 && coeffs[a] != 0.0 {
+                local.push((strides[a], coeffs[a]));
+            }
+        }
+        let row = &data[start..start + row_len];
+        let mut prev_prediction = 0.0f32;
+        match local.as_slice() {
+            [] => {
+                for (j, &x) in row.iter().enumerate() {
+                    let (code, r) =
+                        code_one(x, prev_prediction, tick, inv_tick, h).ok_or(start + j)?;
+                    values.push(format::zigzag(code));
+                    recon.push(r);
+                    prev_prediction = r * last_coeff;
+                }
+            }
+            &[(s0, c0)] => {
+                for (j, &x) in row.iter().enumerate() {
+                    let predicted = prev_prediction + recon[start + j - s0] * c0;
+                    let (code, r) = code_one(x, predicted, tick, inv_tick, h).ok_or(start + j)?;
+                    values.push(format::zigzag(code));
+                    recon.push(r);
+                    prev_prediction = r * last_coeff;
+                }
+            }
+            local => {
+                for (j, &x) in row.iter().enumerate() {
+                    let mut predicted = prev_prediction;
+                    for &(s, c) in local {
+                        predicted += recon[start + j - s] * c;
+                    }
+                    let (code, r) = code_one(x, predicted, tick, inv_tick, h).ok_or(start + j)?;
+                    values.push(format::zigzag(code));
+                    recon.push(r);
+                    prev_prediction = r * last_coeff;
+                }
+            }
+        }
+        start += row_len;
+        let mut a = rank - 1;
+        loop {
+            if a == 0 {
+                return Ok(());
+            }
+            a -= 1;
+            index[a] += 1;
+            if index[a] < shape[a] {
+                break;
+            }
+            index[a] = 0;
+        }
+    }
+}

@@ -1,0 +1,508 @@
+//! The lilcom 1.x byte layout: one adaptive-width integer stream holding the header and then one
+//! code per element (see `specs/lilcom/README.md` for the bit-exact description).
+//!
+//! Everything here works on signed 32-bit integers; the float prediction lives in
+//! [`crate::encode`] and [`crate::decode`].
+
+use ndcodecs_core::CodecError;
+
+use crate::CODEC_ID;
+
+/// Largest number of axes a lilcom header may declare (the reference decoder's limit; its Python
+/// encoder writes at most 15).
+pub const MAX_AXES_READ: usize = 16;
+/// Largest number of axes this encoder writes (the reference Python encoder's limit).
+pub const MAX_AXES_WRITE: usize = 15;
+/// Smallest and largest `tick_power` the format allows.
+pub const TICK_POWER_RANGE: std::ops::RangeInclusive<i32> = -20..=20;
+/// Regression coefficients are stored as integers `k` meaning `k / 256`, with `|k| <= 256`.
+pub const COEFF_SCALE: i32 = 256;
+
+/// Maps a signed code to the unsigned value the stream stores (0, -1, 1, -2, … → 0, 1, 2, 3, …).
+#[inline(always)]
+#[allow(clippy::cast_sign_loss)]
+pub const fn zigzag(v: i32) -> u32 {
+    ((v << 1) ^ (v >> 31)) as u32
+}
+
+/// Inverse of [`zigzag`].
+#[inline(always)]
+#[allow(clippy::cast_possible_wrap)]
+pub const fn unzigzag(u: u32) -> i32 {
+    ((u >> 1) as i32) ^ -((u & 1) as i32)
+}
+
+/// Number of significant bits of `u` (0 for 0).
+#[inline(always)]
+pub const fn bit_width(u: u32) -> u32 {
+    32 - u.leading_zeros()
+}
+
+/// Packs bit fields least-significant bit first: the first field written occupies the lowest bits
+/// of the first byte.
+struct BitWriter {
+    out: Vec<u8>,
+    acc: u64,
+    n: u32,
+}
+
+impl BitWriter {
+    fn with_capacity(bytes: usize) -> Self {
+        Self {
+            out: Vec::with_capacity(bytes),
+            acc: 0,
+            n: 0,
+        }
+    }
+
+    /// Appends the low `width` bits of `bits` (`width <= 32`; higher bits of `bits` must be 0).
+    #[inline(always)]
+    fn put(&mut self, width: u32, bits: u32) {
+        debug_assert!(width <= 32 && (width == 32 || bits >> width == 0));
+        self.acc |= u64::from(bits) << self.n;
+        self.n += width;
+        if self.n >= 32 {
+            #[allow(clippy::cast_possible_truncation)]
+            self.out.extend_from_slice(&(self.acc as u32).to_le_bytes());
+            self.acc >>= 32;
+            self.n -= 32;
+        }
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        while self.n > 0 {
+            #[allow(clippy::cast_possible_truncation)]
+            self.out.push(self.acc as u8);
+            self.acc >>= 8;
+            self.n = self.n.saturating_sub(8);
+        }
+        self.out
+    }
+}
+
+/// Writes the zero-run code for a run of `n >= 1` elements of width 0: `k = bit_width(n) - 1`
+/// zero bits, a one bit, then the low `k` bits of `n`.
+#[inline]
+fn put_zero_run(w: &mut BitWriter, n: u32) {
+    let k = bit_width(n) - 1;
+    w.put(k + 1, 1 << k);
+    w.put(k, n & ((1u32 << k) - 1));
+}
+
+/// Encodes a whole stream of unsigned values (already zigzag-mapped) into bytes.
+///
+/// The width sequence is the smallest one with `width[i] >= bit_width(values[i])` whose
+/// neighbours differ by at most 1; this is what the reference encoder's windowed computation
+/// produces too (its window reaches 32 elements ahead and no width exceeds 32).
+///
+/// `values` must not be empty. `widths` is scratch space (its contents are replaced).
+pub fn encode_stream(values: &[u32], widths: &mut Vec<u8>) -> Vec<u8> {
+    debug_assert!(!values.is_empty());
+    let n = values.len();
+    widths.clear();
+    widths.reserve(n);
+    // Forward pass: width[i] = max(bit_width(v[i]), width[i-1] - 1).
+    let mut prev: u32 = 0;
+    for &v in values {
+        let b = bit_width(v).max(prev.saturating_sub(1));
+        #[allow(clippy::cast_possible_truncation)]
+        widths.push(b as u8);
+        prev = b;
+    }
+    // Backward pass: width[i] = max(width[i], width[i+1] - 1).
+    let mut next: u8 = 0;
+    for w in widths.iter_mut().rev() {
+        *w = (*w).max(next.saturating_sub(1));
+        next = *w;
+    }
+
+    let mut w = BitWriter::with_capacity(n / 2 + 16);
+    let first = u32::from(widths[0]);
+    w.put(5, first.min(31));
+    if first >= 31 {
+        w.put(1, first - 31);
+    }
+    let mut prev = first;
+    let mut pending_zeros: u32 = 0;
+    for i in 0..n {
+        let cur = u32::from(widths[i]);
+        let next = if i + 1 < n {
+            u32::from(widths[i + 1])
+        } else {
+            cur
+        };
+        if cur == 0 {
+            pending_zeros += 1;
+            prev = cur;
+            continue;
+        }
+        if pending_zeros > 0 {
+            put_zero_run(&mut w, pending_zeros);
+            pending_zeros = 0;
+        }
+        // Width change of the *next* element: 0 → "0", +1 → "1,1", -1 → "1,0" (first bit lowest).
+        if next == cur {
+            w.put(1, 0);
+        } else if next > cur {
+            w.put(2, 3);
+        } else {
+            w.put(2, 1);
+        }
+        let v = values[i];
+        if prev <= cur && next <= cur {
+            // The top bit is known to be set: not stored.
+            w.put(cur - 1, v ^ (1 << (cur - 1)));
+        } else {
+            w.put(cur, v);
+        }
+        prev = cur;
+    }
+    if pending_zeros > 0 {
+        put_zero_run(&mut w, pending_zeros);
+    }
+    w.finish()
+}
+
+/// Reads the integer stream written by [`encode_stream`], value by value.
+///
+/// Reads past the end of the input yield zero bits and are detected afterwards by
+/// [`StreamReader::finish`] (or early, at refill time, once the overrun exceeds 8 bytes), which
+/// reports them as truncation: the result is then discarded.
+pub struct StreamReader<'a> {
+    data: &'a [u8],
+    /// next byte of `data` to load into `buf`
+    pos: usize,
+    buf: u64,
+    /// valid bits in `buf`
+    nbits: u32,
+    prev: u32,
+    cur: u32,
+    /// remaining zero-width elements in the current run after the next one; -1 when no run is
+    /// being consumed
+    zero_run: i64,
+}
+
+/// Extra zero bytes a reader may load past the end before it reports truncation early.
+const OVERRUN_SLACK: usize = 8;
+
+impl<'a> StreamReader<'a> {
+    /// Starts reading `data` (reads the width of the first value).
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::Truncated`] if `data` is empty.
+    pub fn new(data: &'a [u8]) -> Result<Self, CodecError> {
+        if data.is_empty() {
+            return Err(CodecError::Truncated {
+                codec: CODEC_ID,
+                offset: 0,
+                needed: 1,
+                available: 0,
+            });
+        }
+        let mut r = Self {
+            data,
+            pos: 0,
+            buf: 0,
+            nbits: 0,
+            prev: 0,
+            cur: 0,
+            zero_run: -1,
+        };
+        let mut first = r.bits(5)?;
+        if first >= 31 {
+            first += r.bits(1)?;
+        }
+        r.prev = first;
+        r.cur = first;
+        Ok(r)
+    }
+
+    #[inline(always)]
+    fn refill(&mut self) -> Result<(), CodecError> {
+        // Load whole bytes while at least one fits in the 64-bit buffer.
+        if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(chunk);
+            let word = u64::from_le_bytes(a);
+            let take = (63 - self.nbits) / 8;
+            let word = if take == 8 {
+                word
+            } else {
+                word & ((1u64 << (take * 8)) - 1)
+            };
+            self.buf |= word << self.nbits;
+            self.nbits += take * 8;
+            self.pos += take as usize;
+        } else {
+            while self.nbits <= 56 {
+                let byte = self.data.get(self.pos).copied().unwrap_or(0);
+                self.buf |= u64::from(byte) << self.nbits;
+                self.nbits += 8;
+                self.pos += 1;
+            }
+            if self.pos > self.data.len() + OVERRUN_SLACK {
+                return Err(self.truncated());
+            }
+        }
+        Ok(())
+    }
+
+    fn truncated(&self) -> CodecError {
+        CodecError::Truncated {
+            codec: CODEC_ID,
+            offset: self.data.len(),
+            needed: self.consumed_bytes().saturating_sub(self.data.len()).max(1),
+            available: 0,
+        }
+    }
+
+    /// Reads `width <= 32` bits.
+    #[inline(always)]
+    fn bits(&mut self, width: u32) -> Result<u32, CodecError> {
+        if self.nbits < width {
+            self.refill()?;
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let v = (self.buf & ((1u64 << width) - 1)) as u32;
+        self.buf >>= width;
+        self.nbits -= width;
+        Ok(v)
+    }
+
+    /// Reads the next signed value.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::Corrupt`] for a width above 32 or an over-long zero run, and
+    /// [`CodecError::Truncated`] when the data end well before the value.
+    #[inline(always)]
+    pub fn next_i32(&mut self) -> Result<i32, CodecError> {
+        Ok(unzigzag(self.next_u32()?))
+    }
+
+    /// Reads the next unsigned (zigzag-mapped) value.
+    ///
+    /// # Errors
+    ///
+    /// As [`StreamReader::next_i32`].
+    #[inline(always)]
+    pub fn next_u32(&mut self) -> Result<u32, CodecError> {
+        if self.nbits < 34 {
+            self.refill()?;
+        }
+        let cur = self.cur;
+        let next;
+        if cur != 0 {
+            let two = self.buf & 3;
+            if two & 1 == 0 {
+                next = cur;
+                self.buf >>= 1;
+                self.nbits -= 1;
+            } else {
+                if two == 3 {
+                    next = cur + 1;
+                    if next > 32 {
+                        return Err(corrupt("a value width above 32 bits"));
+                    }
+                } else {
+                    next = cur - 1;
+                }
+                self.buf >>= 2;
+                self.nbits -= 2;
+            }
+        } else if self.zero_run >= 0 {
+            next = u32::from(self.zero_run == 0);
+            self.zero_run -= 1;
+        } else {
+            // Zero-run length: k zero bits, a one bit, then k bits x; the run is 2^k + x long.
+            let mut k = 0u32;
+            while self.bits(1)? == 0 {
+                k += 1;
+                if k > 30 {
+                    return Err(corrupt("a zero run longer than 2^31 values"));
+                }
+            }
+            let x = self.bits(k)?;
+            let run = (1i64 << k) + i64::from(x);
+            self.zero_run = run - 2;
+            next = u32::from(run == 1);
+        }
+        let value = if self.prev <= cur && next <= cur && cur > 0 {
+            self.bits(cur - 1)? | (1 << (cur - 1))
+        } else if cur > 0 {
+            self.bits(cur)?
+        } else {
+            0
+        };
+        self.prev = cur;
+        self.cur = next;
+        Ok(value)
+    }
+
+    /// Bytes of input the values read so far occupy (the reference decoder's read position).
+    #[must_use]
+    pub fn consumed_bytes(&self) -> usize {
+        (self.pos * 8 - self.nbits as usize).div_ceil(8)
+    }
+
+    /// Checks that the values read so far end exactly at the end of the input.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::Truncated`] if they needed more bytes than there are, [`CodecError::Corrupt`]
+    /// if bytes are left over.
+    pub fn finish(&self) -> Result<(), CodecError> {
+        let used = self.consumed_bytes();
+        match used.cmp(&self.data.len()) {
+            std::cmp::Ordering::Equal => Ok(()),
+            std::cmp::Ordering::Greater => Err(self.truncated()),
+            std::cmp::Ordering::Less => Err(corrupt(&format!(
+                "{} trailing byte(s) after the last value (stream ends at byte {used} of {})",
+                self.data.len() - used,
+                self.data.len()
+            ))),
+        }
+    }
+}
+
+pub(crate) fn corrupt(message: &str) -> CodecError {
+    CodecError::Corrupt {
+        codec: CODEC_ID,
+        message: message.to_owned(),
+    }
+}
+
+/// The header of a lilcom stream: the first `2 + 2 * shape.len()` values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Quantisation step exponent: codes are multiples of `2^tick_power`, in `-20..=20`.
+    pub tick_power: i32,
+    /// Array shape, outermost axis first; every extent is at least 1.
+    pub shape: Vec<usize>,
+    /// Regression coefficient of each axis, as `k` meaning `k / 256`, `|k| <= 256`.
+    pub coeffs: Vec<i32>,
+}
+
+impl Header {
+    /// Reads the header from the start of a stream, leaving `reader` at the first element code.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::Corrupt`] for an axis count outside `1..=16`, a `tick_power` outside
+    /// `-20..=20`, an extent below 1 or a coefficient outside `-256..=256` — the values the
+    /// reference decoder rejects — and truncation errors from the stream.
+    pub fn read(reader: &mut StreamReader<'_>) -> Result<Self, CodecError> {
+        let num_axes = reader.next_i32()?;
+        let Some(num_axes) = usize::try_from(num_axes)
+            .ok()
+            .filter(|n| (1..=MAX_AXES_READ).contains(n))
+        else {
+            return Err(corrupt(&format!(
+                "header declares {num_axes} axes (valid: 1..=16)"
+            )));
+        };
+        let tick_power = reader.next_i32()?;
+        if !TICK_POWER_RANGE.contains(&tick_power) {
+            return Err(corrupt(&format!(
+                "header declares tick_power {tick_power} (valid: -20..=20)"
+            )));
+        }
+        let mut shape = Vec::with_capacity(num_axes);
+        let mut coeffs = Vec::with_capacity(num_axes);
+        for axis in 0..num_axes {
+            let dim = reader.next_i32()?;
+            let coeff = reader.next_i32()?;
+            let Some(dim) = usize::try_from(dim).ok().filter(|&d| d >= 1) else {
+                return Err(corrupt(&format!(
+                    "header declares extent {dim} for axis {axis} (must be >= 1)"
+                )));
+            };
+            if !(-COEFF_SCALE..=COEFF_SCALE).contains(&coeff) {
+                return Err(corrupt(&format!(
+                    "header declares regression coefficient {coeff}/256 for axis {axis} (valid: -256..=256)"
+                )));
+            }
+            shape.push(dim);
+            coeffs.push(coeff);
+        }
+        Ok(Self {
+            tick_power,
+            shape,
+            coeffs,
+        })
+    }
+
+    /// Appends the header values (signed) to `out`.
+    pub fn push_values(&self, out: &mut Vec<u32>) {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+        let rank = self.shape.len() as i32;
+        out.push(zigzag(rank));
+        out.push(zigzag(self.tick_power));
+        for (&d, &c) in self.shape.iter().zip(&self.coeffs) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+            out.push(zigzag(d as i32));
+            out.push(zigzag(c));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zigzag_round_trips() {
+        for v in [0, 1, -1, 2, -2, i32::MAX, i32::MIN, 12345, -98765] {
+            assert_eq!(unzigzag(zigzag(v)), v);
+        }
+        assert_eq!(zigzag(-1), 1);
+        assert_eq!(zigzag(1), 2);
+        assert_eq!(zigzag(i32::MIN), u32::MAX);
+    }
+
+    fn round_trip(values: &[u32]) {
+        let bytes = encode_stream(values, &mut Vec::new());
+        let mut r = StreamReader::new(&bytes).unwrap();
+        for (i, &v) in values.iter().enumerate() {
+            assert_eq!(r.next_u32().unwrap(), v, "value {i} of {values:?}");
+        }
+        r.finish().unwrap();
+    }
+
+    #[test]
+    fn streams_round_trip() {
+        round_trip(&[0]);
+        round_trip(&[5]);
+        round_trip(&[u32::MAX]);
+        round_trip(&[0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
+        round_trip(&[
+            u32::MAX,
+            0,
+            0,
+            0,
+            u32::MAX,
+            1,
+            2,
+            3,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            7,
+        ]);
+        let mut s = 12345u32;
+        let v: Vec<u32> = (0..5000)
+            .map(|i| {
+                s = s.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                if i % 97 < 30 { 0 } else { s >> (s % 32) }
+            })
+            .collect();
+        round_trip(&v);
+    }
+}

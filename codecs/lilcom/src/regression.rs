@@ -1,0 +1,242 @@
+//! Choosing the regression coefficients.
+//!
+//! The reference encoder fits one axis after another, each on the residual the previous axes
+//! left, but its decoder applies every coefficient to the *values*: on a 2-d array of speech
+//! features it predicts `0.98 * left + 0.75 * above`, about 1.7 times the value. This module fits
+//! all axes jointly instead and then searches around that fit for the coefficients that minimise
+//! an estimate of the coded size:
+//!
+//! 1. take a sample of the elements (all of them for small chunks; otherwise evenly spread runs
+//!    along the last axis, about 8192 elements), with each element's previous neighbour along
+//!    every axis (or 0 where the decoder has none: index 0 on that axis);
+//! 2. solve the least-squares normal equations for the joint predictor, clamp to `[-1, 1]` and
+//!    round to `k / 256`;
+//! 3. keep the cheapest of that fit, each single-axis fit and all zeros, where the cost of a
+//!    candidate is the sum over the sample of the bit width of its quantised residual — the
+//!    quantity the adaptive-width integer code spends most of its bits on;
+//! 4. refine by coordinate descent on the same cost with steps of 64, 16, 4 and 1 (in 1/256).
+
+use crate::{LilcomElement, format::COEFF_SCALE};
+
+/// Number of sampled elements the search works on, at most.
+const SAMPLE: usize = 8192;
+/// Length of one sampled run along the last axis, at most.
+const RUN: usize = 128;
+
+/// Sampled targets and their neighbours, column-major: `feats[a][s]` is the previous value along
+/// axis `a` of sample `s` (0 when there is none).
+struct Sample {
+    x: Vec<f32>,
+    feats: Vec<Vec<f32>>,
+}
+
+fn sample<T: LilcomElement>(data: &[T], shape: &[usize]) -> Sample {
+    let rank = shape.len();
+    let row_len = shape[rank - 1];
+    let rows = data.len() / row_len;
+    let mut strides = vec![1usize; rank];
+    for a in (0..rank - 1).rev() {
+        strides[a] = strides[a + 1] * shape[a + 1];
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let val = |p: usize| data[p].to_f64() as f32;
+    let mut s = Sample {
+        x: Vec::new(),
+        feats: vec![Vec::new(); rank],
+    };
+    let mut push_run = |row: usize, j0: usize, len: usize| {
+        // Multi-index of the row over the outer axes.
+        let mut rem = row;
+        let mut outer_nonzero = vec![false; rank];
+        for a in (0..rank - 1).rev() {
+            outer_nonzero[a] = rem % shape[a] != 0;
+            rem /= shape[a];
+        }
+        for j in j0..j0 + len {
+            let p = row * row_len + j;
+            s.x.push(val(p));
+            for a in 0..rank - 1 {
+                s.feats[a].push(if outer_nonzero[a] {
+                    val(p - strides[a])
+                } else {
+                    0.0
+                });
+            }
+            s.feats[rank - 1].push(if j > 0 { val(p - 1) } else { 0.0 });
+        }
+    };
+    if data.len() <= SAMPLE {
+        for row in 0..rows {
+            push_run(row, 0, row_len);
+        }
+    } else {
+        let run = row_len.min(RUN);
+        let count = (SAMPLE / run).max(1);
+        for k in 0..count {
+            let row = k * rows / count;
+            let j0 = if row_len > run {
+                (k * 7919) % (row_len - run + 1)
+            } else {
+                0
+            };
+            push_run(row, j0, run);
+        }
+    }
+    s
+}
+
+/// Estimated bits of the sample's codes for coefficients `k` (in 1/256).
+fn cost(s: &Sample, k: &[i32], inv_tick: f32, res: &mut Vec<f32>) -> u64 {
+    res.clear();
+    res.extend_from_slice(&s.x);
+    for (f, &ka) in s.feats.iter().zip(k) {
+        if ka == 0 {
+            continue;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let c = ka as f32 / 256.0;
+        for (r, &v) in res.iter_mut().zip(f) {
+            *r -= v * c;
+        }
+    }
+    // bit width of |q| * 2 + 1, read off the float exponent: close to the zigzag code's width.
+    let mut total: u64 = 0;
+    for &r in res.iter() {
+        let q = (r * inv_tick).abs().mul_add(2.0, 1.0).min(4.0e9);
+        total += u64::from((q.to_bits() >> 23).saturating_sub(126));
+    }
+    total
+}
+
+/// Least-squares joint fit of the coefficients (as `k / 256`), clamped to `[-256, 256]`.
+fn joint_fit(s: &Sample, axes: &[usize]) -> Vec<i32> {
+    let n = axes.len();
+    let mut g = vec![0f64; n * n];
+    let mut b = vec![0f64; n];
+    for (ii, &ai) in axes.iter().enumerate() {
+        let fi = &s.feats[ai];
+        b[ii] = fi
+            .iter()
+            .zip(&s.x)
+            .map(|(&u, &v)| f64::from(u) * f64::from(v))
+            .sum();
+        for (jj, &aj) in axes.iter().enumerate().skip(ii) {
+            let fj = &s.feats[aj];
+            let v: f64 = fi
+                .iter()
+                .zip(fj)
+                .map(|(&u, &v)| f64::from(u) * f64::from(v))
+                .sum();
+            g[ii * n + jj] = v;
+            g[jj * n + ii] = v;
+        }
+    }
+    let ridge = 1e-9 * (0..n).map(|i| g[i * n + i]).sum::<f64>() + 1e-30;
+    for i in 0..n {
+        g[i * n + i] += ridge;
+    }
+    // Gaussian elimination with partial pivoting.
+    for col in 0..n {
+        let piv = (col..n)
+            .max_by(|&p, &q| g[p * n + col].abs().total_cmp(&g[q * n + col].abs()))
+            .unwrap_or(col);
+        if g[piv * n + col].abs() < 1e-300 {
+            continue;
+        }
+        if piv != col {
+            for j in 0..n {
+                g.swap(piv * n + j, col * n + j);
+            }
+            b.swap(piv, col);
+        }
+        for r in col + 1..n {
+            let f = g[r * n + col] / g[col * n + col];
+            for j in col..n {
+                g[r * n + j] -= f * g[col * n + j];
+            }
+            b[r] -= f * b[col];
+        }
+    }
+    let mut c = vec![0f64; n];
+    for i in (0..n).rev() {
+        let d = g[i * n + i];
+        if d.abs() < 1e-300 {
+            continue;
+        }
+        let acc: f64 = (i + 1..n).map(|j| g[i * n + j] * c[j]).sum();
+        c[i] = (b[i] - acc) / d;
+    }
+    c.iter()
+        .map(|&v| {
+            #[allow(clippy::cast_possible_truncation)]
+            let k = (v * 256.0).round().clamp(-256.0, 256.0) as i32;
+            if v.is_finite() { k } else { 0 }
+        })
+        .collect()
+}
+
+/// Chooses one coefficient per axis (`k` meaning `k / 256`) for `data` (C order, `shape` the
+/// stored shape: rank 1..=15, extents >= 1) at `tick_power`.
+///
+/// Deterministic: the same input gives the same coefficients.
+pub fn choose_coefficients<T: LilcomElement>(
+    data: &[T],
+    shape: &[usize],
+    tick_power: i32,
+) -> Vec<i32> {
+    let rank = shape.len();
+    // Axes of extent 1 never predict anything.
+    let axes: Vec<usize> = (0..rank).filter(|&a| shape[a] > 1).collect();
+    if axes.is_empty() {
+        return vec![0; rank];
+    }
+    let s = sample(data, shape);
+    let inv_tick = 2f32.powi(-tick_power);
+    let mut res = Vec::with_capacity(s.x.len());
+    let expand = |sub: &[i32], on: &[usize]| {
+        let mut k = vec![0; rank];
+        for (&a, &v) in on.iter().zip(sub) {
+            k[a] = v;
+        }
+        k
+    };
+    let mut best = vec![0; rank];
+    let mut best_cost = cost(&s, &best, inv_tick, &mut res);
+    let mut candidates = vec![expand(&joint_fit(&s, &axes), &axes)];
+    if axes.len() > 1 {
+        for &a in &axes {
+            candidates.push(expand(&joint_fit(&s, &[a]), &[a]));
+        }
+    }
+    for cand in candidates {
+        let c = cost(&s, &cand, inv_tick, &mut res);
+        if c < best_cost {
+            best_cost = c;
+            best = cand;
+        }
+    }
+    for step in [64, 16, 4, 1] {
+        let mut improved = true;
+        let mut rounds = 0;
+        while improved && rounds < 8 {
+            improved = false;
+            rounds += 1;
+            for &a in &axes {
+                for dir in [-step, step] {
+                    let mut cand = best.clone();
+                    cand[a] = (cand[a] + dir).clamp(-COEFF_SCALE, COEFF_SCALE);
+                    if cand[a] == best[a] {
+                        continue;
+                    }
+                    let c = cost(&s, &cand, inv_tick, &mut res);
+                    if c < best_cost {
+                        best_cost = c;
+                        best = cand;
+                        improved = true;
+                    }
+                }
+            }
+        }
+    }
+    best
+}
