@@ -139,9 +139,7 @@ pub fn write<S: ?Sized + ReadableWritableStorageTraits + 'static>(
     let mut start = 0;
     while start < shape[0] {
         let end = (start + rows).min(shape[0]);
-        let mut ranges = vec![start..end];
-        ranges.extend(shape[1..].iter().map(|&n| 0..n));
-        let subset = ArraySubset::new_with_ranges(&ranges);
+        let subset = slab(shape, start..end);
         let (a, b) = (
             usize::try_from(start * row_len)?,
             usize::try_from(end * row_len)?,
@@ -154,6 +152,14 @@ pub fn write<S: ?Sized + ReadableWritableStorageTraits + 'static>(
         start = end;
     }
     Ok(())
+}
+
+/// The subset of rows `rows` of the first axis, whole along the others.
+fn slab(shape: &[u64], rows: std::ops::Range<u64>) -> ArraySubset {
+    let ranges: Vec<_> = std::iter::once(rows)
+        .chain(shape[1..].iter().map(|&n| 0..n))
+        .collect();
+    ArraySubset::new_with_ranges(&ranges)
 }
 
 fn array_chunks<S: ?Sized>(array: &Array<S>) -> Vec<u64> {
@@ -202,9 +208,7 @@ pub fn read<S: ?Sized + ReadableStorageTraits + 'static>(
         let mut start = 0;
         while start < shape[0] {
             let end = (start + rows).min(shape[0]);
-            let mut ranges = vec![start..end];
-            ranges.extend(shape[1..].iter().map(|&n| 0..n));
-            let subset = ArraySubset::new_with_ranges(&ranges);
+            let subset = slab(&shape, start..end);
             let part: Vec<T> = array
                 .retrieve_array_subset(&subset)
                 .with_context(|| format!("cannot decode rows {start}..{end}"))?;

@@ -1,0 +1,225 @@
+//! End-to-end tests of the `ndcodecs` binary: compress → decompress round trips, error messages
+//! for bad chains, and the files `report` writes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data")
+        .join(name)
+}
+
+fn ndcodecs(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ndcodecs"))
+        .args(args)
+        .output()
+        .expect("the ndcodecs binary runs")
+}
+
+fn ok(args: &[&str]) -> Output {
+    let out = ndcodecs(args);
+    assert!(
+        out.status.success(),
+        "ndcodecs {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn read_f64(path: &Path) -> (Vec<u64>, Vec<f64>) {
+    let bytes = std::fs::read(path).unwrap();
+    let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
+    let shape = npy.shape().to_vec();
+    let values = match npy.dtype() {
+        npyz::DType::Plain(t) if t.to_string() == "<f4" => npy
+            .into_vec::<f32>()
+            .unwrap()
+            .into_iter()
+            .map(f64::from)
+            .collect(),
+        npyz::DType::Plain(t) if t.to_string() == "<f8" => npy.into_vec::<f64>().unwrap(),
+        other => panic!("unexpected dtype {other:?}"),
+    };
+    (shape, values)
+}
+
+/// dtype string, shape and element bytes of a `.npy` file.
+fn npy_parts(path: &Path) -> (String, Vec<u64>, Vec<u8>) {
+    let bytes = std::fs::read(path).unwrap();
+    let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
+    let dtype = match npy.dtype() {
+        npyz::DType::Plain(t) => t.to_string(),
+        other => panic!("unexpected dtype {other:?}"),
+    };
+    let shape = npy.shape().to_vec();
+    let len = npy.len() as usize * npy.dtype().num_bytes().unwrap();
+    (dtype, shape, bytes[bytes.len() - len..].to_vec())
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn lossless_round_trip_is_bit_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, chain) in [
+        ("microscopy_nuclei_3d_uint16.npy", "zstd(level=3)"),
+        (
+            "speech_librivox_16k_int16.npy",
+            "bytes | zstd(level=1) | crc32c",
+        ),
+        (
+            "climate_ncar_temperature_3d.npy",
+            r#"[{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "zstd", "configuration": {"level": 3, "checksum": true}}]"#,
+        ),
+    ] {
+        let store = dir.path().join(format!("{name}.zarr"));
+        let back = dir.path().join(format!("{name}.back.npy"));
+        let input = data(name);
+        ok(&[
+            "compress",
+            s(&input),
+            s(&store),
+            "--codecs",
+            chain,
+            "--chunks",
+            &chunks_for(name),
+        ]);
+        assert!(store.join("zarr.json").is_file());
+        ok(&["decompress", s(&store), s(&back)]);
+        let (a, b) = (npy_parts(&input), npy_parts(&back));
+        assert_eq!((&a.0, &a.1), (&b.0, &b.1), "{name}: dtype or shape differ");
+        assert!(a.2 == b.2, "{name}: the elements differ");
+    }
+}
+
+/// Chunk shapes that do not divide the arrays, to exercise edge chunks.
+fn chunks_for(name: &str) -> String {
+    match name {
+        "speech_librivox_16k_int16.npy" => "10000".into(),
+        _ => "7,50,33".into(),
+    }
+}
+
+#[test]
+fn lossy_round_trip_meets_the_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("climate_hadcm3_air_temperature.npy");
+    let (shape, original) = read_f64(&input);
+    // bitround keeps 8 of float32's 23 mantissa bits: relative error at most 2^-9.
+    let store = dir.path().join("bitround.zarr");
+    let back = dir.path().join("bitround.npy");
+    ok(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--codecs",
+        "bitround(keepbits=8) | zstd",
+        "--chunks",
+        "100,37,49",
+    ]);
+    ok(&["decompress", s(&store), s(&back)]);
+    let (shape2, decoded) = read_f64(&back);
+    assert_eq!(shape, shape2);
+    for (x, y) in original.iter().zip(&decoded) {
+        assert!((x - y).abs() <= x.abs() * 2f64.powi(-9), "{x} -> {y}");
+    }
+    assert!(original != decoded, "bitround changed nothing");
+}
+
+#[test]
+fn refuses_to_overwrite_without_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("photo_camera_gray.npy");
+    let store = dir.path().join("a.zarr");
+    ok(&["compress", s(&input), s(&store), "--codecs", "zstd"]);
+    let out = ndcodecs(&["compress", s(&input), s(&store), "--codecs", "zstd"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--overwrite"));
+    ok(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--codecs",
+        "zstd",
+        "--overwrite",
+    ]);
+}
+
+#[test]
+fn bad_chain_error_points_at_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("photo_camera_gray.npy");
+    let store = dir.path().join("a.zarr");
+    let cases = [
+        // unknown codec
+        ("bytes | zsdt(level=5)", "          ^^^^\n"),
+        // missing `=`
+        ("zstd(level 5)", "             ^\n"),
+        // bytes→bytes before array→bytes
+        ("zstd | bytes", "         ^^^^^\n"),
+        // JSON syntax
+        (r#"[{"name": "zstd",, }]"#, "                   ^\n"),
+    ];
+    for (spec, caret) in cases {
+        let out = ndcodecs(&["compress", s(&input), s(&store), "--codecs", spec]);
+        assert!(!out.status.success(), "{spec} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("  {spec}\n{caret}")),
+            "{spec}: caret not under the token:\n{err}"
+        );
+        assert!(!store.exists(), "a store was created for a bad chain");
+    }
+}
+
+#[test]
+fn report_writes_markdown_csv_and_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("speech_librivox_fbank80.npy");
+    let out_dir = dir.path().join("rep");
+    let out = ok(&[
+        "report",
+        s(&input),
+        "--codecs",
+        "zstd(level=3)",
+        "--codecs",
+        "bitround(keepbits=6) | zstd",
+        "--out",
+        s(&out_dir),
+        "--repeat",
+        "1",
+        "--format",
+        "csv",
+    ]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let csv = std::fs::read_to_string(out_dir.join("report.csv")).unwrap();
+    assert_eq!(stdout, csv);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].starts_with("chain,bound,raw_bytes,compressed_bytes,ratio,"));
+    // The lossless chain is exact and compresses.
+    let f: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(f[0], "zstd(level=3)");
+    assert_eq!(f[6], "0");
+    assert!(f[4].parse::<f64>().unwrap() > 1.0);
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(md.contains("| `bitround(keepbits=6) \\| zstd` |"), "{md}");
+    let png = std::fs::read(out_dir.join("report.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+}
+
+#[test]
+fn report_runs_on_the_embedded_array() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("rep");
+    let out = ok(&["report", "--out", s(&out_dir), "--repeat", "1"]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("embedded"), "{table}");
+    assert!(table.contains("zstd(level=5)"), "{table}");
+    for f in ["report.md", "report.csv", "report.png"] {
+        assert!(out_dir.join(f).is_file(), "{f} missing");
+    }
+}
