@@ -9,6 +9,7 @@
 //! | codec | kind | zarr v3 name | zarr v2 id |
 //! |---|---|---|---|
 //! | [`spatial_delta`](ndcodecs_spatial_delta) | array → array | `ndcodecs.spatial_delta` | `spatial_delta` |
+//! | [`linear_quantize`](ndcodecs_linear_quantize) | array → array | `ndcodecs.linear_quantize` | `linear_quantize` |
 //! | [`crc32`](ndcodecs_crc32) | bytes → bytes | `numcodecs.crc32` | `crc32` |
 //!
 //! zarrs' own codecs (`bytes`, `zstd`, `blosc`, `sharding_indexed`, …) chain before and after
@@ -41,6 +42,7 @@
 
 mod adapter;
 pub mod crc32;
+pub mod linear_quantize;
 pub mod spatial_delta;
 
 use std::sync::Arc;
@@ -116,5 +118,6 @@ pub fn register() {
     let _ = std::hint::black_box((
         std::any::type_name::<spatial_delta::SpatialDeltaZarrCodec>(),
         std::any::type_name::<crc32::Crc32ZarrCodec>(),
+        std::any::type_name::<linear_quantize::LinearQuantizeZarrCodec>(),
     ));
 }

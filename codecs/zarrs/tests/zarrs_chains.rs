@@ -277,3 +277,115 @@ fn truncated_and_flipped_chunks_never_panic() {
         }
     }
 }
+
+const FLOAT_ARRAYS: [&str; 6] = [
+    "climate_hadcm3_air_temperature",
+    "climate_ncar_temperature_3d",
+    "climate_ncar_geopotential_height",
+    "ocean_pop_temperature_with_fill",
+    "terrain_regional_surface_height",
+    "speech_librivox_fbank80",
+];
+const OCEAN_FILL: f32 = 9.969_21e36;
+
+/// `linear_quantize → spatial_delta (all axes) → bytes → zstd` on every real float array, at an
+/// absolute bound of 1e-3 × the value range: every value within the bound, the fill values over
+/// land bit-exact, and a ratio above plain zstd's on the raw floats.
+#[test]
+fn lossy_chain_keeps_the_bound_on_real_float_arrays() {
+    for name in FLOAT_ARRAYS {
+        let (shape, data) = read_npy::<f32>(name);
+        let valid: Vec<f32> = data.iter().copied().filter(|&v| v != OCEAN_FILL).collect();
+        let (lo, hi) = valid
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+        let bound = 1e-3 * f64::from(hi - lo);
+        let axes: Vec<i64> = (0..shape.len() as i64).collect();
+        let chunks: Vec<u64> = shape.iter().map(|&s| s.min(128)).collect();
+        let codecs = json!([
+            {"name": "ndcodecs.linear_quantize", "configuration": {
+                "max_abs_error": bound, "offset": f64::from(lo), "fill_value": f64::from(OCEAN_FILL),
+                "dtype": "float32", "astype": "int32"}},
+            {"name": "ndcodecs.spatial_delta", "configuration": {"axis": axes}},
+            {"name": "bytes", "configuration": {"endian": "little"}},
+            {"name": "zstd", "configuration": {"level": 5, "checksum": false}}
+        ]);
+        let dir = tempfile::tempdir().unwrap();
+        let md = metadata_v3(&shape, &chunks, "float32", json!(OCEAN_FILL), codecs);
+        let (back, size) = write_reopen_read(dir.path(), md, &data);
+        for (i, (&x, &y)) in data.iter().zip(&back).enumerate() {
+            if x == OCEAN_FILL {
+                assert_eq!(x.to_bits(), y.to_bits(), "{name}[{i}] fill value");
+            } else {
+                assert!(
+                    (f64::from(x) - f64::from(y)).abs() <= bound,
+                    "{name}[{i}]: {x} -> {y}, bound {bound}"
+                );
+            }
+        }
+        let raw = (data.len() * 4) as f64;
+        let zstd_only = zstd_size(&data);
+        assert!(
+            (size as f64) < zstd_only as f64,
+            "{name}: chain {size} B is not smaller than zstd alone {zstd_only} B"
+        );
+        eprintln!(
+            "{name}: ratio {:.1} (zstd alone {:.1})",
+            raw / size as f64,
+            raw / zstd_only as f64
+        );
+    }
+}
+
+fn zstd_size(data: &[f32]) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let md = metadata_v3(
+        &[data.len() as u64],
+        &[data.len() as u64],
+        "float32",
+        json!(0.0),
+        json!([
+            {"name": "bytes", "configuration": {"endian": "little"}},
+            {"name": "zstd", "configuration": {"level": 5, "checksum": false}}
+        ]),
+    );
+    write_reopen_read(dir.path(), md, data).1 as usize
+}
+
+#[test]
+fn linear_quantize_as_zarr_v2_filter_and_dtype_check() {
+    let (shape, data) = read_npy::<f32>("climate_ncar_geopotential_height");
+    let md = ArrayMetadata::try_from(
+        json!({
+            "zarr_format": 2, "shape": shape, "chunks": [7, 73, 144], "dtype": "<f4",
+            "compressor": {"id": "zstd", "level": 3},
+            "fill_value": "NaN", "order": "C",
+            "filters": [
+                {"id": "linear_quantize", "max_abs_error": 0.5, "offset": 5000.0, "dtype": "float32", "astype": "int16"},
+                {"id": "spatial_delta", "axis": [0, 1, 2]}
+            ]
+        })
+        .to_string()
+        .as_str(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (back, _) = write_reopen_read(dir.path(), md, &data);
+    for (&x, &y) in data.iter().zip(&back) {
+        assert!((f64::from(x) - f64::from(y)).abs() <= 0.5);
+    }
+    // A float64 array under a float32-configured quantizer is refused when the array is opened.
+    let store = Arc::new(zarrs::storage::store::MemoryStore::new());
+    let codecs = json!([
+        {"name": "ndcodecs.linear_quantize", "configuration": {"max_abs_error": 0.1, "dtype": "float32"}},
+        {"name": "bytes", "configuration": {"endian": "little"}}
+    ]);
+    let err = ndcodecs_zarrs::create_array(
+        store,
+        "/x",
+        metadata_v3(&[4], &[4], "float64", json!(0.0), codecs),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("float32"), "{err}");
+}
