@@ -27,10 +27,17 @@ fn _native(py: Python<'_>, module: &Bound<'_, PyModule>) -> PyResult<()> {
         StaticCodecType::<ndcodecs_spatial_delta::SpatialDeltaCodec>::of(),
         module,
     )?;
-    // Hooks for the codecs that are still being written; each is one line:
-    // export_codec_class(py, StaticCodecType::<ndcodecs_crc32::Crc32Codec>::of(), module)?;
-    // export_codec_class(py, StaticCodecType::<ndcodecs_linear_quantize::LinearQuantizeCodec>::of(), module)?;
-    // export_codec_class(py, StaticCodecType::<ndcodecs_lilcom::LilcomCodec>::of(), module)?;
+    export_codec_class(
+        py,
+        StaticCodecType::<ndcodecs_crc32::Crc32Codec>::of(),
+        module,
+    )?;
+    // LILCOM-HOOK: export_codec_class(py, StaticCodecType::<ndcodecs_lilcom::LilcomCodec>::of(), module)?;
+    export_codec_class(
+        py,
+        StaticCodecType::<ndcodecs_linear_quantize::LinearQuantizeCodec>::of(),
+        module,
+    )?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

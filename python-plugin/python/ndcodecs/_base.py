@@ -16,19 +16,26 @@ arrays. This module adds what numcodecs' conventions need on top:
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
-from numcodecs.compat import ensure_contiguous_ndarray, ensure_ndarray_like
+from numcodecs.compat import ensure_contiguous_ndarray, ensure_ndarray_like, ndarray_copy
 
 __all__: list[str] = []
 
 _T = TypeVar("_T")
 
 # Substrings of Rust/serde error messages that mean "wrong type", not "wrong value".
-_TYPE_ERROR_MARKERS = ("unsupported dtype", "unknown field", "invalid type:")
+_TYPE_ERROR_MARKERS = (
+    "unsupported dtype",
+    "unknown field",
+    "missing field",
+    "invalid type:",
+    "did not match any variant",
+)
 
 
 def _translate(err: Exception) -> Exception:
@@ -133,7 +140,16 @@ class _NdCodec:
 
     def get_config(self) -> dict[str, Any]:
         """The configuration as a JSON-compatible dict, with ``id`` and ``_version``."""
-        return _call(super().get_config)  # type: ignore[misc]
+        return copy.deepcopy(self._config())
+
+    def _config(self) -> dict[str, Any]:
+        """The configuration, read from Rust once (codecs are immutable); do not modify."""
+        try:
+            return self.__dict__["_ndcodecs_config"]  # type: ignore[no-any-return]
+        except KeyError:
+            config = _call(super().get_config)  # type: ignore[misc]
+            self.__dict__["_ndcodecs_config"] = config
+            return config  # type: ignore[no-any-return]
 
     @classmethod
     def from_config(cls: type[_T], config: dict[str, Any]) -> _T:
@@ -186,24 +202,40 @@ class _ArrayToArrayCodec(_NdCodec):
         """True if decoding does not depend on the array's shape."""
         return False
 
+    def _decoded_dtype(self) -> np.dtype | None:
+        """The dtype of the arrays this codec encodes if the configuration fixes it, else None."""
+        return None
+
     def encode(self, buf: Any) -> np.ndarray:
         """Encodes ``buf`` (an ndarray or any buffer-protocol object).
 
-        Returns an array of the same shape; C-ordered, or F-ordered for an F-ordered input.
+        An untyped buffer (``bytes``, ``bytearray``, ...) is read as a 1-D array of the
+        configured dtype, or of ``uint8`` for a codec without one. Returns an array of the same
+        shape; C-ordered, or F-ordered for an F-ordered input.
         """
         _check_not_object(buf, "encode")
         arr = ensure_ndarray_like(buf)
         _check_not_object(arr, "encode")
+        dtype = self._decoded_dtype()
+        if dtype is not None and not _is_typed(buf) and arr.dtype != dtype:
+            raw = ensure_contiguous_ndarray(arr).view(np.uint8)
+            if raw.nbytes % dtype.itemsize:
+                raise ValueError(
+                    f"{self.codec_id}: a buffer of {raw.nbytes} bytes does not hold whole "
+                    f"{dtype} elements"
+                )
+            arr = raw.view(dtype)
         enc = self._native_encode(arr)
         return np.asfortranarray(enc) if _only_fortran(arr) else enc
 
     def _typed_encoded(self, buf: Any, out: Any) -> np.ndarray:
         """The encoded data as a typed array of the right shape, or a ``ValueError``."""
         _check_not_object(buf, "decode")
-        if _is_typed(buf):
-            return buf
-        raw = ensure_contiguous_ndarray(buf).view(np.uint8)
         dtype = self._encoded_dtype()
+        if _is_typed(buf) and (dtype is None or buf.dtype == dtype or buf.dtype.itemsize > 1):
+            return buf
+        # Untyped, or bytes (a uint8 array) for a codec whose encoded dtype is wider.
+        raw = ensure_contiguous_ndarray(buf).view(np.uint8)
         if isinstance(out, np.ndarray) and out.dtype.kind in "biuf":
             enc_dtype = dtype if dtype is not None else out.dtype
             if raw.nbytes != out.size * enc_dtype.itemsize:
@@ -242,3 +274,79 @@ class _ArrayToArrayCodec(_NdCodec):
         target = _typed_out(out, dec.dtype, dec.shape)
         np.copyto(target, dec.reshape(target.shape), casting="no")
         return out
+
+
+class _BytesToBytesCodec(_NdCodec):
+    """A bytes → bytes codec: works on the bytes of any buffer, in memory order."""
+
+    def encode(self, buf: Any) -> np.ndarray:
+        """Encodes the bytes of ``buf`` (any buffer-protocol object, memory order).
+
+        Returns a 1-D ``uint8`` array.
+        """
+        _check_not_object(buf, "encode")
+        raw = ensure_contiguous_ndarray(buf).view(np.uint8)
+        return self._native_encode(raw)
+
+    def decode(self, buf: Any, out: Any = None) -> Any:
+        """Decodes the bytes of ``buf``; returns a 1-D ``uint8`` array, or fills ``out``."""
+        _check_not_object(buf, "decode")
+        if out is not None:
+            _check_not_object(out, "decode into")
+        raw = ensure_contiguous_ndarray(buf).view(np.uint8)
+        dec = self._native_decode(raw)
+        return dec if out is None else ndarray_copy(dec, out)
+
+
+class _ArrayToBytesCodec(_NdCodec):
+    """An array → bytes codec whose configuration fixes the array dtype.
+
+    The stream stores the shape; arrays are read in memory order (an F-ordered array is coded as
+    its C-ordered transpose, as numcodecs' compressors code its bytes), so ``decode`` followed by
+    numcodecs' ``reshape(-1, order="A")`` always gives the original memory back.
+    """
+
+    def _dtype(self) -> np.dtype:
+        """The array dtype the configuration names."""
+        return np.dtype(self._config()["dtype"])
+
+    def encode(self, buf: Any) -> np.ndarray:
+        """Encodes an ndarray of the configured dtype, or any buffer holding such elements.
+
+        Returns a 1-D ``uint8`` array: one encoded stream.
+        """
+        _check_not_object(buf, "encode")
+        if isinstance(buf, np.ndarray) and buf.dtype.kind in "biuf":
+            arr = buf
+        else:
+            arr = ensure_ndarray_like(buf)
+            _check_not_object(arr, "encode")
+            if arr.dtype.kind not in "biuf" or arr.dtype.itemsize == 1:
+                dtype = self._dtype()
+                raw = ensure_contiguous_ndarray(arr).view(np.uint8)
+                if raw.nbytes % dtype.itemsize:
+                    raise ValueError(
+                        f"{self.codec_id}: a buffer of {raw.nbytes} bytes does not hold whole "
+                        f"{dtype} elements"
+                    )
+                arr = raw.view(dtype)
+        if _only_fortran(arr):
+            arr = arr.T
+        return self._native_encode(arr)
+
+    def decode(self, buf: Any, out: Any = None) -> Any:
+        """Decodes one stream (any buffer); returns an array of the configured dtype and stored
+        shape, or fills ``out`` (an ndarray of the configured dtype and the same size, or a
+        writable buffer of the same byte size) in memory order.
+        """
+        _check_not_object(buf, "decode")
+        raw = ensure_contiguous_ndarray(buf).view(np.uint8)
+        if out is None:
+            return self._native_decode(raw)
+        _check_not_object(out, "decode into")
+        if isinstance(out, np.ndarray) and out.dtype != self._dtype():
+            raise TypeError(
+                f"{self.codec_id}: out has dtype {out.dtype}, this codec decodes to {self._dtype()}"
+            )
+        dec = self._native_decode(raw)
+        return ndarray_copy(dec, out)

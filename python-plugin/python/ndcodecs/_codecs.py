@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from numcodecs.registry import register_codec
 
 from . import _native
-from ._base import _ArrayToArrayCodec
+from ._base import _ArrayToArrayCodec, _ArrayToBytesCodec, _BytesToBytesCodec
 
-__all__ = ["SpatialDelta"]
+__all__ = ["Crc32", "LinearQuantize", "SpatialDelta"]
 
 
 class SpatialDelta(_ArrayToArrayCodec, _native.SpatialDelta):
@@ -60,5 +61,123 @@ class SpatialDelta(_ArrayToArrayCodec, _native.SpatialDelta):
         """Configuration is validated and stored by ``__new__`` (in Rust); see the class doc."""
 
 
-for _cls in (SpatialDelta,):
+class LinearQuantize(_ArrayToArrayCodec, _native.LinearQuantize):
+    """Error-bounded linear quantizer from floats to integer codes (numcodecs id ``linear_quantize``).
+
+    Each finite value ``x`` becomes the integer code ``q ≈ (x - offset) / step`` and decodes to
+    ``offset + q * step`` (in the array's float type), with ``|x - decoded| <= max_abs_error``
+    guaranteed for every finite value (a value no code can meet is an error, never a silent
+    violation). ``step`` is ``max_abs_error * 255/128``. NaN, ±inf and ``fill_value`` round-trip
+    bit-exactly through reserved codes at the ends of the code dtype. Array → array, elementwise:
+    the encoded array has the input's shape and dtype ``astype``. Follow it with a lossless
+    compressor (e.g. ``SpatialDelta`` and zstd). zarr v3 name ``ndcodecs.linear_quantize``; zarr v2
+    id ``linear_quantize``.
+
+    Parameters
+    ----------
+    max_abs_error : float
+        Required. Largest absolute difference allowed between a finite input value and its
+        decoded value, in the data's units; finite and > 0.
+    offset : float, default 0.0
+        Value that code 0 decodes to, in the data's units; finite. The middle of the data's range
+        lets narrower code dtypes fit.
+    fill_value : float or None, default None
+        Value marking missing data (e.g. netCDF's ``_FillValue`` 9.96921e36), stored under a
+        reserved code and decoded bit-exactly; rounded to ``dtype`` first. None: no fill value.
+    dtype : {"float32", "float64"}, default "float32"
+        Dtype of the input and decoded arrays.
+    astype : {"int8", "int16", "int32", "int64"}, default "int32"
+        Dtype of the integer codes. Finite codes span the dtype's range minus 5 reserved codes
+        (``-125..=125`` for int8).
+    _version : str, optional
+        Version of the codec's semantics (``"0.1.0"``); leave it out.
+
+    Errors
+    ------
+    ValueError
+        On construction, for a ``max_abs_error`` that is not finite and > 0 (or too small for a
+        usable step in ``dtype``), or a non-finite ``offset``/``fill_value``. On encode, for a
+        value whose code falls outside ``astype`` (use a wider ``astype`` or an ``offset``), or
+        a NaN with a non-canonical payload. On decode, for a byte buffer whose size is not a
+        whole number of codes.
+    TypeError
+        For an input array of another dtype than ``dtype``, codes of another dtype than
+        ``astype``, or an unknown configuration field.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ndcodecs import LinearQuantize
+    >>> codec = LinearQuantize(max_abs_error=0.01, offset=273.15, astype="int16")
+    >>> x = np.array([271.5, 273.15, 280.004], dtype=np.float32)
+    >>> codec.encode(x).tolist()
+    [-83, 0, 344]
+    >>> bool((abs(codec.decode(codec.encode(x)) - x) <= 0.01).all())
+    True
+    """
+
+    codec_id = "linear_quantize"
+
+    def __init__(
+        self,
+        max_abs_error: float,
+        offset: float = 0.0,
+        fill_value: float | None = None,
+        dtype: str = "float32",
+        astype: str = "int32",
+        *,
+        _version: str | None = None,
+    ) -> None:
+        """Configuration is validated and stored by ``__new__`` (in Rust); see the class doc."""
+        # The Rust codec reports an invalid configuration on first use: check it now.
+        self._native_encode(np.empty(0, dtype=self._decoded_dtype()))
+
+    def _decoded_dtype(self) -> np.dtype:
+        return np.dtype(self._config()["dtype"])
+
+    def _encoded_dtype(self) -> np.dtype:
+        return np.dtype(self._config()["astype"])
+
+    def _elementwise(self) -> bool:
+        return True
+
+
+class Crc32(_BytesToBytesCodec, _native.Crc32):
+    """CRC-32 checksum, byte-compatible with ``numcodecs.CRC32`` (numcodecs id ``crc32``).
+
+    Encoding puts the CRC-32 (zlib's polynomial) of the input's bytes, as a 4-byte little-endian
+    integer, before (or after) them; decoding checks and strips it. Bytes → bytes; the input's
+    bytes are taken in memory order, like numcodecs.
+
+    This class is *not* registered under ``crc32``: that id stays numcodecs' own ``CRC32``, which
+    writes the same bytes, so stock users are unaffected and zarr-python's ``numcodecs.crc32``
+    keeps meaning numcodecs' codec. Use this class directly where the Rust implementation is
+    wanted.
+
+    Parameters
+    ----------
+    location : {"start", "end"}, default "start"
+        Where the 4-byte checksum goes.
+    _version : str, optional
+        Version of the codec's semantics (``"0.1.0"``); leave it out.
+
+    Errors
+    ------
+    ValueError
+        On decode of fewer than 4 bytes, or when the stored checksum does not match the data
+        (numcodecs' ``CRC32`` raises ``RuntimeError`` for the latter); for an invalid
+        ``location``.
+    TypeError
+        For an object array, or an unknown configuration field.
+    """
+
+    codec_id = "crc32"
+
+    def __init__(self, location: str = "start", *, _version: str | None = None) -> None:
+        """Configuration is validated and stored by ``__new__`` (in Rust); see the class doc."""
+
+
+# LILCOM-HOOK (see src/lib.rs): the Lilcom class goes here once ndcodecs-lilcom builds.
+
+for _cls in (SpatialDelta, LinearQuantize):
     register_codec(_cls)

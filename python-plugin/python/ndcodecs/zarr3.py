@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from zarr.core.chunk_grids import ChunkGrid
     from zarr.core.dtype.wrapper import TBaseDType, TBaseScalar, ZDType
 
-__all__ = ["SpatialDelta"]
+__all__ = ["LinearQuantize", "SpatialDelta"]
 
 PREFIX = "ndcodecs."
 
@@ -123,3 +123,35 @@ class SpatialDelta(_NdZarrCodec, _NumcodecsArrayArrayCodec):
     def compute_encoded_size(self, input_byte_length: int, chunk_spec: ArraySpec) -> int:
         """Same size out."""
         return input_byte_length
+
+
+class LinearQuantize(_NdZarrCodec, _NumcodecsArrayArrayCodec):
+    """``ndcodecs.linear_quantize`` for zarr-python 3 (see ``ndcodecs.LinearQuantize``).
+
+    Parameters
+    ----------
+    max_abs_error : float
+        Required; the error bound in the data's units (> 0).
+    offset : float, default 0.0
+    fill_value : float or None, default None
+    dtype : {"float32", "float64"}, default "float32"
+        The array's dtype.
+    astype : {"int8", "int16", "int32", "int64"}, default "int32"
+        The dtype of the codes handed to the next codec.
+    """
+
+    codec_name = PREFIX + "linear_quantize"
+    _numcodec_class = _codecs.LinearQuantize
+
+    def resolve_metadata(self, chunk_spec: ArraySpec) -> ArraySpec:
+        """Same shape; the dtype becomes ``astype``."""
+        from zarr.dtype import parse_dtype
+
+        astype = np.dtype(str(self.codec_config.get("astype", "int32")))
+        return replace(chunk_spec, dtype=parse_dtype(astype, zarr_format=3))
+
+    def compute_encoded_size(self, input_byte_length: int, chunk_spec: ArraySpec) -> int:
+        """Scaled by the ratio of the code and float item sizes."""
+        dtype = np.dtype(str(self.codec_config.get("dtype", "float32")))
+        astype = np.dtype(str(self.codec_config.get("astype", "int32")))
+        return input_byte_length // dtype.itemsize * astype.itemsize
