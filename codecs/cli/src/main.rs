@@ -124,6 +124,8 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    // Our codecs (ndcodecs.spatial_delta, ndcodecs.linear_quantize, numcodecs.crc32, ...).
+    ndcodecs_zarrs::register();
     if let Some(n) = cli.threads {
         if n == 0 {
             bail!("--threads must be at least 1");

@@ -207,11 +207,15 @@ pub fn default_chains(data: &NdArray, mask: Mask) -> Vec<String> {
     }
     if data.samples.is_float() && have("linear_quantize(max_abs_error=1)") {
         let range = value_range(&data.samples.to_f64(), mask);
+        let dtype = match data.samples {
+            crate::npy::Samples::F64(_) => ", dtype=float64",
+            _ => "",
+        };
         for rel in [1e-2, 1e-3, 1e-4] {
             let bound = round_sig(range * rel);
             if bound > 0.0 {
                 chains.push(format!(
-                    "linear_quantize(max_abs_error={bound}) | spatial_delta(axis=[{axes}]) | zstd(level=5)"
+                    "linear_quantize(max_abs_error={bound}{dtype}) | spatial_delta(axis=[{axes}]) | zstd(level=5)"
                 ));
             }
         }

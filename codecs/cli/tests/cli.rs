@@ -130,6 +130,51 @@ fn lossy_round_trip_meets_the_bound() {
 }
 
 #[test]
+fn our_lossy_chain_meets_its_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bound, axes) in [
+        ("climate_ncar_temperature_3d.npy", 0.05, "[0,1,2]"),
+        ("terrain_regional_surface_height.npy", 2.0, "[0,1]"),
+    ] {
+        let input = data(name);
+        let (shape, original) = read_f64(&input);
+        let store = dir.path().join(format!("{name}.zarr"));
+        let back = dir.path().join(format!("{name}.back.npy"));
+        let chain = format!(
+            "linear_quantize(max_abs_error={bound}) | spatial_delta(axis={axes}) | zstd(level=3)"
+        );
+        let chunks = if shape.len() == 3 {
+            "5,40,64"
+        } else {
+            "100,128"
+        };
+        ok(&[
+            "compress",
+            s(&input),
+            s(&store),
+            "--codecs",
+            &chain,
+            "--chunks",
+            chunks,
+        ]);
+        let meta = std::fs::read_to_string(store.join("zarr.json")).unwrap();
+        assert!(
+            meta.contains("ndcodecs.linear_quantize") && meta.contains("ndcodecs.spatial_delta")
+        );
+        ok(&["decompress", s(&store), s(&back)]);
+        let (shape2, decoded) = read_f64(&back);
+        assert_eq!(shape, shape2);
+        let max = original
+            .iter()
+            .zip(&decoded)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
+        assert!(max <= bound, "{name}: max error {max} > {bound}");
+        assert!(max > bound / 4.0, "{name}: suspiciously exact ({max})");
+    }
+}
+
+#[test]
 fn refuses_to_overwrite_without_the_flag() {
     let dir = tempfile::tempdir().unwrap();
     let input = data("photo_camera_gray.npy");
