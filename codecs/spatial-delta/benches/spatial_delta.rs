@@ -41,7 +41,11 @@ fn cases() -> Vec<(&'static str, AxisSelection)> {
     ]
 }
 
-fn bench(c: &mut Criterion) -> Vec<(String, f64, f64)> {
+/// Per case: name, encode into a reused buffer, encode into a new allocation, decode in place
+/// (MB/s).
+type Summary = Vec<(String, f64, f64, f64)>;
+
+fn bench(c: &mut Criterion) -> Summary {
     let data = field();
     let bytes = (data.len() * 4) as u64;
     let mut group = c.benchmark_group("spatial_delta_int32_64MiB");
@@ -51,7 +55,15 @@ fn bench(c: &mut Criterion) -> Vec<(String, f64, f64)> {
     for (name, axis) in cases() {
         let codec = SpatialDeltaCodec::new(axis);
         let encoded = codec.encode_slice(&data, &SHAPE).unwrap();
-        group.bench_with_input(BenchmarkId::new("encode", name), &data, |b, d| {
+        let mut out = vec![0i32; data.len()];
+        group.bench_with_input(BenchmarkId::new("encode_into", name), &data, |b, d| {
+            b.iter(|| {
+                codec
+                    .encode_slice_into(black_box(d), &mut out, &SHAPE)
+                    .unwrap()
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("encode_alloc", name), &data, |b, d| {
             b.iter(|| codec.encode_slice(black_box(d), &SHAPE).unwrap());
         });
         let mut work = encoded.clone();
@@ -75,6 +87,9 @@ fn bench(c: &mut Criterion) -> Vec<(String, f64, f64)> {
                 .fold(f64::INFINITY, f64::min)
         };
         let enc = best(&mut || {
+            codec.encode_slice_into(&data, &mut out, &SHAPE).unwrap();
+        });
+        let enc_alloc = best(&mut || {
             black_box(codec.encode_slice(&data, &SHAPE).unwrap());
         });
         let mut w = encoded.clone();
@@ -84,6 +99,7 @@ fn bench(c: &mut Criterion) -> Vec<(String, f64, f64)> {
         summary.push((
             name.to_string(),
             bytes as f64 / enc / 1e6,
+            bytes as f64 / enc_alloc / 1e6,
             bytes as f64 / dec / 1e6,
         ));
     }
@@ -118,10 +134,18 @@ fn main() {
     let numpy = numpy_reference();
     println!("\nside by side, best of 5, MB/s (1 MB = 1e6 bytes), int32 256x256x256:");
     println!(
-        "{:<8} {:>12} {:>12} {:>12} {:>12} {:>8} {:>8}",
-        "axes", "ours enc", "ours dec", "numpy enc", "numpy dec", "enc x", "dec x"
+        "{:<8} {:>12} {:>12} {:>12} {:>12} {:>12} {:>8} {:>8} {:>8}",
+        "axes",
+        "ours enc",
+        "ours enc+a",
+        "ours dec",
+        "numpy enc",
+        "numpy dec",
+        "enc x",
+        "enc+a x",
+        "dec x"
     );
-    for (name, enc, dec) in &ours {
+    for (name, enc, enc_alloc, dec) in &ours {
         let (ne, nd) = numpy
             .as_deref()
             .and_then(|s| {
@@ -135,11 +159,13 @@ fn main() {
                 (a.unwrap_or(f64::NAN), b.unwrap_or(f64::NAN))
             });
         println!(
-            "{name:<8} {enc:>12.0} {dec:>12.0} {ne:>12.0} {nd:>12.0} {:>8.1} {:>8.1}",
+            "{name:<8} {enc:>12.0} {enc_alloc:>12.0} {dec:>12.0} {ne:>12.0} {nd:>12.0} {:>8.1} {:>8.1} {:>8.1}",
             enc / ne,
+            enc_alloc / ne,
             dec / nd
         );
     }
+    println!("(enc: into a reused buffer; enc+a: into a new allocation, as numpy's np.diff does)");
     if numpy.is_none() {
         println!("(numpy reference not run: no Python with numpy found)");
     }

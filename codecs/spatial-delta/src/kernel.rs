@@ -42,8 +42,9 @@ fn delta_out_of_place<T: Int>(input: &[T], out: &mut [T], shape: &[usize], axis:
         let dst = &mut out[b * block..(b + 1) * block];
         if inner == 1 {
             dst[0] = src[0];
-            for ((d, &c), &p) in dst[1..].iter_mut().zip(&src[1..]).zip(&src[..n - 1]) {
-                *d = c.wrapping_sub(p);
+            let (cur, prev, out) = (&src[1..n], &src[..n - 1], &mut dst[1..n]);
+            for i in 0..n - 1 {
+                out[i] = cur[i].wrapping_sub(prev[i]);
             }
         } else {
             dst[..inner].copy_from_slice(&src[..inner]);

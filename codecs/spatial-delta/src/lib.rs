@@ -95,11 +95,29 @@ impl SpatialDeltaCodec {
     /// [`CodecError::ShapeMismatch`] if `input.len()` is not the product of `shape`;
     /// [`CodecError::InvalidConfig`] if an axis is out of range for `shape`.
     pub fn encode_slice<T: Int>(&self, input: &[T], shape: &[usize]) -> Result<Vec<T>, CodecError> {
+        let mut out = vec![T::default(); input.len()];
+        self.encode_slice_into(input, &mut out, shape)?;
+        Ok(out)
+    }
+
+    /// Encodes a C-order slice of shape `shape` into `out` (same length), e.g. a buffer reused
+    /// from chunk to chunk.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Self::encode_slice`], and [`CodecError::ShapeMismatch`] if `out` has another
+    /// length.
+    pub fn encode_slice_into<T: Int>(
+        &self,
+        input: &[T],
+        out: &mut [T],
+        shape: &[usize],
+    ) -> Result<(), CodecError> {
         let axes = self.resolve_axes(shape.len())?;
         check_len(input.len(), shape)?;
-        let mut out = vec![T::default(); input.len()];
-        kernel::encode_into(input, &mut out, shape, &axes);
-        Ok(out)
+        check_len(out.len(), shape)?;
+        kernel::encode_into(input, out, shape, &axes);
+        Ok(())
     }
 
     /// Decodes, in place, a C-order slice of shape `shape` that [`Self::encode_slice`] produced.
