@@ -43,7 +43,13 @@ fn main() {
         for start in (0..shape[0]).step_by(500) {
             let frames = (shape[0] - start).min(500);
             let chunk = &v[start * row..(start + frames) * row];
-            total += encode(chunk, &[frames, row], &config).unwrap().len();
+            let b = encode(chunk, &[frames, row], &config).unwrap();
+            println!(
+                "  chunk {start}: {} bytes, coefficients {:?}",
+                b.len(),
+                ndcodecs_lilcom::read_header(&b).unwrap().coeffs
+            );
+            total += b.len();
         }
         println!(
             "fbank80 tp={tp}: {total} bytes, {:.4} bytes/element",

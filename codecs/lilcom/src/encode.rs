@@ -203,7 +203,8 @@ fn encode_checked<T: LilcomElement>(
     }
     drop(recon);
     let mut widths = Vec::new();
-    Ok(format::encode_stream(&values, &mut widths))
+    format::minimal_widths(&values, &mut widths);
+    Ok(format::encode_stream(&values, &widths))
 }
 
 fn unreachable_value<T: LilcomElement>(data: &[T], i: usize, tick_power: i32) -> CodecError {

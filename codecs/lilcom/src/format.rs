@@ -89,18 +89,13 @@ fn put_zero_run(w: &mut BitWriter, n: u32) {
     w.put(k, n & ((1u32 << k) - 1));
 }
 
-/// Encodes a whole stream of unsigned values (already zigzag-mapped) into bytes.
-///
-/// The width sequence is the smallest one with `width[i] >= bit_width(values[i])` whose
-/// neighbours differ by at most 1; this is what the reference encoder's windowed computation
-/// produces too (its window reaches 32 elements ahead and no width exceeds 32).
-///
-/// `values` must not be empty. `widths` is scratch space (its contents are replaced).
-pub fn encode_stream(values: &[u32], widths: &mut Vec<u8>) -> Vec<u8> {
-    debug_assert!(!values.is_empty());
-    let n = values.len();
+/// The smallest width sequence for `values`: `width[i] >= bit_width(values[i])`, neighbours
+/// differing by at most 1. Every valid sequence is at least this one element by element. This is
+/// the sequence the reference encoder writes (its windowed computation reaches 32 elements ahead
+/// and no width exceeds 32, so the window never changes the result).
+pub fn minimal_widths(values: &[u32], widths: &mut Vec<u8>) {
     widths.clear();
-    widths.reserve(n);
+    widths.reserve(values.len());
     // Forward pass: width[i] = max(bit_width(v[i]), width[i-1] - 1).
     let mut prev: u32 = 0;
     for &v in values {
@@ -115,7 +110,16 @@ pub fn encode_stream(values: &[u32], widths: &mut Vec<u8>) -> Vec<u8> {
         *w = (*w).max(next.saturating_sub(1));
         next = *w;
     }
+}
 
+/// Encodes a whole stream of unsigned values (already zigzag-mapped) with the given width
+/// sequence (valid: `widths[i] >= bit_width(values[i])`, neighbours differing by at most 1, and
+/// `bit_width(values[i]) == widths[i]` wherever no neighbour is wider; see [`minimal_widths`]).
+///
+/// `values` must not be empty.
+pub fn encode_stream(values: &[u32], widths: &[u8]) -> Vec<u8> {
+    debug_assert!(!values.is_empty() && values.len() == widths.len());
+    let n = values.len();
     let mut w = BitWriter::with_capacity(n / 2 + 16);
     let first = u32::from(widths[0]);
     w.put(5, first.min(31));
@@ -462,7 +466,9 @@ mod tests {
     }
 
     fn round_trip(values: &[u32]) {
-        let bytes = encode_stream(values, &mut Vec::new());
+        let mut w = Vec::new();
+        minimal_widths(values, &mut w);
+        let bytes = encode_stream(values, &w);
         let mut r = StreamReader::new(&bytes).unwrap();
         for (i, &v) in values.iter().enumerate() {
             assert_eq!(r.next_u32().unwrap(), v, "value {i} of {values:?}");

@@ -14,9 +14,13 @@
 //! 3. keep the cheapest of that fit, each single-axis fit and all zeros, where the cost of a
 //!    candidate is the sum over the sample of the bit width of its quantised residual — the
 //!    quantity the adaptive-width integer code spends most of its bits on;
-//! 4. refine by coordinate descent on the same cost with steps of 64, 16, 4 and 1 (in 1/256).
+//! 4. refine by descent on the same cost, moving one coefficient or two in opposite directions,
+//!    with steps of 64, 16, 4 and 1 (in 1/256).
 
-use crate::{LilcomElement, format::COEFF_SCALE};
+use crate::{
+    LilcomElement,
+    format::{COEFF_SCALE, bit_width, zigzag},
+};
 
 /// Number of sampled elements the search works on, at most.
 const SAMPLE: usize = 8192;
@@ -28,6 +32,8 @@ const RUN: usize = 128;
 struct Sample {
     x: Vec<f32>,
     feats: Vec<Vec<f32>>,
+    /// end (exclusive) of each contiguous run
+    ends: Vec<usize>,
 }
 
 fn sample<T: LilcomElement>(data: &[T], shape: &[usize]) -> Sample {
@@ -43,6 +49,7 @@ fn sample<T: LilcomElement>(data: &[T], shape: &[usize]) -> Sample {
     let mut s = Sample {
         x: Vec::new(),
         feats: vec![Vec::new(); rank],
+        ends: Vec::new(),
     };
     let mut push_run = |row: usize, j0: usize, len: usize| {
         // Multi-index of the row over the outer axes.
@@ -64,6 +71,7 @@ fn sample<T: LilcomElement>(data: &[T], shape: &[usize]) -> Sample {
             }
             s.feats[rank - 1].push(if j > 0 { val(p - 1) } else { 0.0 });
         }
+        s.ends.push(s.x.len());
     };
     if data.len() <= SAMPLE {
         for row in 0..rows {
@@ -85,8 +93,10 @@ fn sample<T: LilcomElement>(data: &[T], shape: &[usize]) -> Sample {
     s
 }
 
-/// Estimated bits of the sample's codes for coefficients `k` (in 1/256).
-fn cost(s: &Sample, k: &[i32], inv_tick: f32, res: &mut Vec<f32>) -> u64 {
+/// Bits the sample's codes would take for coefficients `k` (in 1/256): each sampled run is
+/// costed like a stream of its own (smoothed widths, width-change codes, implied top bits), with
+/// residuals predicted from the input values rather than the reconstruction.
+fn cost(s: &Sample, k: &[i32], inv_tick: f32, res: &mut Vec<f32>, widths: &mut Vec<u8>) -> u64 {
     res.clear();
     res.extend_from_slice(&s.x);
     for (f, &ka) in s.feats.iter().zip(k) {
@@ -99,11 +109,39 @@ fn cost(s: &Sample, k: &[i32], inv_tick: f32, res: &mut Vec<f32>) -> u64 {
             *r -= v * c;
         }
     }
-    // bit width of |q| * 2 + 1, read off the float exponent: close to the zigzag code's width.
+    widths.clear();
+    widths.extend(res.iter().map(|&r| {
+        #[allow(clippy::cast_possible_truncation)]
+        let q = (r * inv_tick).round() as i32;
+        #[allow(clippy::cast_possible_truncation)]
+        let w = bit_width(zigzag(q)) as u8;
+        w
+    }));
     let mut total: u64 = 0;
-    for &r in res.iter() {
-        let q = (r * inv_tick).abs().mul_add(2.0, 1.0).min(4.0e9);
-        total += u64::from((q.to_bits() >> 23).saturating_sub(126));
+    let mut start = 0;
+    for &end in &s.ends {
+        let run = &mut widths[start..end];
+        // Smooth: forward then backward, as the stream does.
+        let mut prev = 0u8;
+        let mut own_top = 0u64;
+        for w in run.iter_mut() {
+            let b = (*w).max(prev.saturating_sub(1));
+            prev = b;
+            *w = b;
+        }
+        let mut next = 0u8;
+        for w in run.iter_mut().rev() {
+            *w = (*w).max(next.saturating_sub(1));
+            next = *w;
+        }
+        for (i, &w) in run.iter().enumerate() {
+            let p = if i == 0 { w } else { run[i - 1] };
+            let n = run.get(i + 1).copied().unwrap_or(w);
+            total += u64::from(w) + 1 + u64::from(n != w);
+            own_top += u64::from(p <= w && n <= w && w > 0);
+        }
+        total -= own_top;
+        start = end;
     }
     total
 }
@@ -193,6 +231,7 @@ pub fn choose_coefficients<T: LilcomElement>(
     let s = sample(data, shape);
     let inv_tick = 2f32.powi(-tick_power);
     let mut res = Vec::with_capacity(s.x.len());
+    let mut widths = Vec::with_capacity(s.x.len());
     let expand = |sub: &[i32], on: &[usize]| {
         let mut k = vec![0; rank];
         for (&a, &v) in on.iter().zip(sub) {
@@ -201,7 +240,7 @@ pub fn choose_coefficients<T: LilcomElement>(
         k
     };
     let mut best = vec![0; rank];
-    let mut best_cost = cost(&s, &best, inv_tick, &mut res);
+    let mut best_cost = cost(&s, &best, inv_tick, &mut res, &mut widths);
     let mut candidates = vec![expand(&joint_fit(&s, &axes), &axes)];
     if axes.len() > 1 {
         for &a in &axes {
@@ -209,31 +248,46 @@ pub fn choose_coefficients<T: LilcomElement>(
         }
     }
     for cand in candidates {
-        let c = cost(&s, &cand, inv_tick, &mut res);
+        let c = cost(&s, &cand, inv_tick, &mut res, &mut widths);
         if c < best_cost {
             best_cost = c;
             best = cand;
         }
     }
+    // Moves: one coefficient up or down, or two in opposite directions (the cost valley of
+    // smooth data runs along "coefficients sum to about 1", which single moves cannot follow).
+    let mut moves: Vec<Vec<(usize, i32)>> = Vec::new();
+    for &a in &axes {
+        moves.push(vec![(a, 1)]);
+        moves.push(vec![(a, -1)]);
+    }
+    if axes.len() <= 4 {
+        for (i, &a) in axes.iter().enumerate() {
+            for &b in &axes[i + 1..] {
+                moves.push(vec![(a, 1), (b, -1)]);
+                moves.push(vec![(a, -1), (b, 1)]);
+            }
+        }
+    }
     for step in [64, 16, 4, 1] {
         let mut improved = true;
         let mut rounds = 0;
-        while improved && rounds < 8 {
+        while improved && rounds < 16 {
             improved = false;
             rounds += 1;
-            for &a in &axes {
-                for dir in [-step, step] {
-                    let mut cand = best.clone();
-                    cand[a] = (cand[a] + dir).clamp(-COEFF_SCALE, COEFF_SCALE);
-                    if cand[a] == best[a] {
-                        continue;
-                    }
-                    let c = cost(&s, &cand, inv_tick, &mut res);
-                    if c < best_cost {
-                        best_cost = c;
-                        best = cand;
-                        improved = true;
-                    }
+            for mv in &moves {
+                let mut cand = best.clone();
+                for &(a, dir) in mv {
+                    cand[a] = (cand[a] + dir * step).clamp(-COEFF_SCALE, COEFF_SCALE);
+                }
+                if cand == best {
+                    continue;
+                }
+                let c = cost(&s, &cand, inv_tick, &mut res, &mut widths);
+                if c < best_cost {
+                    best_cost = c;
+                    best = cand;
+                    improved = true;
                 }
             }
         }
