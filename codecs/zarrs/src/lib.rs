@@ -10,6 +10,7 @@
 //! |---|---|---|---|
 //! | [`spatial_delta`](ndcodecs_spatial_delta) | array → array | `ndcodecs.spatial_delta` | `spatial_delta` |
 //! | [`linear_quantize`](ndcodecs_linear_quantize) | array → array | `ndcodecs.linear_quantize` | `linear_quantize` |
+//! | [`lilcom`](ndcodecs_lilcom) | array → bytes | `ndcodecs.lilcom` | `lilcom` |
 //! | [`crc32`](ndcodecs_crc32) | bytes → bytes | `numcodecs.crc32` | `crc32` |
 //!
 //! zarrs' own codecs (`bytes`, `zstd`, `blosc`, `sharding_indexed`, …) chain before and after
@@ -42,6 +43,7 @@
 
 mod adapter;
 pub mod crc32;
+pub mod lilcom;
 pub mod linear_quantize;
 pub mod spatial_delta;
 
@@ -118,6 +120,7 @@ pub fn register() {
     let _ = std::hint::black_box((
         std::any::type_name::<spatial_delta::SpatialDeltaZarrCodec>(),
         std::any::type_name::<crc32::Crc32ZarrCodec>(),
+        std::any::type_name::<lilcom::LilcomZarrCodec>(),
         std::any::type_name::<linear_quantize::LinearQuantizeZarrCodec>(),
     ));
 }

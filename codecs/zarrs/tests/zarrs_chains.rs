@@ -389,3 +389,72 @@ fn linear_quantize_as_zarr_v2_filter_and_dtype_check() {
     .to_string();
     assert!(err.contains("float32"), "{err}");
 }
+
+/// `spatial_delta → lilcom(tick_power=0)` on int16 speech is lossless.
+#[test]
+fn spatial_delta_then_lilcom_is_lossless_on_int16_speech() {
+    let (shape, data) = read_npy::<i16>("speech_librivox_16k_int16");
+    let codecs = json!([
+        {"name": "ndcodecs.spatial_delta", "configuration": {"axis": 0}},
+        {"name": "ndcodecs.lilcom", "configuration": {"tick_power": 0}}
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let (back, size) = write_reopen_read(
+        dir.path(),
+        metadata_v3(&shape, &[16000], "int16", json!(0), codecs),
+        &data,
+    );
+    assert_eq!(back, data);
+    assert!(size < (data.len() * 2) as u64, "no gain: {size} B");
+}
+
+/// `linear_quantize → spatial_delta → lilcom(tick_power=0)` on real float fields keeps the
+/// quantizer's bound (lilcom is exact on the small integer residuals).
+#[test]
+fn quantize_delta_lilcom_chain_keeps_the_bound() {
+    for name in [
+        "climate_hadcm3_air_temperature",
+        "terrain_regional_surface_height",
+    ] {
+        let (shape, data) = read_npy::<f32>(name);
+        let axes: Vec<i64> = (0..shape.len() as i64).collect();
+        let bound = 0.05;
+        let codecs = json!([
+            {"name": "ndcodecs.linear_quantize", "configuration": {"max_abs_error": bound, "dtype": "float32"}},
+            {"name": "ndcodecs.spatial_delta", "configuration": {"axis": axes}},
+            {"name": "ndcodecs.lilcom", "configuration": {"tick_power": 0}}
+        ]);
+        let chunks: Vec<u64> = shape.iter().map(|&s| s.min(100)).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let (back, _) = write_reopen_read(
+            dir.path(),
+            metadata_v3(&shape, &chunks, "float32", json!(0.0), codecs),
+            &data,
+        );
+        for (&x, &y) in data.iter().zip(&back) {
+            assert!(
+                (f64::from(x) - f64::from(y)).abs() <= bound,
+                "{name}: {x} -> {y}"
+            );
+        }
+    }
+}
+
+/// lhotse's setting: 80-bin fbank, 500-frame chunks, tick_power −5: every value within 2^-6.
+#[test]
+fn lilcom_on_fbank_in_lhotse_chunks() {
+    let (shape, data) = read_npy::<f32>("speech_librivox_fbank80");
+    let codecs = json!([{"name": "ndcodecs.lilcom", "configuration": {"tick_power": -5}}]);
+    let dir = tempfile::tempdir().unwrap();
+    let (back, _) = write_reopen_read(
+        dir.path(),
+        metadata_v3(&shape, &[500, 80], "float32", json!(0.0), codecs),
+        &data,
+    );
+    for (&x, &y) in data.iter().zip(&back) {
+        assert!(
+            (f64::from(x) - f64::from(y)).abs() <= 2f64.powi(-6),
+            "{x} -> {y}"
+        );
+    }
+}
