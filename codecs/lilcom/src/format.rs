@@ -15,6 +15,13 @@ pub const MAX_AXES_READ: usize = 16;
 pub const MAX_AXES_WRITE: usize = 15;
 /// Smallest and largest `tick_power` the format allows.
 pub const TICK_POWER_RANGE: std::ops::RangeInclusive<i32> = -20..=20;
+/// First byte of every lilcom byte string (`'L'`).
+pub const MAGIC: u8 = b'L';
+/// Second byte: the format version. lilcom 1.1–1.8 write and read version 0 only.
+pub const FORMAT_VERSION: u8 = 0;
+/// Bytes before the integer stream.
+pub const PREFIX_LEN: usize = 2;
+
 /// Regression coefficients are stored as integers `k` meaning `k / 256`, with `|k| <= 256`.
 pub const COEFF_SCALE: i32 = 256;
 
@@ -121,6 +128,8 @@ pub fn encode_stream(values: &[u32], widths: &[u8]) -> Vec<u8> {
     debug_assert!(!values.is_empty() && values.len() == widths.len());
     let n = values.len();
     let mut w = BitWriter::with_capacity(n / 2 + 16);
+    w.out.push(MAGIC);
+    w.out.push(FORMAT_VERSION);
     let first = u32::from(widths[0]);
     w.put(5, first.min(31));
     if first >= 31 {
@@ -190,20 +199,37 @@ pub struct StreamReader<'a> {
 const OVERRUN_SLACK: usize = 8;
 
 impl<'a> StreamReader<'a> {
-    /// Starts reading `data` (reads the width of the first value).
+    /// Checks the two-byte prefix (magic `'L'`, format version 0) of a lilcom byte string and
+    /// starts reading the integer stream after it (reads the width of the first value).
     ///
     /// # Errors
     ///
-    /// [`CodecError::Truncated`] if `data` is empty.
-    pub fn new(data: &'a [u8]) -> Result<Self, CodecError> {
-        if data.is_empty() {
+    /// [`CodecError::Truncated`] if `bytes` holds no more than the prefix,
+    /// [`CodecError::Corrupt`] for a wrong magic byte and [`CodecError::UnsupportedVersion`] for
+    /// a format version other than 0.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, CodecError> {
+        if bytes.len() <= PREFIX_LEN {
             return Err(CodecError::Truncated {
                 codec: CODEC_ID,
                 offset: 0,
-                needed: 1,
-                available: 0,
+                needed: PREFIX_LEN + 1,
+                available: bytes.len(),
             });
         }
+        if bytes[0] != MAGIC {
+            return Err(corrupt(&format!(
+                "first byte is {:#04x}, not 'L' (0x4c): not lilcom data",
+                bytes[0]
+            )));
+        }
+        if bytes[1] != FORMAT_VERSION {
+            return Err(CodecError::UnsupportedVersion {
+                codec: CODEC_ID,
+                found: u32::from(bytes[1]),
+                supported: u32::from(FORMAT_VERSION),
+            });
+        }
+        let data = &bytes[PREFIX_LEN..];
         let mut r = Self {
             data,
             pos: 0,
@@ -255,7 +281,7 @@ impl<'a> StreamReader<'a> {
     fn truncated(&self) -> CodecError {
         CodecError::Truncated {
             codec: CODEC_ID,
-            offset: self.data.len(),
+            offset: self.data.len() + PREFIX_LEN,
             needed: self.consumed_bytes().saturating_sub(self.data.len()).max(1),
             available: 0,
         }
