@@ -124,3 +124,8 @@ pub fn register() {
         std::any::type_name::<linear_quantize::LinearQuantizeZarrCodec>(),
     ));
 }
+
+/// The Rust examples of the repository's README.md, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
