@@ -32,7 +32,11 @@ fn _native(py: Python<'_>, module: &Bound<'_, PyModule>) -> PyResult<()> {
         StaticCodecType::<ndcodecs_crc32::Crc32Codec>::of(),
         module,
     )?;
-    // LILCOM-HOOK: export_codec_class(py, StaticCodecType::<ndcodecs_lilcom::LilcomCodec>::of(), module)?;
+    export_codec_class(
+        py,
+        StaticCodecType::<ndcodecs_lilcom::LilcomCodec>::of(),
+        module,
+    )?;
     export_codec_class(
         py,
         StaticCodecType::<ndcodecs_linear_quantize::LinearQuantizeCodec>::of(),

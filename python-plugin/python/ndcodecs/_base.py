@@ -301,9 +301,10 @@ class _BytesToBytesCodec(_NdCodec):
 class _ArrayToBytesCodec(_NdCodec):
     """An array → bytes codec whose configuration fixes the array dtype.
 
-    The stream stores the shape; arrays are read in memory order (an F-ordered array is coded as
-    its C-ordered transpose, as numcodecs' compressors code its bytes), so ``decode`` followed by
-    numcodecs' ``reshape(-1, order="A")`` always gives the original memory back.
+    The stream stores the shape of a C-ordered array; an F-ordered array is coded as its 1-D
+    memory image (as numcodecs' compressors code its bytes), so numcodecs' and zarr v2's
+    ``reshape(-1, order="A")`` / ``reshape(shape, order=...)`` of the decoded array always give
+    the original back.
     """
 
     def _dtype(self) -> np.dtype:
@@ -331,7 +332,10 @@ class _ArrayToBytesCodec(_NdCodec):
                     )
                 arr = raw.view(dtype)
         if _only_fortran(arr):
-            arr = arr.T
+            # Memory order, as numcodecs' compressors: the stream holds the 1-D memory image, so
+            # both numcodecs' `reshape(-1, order="A")` and `reshape(shape, order="F")` of the
+            # decoded array give the input back (per-axis prediction is then along memory only).
+            arr = arr.reshape(-1, order="A")
         return self._native_encode(arr)
 
     def decode(self, buf: Any, out: Any = None) -> Any:

@@ -10,7 +10,7 @@ from numcodecs.registry import register_codec
 from . import _native
 from ._base import _ArrayToArrayCodec, _ArrayToBytesCodec, _BytesToBytesCodec
 
-__all__ = ["Crc32", "LinearQuantize", "SpatialDelta"]
+__all__ = ["Crc32", "Lilcom", "LinearQuantize", "SpatialDelta"]
 
 
 class SpatialDelta(_ArrayToArrayCodec, _native.SpatialDelta):
@@ -177,7 +177,70 @@ class Crc32(_BytesToBytesCodec, _native.Crc32):
         """Configuration is validated and stored by ``__new__`` (in Rust); see the class doc."""
 
 
-# LILCOM-HOOK (see src/lib.rs): the Lilcom class goes here once ndcodecs-lilcom builds.
+class Lilcom(_ArrayToBytesCodec, _native.Lilcom):
+    """Lossy compression in the lilcom 1.x byte format (numcodecs id ``lilcom``).
 
-for _cls in (SpatialDelta, LinearQuantize):
+    Every element is quantised to a multiple of ``2**tick_power`` after predicting it from the
+    previously reconstructed element along each axis (one regression coefficient per axis, in the
+    header), and the integer residuals are coded with lilcom's adaptive bit-width code. The
+    streams are those of stock lilcom (PyPI ``lilcom``, format stable since 1.1): stock
+    ``lilcom.decompress`` reads ours, and ours decodes stock ``lilcom.compress`` output to exactly
+    what ``lilcom.decompress`` returns. Every decoded value is within ``2**(tick_power - 1)`` of
+    the input. Array → bytes: the stream stores the shape (1 to 15 axes, each >= 1; a 0-d array is
+    stored as shape ``(1,)``). An F-ordered array is coded as its 1-D memory image (as
+    numcodecs' compressors code bytes; decoding gives that 1-D array back). The input is never modified (stock lilcom
+    overwrites a float32 C-contiguous input). zarr v3 name ``ndcodecs.lilcom``; zarr v2 id
+    ``lilcom``.
+
+    Parameters
+    ----------
+    tick_power : int, default -8
+        Quantisation step exponent: values are coded as multiples of ``2**tick_power`` (unit: the
+        data's own). Range ``-20..=20``. lhotse stores speech features with -5.
+    do_regression : bool, default True
+        Predict each element from its previous neighbour along every axis; False codes every
+        element on its own.
+    dtype : str, default "float32"
+        The array dtype encoded and decoded: ``"float32"`` (lilcom's own), ``"float64"`` (decoded
+        from float32, so at most float32 precision comes back), or an integer dtype
+        (``"int8"``..``"int64"``, ``"uint8"``..``"uint64"``), exact for ``tick_power <= 0`` and
+        magnitudes up to 2**24.
+    _version : str, optional
+        Version of the codec's semantics (``"0.1.0"``); leave it out.
+
+    Errors
+    ------
+    ValueError
+        On encode of NaN, ±inf or a value beyond ``±(2**31 - 1) * 2**tick_power`` (the message
+        names it); on decode of a truncated or corrupt stream, or one whose shape does not fit
+        ``out``; for ``tick_power`` outside ``-20..=20``.
+    TypeError
+        For an array (or ``out``) of another dtype than ``dtype``, an object array, or an unknown
+        configuration field.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ndcodecs import Lilcom
+    >>> codec = Lilcom(tick_power=-6)
+    >>> x = np.linspace(0, 1, 12, dtype=np.float32).reshape(3, 4)
+    >>> y = codec.decode(codec.encode(x))
+    >>> y.shape, bool(np.all(np.abs(y - x) <= 2.0**-7))
+    ((3, 4), True)
+    """
+
+    codec_id = "lilcom"
+
+    def __init__(
+        self,
+        tick_power: int = -8,
+        do_regression: bool = True,
+        dtype: str = "float32",
+        *,
+        _version: str | None = None,
+    ) -> None:
+        """Configuration is validated and stored by ``__new__`` (in Rust); see the class doc."""
+
+
+for _cls in (SpatialDelta, LinearQuantize, Lilcom):
     register_codec(_cls)

@@ -22,22 +22,24 @@ Importing this module needs zarr-python (``pip install ndcodecs[zarr]``).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
-from zarr.codecs.numcodecs import _NumcodecsArrayArrayCodec
+from zarr.codecs.numcodecs import _NumcodecsArrayArrayCodec, _NumcodecsArrayBytesCodec
 from zarr.core.common import JSON, parse_named_configuration
 
 from . import _codecs
 
 if TYPE_CHECKING:
     from zarr.core.array_spec import ArraySpec
+    from zarr.core.buffer import Buffer, NDBuffer
     from zarr.core.chunk_grids import ChunkGrid
     from zarr.core.dtype.wrapper import TBaseDType, TBaseScalar, ZDType
 
-__all__ = ["LinearQuantize", "SpatialDelta"]
+__all__ = ["Lilcom", "LinearQuantize", "SpatialDelta"]
 
 PREFIX = "ndcodecs."
 
@@ -107,13 +109,11 @@ class SpatialDelta(_NdZarrCodec, _NumcodecsArrayArrayCodec):
         dtype: ZDType[TBaseDType, TBaseScalar],
         chunk_grid: ChunkGrid,
     ) -> None:
-        """Refuses a non-integer dtype or an axis out of range when the array is created."""
-        native = np.dtype(dtype.to_native_dtype())
-        if native.kind not in "iu":
-            raise TypeError(
-                f"{self.codec_name} takes integer dtypes, not {native}: put "
-                "ndcodecs.linear_quantize first for floats"
-            )
+        """Refuses an axis out of range when the array is created.
+
+        The dtype is not checked here: zarr passes every codec the array's dtype, not the dtype
+        the codecs before it produce (``linear_quantize`` turns floats into integers).
+        """
         _resolved_axes(self.codec_config.get("axis", -1), len(shape), self.codec_name)  # type: ignore[arg-type]
 
     def resolve_metadata(self, chunk_spec: ArraySpec) -> ArraySpec:
@@ -155,3 +155,36 @@ class LinearQuantize(_NdZarrCodec, _NumcodecsArrayArrayCodec):
         dtype = np.dtype(str(self.codec_config.get("dtype", "float32")))
         astype = np.dtype(str(self.codec_config.get("astype", "int32")))
         return input_byte_length // dtype.itemsize * astype.itemsize
+
+
+class Lilcom(_NdZarrCodec, _NumcodecsArrayBytesCodec):
+    """``ndcodecs.lilcom`` for zarr-python 3 (see ``ndcodecs.Lilcom``): array → bytes.
+
+    Parameters
+    ----------
+    tick_power : int, default -8
+        Step exponent, ``-20..=20``; every value is within ``2**(tick_power - 1)``.
+    do_regression : bool, default True
+    dtype : str, default "float32"
+        The dtype of the arrays this codec receives (the array's, or the last filter's output).
+    """
+
+    codec_name = PREFIX + "lilcom"
+    _numcodec_class = _codecs.Lilcom
+
+    async def _encode_single(self, chunk_data: NDBuffer, chunk_spec: ArraySpec) -> Buffer:
+        # zarr v3 chunks are logical arrays: code them in C order whatever their memory order.
+        chunk = np.ascontiguousarray(chunk_data.as_numpy_array())
+        encoded = await asyncio.to_thread(self._codec.encode, chunk)
+        return chunk_spec.prototype.buffer.from_bytes(encoded.tobytes())
+
+    async def _decode_single(self, chunk_data: Buffer, chunk_spec: ArraySpec) -> NDBuffer:
+        decoded = await asyncio.to_thread(self._codec.decode, chunk_data.as_numpy_array())
+        if decoded.shape != tuple(chunk_spec.shape) and chunk_spec.shape == () and decoded.size == 1:
+            decoded = decoded.reshape(())  # lilcom stores a 0-d array as shape (1,)
+        if decoded.shape != tuple(chunk_spec.shape):
+            raise ValueError(
+                f"{self.codec_name}: the stored chunk has shape {decoded.shape}, the array's "
+                f"chunks have shape {tuple(chunk_spec.shape)}"
+            )
+        return chunk_spec.prototype.nd_buffer.from_ndarray_like(decoded)

@@ -1,0 +1,218 @@
+"""ndcodecs in zarr-python 3: zarr v3 codec chains and zarr v2 filters/compressors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numcodecs
+import numpy as np
+import pytest
+import zarr
+from zarr.codecs import BytesCodec, ZstdCodec
+from zarr.codecs.numcodecs import CRC32 as ZarrCRC32
+
+import ndcodecs
+from conftest import run_fresh
+from ndcodecs import zarr3
+
+RNG = np.random.default_rng(7)
+
+
+def smooth_field(shape: tuple[int, ...], dtype: str = "f4") -> np.ndarray:
+    """A smooth 2-D field plus a little noise, like a climate variable."""
+    y, x = np.meshgrid(*(np.linspace(0, 6, n) for n in shape), indexing="ij")
+    return (280 + 10 * np.sin(x) * np.cos(y) + RNG.normal(0, 0.05, shape)).astype(dtype)
+
+
+def read_fresh(path: Path) -> np.ndarray:
+    """Reads the array in a fresh interpreter that never imports ndcodecs (entry points only)."""
+    out = path.parent / (path.name + ".read.npy")
+    run_fresh(
+        "import sys, numpy as np, zarr\n"
+        f"a = zarr.open_array({str(path)!r}, mode='r')[...]\n"
+        f"np.save({str(out)!r}, a)\n"
+        "assert 'ndcodecs' in sys.modules  # loaded by the entry point, not by us\n"
+    )
+    return np.load(out)
+
+
+def metadata(path: Path) -> dict:
+    return json.loads((path / "zarr.json").read_text())
+
+
+def test_v3_spatial_delta_zstd_crc32(tmp_path: Path) -> None:
+    data = RNG.integers(-30000, 30000, size=(100, 80), dtype="i2").cumsum(axis=0, dtype="i2")
+    path = tmp_path / "sd.zarr"
+    z = zarr.create_array(
+        path,
+        shape=data.shape,
+        chunks=(50, 40),
+        dtype=data.dtype,
+        filters=[zarr3.SpatialDelta(axis=[0, 1])],
+        serializer=BytesCodec(),
+        compressors=[ZstdCodec(level=3), ZarrCRC32()],
+    )
+    z[...] = data
+    names = [c["name"] for c in metadata(path)["codecs"]]
+    assert names == ["ndcodecs.spatial_delta", "bytes", "zstd", "numcodecs.crc32"]
+    assert metadata(path)["codecs"][0]["configuration"] == {"axis": [0, 1], "_version": "0.1.0"}
+    np.testing.assert_array_equal(zarr.open_array(path, mode="r")[...], data)
+    np.testing.assert_array_equal(read_fresh(path), data)
+
+
+def test_v3_linear_quantize_spatial_delta_zstd(tmp_path: Path) -> None:
+    data = smooth_field((120, 90))
+    path = tmp_path / "lq.zarr"
+    z = zarr.create_array(
+        path,
+        shape=data.shape,
+        chunks=(60, 45),
+        dtype=data.dtype,
+        filters=[
+            zarr3.LinearQuantize(max_abs_error=0.01, offset=280.0, astype="int32"),
+            zarr3.SpatialDelta(axis=[0, 1]),
+        ],
+        compressors=[ZstdCodec(level=5)],
+    )
+    z[...] = data
+    back = read_fresh(path)
+    assert back.dtype == data.dtype
+    assert np.max(np.abs(back.astype("f8") - data)) <= 0.01
+    # Partial writes go through decode + encode of the chunk.
+    z[10:20, 5:50] = 0.0
+    data[10:20, 5:50] = 0.0
+    assert np.max(np.abs(zarr.open_array(path, mode="r")[...] - data)) <= 0.01
+
+
+def test_v3_config_is_validated_on_construction() -> None:
+    with pytest.raises(TypeError):
+        zarr3.SpatialDelta(axes=0)
+    with pytest.raises(ValueError):
+        zarr3.LinearQuantize(max_abs_error=0.0)
+    assert zarr3.LinearQuantize(max_abs_error=0.5).to_dict() == {
+        "name": "ndcodecs.linear_quantize",
+        "configuration": {
+            "max_abs_error": 0.5,
+            "offset": 0.0,
+            "dtype": "float32",
+            "astype": "int32",
+            "_version": "0.1.0",
+        },
+    }
+
+
+def test_v3_axis_out_of_range_fails_when_the_array_is_created(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        zarr.create_array(
+            tmp_path / "bad.zarr", shape=(10, 10), dtype="i4", filters=[zarr3.SpatialDelta(axis=2)]
+        )
+
+
+def test_v2_linear_quantize_filter_zstd(tmp_path: Path) -> None:
+    data = smooth_field((64, 50), "f8")
+    path = tmp_path / "v2lq.zarr"
+    z = zarr.create_array(
+        path,
+        shape=data.shape,
+        chunks=(32, 25),
+        dtype=data.dtype,
+        zarr_format=2,
+        filters=[ndcodecs.LinearQuantize(max_abs_error=0.001, offset=280.0, dtype="float64")],
+        compressors=numcodecs.Zstd(level=3),
+    )
+    z[...] = data
+    meta = json.loads((path / ".zarray").read_text())
+    assert meta["filters"][0]["id"] == "linear_quantize"
+    back = read_fresh(path)
+    assert np.max(np.abs(back - data)) <= 0.001
+
+
+def test_v2_spatial_delta_after_a_bytes_compressor_is_a_clear_error(tmp_path: Path) -> None:
+    """zarr v2 hands the first filter the compressor's bytes: spatial_delta cannot know the dtype
+    and shape, so reading says so rather than returning a wrong answer."""
+    data = np.arange(100, dtype="i4").reshape(10, 10)
+    path = tmp_path / "v2sd.zarr"
+    z = zarr.create_array(
+        path,
+        shape=data.shape,
+        dtype=data.dtype,
+        zarr_format=2,
+        filters=[ndcodecs.SpatialDelta(axis=0)],
+        compressors=numcodecs.Zstd(),
+    )
+    z[...] = data
+    with pytest.raises(ValueError, match="untyped byte buffer"):
+        zarr.open_array(path, mode="r")[...]
+
+
+def test_v3_spatial_delta_lilcom(tmp_path: Path) -> None:
+    """spatial_delta → lilcom on int16 audio-like data: exact for tick_power 0."""
+    data = (np.sin(np.linspace(0, 200, 64 * 50)) * 3000).astype("i2").reshape(64, 50)
+    data += RNG.integers(-20, 20, size=data.shape, dtype="i2")
+    path = tmp_path / "sdl.zarr"
+    z = zarr.create_array(
+        path,
+        shape=data.shape,
+        chunks=(32, 50),
+        dtype=data.dtype,
+        filters=[zarr3.SpatialDelta(axis=0)],
+        serializer=zarr3.Lilcom(tick_power=0, dtype="int16"),
+        compressors=None,
+    )
+    z[...] = data
+    names = [c["name"] for c in metadata(path)["codecs"]]
+    assert names == ["ndcodecs.spatial_delta", "ndcodecs.lilcom"]
+    np.testing.assert_array_equal(read_fresh(path), data)
+
+
+def test_v3_lilcom_float32_crc32(tmp_path: Path) -> None:
+    data = np.load(Path(__file__).parent.parent.parent / "tests" / "data" / "speech_librivox_fbank80.npy")[:300]
+    path = tmp_path / "lil.zarr"
+    z = zarr.create_array(
+        path,
+        shape=data.shape,
+        chunks=(100, 80),
+        dtype=data.dtype,
+        serializer=zarr3.Lilcom(tick_power=-5),
+        compressors=[ZarrCRC32()],
+    )
+    z[...] = data
+    back = read_fresh(path)
+    assert np.max(np.abs(back - data)) <= 2.0**-6
+
+
+def test_v2_spatial_delta_filter_lilcom_compressor(tmp_path: Path) -> None:
+    """In zarr v2 the compressor's output reaches the filter: lilcom's is a typed array."""
+    data = RNG.integers(0, 4000, size=(40, 30), dtype="u2").cumsum(axis=1, dtype="u2")
+    path = tmp_path / "v2sdl.zarr"
+    z = zarr.create_array(
+        path,
+        shape=data.shape,
+        chunks=(20, 30),
+        dtype=data.dtype,
+        zarr_format=2,
+        filters=[ndcodecs.SpatialDelta(axis=[0, 1])],
+        compressors=ndcodecs.Lilcom(tick_power=0, dtype="uint16"),
+    )
+    z[...] = data
+    meta = json.loads((path / ".zarray").read_text())
+    assert meta["compressor"]["id"] == "lilcom"
+    np.testing.assert_array_equal(read_fresh(path), data)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_v2_lilcom_compressor_orders(tmp_path: Path, order: str) -> None:
+    data = RNG.normal(0, 1, (30, 20)).astype("f4")
+    path = tmp_path / f"v2l{order}.zarr"
+    z = zarr.create_array(
+        path,
+        shape=data.shape,
+        chunks=(15, 20),
+        dtype=data.dtype,
+        zarr_format=2,
+        order=order,
+        compressors=ndcodecs.Lilcom(tick_power=-9),
+    )
+    z[...] = data
+    assert np.max(np.abs(read_fresh(path) - data)) <= 2.0**-10
