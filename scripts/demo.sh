@@ -22,21 +22,18 @@ echo "== report on the embedded dataset"
 "$BIN" report --out "$OUT/report"
 
 echo "== compressing real arrays through each chain"
-# name | input | chunks | chain | bound ("0" = lossless) | fill value ("" = none)
+# name ; input (tests/data) ; chunks ; chain ; bound (0 = lossless) ; fill value (empty = none)
 CASES=(
-  "volume|microscopy_nuclei_3d_uint16|16,61,57|spatial_delta(axis=[0,1,2]) | zstd(level=5)|0|"
-  "photo|photo_camera_gray|256,256|spatial_delta(axis=[0,1]) | zstd(level=5) | crc32|0|"
-  "temperature|climate_ncar_temperature_3d|17,48,96|linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1,2]) | zstd(level=5)|0.01|"
-  "ocean|ocean_pop_temperature_with_fill|192,160|linear_quantize(max_abs_error=0.005, fill_value=9.96921e36) | spatial_delta(axis=[0,1]) | zstd(level=5)|0.005|9.96921e36"
-  "fbank|speech_librivox_fbank80|500,80|lilcom(tick_power=-5)|0.015625|"
-  "speech|speech_librivox_16k_int16|16000|spatial_delta(axis=0) | lilcom(tick_power=0)|0|"
+  "volume;microscopy_nuclei_3d_uint16;16,61,57;spatial_delta(axis=[0,1,2]) | zstd(level=5);0;"
+  "photo;photo_camera_gray;256,256;spatial_delta(axis=[0,1]) | zstd(level=5) | crc32;0;"
+  "temperature;climate_ncar_temperature_3d;17,48,96;linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1,2]) | zstd(level=5);0.01;"
+  "ocean;ocean_pop_temperature_with_fill;192,160;linear_quantize(max_abs_error=0.005, fill_value=9.96921e36) | spatial_delta(axis=[0,1]) | zstd(level=5);0.005;9.96921e36"
+  "fbank;speech_librivox_fbank80;500,80;lilcom(tick_power=-5);0.015625;"
+  "speech;speech_librivox_16k_int16;16000;spatial_delta(axis=0) | lilcom(tick_power=0);0;"
 )
 : > "$OUT/cases.txt"
 for case in "${CASES[@]}"; do
-    IFS='|' read -r name input chunks rest <<<"$case"
-    # the chain itself contains '|': the last two fields are bound and fill value
-    fill="${case##*|}"; tmp="${case%|*}"; bound="${tmp##*|}"; chain="${tmp%|*}"
-    chain="${chain#*|*|*|}"
+    IFS=';' read -r name input chunks chain bound fill <<<"$case"
     "$BIN" compress "tests/data/$input.npy" "$OUT/$name.zarr" --chunks "$chunks" --codecs "$chain"
     printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$input" "$bound" "$fill" "$chain" >> "$OUT/cases.txt"
 done
