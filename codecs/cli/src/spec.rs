@@ -4,7 +4,8 @@
 //!
 //! Readable names map to v3 names: our codecs (`spatial_delta`, `linear_quantize`, `lilcom`) to
 //! `ndcodecs.<name>`, `crc32` to `numcodecs.crc32`; anything else (zarrs' own `bytes`, `zstd`,
-//! `blosc`, `crc32c`, `sharding_indexed`, ..., or a full dotted name) is kept as written. A chain
+//! `blosc`, `crc32c`, `sharding_indexed`, ..., or a full dotted name) is kept as written, except
+//! that a bare numcodecs id zarrs knows only as `numcodecs.<id>` (`pcodec`) gets that prefix. A chain
 //! without an array→bytes codec gets `bytes` (little endian) inserted after its array→array codecs.
 
 use std::fmt;
@@ -169,11 +170,25 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
         ));
     }
     let mut kinds = Vec::with_capacity(codecs.len());
-    for c in codecs.iter() {
+    for c in codecs.iter_mut() {
         let metadata: MetadataV3 = serde_json::from_value(c.to_json()).map_err(|e| {
             SpecError::new(spec, c.span.clone(), format!("codec `{}`: {e}", c.name))
         })?;
-        let kind = match Codec::from_metadata(&metadata) {
+        let mut created = Codec::from_metadata(&metadata);
+        if created.is_err() && !c.name.contains('.') {
+            // numcodecs' codecs in zarr v3 are `numcodecs.<id>` (e.g. `pcodec`): accept the bare id.
+            let prefixed = CodecEntry {
+                name: format!("numcodecs.{}", c.name),
+                ..c.clone()
+            };
+            if let Ok(md) = serde_json::from_value::<MetadataV3>(prefixed.to_json())
+                && let Ok(codec) = Codec::from_metadata(&md)
+            {
+                *c = prefixed;
+                created = Ok(codec);
+            }
+        }
+        let kind = match created {
             Ok(Codec::ArrayToArray(_)) => Kind::ArrayToArray,
             Ok(Codec::ArrayToBytes(_)) => Kind::ArrayToBytes,
             Ok(Codec::BytesToBytes(_)) => Kind::BytesToBytes,
