@@ -133,7 +133,11 @@ fn check_values<T: LilcomElement>(data: &[T], tick_power: i32) -> Result<(), Cod
         let v = x.to_f64();
         #[allow(clippy::cast_possible_truncation)]
         let exact = !T::INTEGER || f64::from(v as f32) == v;
-        bad |= !(v.abs() <= limit) | !exact;
+        let in_range = matches!(
+            v.abs().partial_cmp(&limit),
+            Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+        );
+        bad |= !in_range || !exact;
     }
     if !bad {
         return Ok(());
@@ -211,7 +215,8 @@ fn unreachable_value<T: LilcomElement>(data: &[T], i: usize, tick_power: i32) ->
     CodecError::OutOfRange {
         codec: CODEC_ID,
         message: format!(
-            "{} at flat index {i} cannot be reconstructed as float32 within 2^{} of itself",
+            "{} at flat index {i} cannot be reconstructed as float32 within 2^{} of itself \
+             (float32 holds 24 significant bits; use a larger tick_power)",
             data[i],
             tick_power - 1
         ),

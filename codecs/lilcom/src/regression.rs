@@ -56,7 +56,7 @@ fn sample<T: LilcomElement>(data: &[T], shape: &[usize]) -> Sample {
         let mut rem = row;
         let mut outer_nonzero = vec![false; rank];
         for a in (0..rank - 1).rev() {
-            outer_nonzero[a] = rem % shape[a] != 0;
+            outer_nonzero[a] = !rem.is_multiple_of(shape[a]);
             rem /= shape[a];
         }
         for j in j0..j0 + len {
