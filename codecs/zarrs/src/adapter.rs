@@ -113,3 +113,77 @@ pub fn parse_configuration<T: DeserializeOwned>(
     serde_json::from_value(serde_json::Value::Object(map))
         .map_err(|e| PluginCreateError::Other(format!("{codec_id}: invalid configuration: {e}")))
 }
+
+/// The parts of a zarrs codec that are the same for every ndcodecs adapter: creation from zarr v3
+/// and v2 metadata (`$build` turns the parsed configuration into a zarrs [`Codec`]), the stored
+/// configuration (the inner numcodecs codec's, without `id`), no partial decoding or encoding,
+/// and — for array codecs — one-thread-per-chunk concurrency (zarrs runs chunks in parallel).
+macro_rules! impl_zarr_plugin {
+    ($ty:ident, $config:ty, $codec_id:expr, |$cfg:ident| $build:expr $(, array: $array:tt)?) => {
+        impl $ty {
+            fn from_map(
+                map: serde_json::Map<String, serde_json::Value>,
+            ) -> Result<zarrs_codec::Codec, zarrs_plugin::PluginCreateError> {
+                let $cfg: $config = $crate::adapter::parse_configuration(map, $codec_id)?;
+                $build
+            }
+        }
+
+        impl zarrs_codec::CodecTraitsV3 for $ty {
+            fn create(
+                metadata: &zarrs_metadata::v3::MetadataV3,
+            ) -> Result<zarrs_codec::Codec, zarrs_plugin::PluginCreateError> {
+                Self::from_map(metadata.to_typed_configuration()?)
+            }
+        }
+
+        impl zarrs_codec::CodecTraitsV2 for $ty {
+            fn create(
+                metadata: &zarrs_metadata::v2::MetadataV2,
+            ) -> Result<zarrs_codec::Codec, zarrs_plugin::PluginCreateError> {
+                Self::from_map(metadata.to_typed_configuration()?)
+            }
+        }
+
+        impl zarrs_codec::CodecTraits for $ty {
+            fn as_any(&self) -> &dyn std::any::Any {
+                self
+            }
+
+            fn configuration(
+                &self,
+                _version: zarrs_plugin::ZarrVersion,
+                _options: &zarrs_codec::CodecMetadataOptions,
+            ) -> Option<zarrs_metadata::Configuration> {
+                Some($crate::adapter::configuration_of(&self.0))
+            }
+
+            fn partial_decoder_capability(&self) -> zarrs_codec::PartialDecoderCapability {
+                zarrs_codec::PartialDecoderCapability {
+                    partial_read: false,
+                    partial_decode: false,
+                }
+            }
+
+            fn partial_encoder_capability(&self) -> zarrs_codec::PartialEncoderCapability {
+                zarrs_codec::PartialEncoderCapability {
+                    partial_encode: false,
+                }
+            }
+        }
+
+        $(impl_zarr_plugin!(@array $ty $array);)?
+    };
+    (@array $ty:ident true) => {
+        impl zarrs_codec::ArrayCodecTraits for $ty {
+            fn recommended_concurrency(
+                &self,
+                _shape: &[std::num::NonZeroU64],
+                _data_type: &zarrs::array::DataType,
+            ) -> Result<zarrs_codec::RecommendedConcurrency, zarrs_codec::CodecError> {
+                Ok(zarrs_codec::RecommendedConcurrency::new_maximum(1))
+            }
+        }
+    };
+}
+pub(crate) use impl_zarr_plugin;

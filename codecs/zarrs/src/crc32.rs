@@ -8,16 +8,10 @@ use ndcodecs_crc32::{CHECKSUM_SIZE, CODEC_ID, Crc32Codec, Crc32Config};
 use numcodecs::StaticCodec;
 use zarrs::array::{ArrayBytesRaw, BytesRepresentation};
 use zarrs_codec::{
-    BytesToBytesCodecTraits, Codec, CodecError, CodecMetadataOptions, CodecOptions, CodecTraits,
-    CodecTraitsV2, CodecTraitsV3, PartialDecoderCapability, PartialEncoderCapability,
-    RecommendedConcurrency,
+    BytesToBytesCodecTraits, Codec, CodecError, CodecOptions, RecommendedConcurrency,
 };
-use zarrs_metadata::Configuration;
-use zarrs_metadata::v2::MetadataV2;
-use zarrs_metadata::v3::MetadataV3;
-use zarrs_plugin::{PluginCreateError, ZarrVersion};
 
-use crate::adapter::{codec_error, configuration_of, parse_configuration};
+use crate::adapter::{codec_error, impl_zarr_plugin};
 
 /// numcodecs' `CRC32` as a zarrs bytes→bytes codec (4-byte little-endian CRC-32 at the start, or
 /// at the end with `location = "end"`). A mismatch is an error naming both checksums.
@@ -32,55 +26,11 @@ zarrs_plugin::impl_extension_aliases!(Crc32ZarrCodec,
 inventory::submit! { zarrs_codec::CodecPluginV3::new::<Crc32ZarrCodec>() }
 inventory::submit! { zarrs_codec::CodecPluginV2::new::<Crc32ZarrCodec>() }
 
-impl Crc32ZarrCodec {
-    fn from_map(
-        map: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Codec, PluginCreateError> {
-        let config: Crc32Config = parse_configuration(map, CODEC_ID)?;
-        Ok(Codec::BytesToBytes(Arc::new(Self(
-            Crc32Codec::from_config(config),
-        ))))
-    }
-}
-
-impl CodecTraitsV3 for Crc32ZarrCodec {
-    fn create(metadata: &MetadataV3) -> Result<Codec, PluginCreateError> {
-        Self::from_map(metadata.to_typed_configuration()?)
-    }
-}
-
-impl CodecTraitsV2 for Crc32ZarrCodec {
-    fn create(metadata: &MetadataV2) -> Result<Codec, PluginCreateError> {
-        Self::from_map(metadata.to_typed_configuration()?)
-    }
-}
-
-impl CodecTraits for Crc32ZarrCodec {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn configuration(
-        &self,
-        _version: ZarrVersion,
-        _options: &CodecMetadataOptions,
-    ) -> Option<Configuration> {
-        Some(configuration_of(&self.0))
-    }
-
-    fn partial_decoder_capability(&self) -> PartialDecoderCapability {
-        PartialDecoderCapability {
-            partial_read: false,
-            partial_decode: false,
-        }
-    }
-
-    fn partial_encoder_capability(&self) -> PartialEncoderCapability {
-        PartialEncoderCapability {
-            partial_encode: false,
-        }
-    }
-}
+impl_zarr_plugin!(Crc32ZarrCodec, Crc32Config, CODEC_ID, |config| {
+    Ok(Codec::BytesToBytes(Arc::new(Crc32ZarrCodec(
+        Crc32Codec::from_config(config),
+    ))))
+});
 
 impl BytesToBytesCodecTraits for Crc32ZarrCodec {
     fn into_dyn(self: Arc<Self>) -> Arc<dyn BytesToBytesCodecTraits> {

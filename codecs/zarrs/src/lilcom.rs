@@ -8,20 +8,9 @@ use ndcodecs_core::dtype::dtype_name;
 use ndcodecs_lilcom::{CODEC_ID, LilcomCodec, LilcomConfig, LilcomDtype};
 use numcodecs::{AnyArray, AnyArrayDType, Codec as _, StaticCodec};
 use zarrs::array::{ArrayBytes, ArrayBytesRaw, BytesRepresentation, DataType, FillValue};
-use zarrs_codec::{
-    ArrayCodecTraits, ArrayToBytesCodecTraits, Codec, CodecError, CodecMetadataOptions,
-    CodecOptions, CodecTraits, CodecTraitsV2, CodecTraitsV3, PartialDecoderCapability,
-    PartialEncoderCapability, RecommendedConcurrency,
-};
-use zarrs_metadata::Configuration;
-use zarrs_metadata::v2::MetadataV2;
-use zarrs_metadata::v3::MetadataV3;
-use zarrs_plugin::{PluginCreateError, ZarrVersion};
+use zarrs_codec::{ArrayToBytesCodecTraits, Codec, CodecError, CodecOptions};
 
-use crate::adapter::{
-    array_from_bytes, codec_error, configuration_of, parse_configuration, require_dtype,
-    usize_shape,
-};
+use crate::adapter::{array_from_bytes, codec_error, impl_zarr_plugin, require_dtype, usize_shape};
 
 /// `lilcom` as a zarrs array→bytes codec. The decoded data type is the array's (`float32`,
 /// `float64` or an integer type); the configuration's `dtype` is replaced by it. Every element
@@ -37,16 +26,13 @@ zarrs_plugin::impl_extension_aliases!(LilcomZarrCodec,
 inventory::submit! { zarrs_codec::CodecPluginV3::new::<LilcomZarrCodec>() }
 inventory::submit! { zarrs_codec::CodecPluginV2::new::<LilcomZarrCodec>() }
 
-impl LilcomZarrCodec {
-    fn from_map(
-        map: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Codec, PluginCreateError> {
-        let config: LilcomConfig = parse_configuration(map, CODEC_ID)?;
-        Ok(Codec::ArrayToBytes(Arc::new(Self(
-            LilcomCodec::from_config(config),
-        ))))
-    }
+impl_zarr_plugin!(LilcomZarrCodec, LilcomConfig, CODEC_ID, |config| {
+    Ok(Codec::ArrayToBytes(Arc::new(LilcomZarrCodec(
+        LilcomCodec::from_config(config),
+    ))))
+}, array: true);
 
+impl LilcomZarrCodec {
     /// The codec with its `dtype` set to the array's.
     fn for_data_type(
         &self,
@@ -59,55 +45,6 @@ impl LilcomZarrCodec {
         let mut config = self.0.config().clone();
         config.dtype = lilcom_dtype;
         Ok((LilcomCodec::new(config), dtype))
-    }
-}
-
-impl CodecTraitsV3 for LilcomZarrCodec {
-    fn create(metadata: &MetadataV3) -> Result<Codec, PluginCreateError> {
-        Self::from_map(metadata.to_typed_configuration()?)
-    }
-}
-
-impl CodecTraitsV2 for LilcomZarrCodec {
-    fn create(metadata: &MetadataV2) -> Result<Codec, PluginCreateError> {
-        Self::from_map(metadata.to_typed_configuration()?)
-    }
-}
-
-impl CodecTraits for LilcomZarrCodec {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn configuration(
-        &self,
-        _version: ZarrVersion,
-        _options: &CodecMetadataOptions,
-    ) -> Option<Configuration> {
-        Some(configuration_of(&self.0))
-    }
-
-    fn partial_decoder_capability(&self) -> PartialDecoderCapability {
-        PartialDecoderCapability {
-            partial_read: false,
-            partial_decode: false,
-        }
-    }
-
-    fn partial_encoder_capability(&self) -> PartialEncoderCapability {
-        PartialEncoderCapability {
-            partial_encode: false,
-        }
-    }
-}
-
-impl ArrayCodecTraits for LilcomZarrCodec {
-    fn recommended_concurrency(
-        &self,
-        _shape: &[NonZeroU64],
-        _data_type: &DataType,
-    ) -> Result<RecommendedConcurrency, CodecError> {
-        Ok(RecommendedConcurrency::new_maximum(1))
     }
 }
 

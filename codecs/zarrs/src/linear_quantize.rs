@@ -5,19 +5,10 @@ use std::sync::Arc;
 
 use ndcodecs_linear_quantize::{CODEC_ID, LinearQuantizeCodec, LinearQuantizeConfig};
 use zarrs::array::{ArrayBytes, DataType, FillValue};
-use zarrs_codec::{
-    ArrayCodecTraits, ArrayToArrayCodecTraits, Codec, CodecError, CodecMetadataOptions,
-    CodecOptions, CodecTraits, CodecTraitsV2, CodecTraitsV3, PartialDecoderCapability,
-    PartialEncoderCapability, RecommendedConcurrency,
-};
-use zarrs_metadata::Configuration;
-use zarrs_metadata::v2::MetadataV2;
-use zarrs_metadata::v3::MetadataV3;
-use zarrs_plugin::{PluginCreateError, ZarrVersion};
+use zarrs_codec::{ArrayToArrayCodecTraits, Codec, CodecError, CodecOptions};
+use zarrs_plugin::PluginCreateError;
 
-use crate::adapter::{
-    codec_error, configuration_of, parse_configuration, require_dtype, zarr_data_type,
-};
+use crate::adapter::{codec_error, impl_zarr_plugin, require_dtype, zarr_data_type};
 
 /// `linear_quantize` as a zarrs array→array codec: a `float32`/`float64` array (the configured
 /// `dtype`, checked when the array is opened) becomes integer codes of the configured `astype`,
@@ -34,65 +25,11 @@ zarrs_plugin::impl_extension_aliases!(LinearQuantizeZarrCodec,
 inventory::submit! { zarrs_codec::CodecPluginV3::new::<LinearQuantizeZarrCodec>() }
 inventory::submit! { zarrs_codec::CodecPluginV2::new::<LinearQuantizeZarrCodec>() }
 
-impl LinearQuantizeZarrCodec {
-    fn from_map(
-        map: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Codec, PluginCreateError> {
-        let config: LinearQuantizeConfig = parse_configuration(map, CODEC_ID)?;
-        let codec = LinearQuantizeCodec::try_new(config)
-            .map_err(|e| PluginCreateError::Other(e.to_string()))?;
-        Ok(Codec::ArrayToArray(Arc::new(Self(codec))))
-    }
-}
-
-impl CodecTraitsV3 for LinearQuantizeZarrCodec {
-    fn create(metadata: &MetadataV3) -> Result<Codec, PluginCreateError> {
-        Self::from_map(metadata.to_typed_configuration()?)
-    }
-}
-
-impl CodecTraitsV2 for LinearQuantizeZarrCodec {
-    fn create(metadata: &MetadataV2) -> Result<Codec, PluginCreateError> {
-        Self::from_map(metadata.to_typed_configuration()?)
-    }
-}
-
-impl CodecTraits for LinearQuantizeZarrCodec {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn configuration(
-        &self,
-        _version: ZarrVersion,
-        _options: &CodecMetadataOptions,
-    ) -> Option<Configuration> {
-        Some(configuration_of(&self.0))
-    }
-
-    fn partial_decoder_capability(&self) -> PartialDecoderCapability {
-        PartialDecoderCapability {
-            partial_read: false,
-            partial_decode: false,
-        }
-    }
-
-    fn partial_encoder_capability(&self) -> PartialEncoderCapability {
-        PartialEncoderCapability {
-            partial_encode: false,
-        }
-    }
-}
-
-impl ArrayCodecTraits for LinearQuantizeZarrCodec {
-    fn recommended_concurrency(
-        &self,
-        _shape: &[NonZeroU64],
-        _data_type: &DataType,
-    ) -> Result<RecommendedConcurrency, CodecError> {
-        Ok(RecommendedConcurrency::new_maximum(1))
-    }
-}
+impl_zarr_plugin!(LinearQuantizeZarrCodec, LinearQuantizeConfig, CODEC_ID, |config| {
+    let codec = LinearQuantizeCodec::try_new(config)
+        .map_err(|e| PluginCreateError::Other(e.to_string()))?;
+    Ok(Codec::ArrayToArray(Arc::new(LinearQuantizeZarrCodec(codec))))
+}, array: true);
 
 impl ArrayToArrayCodecTraits for LinearQuantizeZarrCodec {
     fn into_dyn(self: Arc<Self>) -> Arc<dyn ArrayToArrayCodecTraits> {

@@ -6,20 +6,9 @@ use std::sync::Arc;
 use ndcodecs_spatial_delta::{CODEC_ID, SpatialDeltaCodec, SpatialDeltaConfig, unsupported_dtype};
 use numcodecs::{AnyArray, Codec as _, StaticCodec};
 use zarrs::array::{ArrayBytes, ChunkShape, DataType, FillValue};
-use zarrs_codec::{
-    ArrayCodecTraits, ArrayToArrayCodecTraits, Codec, CodecError, CodecMetadataOptions,
-    CodecOptions, CodecTraits, CodecTraitsV2, CodecTraitsV3, PartialDecoderCapability,
-    PartialEncoderCapability, RecommendedConcurrency,
-};
-use zarrs_metadata::Configuration;
-use zarrs_metadata::v2::MetadataV2;
-use zarrs_metadata::v3::MetadataV3;
-use zarrs_plugin::{PluginCreateError, ZarrVersion};
+use zarrs_codec::{ArrayToArrayCodecTraits, Codec, CodecError, CodecOptions};
 
-use crate::adapter::{
-    array_from_bytes, codec_error, configuration_of, parse_configuration, require_dtype,
-    usize_shape,
-};
+use crate::adapter::{array_from_bytes, codec_error, impl_zarr_plugin, require_dtype, usize_shape};
 
 /// `spatial_delta` as a zarrs array→array codec: same shape and data type out; integer data
 /// types only. The axes are checked against the array's dimensionality when the array is
@@ -35,16 +24,13 @@ zarrs_plugin::impl_extension_aliases!(SpatialDeltaZarrCodec,
 inventory::submit! { zarrs_codec::CodecPluginV3::new::<SpatialDeltaZarrCodec>() }
 inventory::submit! { zarrs_codec::CodecPluginV2::new::<SpatialDeltaZarrCodec>() }
 
-impl SpatialDeltaZarrCodec {
-    fn from_map(
-        map: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Codec, PluginCreateError> {
-        let config: SpatialDeltaConfig = parse_configuration(map, CODEC_ID)?;
-        Ok(Codec::ArrayToArray(Arc::new(Self(
-            SpatialDeltaCodec::from_config(config),
-        ))))
-    }
+impl_zarr_plugin!(SpatialDeltaZarrCodec, SpatialDeltaConfig, CODEC_ID, |config| {
+    Ok(Codec::ArrayToArray(Arc::new(SpatialDeltaZarrCodec(
+        SpatialDeltaCodec::from_config(config),
+    ))))
+}, array: true);
 
+impl SpatialDeltaZarrCodec {
     fn check_int(data_type: &DataType) -> Result<(), CodecError> {
         let dtype = require_dtype(data_type, CODEC_ID)?;
         if matches!(
@@ -75,55 +61,6 @@ impl SpatialDeltaZarrCodec {
         }
         .map_err(|e| codec_error(&e))?;
         Ok(ArrayBytes::from(out.as_bytes().into_owned()))
-    }
-}
-
-impl CodecTraitsV3 for SpatialDeltaZarrCodec {
-    fn create(metadata: &MetadataV3) -> Result<Codec, PluginCreateError> {
-        Self::from_map(metadata.to_typed_configuration()?)
-    }
-}
-
-impl CodecTraitsV2 for SpatialDeltaZarrCodec {
-    fn create(metadata: &MetadataV2) -> Result<Codec, PluginCreateError> {
-        Self::from_map(metadata.to_typed_configuration()?)
-    }
-}
-
-impl CodecTraits for SpatialDeltaZarrCodec {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn configuration(
-        &self,
-        _version: ZarrVersion,
-        _options: &CodecMetadataOptions,
-    ) -> Option<Configuration> {
-        Some(configuration_of(&self.0))
-    }
-
-    fn partial_decoder_capability(&self) -> PartialDecoderCapability {
-        PartialDecoderCapability {
-            partial_read: false,
-            partial_decode: false,
-        }
-    }
-
-    fn partial_encoder_capability(&self) -> PartialEncoderCapability {
-        PartialEncoderCapability {
-            partial_encode: false,
-        }
-    }
-}
-
-impl ArrayCodecTraits for SpatialDeltaZarrCodec {
-    fn recommended_concurrency(
-        &self,
-        _shape: &[NonZeroU64],
-        _data_type: &DataType,
-    ) -> Result<RecommendedConcurrency, CodecError> {
-        Ok(RecommendedConcurrency::new_maximum(1))
     }
 }
 
