@@ -188,7 +188,7 @@ pub fn measure(
 
 /// The chains `report` runs when none is given: lossless baselines, and for floats
 /// `linear_quantize → spatial_delta → zstd` at 10⁻², 10⁻³ and 10⁻⁴ of the value range, plus
-/// `lilcom` when it is registered.
+/// `lilcom` (exact for integers, ticks meeting 10⁻³ of the range for floats) when it is registered.
 #[must_use]
 pub fn default_chains(data: &NdArray, mask: Mask) -> Vec<String> {
     let rank = data.shape.len();
@@ -221,7 +221,19 @@ pub fn default_chains(data: &NdArray, mask: Mask) -> Vec<String> {
         }
     }
     if have("lilcom") {
-        chains.push("lilcom".to_string());
+        if data.samples.is_float() {
+            // Ticks of 2^tick_power, errors up to half a tick: the tick for 1e-3 of the range.
+            let range = value_range(&data.samples.to_f64(), mask);
+            let bound = range * 1e-3;
+            if bound > 0.0 && bound.is_finite() {
+                #[allow(clippy::cast_possible_truncation)]
+                let tp = (bound.log2().floor() as i64 + 1).clamp(-20, 20);
+                chains.push(format!("lilcom(tick_power={tp})"));
+            }
+        } else {
+            // Integer ticks: exact.
+            chains.push("lilcom(tick_power=0)".to_string());
+        }
     }
     chains
 }

@@ -131,12 +131,23 @@ impl Chain {
         Value::Array(self.codecs.iter().map(CodecEntry::to_json).collect())
     }
 
-    /// The largest `max_abs_error` configured in the chain, if any codec has one.
+    /// The error bound the chain promises, if a codec states one: `max_abs_error`
+    /// (linear_quantize) or `2^(tick_power-1)` (lilcom); the largest when several do.
     #[must_use]
     pub fn error_bound(&self) -> Option<f64> {
         self.codecs
             .iter()
-            .filter_map(|c| c.configuration.get("max_abs_error").and_then(Value::as_f64))
+            .filter_map(|c| {
+                let cfg = &c.configuration;
+                cfg.get("max_abs_error")
+                    .and_then(Value::as_f64)
+                    .or_else(|| {
+                        (c.name == "ndcodecs.lilcom")
+                            .then(|| cfg.get("tick_power").and_then(Value::as_i64).unwrap_or(-8))
+                            .and_then(|tp| i32::try_from(tp).ok())
+                            .map(|tp| 2f64.powi(tp - 1))
+                    })
+            })
             .reduce(f64::max)
     }
 }
