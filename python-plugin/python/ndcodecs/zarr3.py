@@ -49,6 +49,8 @@ class _NdZarrCodec:
 
     codec_name: ClassVar[str]
     _numcodec_class: ClassVar[type]
+    # Fields left out of the stored configuration unless given (they come from the chunk).
+    _from_chunk: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **codec_config: JSON) -> None:
         codec_id = self.codec_name.removeprefix(PREFIX)
@@ -58,6 +60,9 @@ class _NdZarrCodec:
         # Normalise through the codec itself: validates the configuration now, fills in defaults.
         config = self._numcodec_class(**codec_config).get_config()
         config.pop("id", None)
+        for key in self._from_chunk:
+            if key not in codec_config:
+                config.pop(key, None)
         object.__setattr__(self, "codec_config", {"id": codec_id, **config})
 
     @classmethod
@@ -165,21 +170,34 @@ class Lilcom(_NdZarrCodec, _NumcodecsArrayBytesCodec):
     tick_power : int, default -8
         Step exponent, ``-20..=20``; every value is within ``2**(tick_power - 1)``.
     do_regression : bool, default True
-    dtype : str, default "float32"
-        The dtype of the arrays this codec receives (the array's, or the last filter's output).
+    dtype : str, optional
+        Ignored in zarr: the codec codes the dtype of the chunks it receives (the array's, or the
+        last filter's output), as ndcodecs-zarrs does. Not stored unless given.
     """
 
     codec_name = PREFIX + "lilcom"
     _numcodec_class = _codecs.Lilcom
+    # As in ndcodecs-zarrs: the codec takes the dtype of the chunks it receives (the array's, or
+    # the last filter's output); a configured `dtype` is replaced by it.
+    _from_chunk = ("dtype",)
+
+    def _codec_for(self, chunk_spec: ArraySpec) -> _codecs.Lilcom:
+        dtype = np.dtype(chunk_spec.dtype.to_native_dtype()).name
+        cache: dict[str, _codecs.Lilcom] = self.__dict__.setdefault("_codec_by_dtype", {})
+        if dtype not in cache:
+            config = {k: v for k, v in self.codec_config.items() if k != "id"}
+            cache[dtype] = _codecs.Lilcom(**{**config, "dtype": dtype})
+        return cache[dtype]
 
     async def _encode_single(self, chunk_data: NDBuffer, chunk_spec: ArraySpec) -> Buffer:
         # zarr v3 chunks are logical arrays: code them in C order whatever their memory order.
         chunk = np.ascontiguousarray(chunk_data.as_numpy_array())
-        encoded = await asyncio.to_thread(self._codec.encode, chunk)
+        encoded = await asyncio.to_thread(self._codec_for(chunk_spec).encode, chunk)
         return chunk_spec.prototype.buffer.from_bytes(encoded.tobytes())
 
     async def _decode_single(self, chunk_data: Buffer, chunk_spec: ArraySpec) -> NDBuffer:
-        decoded = await asyncio.to_thread(self._codec.decode, chunk_data.as_numpy_array())
+        codec = self._codec_for(chunk_spec)
+        decoded = await asyncio.to_thread(codec.decode, chunk_data.as_numpy_array())
         if decoded.shape != tuple(chunk_spec.shape) and chunk_spec.shape == () and decoded.size == 1:
             decoded = decoded.reshape(())  # lilcom stores a 0-d array as shape (1,)
         if decoded.shape != tuple(chunk_spec.shape):
