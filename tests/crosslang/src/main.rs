@@ -25,16 +25,46 @@ type Error = Box<dyn std::error::Error>;
 macro_rules! with_dtype {
     ($dtype:expr, $t:ident => $body:expr) => {
         match $dtype {
-            "int8" => { type $t = i8; $body }
-            "int16" => { type $t = i16; $body }
-            "int32" => { type $t = i32; $body }
-            "int64" => { type $t = i64; $body }
-            "uint8" => { type $t = u8; $body }
-            "uint16" => { type $t = u16; $body }
-            "uint32" => { type $t = u32; $body }
-            "uint64" => { type $t = u64; $body }
-            "float32" => { type $t = f32; $body }
-            "float64" => { type $t = f64; $body }
+            "int8" => {
+                type $t = i8;
+                $body
+            }
+            "int16" => {
+                type $t = i16;
+                $body
+            }
+            "int32" => {
+                type $t = i32;
+                $body
+            }
+            "int64" => {
+                type $t = i64;
+                $body
+            }
+            "uint8" => {
+                type $t = u8;
+                $body
+            }
+            "uint16" => {
+                type $t = u16;
+                $body
+            }
+            "uint32" => {
+                type $t = u32;
+                $body
+            }
+            "uint64" => {
+                type $t = u64;
+                $body
+            }
+            "float32" => {
+                type $t = f32;
+                $body
+            }
+            "float64" => {
+                type $t = f64;
+                $body
+            }
             other => Err(format!("unsupported dtype {other:?}").into()),
         }
     };
@@ -76,7 +106,9 @@ fn run(args: &[String]) -> Result<(), Error> {
 
 fn main() -> ExitCode {
     if cfg!(target_endian = "big") {
-        eprintln!("ndcodecs-crosslang: raw files are little-endian; big-endian hosts are not supported");
+        eprintln!(
+            "ndcodecs-crosslang: raw files are little-endian; big-endian hosts are not supported"
+        );
         return ExitCode::FAILURE;
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
