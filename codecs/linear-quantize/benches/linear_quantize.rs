@@ -40,6 +40,14 @@ fn bench(c: &mut Criterion) {
     group.bench_function("decode", |b| {
         b.iter(|| codec.decode(black_box(encoded.cow())).expect("decode"));
     });
+    let n = data.len();
+    group.bench_function("alloc_f32_baseline", |b| {
+        b.iter(|| {
+            let mut v = vec![0f32; n];
+            for (i, x) in v.iter_mut().enumerate() { *x = i as f32; }
+            black_box(v)
+        });
+    });
     group.finish();
 }
 

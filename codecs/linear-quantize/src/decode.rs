@@ -24,7 +24,7 @@ pub fn decode_slice<F: FloatType, I: CodeType>(
     let (step, offset) = (p.step, p.offset);
     let mut reserved = false;
     for (x, &q) in out.iter_mut().zip(codes) {
-        *x = F::from_i64(q.to_i64()).mul_add_unfused(step, offset);
+        *x = q.to_float::<F>().mul_add_unfused(step, offset);
         reserved |= (q < lo) | (q > hi);
     }
     if reserved {

@@ -8,12 +8,17 @@ const ROUND_MAGIC: f64 = 6_755_399_441_055_744.0;
 /// `2^51`: the range where [`ROUND_MAGIC`] rounds correctly.
 const ROUND_LIMIT: f64 = 2_251_799_813_685_248.0;
 
+/// Values per block of the fast pass.
+const BLOCK: usize = 64;
+
 /// Encodes `xs` into `out` (same length).
 ///
-/// The fast path handles finite values whose first candidate code is in range, is not too large
-/// for the rounding trick and decodes strictly within the bound; it chooses exactly the code
-/// [`Params::encode_one`] would. Everything else (reserved values, corrections, errors) goes to
-/// [`Params::encode_one`].
+/// A branch-free fast pass (which the compiler can vectorise) encodes each block of values as if
+/// every value were finite, took its first candidate code `roundTiesEven((x − offset) / step)`,
+/// and that code were in range and decoded strictly within the bound; it records whether that
+/// held for the whole block. Blocks where it did not (reserved values, corrections, errors) are
+/// encoded again value by value with [`Params::encode_one`], the reference procedure — where the
+/// fast pass holds, it chooses exactly the code the reference does.
 ///
 /// # Errors
 ///
@@ -28,29 +33,34 @@ pub fn encode_slice<F: FloatType, I: CodeType>(
     let lo = p.codes.finite_min.max(-(1 << 51)) as f64;
     #[expect(clippy::cast_precision_loss)]
     let hi = p.codes.finite_max.min(1 << 51) as f64;
-    let offset = p.offset.to_f64();
-    let inv = p.inv_step;
-    let bound = p.bound;
+    let (offset, offset_f64) = (p.offset, p.offset.to_f64());
+    let (step, inv, bound) = (p.step, p.inv_step, p.bound);
     let (has_fill, fill_bits) = match p.fill {
         Some(f) => (true, f.to_bits()),
         None => (false, F::default().to_bits()),
     };
-    for (i, (&x, q)) in xs.iter().zip(out.iter_mut()).enumerate() {
-        let xf = x.to_f64();
-        // NaN for NaN input and ±inf for infinite input: both fail the first test.
-        let r = (xf - offset) * inv;
-        if r.abs() < ROUND_LIMIT {
-            let qf = (r + ROUND_MAGIC) - ROUND_MAGIC;
-            if qf >= lo && qf <= hi && !(has_fill && x.to_bits() == fill_bits) {
-                #[expect(clippy::cast_possible_truncation)]
-                let qi = qf as i64;
-                if (xf - p.dequantize(qi).to_f64()).abs() < bound {
-                    *q = I::from_i64(qi);
-                    continue;
-                }
+    for (b, (xb, ob)) in xs.chunks(BLOCK).zip(out.chunks_mut(BLOCK)).enumerate() {
+        let mut all_ok = true;
+        for (&x, q) in xb.iter().zip(ob.iter_mut()) {
+            let xf = x.to_f64();
+            // NaN for NaN input and ±inf for infinite input: both fail `ok` below.
+            let r = (xf - offset_f64) * inv;
+            let qr = (r + ROUND_MAGIC) - ROUND_MAGIC;
+            let qf = qr.max(lo).min(hi);
+            // qf is an integer, so F::from_f64 is the same single rounding as the decoder's.
+            let decoded = F::from_f64(qf).mul_add_unfused(step, offset);
+            let ok = (r.abs() < ROUND_LIMIT)
+                & (qf == qr)
+                & ((xf - decoded.to_f64()).abs() < bound)
+                & !(has_fill & (x.to_bits() == fill_bits));
+            all_ok &= ok;
+            *q = I::from_f64_integer(qf);
+        }
+        if !all_ok {
+            for (j, (&x, q)) in xb.iter().zip(ob.iter_mut()).enumerate() {
+                *q = I::from_i64(p.encode_one(x).map_err(|f| (b * BLOCK + j, f))?);
             }
         }
-        *q = I::from_i64(p.encode_one(x).map_err(|f| (i, f))?);
     }
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! `|x − decoded| ≤ max_abs_error` holds exactly for every finite value that encodes (the
 //! encoder checks every value and corrects its code by one where rounding would break the bound;
 //! a value that no code can meet is an error, never a silent violation). `step` is
-//! `max_abs_error · 255/128`, a little under `2 · max_abs_error`, so that the decoder's rounding
+//! `max_abs_error · 63/32`, a little under `2 · max_abs_error`, so that the decoder's rounding
 //! errors fit in the margin. NaN (both canonical quiet NaNs), ±∞ and an optional fill value (such as
 //! netCDF's `_FillValue`) round-trip bit-exactly through five reserved codes at the extremes of
 //! the code dtype. The integer codes are then left to a lossless compressor later in the chain
@@ -57,7 +57,7 @@
 //!     9.96921e36, f32::NEG_INFINITY]).unwrap();
 //! let encoded = codec.encode(AnyArray::F32(x.clone()).cow()).unwrap();
 //! let AnyArray::I16(codes) = &encoded else { panic!("int16 codes") };
-//! assert_eq!(codes.as_slice().unwrap(), &[-83, 0, 344, i16::MIN, i16::MAX - 1, i16::MIN + 2]);
+//! assert_eq!(codes.as_slice().unwrap(), &[-84, 0, 348, i16::MIN, i16::MAX - 1, i16::MIN + 2]);
 //!
 //! let AnyArray::F32(y) = codec.decode(encoded.cow()).unwrap() else { panic!("float32") };
 //! for (a, b) in x.iter().zip(&y) {
@@ -365,7 +365,7 @@ impl LinearQuantizeCodec {
                 "{dtype} value {x} {at} has no code that decodes within max_abs_error {}: the \
                  nearest decoded value is {nearest}; the {dtype} spacing is {:e} at the value and \
                  {:e} at the product code·step, too coarse for that bound; use a larger \
-                 max_abs_error (at least 512 times the spacing) or an offset closer to the data",
+                 max_abs_error (512 times the spacing always suffices) or an offset closer to the data",
                 p.bound,
                 x.spacing(),
                 F::from_f64(nearest - p.offset.to_f64()).spacing()
