@@ -71,7 +71,10 @@ pub fn decode_into<T: LilcomElement>(
             found: format!("{} elements", out.len()),
         });
     }
-    let mut values = Vec::with_capacity(n);
+    if let Some(out) = T::as_f32_slice(out) {
+        return decode_body(&mut reader, &header, out);
+    }
+    let mut values = vec![0f32; n];
     decode_body(&mut reader, &header, &mut values)?;
     convert(&values, out)
 }
@@ -104,12 +107,13 @@ pub fn decode_f32(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f32>), CodecError> {
                 .fold(1u64, |a, &d| a.saturating_mul(d as u64)),
             limit: MAX_CHUNK_ELEMENTS,
         })?;
-    // Start small: a stream of real data takes at least a few bits per value; runs of zeros can
-    // take fewer, and then the vector grows as they are decoded.
-    let initial = usize::try_from(n)
-        .unwrap_or(usize::MAX)
-        .min(bytes.len().saturating_mul(8) + 4096);
-    let mut values = Vec::with_capacity(initial);
+    // A stream of real data takes some bits per value; runs of zeros can take far fewer. When
+    // the declared count is more than the data obviously justify, read the codes through once
+    // (no allocation) before allocating for them.
+    if n > (bytes.len() as u64) * 8 + 4096 {
+        validate_codes(reader.clone(), n)?;
+    }
+    let mut values = vec![0f32; usize::try_from(n).unwrap_or(usize::MAX)];
     decode_body(&mut reader, &header, &mut values)?;
     Ok((header.shape, values))
 }
@@ -125,12 +129,21 @@ pub(crate) fn convert<T: LilcomElement>(values: &[f32], out: &mut [T]) -> Result
     Ok(())
 }
 
-/// Decodes the element codes following the header, appending the values to `out` (empty on
-/// entry) in C order.
+/// C-order strides (in elements) of `shape`.
+pub(crate) fn strides(shape: &[usize]) -> Vec<usize> {
+    let mut strides = vec![1usize; shape.len()];
+    for a in (0..shape.len() - 1).rev() {
+        strides[a] = strides[a + 1] * shape[a + 1];
+    }
+    strides
+}
+
+/// Decodes the element codes following the header into `out` (exactly one slot per element, C
+/// order), then checks that the stream ends there.
 fn decode_body(
     reader: &mut StreamReader<'_>,
     header: &Header,
-    out: &mut Vec<f32>,
+    out: &mut [f32],
 ) -> Result<(), CodecError> {
     let shape = &header.shape;
     let rank = shape.len();
@@ -138,40 +151,40 @@ fn decode_body(
     let coeffs: Vec<f32> = header.coeffs.iter().map(|&k| coeff_f32(k)).collect();
     let row_len = shape[rank - 1];
     let last_coeff = coeffs[rank - 1];
-    // C-order strides of the outer axes.
-    let mut strides = vec![1usize; rank];
-    for a in (0..rank - 1).rev() {
-        strides[a] = strides[a + 1] * shape[a + 1];
-    }
-    let mut index = vec![0usize; rank.saturating_sub(1)];
+    let strides = strides(shape);
+    let mut index = vec![0usize; rank - 1];
     let mut local: Vec<(usize, f32)> = Vec::with_capacity(rank);
+    let mut start = 0usize;
     loop {
-        // Axes before the last whose index is not 0 and whose coefficient is not 0 contribute.
+        // Axes before the last whose index is not 0 and whose coefficient is not 0 contribute,
+        // in axis order.
         local.clear();
         for (a, &i) in index.iter().enumerate() {
             if i != 0 && coeffs[a] != 0.0 {
                 local.push((strides[a], coeffs[a]));
             }
         }
-        let start = out.len();
+        let (done, rest) = out.split_at_mut(start);
+        let row = &mut rest[..row_len];
         let mut prev_prediction = 0.0f32;
         match local.as_slice() {
             [] => {
-                for _ in 0..row_len {
+                for o in row.iter_mut() {
                     let code = reader.next_i32()?;
                     #[allow(clippy::cast_precision_loss)]
                     let value = prev_prediction + code as f32 * tick;
-                    out.push(value);
+                    *o = value;
                     prev_prediction = value * last_coeff;
                 }
             }
             &[(s0, c0)] => {
-                for j in 0..row_len {
+                let above = &done[start - s0..start - s0 + row_len];
+                for (o, &u) in row.iter_mut().zip(above) {
                     let code = reader.next_i32()?;
-                    let predicted = prev_prediction + out[start + j - s0] * c0;
+                    let predicted = prev_prediction + u * c0;
                     #[allow(clippy::cast_precision_loss)]
                     let value = predicted + code as f32 * tick;
-                    out.push(value);
+                    *o = value;
                     prev_prediction = value * last_coeff;
                 }
             }
@@ -180,15 +193,16 @@ fn decode_body(
                     let code = reader.next_i32()?;
                     let mut predicted = prev_prediction;
                     for &(s, c) in local {
-                        predicted += out[start + j - s] * c;
+                        predicted += done[start + j - s] * c;
                     }
                     #[allow(clippy::cast_precision_loss)]
                     let value = predicted + code as f32 * tick;
-                    out.push(value);
+                    row[j] = value;
                     prev_prediction = value * last_coeff;
                 }
             }
         }
+        start += row_len;
         // Next row: increment the multi-index over the outer axes.
         let mut a = rank - 1;
         loop {
@@ -203,4 +217,13 @@ fn decode_body(
             index[a] = 0;
         }
     }
+}
+
+/// Reads `n` codes without decoding values, then checks the end: validates a stream before a
+/// large allocation that its size does not obviously justify.
+fn validate_codes(mut reader: StreamReader<'_>, n: u64) -> Result<(), CodecError> {
+    for _ in 0..n {
+        reader.next_u32()?;
+    }
+    reader.finish()
 }

@@ -23,6 +23,12 @@ pub trait LilcomElement: Element + sealed::Sealed {
     /// The decoded float32 value as this type; `None` for NaN, and for infinities when `Self` is
     /// an integer type.
     fn from_f32(v: f32) -> Option<Self>;
+    /// `Some` when `Self` is `f32` (lets the decoder write straight into the output).
+    #[doc(hidden)]
+    fn as_f32_slice(s: &mut [Self]) -> Option<&mut [f32]> {
+        let _ = s;
+        None
+    }
 }
 
 macro_rules! impl_float {
@@ -37,7 +43,23 @@ macro_rules! impl_float {
         }
     )*};
 }
-impl_float!(f32, f64);
+impl_float!(f64);
+
+impl sealed::Sealed for f32 {}
+impl LilcomElement for f32 {
+    const INTEGER: bool = false;
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    #[inline(always)]
+    fn from_f32(v: f32) -> Option<Self> {
+        Some(v)
+    }
+    fn as_f32_slice(s: &mut [Self]) -> Option<&mut [f32]> {
+        Some(s)
+    }
+}
 
 macro_rules! impl_int {
     ($($t:ty),*) => {$(

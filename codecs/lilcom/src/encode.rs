@@ -261,7 +261,7 @@ fn code_one<T: LilcomElement>(
     let offset = x32 - predicted;
     // The reference encoder: round half away from zero, saturating at the i32 range.
     #[allow(clippy::cast_possible_truncation)]
-    let code = (offset * inv_tick).round() as i32;
+    let code = format::round_half_away(offset * inv_tick);
     #[allow(clippy::cast_precision_loss)]
     let r = predicted + code as f32 * tick;
     if acceptable(x, xf, r, h) {

@@ -39,6 +39,26 @@ pub const fn unzigzag(u: u32) -> i32 {
     ((u >> 1) as i32) ^ -((u & 1) as i32)
 }
 
+/// `v` rounded half away from zero (C's `round`), saturating at the `i32` range; NaN gives 0.
+///
+/// Written with a truncating conversion because `f32::round` is a library call on baseline
+/// x86-64.
+#[inline(always)]
+#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+pub fn round_half_away(v: f32) -> i32 {
+    let t = v as i32;
+    // Exact: below 2^23 in magnitude `t` and `v` share the exponent range; above, `v` is an
+    // integer and `frac` is 0 (or the saturation excess, which only pushes further out).
+    let frac = v - t as f32;
+    if frac >= 0.5 {
+        t.saturating_add(1)
+    } else if frac <= -0.5 {
+        t.saturating_sub(1)
+    } else {
+        t
+    }
+}
+
 /// Number of significant bits of `u` (0 for 0).
 #[inline(always)]
 pub const fn bit_width(u: u32) -> u32 {
@@ -181,6 +201,7 @@ pub fn encode_stream(values: &[u32], widths: &[u8]) -> Vec<u8> {
 /// Reads past the end of the input yield zero bits and are detected afterwards by
 /// [`StreamReader::finish`] (or early, at refill time, once the overrun exceeds 8 bytes), which
 /// reports them as truncation: the result is then discarded.
+#[derive(Clone)]
 pub struct StreamReader<'a> {
     data: &'a [u8],
     /// next byte of `data` to load into `buf`
@@ -248,32 +269,36 @@ impl<'a> StreamReader<'a> {
         Ok(r)
     }
 
+    /// Tops the bit buffer up to at least 56 valid bits.
     #[inline(always)]
     fn refill(&mut self) -> Result<(), CodecError> {
-        // Load whole bytes while at least one fits in the 64-bit buffer.
         if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
+            // Load 8 bytes; count only the whole bytes that fit. The bits loaded beyond the
+            // count are the stream's next bits, so loading them again later is harmless.
             let mut a = [0u8; 8];
             a.copy_from_slice(chunk);
-            let word = u64::from_le_bytes(a);
-            let take = (63 - self.nbits) / 8;
-            let word = if take == 8 {
-                word
-            } else {
-                word & ((1u64 << (take * 8)) - 1)
-            };
-            self.buf |= word << self.nbits;
-            self.nbits += take * 8;
-            self.pos += take as usize;
+            self.buf |= u64::from_le_bytes(a) << self.nbits;
+            self.pos += ((63 - self.nbits) >> 3) as usize;
+            self.nbits |= 56;
+            Ok(())
         } else {
-            while self.nbits <= 56 {
-                let byte = self.data.get(self.pos).copied().unwrap_or(0);
-                self.buf |= u64::from(byte) << self.nbits;
-                self.nbits += 8;
-                self.pos += 1;
-            }
-            if self.pos > self.data.len() + OVERRUN_SLACK {
-                return Err(self.truncated());
-            }
+            self.refill_tail()
+        }
+    }
+
+    /// Refill near the end of the input: past the end, zero bytes are loaded (and counted), and
+    /// [`StreamReader::finish`] reports the overrun; a large overrun stops decoding here.
+    #[cold]
+    #[inline(never)]
+    fn refill_tail(&mut self) -> Result<(), CodecError> {
+        while self.nbits <= 56 {
+            let byte = self.data.get(self.pos).copied().unwrap_or(0);
+            self.buf |= u64::from(byte) << self.nbits;
+            self.nbits += 8;
+            self.pos += 1;
+        }
+        if self.pos > self.data.len() + OVERRUN_SLACK {
+            return Err(self.truncated());
         }
         Ok(())
     }
@@ -322,30 +347,41 @@ impl<'a> StreamReader<'a> {
             self.refill()?;
         }
         let cur = self.cur;
-        let next;
-        if cur != 0 {
-            let two = self.buf & 3;
-            if two & 1 == 0 {
-                next = cur;
-                self.buf >>= 1;
-                self.nbits -= 1;
-            } else {
-                if two == 3 {
-                    next = cur + 1;
-                    if next > 32 {
-                        return Err(corrupt("a value width above 32 bits"));
-                    }
-                } else {
-                    next = cur - 1;
-                }
-                self.buf >>= 2;
-                self.nbits -= 2;
-            }
-        } else if self.zero_run >= 0 {
-            next = u32::from(self.zero_run == 0);
+        if cur == 0 {
+            return self.next_in_zero_run();
+        }
+        // Width change of the next value: "0" same, "1,1" one more, "1,0" one less.
+        let b0 = (self.buf & 1) as u32;
+        let b1 = ((self.buf >> 1) & 1) as u32;
+        let used = 1 + b0;
+        let next = (cur + b0 * (2 * b1)).wrapping_sub(b0);
+        if next > 32 {
+            return Err(corrupt("a value width above 32 bits"));
+        }
+        self.buf >>= used;
+        // Where neither neighbour is wider, the top bit is implied (set) and not stored.
+        let implied = u32::from(self.prev <= cur && next <= cur);
+        let width = cur - implied;
+        #[allow(clippy::cast_possible_truncation)]
+        let value = (self.buf & ((1u64 << width) - 1)) as u32 | (implied << (cur - 1));
+        self.buf >>= width;
+        self.nbits -= used + width;
+        self.prev = cur;
+        self.cur = next;
+        Ok(value)
+    }
+
+    /// [`StreamReader::next_u32`] for a value of width 0 (always 0), which starts or continues a
+    /// run of such values.
+    #[cold]
+    #[inline(never)]
+    fn next_in_zero_run(&mut self) -> Result<u32, CodecError> {
+        let next = if self.zero_run >= 0 {
+            let next = u32::from(self.zero_run == 0);
             self.zero_run -= 1;
+            next
         } else {
-            // Zero-run length: k zero bits, a one bit, then k bits x; the run is 2^k + x long.
+            // Run length: k zero bits, a one bit, then k bits x; the run is 2^k + x long.
             let mut k = 0u32;
             while self.bits(1)? == 0 {
                 k += 1;
@@ -356,18 +392,11 @@ impl<'a> StreamReader<'a> {
             let x = self.bits(k)?;
             let run = (1i64 << k) + i64::from(x);
             self.zero_run = run - 2;
-            next = u32::from(run == 1);
-        }
-        let value = if self.prev <= cur && next <= cur && cur > 0 {
-            self.bits(cur - 1)? | (1 << (cur - 1))
-        } else if cur > 0 {
-            self.bits(cur)?
-        } else {
-            0
+            u32::from(run == 1)
         };
-        self.prev = cur;
+        self.prev = 0;
         self.cur = next;
-        Ok(value)
+        Ok(0)
     }
 
     /// Bytes of input the values read so far occupy (the reference decoder's read position).
@@ -480,6 +509,44 @@ impl Header {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounding_matches_c_round() {
+        for v in [
+            0.0f32,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.49999997,
+            -0.49999997,
+            8388607.5,
+            8388608.0,
+            16777217.0,
+            2147483520.0,
+            2147483648.0,
+            -2147483648.0,
+            1e20,
+            -1e20,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            123.456,
+            -123.456,
+        ] {
+            let want = v.round() as i32;
+            assert_eq!(round_half_away(v), want, "{v}");
+        }
+        assert_eq!(round_half_away(f32::NAN), 0);
+        let mut s = 1u32;
+        for _ in 0..100_000 {
+            s = s.wrapping_mul(747_796_405).wrapping_add(2_891_336_453);
+            let v = f32::from_bits(s);
+            if v.is_finite() {
+                assert_eq!(round_half_away(v), v.round() as i32, "{v}");
+            }
+        }
+    }
 
     #[test]
     fn zigzag_round_trips() {

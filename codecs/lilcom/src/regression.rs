@@ -19,7 +19,7 @@
 
 use crate::{
     LilcomElement,
-    format::{COEFF_SCALE, bit_width, zigzag},
+    format::{COEFF_SCALE, bit_width, round_half_away, zigzag},
 };
 
 /// Number of sampled elements the search works on, at most.
@@ -112,7 +112,7 @@ fn cost(s: &Sample, k: &[i32], inv_tick: f32, res: &mut Vec<f32>, widths: &mut V
     widths.clear();
     widths.extend(res.iter().map(|&r| {
         #[allow(clippy::cast_possible_truncation)]
-        let q = (r * inv_tick).round() as i32;
+        let q = round_half_away(r * inv_tick);
         #[allow(clippy::cast_possible_truncation)]
         let w = bit_width(zigzag(q)) as u8;
         w
