@@ -86,12 +86,12 @@ impl CodecEntry {
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("name".into(), Value::String(self.name.clone()));
-        if !self.configuration.is_empty() {
-            m.insert(
-                "configuration".into(),
-                Value::Object(self.configuration.clone()),
-            );
-        }
+        // Always an object, even when empty: zarr-python 3.1 cannot read the bare-name form
+        // (`"numcodecs.crc32"`) that zarrs writes for a codec without a configuration.
+        m.insert(
+            "configuration".into(),
+            Value::Object(self.configuration.clone()),
+        );
         Value::Object(m)
     }
 }
