@@ -95,11 +95,21 @@ def test_v3_config_is_validated_on_construction() -> None:
         "configuration": {
             "max_abs_error": 0.5,
             "offset": 0.0,
-            "dtype": "float32",
             "astype": "int32",
             "_version": "0.1.0",
         },
     }
+
+
+def test_v3_linear_quantize_takes_the_array_dtype(tmp_path: Path) -> None:
+    data = smooth_field((20, 10), "f8")
+    path = tmp_path / "lq64.zarr"
+    z = zarr.create_array(
+        path, shape=data.shape, dtype=data.dtype, filters=[zarr3.LinearQuantize(max_abs_error=1e-6)]
+    )
+    z[...] = data
+    assert metadata(path)["codecs"][0]["configuration"]["dtype"] == "float64"
+    assert np.max(np.abs(read_fresh(path) - data)) <= 1e-6
 
 
 def test_v3_axis_out_of_range_fails_when_the_array_is_created(tmp_path: Path) -> None:

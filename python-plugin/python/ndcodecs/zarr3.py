@@ -139,14 +139,26 @@ class LinearQuantize(_NdZarrCodec, _NumcodecsArrayArrayCodec):
         Required; the error bound in the data's units (> 0).
     offset : float, default 0.0
     fill_value : float or None, default None
-    dtype : {"float32", "float64"}, default "float32"
-        The array's dtype.
+    dtype : {"float32", "float64"}, optional
+        The array's dtype; taken from the array when not given (and then stored).
     astype : {"int8", "int16", "int32", "int64"}, default "int32"
         The dtype of the codes handed to the next codec.
     """
 
     codec_name = PREFIX + "linear_quantize"
     _numcodec_class = _codecs.LinearQuantize
+    # Without an explicit `dtype` the array's float dtype is stored (see evolve_from_array_spec).
+    _from_chunk = ("dtype",)
+
+    def evolve_from_array_spec(self, array_spec: ArraySpec) -> Self:
+        """Fills in ``dtype`` from a float32/float64 array when it was not given."""
+        if "dtype" in self.codec_config:
+            return self
+        native = np.dtype(array_spec.dtype.to_native_dtype())
+        if native.name not in ("float32", "float64"):
+            return self  # left to the codec, which reports the dtype it expects
+        config = {k: v for k, v in self.codec_config.items() if k != "id"}
+        return type(self)(**config, dtype=native.name)
 
     def resolve_metadata(self, chunk_spec: ArraySpec) -> ArraySpec:
         """Same shape; the dtype becomes ``astype``."""
