@@ -351,10 +351,11 @@ impl LinearQuantizeCodec {
             EncodeFailure::CodeOutOfRange(q) => {
                 let (lo, hi) = p.finite_range();
                 format!(
-                    "{dtype} value {x} {at} needs code {q}, outside {astype}'s finite code range \
-                     {}..={} (with max_abs_error {} and offset {}, values from {lo} to {hi}, \
-                     ± max_abs_error, fit); use a wider astype, a larger max_abs_error or an \
-                     offset closer to the data, or configure fill_value if {x} marks missing data",
+                    "{dtype} value {x:?} {at} needs code {q:?}, outside {astype}'s finite code \
+                     range {}..={} (with max_abs_error {:?} and offset {:?}, values from {lo:?} \
+                     to {hi:?}, ± max_abs_error, fit); use a wider astype, a larger \
+                     max_abs_error or an offset closer to the data, or configure fill_value if \
+                     {x:?} marks missing data",
                     p.codes.finite_min,
                     p.codes.finite_max,
                     p.bound,
@@ -362,8 +363,8 @@ impl LinearQuantizeCodec {
                 )
             }
             EncodeFailure::BelowSpacing(nearest) => format!(
-                "{dtype} value {x} {at} has no code that decodes within max_abs_error {}: the \
-                 nearest decoded value is {nearest}; the {dtype} spacing is {:e} at the value and \
+                "{dtype} value {x:?} {at} has no code that decodes within max_abs_error {:?}: \
+                 the nearest decoded value is {nearest:?}; the {dtype} spacing is {:e} at the value and \
                  {:e} at the product code·step, too coarse for that bound; use a larger \
                  max_abs_error (512 times the spacing always suffices) or an offset closer to the data",
                 p.bound,

@@ -1,0 +1,339 @@
+//! Property tests: round trips and the exact bound over both float dtypes × all code dtypes ×
+//! ranks 1..=4 × odd shapes (size-1 and empty axes), contiguous and non-contiguous input and
+//! output.
+
+mod common;
+
+use common::{CODES, FLOATS, assert_promise, codec, config, float_elems, spacing};
+use ndarray::{ArrayD, Axis, IxDyn, Slice};
+use ndcodecs_core::CodecError;
+use ndcodecs_linear_quantize::{CodeDtype, FloatDtype, LinearQuantizeConfig};
+use numcodecs::{AnyArray, Codec};
+use proptest::prelude::*;
+
+/// What one element of a generated array is.
+#[derive(Clone, Debug)]
+enum Kind {
+    /// `offset + q · 2e · (63/64) + jitter · e`: a value whose code is about `q`.
+    Fits(i64, f64),
+    Nan(bool),
+    Inf(bool),
+    Fill,
+    Zero(bool),
+    Subnormal(u32),
+}
+
+fn kind() -> impl Strategy<Value = Kind> {
+    prop_oneof![
+        40 => (-4096i64..=4096, -1.0f64..=1.0).prop_map(|(q, j)| Kind::Fits(q, j)),
+        2 => any::<bool>().prop_map(Kind::Nan),
+        2 => any::<bool>().prop_map(Kind::Inf),
+        2 => Just(Kind::Fill),
+        1 => any::<bool>().prop_map(Kind::Zero),
+        1 => (1u32..1000).prop_map(Kind::Subnormal),
+    ]
+}
+
+#[derive(Clone, Debug)]
+struct Case {
+    config: LinearQuantizeConfig,
+    shape: Vec<usize>,
+    kinds: Vec<Kind>,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        0usize..2,
+        0usize..4,
+        prop::collection::vec(0usize..=4, 1..=4),
+        1.0f64..2.0,
+        -12i32..12,
+        -100.0f64..100.0,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_flat_map(|(f, c, shape, mant, exp, off, has_off, has_fill)| {
+            let e = mant * 2f64.powi(exp);
+            let offset = if has_off { off * e * 37.0 } else { 0.0 };
+            let fill = has_fill.then_some(-9.96921e36);
+            let config = config(e, offset, fill, FLOATS[f], CODES[c]);
+            let n: usize = shape.iter().product();
+            prop::collection::vec(kind(), n..=n).prop_map(move |kinds| Case {
+                config: config.clone(),
+                shape: shape.clone(),
+                kinds,
+            })
+        })
+}
+
+fn value(c: &LinearQuantizeConfig, k: &Kind) -> f64 {
+    let code_max = match c.astype {
+        CodeDtype::Int8 => 125,
+        _ => i64::MAX,
+    };
+    match *k {
+        #[expect(clippy::cast_precision_loss)]
+        Kind::Fits(q, j) => {
+            c.offset
+                + q.clamp(-code_max, code_max) as f64 * 2.0 * c.max_abs_error * (63.0 / 64.0)
+                + j * c.max_abs_error
+        }
+        Kind::Nan(neg) => {
+            if neg {
+                -f64::NAN
+            } else {
+                f64::NAN
+            }
+        }
+        Kind::Inf(neg) => {
+            if neg {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }
+        }
+        Kind::Fill => c.fill_value.unwrap_or(1.0),
+        Kind::Zero(neg) => {
+            if neg {
+                -0.0
+            } else {
+                0.0
+            }
+        }
+        Kind::Subnormal(m) => f64::from(m) * 1.401_298_464_324_817e-45,
+    }
+}
+
+/// The input array of the case's dtype (NaNs are the canonical quiet NaNs of either sign).
+#[expect(clippy::cast_possible_truncation)]
+fn array(c: &LinearQuantizeConfig, shape: &[usize], values: &[f64]) -> AnyArray {
+    match c.dtype {
+        FloatDtype::Float32 => AnyArray::F32(
+            ArrayD::from_shape_vec(IxDyn(shape), values.iter().map(|&v| v as f32).collect())
+                .unwrap(),
+        ),
+        FloatDtype::Float64 => {
+            AnyArray::F64(ArrayD::from_shape_vec(IxDyn(shape), values.to_vec()).unwrap())
+        }
+    }
+}
+
+/// Whether the documented sufficient condition for encoding holds for every element: each
+/// finite value `x` has `max_abs_error ≥ 512 · spacing(|x| + |x − offset| + 4·max_abs_error)`
+/// and a code well inside the finite code range.
+fn guaranteed(c: &LinearQuantizeConfig, input: &AnyArray) -> bool {
+    let e = c.max_abs_error;
+    let code_max = match c.astype {
+        CodeDtype::Int8 => 124.0,
+        CodeDtype::Int16 => 32_764.0,
+        _ => 1e15,
+    };
+    float_elems(input).iter().all(|&(x, _)| {
+        !x.is_finite()
+            || (e >= 512.0 * spacing(c.dtype, x.abs() + (x - c.offset).abs() + 4.0 * e)
+                && ((x - c.offset) / (2.0 * e * 63.0 / 64.0)).abs() <= code_max)
+    })
+}
+
+fn check(case: &Case) {
+    let c = &case.config;
+    let codec = codec(c.clone());
+    let values: Vec<f64> = case.kinds.iter().map(|k| value(c, k)).collect();
+    let input = array(c, &case.shape, &values);
+    match codec.encode(input.cow()) {
+        Ok(encoded) => {
+            assert_eq!(encoded.dtype(), c.astype.to_any());
+            assert_eq!(encoded.shape(), &case.shape[..]);
+            let decoded = codec.decode(encoded.cow()).unwrap();
+            assert_promise(c, &input, &decoded);
+
+            // decode_into a non-contiguous (transposed) output
+            let mut buf = AnyArray::zeros(
+                c.dtype.to_any(),
+                &case.shape.iter().rev().copied().collect::<Vec<_>>(),
+            );
+            match c.dtype {
+                FloatDtype::Float32 => check_into_f32(&codec, &encoded, &decoded, &mut buf),
+                FloatDtype::Float64 => check_into_f64(&codec, &encoded, &decoded, &mut buf),
+            }
+
+            // the same data as non-contiguous views encode to the same codes
+            check_views(&codec, c, &case.shape, &values, &encoded);
+        }
+        Err(err) => {
+            assert!(
+                matches!(err, CodecError::OutOfRange { .. }),
+                "unexpected error {err}"
+            );
+            assert!(
+                !guaranteed(c, &input),
+                "encoding must succeed for {c:?}: {err}"
+            );
+        }
+    }
+}
+
+fn check_into_f32(
+    codec: &ndcodecs_linear_quantize::LinearQuantizeCodec,
+    encoded: &AnyArray,
+    decoded: &AnyArray,
+    buf: &mut AnyArray,
+) {
+    let AnyArray::F32(b) = buf else { unreachable!() };
+    let view = b.view_mut().reversed_axes();
+    codec
+        .decode_into(encoded.view(), numcodecs::AnyArrayViewMut::F32(view))
+        .unwrap();
+    let AnyArray::F32(d) = decoded else {
+        unreachable!()
+    };
+    let got = b.view().reversed_axes();
+    assert!(
+        got.iter()
+            .zip(d.iter())
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+}
+
+fn check_into_f64(
+    codec: &ndcodecs_linear_quantize::LinearQuantizeCodec,
+    encoded: &AnyArray,
+    decoded: &AnyArray,
+    buf: &mut AnyArray,
+) {
+    let AnyArray::F64(b) = buf else { unreachable!() };
+    let view = b.view_mut().reversed_axes();
+    codec
+        .decode_into(encoded.view(), numcodecs::AnyArrayViewMut::F64(view))
+        .unwrap();
+    let AnyArray::F64(d) = decoded else {
+        unreachable!()
+    };
+    let got = b.view().reversed_axes();
+    assert!(
+        got.iter()
+            .zip(d.iter())
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+}
+
+/// Embeds the values in a twice-as-large array and takes every other element along each axis
+/// (a strided view), and stores them transposed and takes the transposed view: both must
+/// encode exactly as the contiguous array did.
+fn check_views(
+    codec: &ndcodecs_linear_quantize::LinearQuantizeCodec,
+    c: &LinearQuantizeConfig,
+    shape: &[usize],
+    values: &[f64],
+    encoded: &AnyArray,
+) {
+    let contiguous = array(c, shape, values);
+    let big_shape: Vec<usize> = shape.iter().map(|n| n * 2).collect();
+    let mut big = AnyArray::zeros(c.dtype.to_any(), &big_shape);
+    let transposed_shape: Vec<usize> = shape.iter().rev().copied().collect();
+    let mut transposed = AnyArray::zeros(c.dtype.to_any(), &transposed_shape);
+    macro_rules! views {
+        ($v:ident) => {{
+            let (AnyArray::$v(src), AnyArray::$v(big), AnyArray::$v(tr)) =
+                (&contiguous, &mut big, &mut transposed)
+            else {
+                unreachable!()
+            };
+            let mut strided = big.view_mut();
+            for axis in 0..shape.len() {
+                strided.slice_axis_inplace(Axis(axis), Slice::new(0, None, 2));
+            }
+            strided.assign(src);
+            let mut s = big.view();
+            for axis in 0..shape.len() {
+                s.slice_axis_inplace(Axis(axis), Slice::new(0, None, 2));
+            }
+            tr.view_mut().reversed_axes().assign(src);
+            let t = tr.view().reversed_axes();
+            (
+                numcodecs::AnyCowArray::$v(s.into()),
+                numcodecs::AnyCowArray::$v(t.into()),
+            )
+        }};
+    }
+    let (strided, trans) = match c.dtype {
+        FloatDtype::Float32 => views!(F32),
+        FloatDtype::Float64 => views!(F64),
+    };
+    assert_eq!(&codec.encode(strided).unwrap(), encoded, "strided view");
+    assert_eq!(&codec.encode(trans).unwrap(), encoded, "transposed view");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn round_trip_keeps_the_promise(case in case()) {
+        check(&case);
+    }
+
+    /// Values anywhere (any bits, within the dtype's finite range and beyond): the encoder
+    /// either keeps the promise or reports an out-of-range value; it never panics.
+    #[test]
+    fn arbitrary_bits_never_break_the_bound(
+        bits in prop::collection::vec(any::<u32>(), 0..64),
+        f in 0usize..2,
+        c in 0usize..4,
+        exp in -30i32..30,
+    ) {
+        let cfg = config(1.3 * 2f64.powi(exp), 0.5, Some(7.0), FLOATS[f], CODES[c]);
+        let codec = codec(cfg.clone());
+        let input = match cfg.dtype {
+            FloatDtype::Float32 => AnyArray::F32(ArrayD::from_shape_vec(
+                vec![bits.len()], bits.iter().map(|b| f32::from_bits(*b)).collect()).unwrap()),
+            FloatDtype::Float64 => AnyArray::F64(ArrayD::from_shape_vec(
+                vec![bits.len()],
+                bits.iter().map(|b| f64::from_bits(u64::from(*b).rotate_left(33) ^ u64::from(*b)))
+                    .collect()).unwrap()),
+        };
+        match codec.encode(input.cow()) {
+            Ok(encoded) => assert_promise(&cfg, &input, &codec.decode(encoded.cow()).unwrap()),
+            Err(e) => prop_assert!(matches!(e, CodecError::OutOfRange { .. }), "{}", e),
+        }
+    }
+
+    /// Any code decodes (to a value, or to an error for the fill code without a fill value).
+    #[test]
+    fn any_code_decodes_or_errors(codes in prop::collection::vec(any::<i16>(), 0..64), fill in any::<bool>()) {
+        let cfg = config(0.5, 0.0, fill.then_some(-1.0), FloatDtype::Float32, CodeDtype::Int16);
+        let codec = codec(cfg);
+        let a = AnyArray::I16(ArrayD::from_shape_vec(vec![codes.len()], codes.clone()).unwrap());
+        match codec.decode(a.cow()) {
+            Ok(d) => prop_assert_eq!(d.shape(), &[codes.len()][..]),
+            Err(e) => {
+                prop_assert!(matches!(e, CodecError::Corrupt { .. }), "{}", e);
+                prop_assert!(!fill && codes.contains(&(i16::MAX - 1)));
+            }
+        }
+    }
+}
+
+#[test]
+fn guaranteed_inputs_always_encode() {
+    // A deterministic sweep over every (dtype, astype) with values that meet the documented
+    // sufficient condition: encoding must succeed and keep the bound.
+    for dtype in FLOATS {
+        for astype in CODES {
+            for (e, offset) in [(0.01, 273.15), (1e-3, -0.5), (3.7, 1e4), (1e-30, 0.0)] {
+                let c = config(e, offset, None, dtype, astype);
+                let n = if astype == CodeDtype::Int8 { 120 } else { 4000 };
+                #[expect(clippy::cast_precision_loss)]
+                let values: Vec<f64> = (-n..=n)
+                    .map(|k| offset + k as f64 * e * 1.9 + (k % 7) as f64 * e / 7.0)
+                    .collect();
+                let input = array(&c, &[values.len()], &values);
+                if !guaranteed(&c, &input) {
+                    continue;
+                }
+                let codec = codec(c.clone());
+                let encoded = codec.encode(input.cow()).unwrap();
+                assert_promise(&c, &input, &codec.decode(encoded.cow()).unwrap());
+            }
+        }
+    }
+}
