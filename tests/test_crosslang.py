@@ -200,7 +200,7 @@ def test_python_and_rust_read_each_other(
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,
     reason="zarrs re-serialises `numcodecs.crc32` with an empty configuration as a bare "
     "{'name': ...}, and zarr-python's numcodecs wrapper requires a 'configuration' key: "
     "ndcodecs-zarrs should always write crc32's `location`",
