@@ -133,6 +133,16 @@ macro_rules! with_dtype {
     };
 }
 
+macro_rules! impl_from_vec {
+    ($($t:ty => $v:ident),*) => {$(
+        impl From<Vec<$t>> for Samples {
+            #[doc = concat!("Wraps a `Vec<", stringify!($t), ">`.")]
+            fn from(v: Vec<$t>) -> Self { Self::$v(v) }
+        }
+    )*};
+}
+impl_from_vec!(u8 => U8, u16 => U16, u32 => U32, u64 => U64, i8 => I8, i16 => I16, i32 => I32, i64 => I64, f32 => F32, f64 => F64);
+
 /// Conversion of an element to `f64` for error measures.
 pub trait ToF64: Copy {
     /// The value as `f64` (64-bit integers beyond 2^53 round).
@@ -212,8 +222,8 @@ impl NdArray {
 /// Reads a `.npy` file.
 ///
 /// # Errors
-/// When the file cannot be read, is not a `.npy` file, holds a dtype other than an integer,
-/// float32 or float64, or is in Fortran order.
+/// When the file cannot be read, is not a `.npy` file, or holds a dtype other than an integer,
+/// float32 or float64. Fortran-order files are reordered into C order.
 pub fn read(path: &Path) -> Result<NdArray> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     read_from(BufReader::new(file)).with_context(|| format!("cannot read {}", path.display()))
@@ -229,9 +239,7 @@ pub fn read_bytes(bytes: &[u8]) -> Result<NdArray> {
 
 fn read_from(reader: impl Read) -> Result<NdArray> {
     let npy = npyz::NpyFile::new(reader)?;
-    if npy.order() == npyz::Order::Fortran && npy.shape().len() > 1 {
-        bail!("Fortran-order .npy files are not supported: save with np.ascontiguousarray(a)");
-    }
+    let fortran = npy.order() == npyz::Order::Fortran && npy.shape().len() > 1;
     let shape = npy.shape().to_vec();
     let DType::Plain(ts) = npy.dtype() else {
         bail!(
@@ -252,7 +260,40 @@ fn read_from(reader: impl Read) -> Result<NdArray> {
         (TypeChar::Float, 8) => Samples::F64(npy.into_vec()?),
         _ => bail!("unsupported dtype {ts}: integers, float32 and float64 are"),
     };
+    let samples = if fortran {
+        with_samples!(samples, v: _T => Samples::from(fortran_to_c(&v, &shape)))
+    } else {
+        samples
+    };
     Ok(NdArray { shape, samples })
+}
+
+/// Reorders elements stored in Fortran (column-major) order into C (row-major) order.
+fn fortran_to_c<T: Copy>(data: &[T], shape: &[u64]) -> Vec<T> {
+    let shape: Vec<usize> = shape
+        .iter()
+        .map(|&n| usize::try_from(n).unwrap_or(usize::MAX))
+        .collect();
+    // Strides of each axis in the Fortran layout.
+    let mut strides = vec![1usize; shape.len()];
+    for k in 1..shape.len() {
+        strides[k] = strides[k - 1] * shape[k - 1];
+    }
+    let mut out = Vec::with_capacity(data.len());
+    let mut index = vec![0usize; shape.len()];
+    for _ in 0..data.len() {
+        let offset: usize = index.iter().zip(&strides).map(|(i, s)| i * s).sum();
+        out.push(data[offset]);
+        // Next C-order index: the last axis moves fastest.
+        for k in (0..shape.len()).rev() {
+            index[k] += 1;
+            if index[k] < shape[k] {
+                break;
+            }
+            index[k] = 0;
+        }
+    }
+    out
 }
 
 /// Writes `array` as a `.npy` file (little-endian, C order).
@@ -274,4 +315,16 @@ pub fn write(path: &Path, array: &NdArray) -> Result<()> {
     out.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fortran_order_is_reordered() {
+        // [[0, 1, 2], [3, 4, 5]] stored column by column.
+        let f = [0, 3, 1, 4, 2, 5];
+        assert_eq!(fortran_to_c(&f, &[2, 3]), vec![0, 1, 2, 3, 4, 5]);
+    }
 }

@@ -223,15 +223,6 @@ pub fn read<S: ?Sized + ReadableStorageTraits + 'static>(
     Ok(NdArray { shape, samples })
 }
 
-macro_rules! impl_from_vec {
-    ($($t:ty => $v:ident),*) => {$(
-        impl From<Vec<$t>> for Samples {
-            fn from(v: Vec<$t>) -> Self { Self::$v(v) }
-        }
-    )*};
-}
-impl_from_vec!(u8 => U8, u16 => U16, u32 => U32, u64 => U64, i8 => I8, i16 => I16, i32 => I32, i64 => I64, f32 => F32, f64 => F64);
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,6 +95,100 @@ fn lossless_round_trip_is_bit_exact() {
     }
 }
 
+/// Writes `values` (any npyz element type) as a 2-D `.npy` of shape (rows, len / rows).
+fn write_npy<T: npyz::AutoSerialize + Copy>(path: &Path, values: &[T], rows: u64) {
+    use npyz::WriterBuilder;
+    let mut out = Vec::new();
+    let mut w = npyz::WriteOptions::<T>::new()
+        .default_dtype()
+        .shape(&[rows, values.len() as u64 / rows])
+        .writer(&mut out)
+        .begin_nd()
+        .unwrap();
+    w.extend(values.iter().copied()).unwrap();
+    w.finish().unwrap();
+    std::fs::write(path, out).unwrap();
+}
+
+/// Compresses and decompresses `values` (as a 6-row 2-D array) and checks the round trip.
+fn round_trip<T: npyz::AutoSerialize + Copy>(dir: &Path, name: &str, values: &[T]) {
+    let input = dir.join(format!("{name}.npy"));
+    write_npy(&input, values, 6);
+    let store = dir.join(format!("{name}.zarr"));
+    let back = dir.join(format!("{name}.back.npy"));
+    ok(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--codecs",
+        "zstd(level=1)",
+        "--chunks",
+        "4,7",
+    ]);
+    ok(&["decompress", s(&store), s(&back)]);
+    assert_eq!(npy_parts(&input), npy_parts(&back), "{name}");
+}
+
+#[test]
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
+fn every_integer_and_float_dtype_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let n: i32 = 60;
+    round_trip(
+        d,
+        "u8",
+        &(0..n).map(|i| (i * 7 % 256) as u8).collect::<Vec<_>>(),
+    );
+    round_trip(
+        d,
+        "i8",
+        &(0..n)
+            .map(|i| (i as i8).wrapping_mul(-3))
+            .collect::<Vec<_>>(),
+    );
+    round_trip(
+        d,
+        "u16",
+        &(0..n).map(|i| (i * 1000) as u16).collect::<Vec<_>>(),
+    );
+    round_trip(
+        d,
+        "i16",
+        &(0..n).map(|i| (i as i16 - 30) * 999).collect::<Vec<_>>(),
+    );
+    round_trip(
+        d,
+        "u32",
+        &(0..n).map(|i| (i as u32) << 26).collect::<Vec<_>>(),
+    );
+    round_trip(d, "i32", &(0..n).map(|i| i32::MIN + i).collect::<Vec<_>>());
+    round_trip(
+        d,
+        "u64",
+        &(0..n).map(|i| u64::MAX - i as u64).collect::<Vec<_>>(),
+    );
+    round_trip(
+        d,
+        "i64",
+        &(0..n).map(|i| i64::MIN + i64::from(i)).collect::<Vec<_>>(),
+    );
+    round_trip(
+        d,
+        "f32",
+        &(0..n).map(|i| (i as f32).sin()).collect::<Vec<_>>(),
+    );
+    round_trip(
+        d,
+        "f64",
+        &(0..n).map(|i| f64::from(i).sqrt()).collect::<Vec<_>>(),
+    );
+}
+
 /// Chunk shapes that do not divide the arrays, to exercise edge chunks.
 fn chunks_for(name: &str) -> String {
     match name {
