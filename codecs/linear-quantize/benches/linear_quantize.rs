@@ -13,7 +13,7 @@ use numcodecs::{AnyArray, Codec};
 /// 4096 × 4096 float32 = 64 MiB: a smooth field like a temperature map, values 250..310.
 fn field() -> ArrayD<f32> {
     let (ny, nx) = (4096usize, 4096usize);
-    #[expect(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
     let data = (0..ny * nx)
         .map(|k| {
             let (y, x) = ((k / nx) as f64, (k % nx) as f64);
@@ -44,7 +44,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("alloc_f32_baseline", |b| {
         b.iter(|| {
             let mut v = vec![0f32; n];
-            for (i, x) in v.iter_mut().enumerate() { *x = i as f32; }
+            for (i, x) in v.iter_mut().enumerate() {
+                *x = i as f32;
+            }
             black_box(v)
         });
     });

@@ -29,9 +29,9 @@ pub fn encode_slice<F: FloatType, I: CodeType>(
     out: &mut [I],
 ) -> Result<(), (usize, EncodeFailure)> {
     debug_assert_eq!(xs.len(), out.len());
-    #[expect(clippy::cast_precision_loss)]
+    #[allow(clippy::cast_precision_loss)]
     let lo = p.codes.finite_min.max(-(1 << 51)) as f64;
-    #[expect(clippy::cast_precision_loss)]
+    #[allow(clippy::cast_precision_loss)]
     let hi = p.codes.finite_max.min(1 << 51) as f64;
     let (offset, offset_f64) = (p.offset, p.offset.to_f64());
     let (step, inv, bound) = (p.step, p.inv_step, p.bound);

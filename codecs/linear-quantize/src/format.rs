@@ -43,7 +43,7 @@ impl FloatType for f32 {
     const NEG_NAN_BITS: u32 = 0xffc0_0000;
     const POS_INF: Self = f32::INFINITY;
     const NEG_INF: Self = f32::NEG_INFINITY;
-    #[expect(clippy::cast_possible_truncation)]
+    #[allow(clippy::cast_possible_truncation)]
     fn from_f64_down(v: f64) -> Self {
         let r = v as Self;
         if f64::from(r) > v { r.next_down() } else { r }
@@ -194,7 +194,7 @@ impl<F: FloatType> Params<F> {
         let e = config.max_abs_error;
         if !(e.is_finite() && e > 0.0) {
             return Err(invalid(format!(
-                "max_abs_error must be a finite number > 0, found {e}"
+                "max_abs_error must be a finite number > 0, found {e:?}"
             )));
         }
         let t = e * STEP_FACTOR;
@@ -202,7 +202,7 @@ impl<F: FloatType> Params<F> {
         let inv_step = 1.0 / step.to_f64();
         if !t.is_finite() || step.to_f64() <= 0.0 || !inv_step.is_finite() {
             return Err(invalid(format!(
-                "max_abs_error {e} gives a quantization step ({t:e}) that {} cannot use: it must be \
+                "max_abs_error {e:?} gives a quantization step ({t:e}) that {} cannot use: it must be \
                  representable and have a finite reciprocal",
                 config.dtype.name()
             )));
@@ -210,7 +210,7 @@ impl<F: FloatType> Params<F> {
         let offset = F::from_f64(config.offset);
         if !offset.is_finite() {
             return Err(invalid(format!(
-                "offset must be a finite {} number, found {}",
+                "offset must be a finite {} number, found {:?}",
                 config.dtype.name(),
                 config.offset
             )));
@@ -222,7 +222,7 @@ impl<F: FloatType> Params<F> {
                 if !f.is_finite() {
                     return Err(invalid(format!(
                         "fill_value must be a finite {} number (NaN and infinities have reserved \
-                         codes of their own), found {v}",
+                         codes of their own), found {v:?}",
                         config.dtype.name()
                     )));
                 }
@@ -295,16 +295,21 @@ impl<F: FloatType> Params<F> {
             };
         }
         if !x.is_finite() {
-            return Ok(if x.to_f64() > 0.0 { c.pos_inf } else { c.neg_inf });
+            return Ok(if x.to_f64() > 0.0 {
+                c.pos_inf
+            } else {
+                c.neg_inf
+            });
         }
         let xf = x.to_f64();
         let r = (xf - self.offset.to_f64()) * self.inv_step;
         let q0f = r.round_ties_even();
         // 2^63: codes beyond it do not fit any code dtype.
-        if !(-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&q0f) {
+        const TWO_63: f64 = f64::from_bits(0x43e0_0000_0000_0000);
+        if !(-TWO_63..TWO_63).contains(&q0f) {
             return Err(EncodeFailure::CodeOutOfRange(q0f));
         }
-        #[expect(clippy::cast_possible_truncation)]
+        #[allow(clippy::cast_possible_truncation)]
         let q0 = q0f as i64;
         let in_range = |q: i64| q >= c.finite_min && q <= c.finite_max;
         let x0 = self.dequantize(q0);

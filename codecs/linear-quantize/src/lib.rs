@@ -351,11 +351,16 @@ impl LinearQuantizeCodec {
             EncodeFailure::CodeOutOfRange(q) => {
                 let (lo, hi) = p.finite_range();
                 format!(
-                    "{dtype} value {x:?} {at} needs code {q:?}, outside {astype}'s finite code \
+                    "{dtype} value {x:?} {at} needs code {}, outside {astype}'s finite code \
                      range {}..={} (with max_abs_error {:?} and offset {:?}, values from {lo:?} \
                      to {hi:?}, ± max_abs_error, fit); use a wider astype, a larger \
                      max_abs_error or an offset closer to the data, or configure fill_value if \
                      {x:?} marks missing data",
+                    if q.abs() < 1e16 {
+                        format!("{q}")
+                    } else {
+                        format!("{q:e}")
+                    },
                     p.codes.finite_min,
                     p.codes.finite_max,
                     p.bound,
@@ -385,7 +390,7 @@ fn pod_elements<T: bytemuck::Pod + Element>(
     what: &str,
 ) -> Result<Vec<T>, CodecError> {
     let size = std::mem::size_of::<T>();
-    if bytes.len() % size != 0 {
+    if !bytes.len().is_multiple_of(size) {
         return Err(CodecError::ShapeMismatch {
             codec: CODEC_ID,
             expected: format!(

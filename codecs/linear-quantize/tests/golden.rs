@@ -95,16 +95,31 @@ fn worked_example_of_the_spec() {
     .unwrap();
     let x = ArrayD::from_shape_vec(
         vec![8],
-        vec![10.0f32, 10.25, 11.0, -51.0, -999.0, f32::NAN, f32::INFINITY, -f32::INFINITY],
+        vec![
+            10.0f32,
+            10.25,
+            11.0,
+            -51.0,
+            -999.0,
+            f32::NAN,
+            f32::INFINITY,
+            -f32::INFINITY,
+        ],
     )
     .unwrap();
     let encoded = codec.encode(AnyArray::F32(x).cow()).unwrap();
     let AnyArray::I8(codes) = &encoded else {
         panic!("int8")
     };
-    assert_eq!(codes.as_slice().unwrap(), &[0, 1, 2, -124, 126, -128, 127, -126]);
+    assert_eq!(
+        codes.as_slice().unwrap(),
+        &[0, 1, 2, -124, 126, -128, 127, -126]
+    );
     let AnyArray::F32(y) = codec.decode(encoded.cow()).unwrap() else {
         panic!("float32")
     };
-    assert_eq!(&y.as_slice().unwrap()[..4], &[10.0, 10.492_187_5, 10.984_375, -51.031_25]);
+    assert_eq!(
+        &y.as_slice().unwrap()[..4],
+        &[10.0, 10.492_187_5, 10.984_375, -51.031_25]
+    );
 }

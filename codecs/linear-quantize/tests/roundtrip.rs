@@ -72,7 +72,7 @@ fn value(c: &LinearQuantizeConfig, k: &Kind) -> f64 {
         _ => i64::MAX,
     };
     match *k {
-        #[expect(clippy::cast_precision_loss)]
+        #[allow(clippy::cast_precision_loss)]
         Kind::Fits(q, j) => {
             c.offset
                 + q.clamp(-code_max, code_max) as f64 * 2.0 * c.max_abs_error * (63.0 / 64.0)
@@ -105,7 +105,7 @@ fn value(c: &LinearQuantizeConfig, k: &Kind) -> f64 {
 }
 
 /// The input array of the case's dtype (NaNs are the canonical quiet NaNs of either sign).
-#[expect(clippy::cast_possible_truncation)]
+#[allow(clippy::cast_possible_truncation)]
 fn array(c: &LinearQuantizeConfig, shape: &[usize], values: &[f64]) -> AnyArray {
     match c.dtype {
         FloatDtype::Float32 => AnyArray::F32(
@@ -179,7 +179,9 @@ fn check_into_f32(
     decoded: &AnyArray,
     buf: &mut AnyArray,
 ) {
-    let AnyArray::F32(b) = buf else { unreachable!() };
+    let AnyArray::F32(b) = buf else {
+        unreachable!()
+    };
     let view = b.view_mut().reversed_axes();
     codec
         .decode_into(encoded.view(), numcodecs::AnyArrayViewMut::F32(view))
@@ -201,7 +203,9 @@ fn check_into_f64(
     decoded: &AnyArray,
     buf: &mut AnyArray,
 ) {
-    let AnyArray::F64(b) = buf else { unreachable!() };
+    let AnyArray::F64(b) = buf else {
+        unreachable!()
+    };
     let view = b.view_mut().reversed_axes();
     codec
         .decode_into(encoded.view(), numcodecs::AnyArrayViewMut::F64(view))
@@ -322,7 +326,7 @@ fn guaranteed_inputs_always_encode() {
             for (e, offset) in [(0.01, 273.15), (1e-3, -0.5), (3.7, 1e4), (1e-30, 0.0)] {
                 let c = config(e, offset, None, dtype, astype);
                 let n = if astype == CodeDtype::Int8 { 120 } else { 4000 };
-                #[expect(clippy::cast_precision_loss)]
+                #[allow(clippy::cast_precision_loss)]
                 let values: Vec<f64> = (-n..=n)
                     .map(|k| offset + k as f64 * e * 1.9 + (k % 7) as f64 * e / 7.0)
                     .collect();

@@ -9,8 +9,8 @@ use numcodecs::{DynCodecType, StaticCodecType};
 fn schema_matches_the_spec() {
     let generated = StaticCodecType::<LinearQuantizeCodec>::of().codec_config_schema();
     let generated = serde_json::to_value(&generated).unwrap();
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../specs/linear_quantize/schema.json");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs/linear_quantize/schema.json");
     let pinned: serde_json::Value = match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap(),
         Err(e) => panic!(

@@ -35,7 +35,10 @@ pub fn codec(c: LinearQuantizeConfig) -> LinearQuantizeCodec {
 /// The elements of a float array in logical C order, as (value, raw bits).
 pub fn float_elems(a: &AnyArray) -> Vec<(f64, u64)> {
     match a {
-        AnyArray::F32(x) => x.iter().map(|v| (f64::from(*v), u64::from(v.to_bits()))).collect(),
+        AnyArray::F32(x) => x
+            .iter()
+            .map(|v| (f64::from(*v), u64::from(v.to_bits())))
+            .collect(),
         AnyArray::F64(x) => x.iter().map(|v| (*v, v.to_bits())).collect(),
         other => panic!("not a float array: {:?}", other.dtype()),
     }
@@ -93,7 +96,7 @@ pub fn within(x: f64, y: f64, e: f64) -> bool {
 pub fn spacing(dtype: FloatDtype, v: f64) -> f64 {
     match dtype {
         FloatDtype::Float32 => {
-            #[expect(clippy::cast_possible_truncation)]
+            #[allow(clippy::cast_possible_truncation)]
             let a = (v.abs() as f32).abs();
             f64::from(a.next_up()) - f64::from(a)
         }
@@ -107,7 +110,7 @@ pub fn assert_promise(c: &LinearQuantizeConfig, input: &AnyArray, decoded: &AnyA
     assert_eq!(input.shape(), decoded.shape());
     assert_eq!(input.dtype(), decoded.dtype());
     let fill_bits = c.fill_value.map(|f| match c.dtype {
-        #[expect(clippy::cast_possible_truncation)]
+        #[allow(clippy::cast_possible_truncation)]
         FloatDtype::Float32 => u64::from((f as f32).to_bits()),
         _ => f.to_bits(),
     });
