@@ -67,7 +67,7 @@ class LinearQuantize(_ArrayToArrayCodec, _native.LinearQuantize):
     Each finite value ``x`` becomes the integer code ``q ≈ (x - offset) / step`` and decodes to
     ``offset + q * step`` (in the array's float type), with ``|x - decoded| <= max_abs_error``
     guaranteed for every finite value (a value no code can meet is an error, never a silent
-    violation). ``step`` is ``max_abs_error * 255/128``. NaN, ±inf and ``fill_value`` round-trip
+    violation). ``step`` is ``max_abs_error * 63/32``. NaN, ±inf and ``fill_value`` round-trip
     bit-exactly through reserved codes at the ends of the code dtype. Array → array, elementwise:
     the encoded array has the input's shape and dtype ``astype``. Follow it with a lossless
     compressor (e.g. ``SpatialDelta`` and zstd). zarr v3 name ``ndcodecs.linear_quantize``; zarr v2
@@ -111,7 +111,7 @@ class LinearQuantize(_ArrayToArrayCodec, _native.LinearQuantize):
     >>> codec = LinearQuantize(max_abs_error=0.01, offset=273.15, astype="int16")
     >>> x = np.array([271.5, 273.15, 280.004], dtype=np.float32)
     >>> codec.encode(x).tolist()
-    [-83, 0, 344]
+    [-84, 0, 348]
     >>> bool((abs(codec.decode(codec.encode(x)) - x) <= 0.01).all())
     True
     """
