@@ -118,6 +118,9 @@ fn worked_example_of_the_spec() {
     let AnyArray::F32(y) = codec.decode(encoded.cow()).unwrap() else {
         panic!("float32")
     };
+    let too_low = AnyArray::F32(ArrayD::from_elem(vec![1], -60.0f32));
+    let err = codec.encode(too_low.cow()).unwrap_err().to_string();
+    assert!(err.contains("-125..=125"), "{err}");
     assert_eq!(
         &y.as_slice().unwrap()[..4],
         &[10.0, 10.492_187_5, 10.984_375, -51.031_25]
