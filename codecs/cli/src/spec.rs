@@ -251,12 +251,32 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
     Ok(())
 }
 
+/// Parameters whose value is itself a codec chain (sharding), which a readable chain may give as
+/// a string in the readable form.
+const NESTED_CHAINS: [&str; 2] = ["codecs", "index_codecs"];
+
 /// Fills in the parameters zarrs requires but a readable chain may leave out.
 fn add_defaults(name: &str, configuration: &mut Map<String, Value>) {
     let defaults: &[(&str, Value)] = match name {
         "zstd" => &[("level", Value::from(5)), ("checksum", Value::from(false))],
         "gzip" => &[("level", Value::from(5))],
         "bytes" => &[("endian", Value::from("little"))],
+        "sharding_indexed" => &[
+            ("index_location", Value::from("end")),
+            (
+                "index_codecs",
+                Value::Array(vec![
+                    serde_json::json!({"name": "bytes", "configuration": {"endian": "little"}}),
+                    serde_json::json!({"name": "crc32c"}),
+                ]),
+            ),
+            (
+                "codecs",
+                Value::Array(vec![
+                    serde_json::json!({"name": "bytes", "configuration": {"endian": "little"}}),
+                ]),
+            ),
+        ],
         "blosc" => &[
             ("cname", Value::from("zstd")),
             ("clevel", Value::from(5)),
@@ -512,7 +532,14 @@ impl<'a> Parser<'a> {
                     Tok::Punct(')') => break,
                     Tok::Ident(key) => {
                         self.expect_punct('=', &format!("after parameter `{key}`"))?;
-                        let value = self.value()?;
+                        let value_start = self.peek().1.start;
+                        let mut value = self.value()?;
+                        if let (true, Value::String(inner)) =
+                            (NESTED_CHAINS.contains(&key.as_str()), &value)
+                        {
+                            // A nested chain written as a string: `codecs="zstd(level=3)"`.
+                            value = self.nested_chain(inner, value_start)?;
+                        }
                         if configuration.insert(key.clone(), value).is_some() {
                             return Err(self.err(kspan, format!("parameter `{key}` given twice")));
                         }
@@ -550,6 +577,30 @@ impl<'a> Parser<'a> {
             configuration,
             span,
         })
+    }
+
+    /// Parses `inner`, the text of a string token starting at byte `at` of the specification, as a
+    /// codec chain; errors point into the outer specification.
+    fn nested_chain(&self, inner: &str, at: usize) -> Result<Value, SpecError> {
+        let shift = |e: SpecError| {
+            // +1 for the opening quote (escapes inside the string would shift this slightly).
+            let offset = at + 1;
+            SpecError::new(
+                self.spec,
+                e.span.start + offset..e.span.end + offset,
+                e.message,
+            )
+        };
+        let mut codecs = Parser::new(inner)
+            .and_then(|mut p| p.chain())
+            .map_err(shift)?;
+        for c in &mut codecs {
+            c.span = c.span.start + at + 1..c.span.end + at + 1;
+        }
+        check_kinds(self.spec, &mut codecs)?;
+        Ok(Value::Array(
+            codecs.iter().map(CodecEntry::to_json).collect(),
+        ))
     }
 
     fn value(&mut self) -> Result<Value, SpecError> {
@@ -685,6 +736,23 @@ mod tests {
     fn json_syntax_error_points_at_position() {
         let e = Chain::parse(r#"[{"name": "zstd",, }]"#).unwrap_err();
         assert_eq!(e.span.start, 17);
+    }
+
+    #[test]
+    fn sharding_with_a_nested_readable_chain() {
+        let c = Chain::parse(
+            r#"sharding_indexed(chunk_shape=[8, 8], codecs="linear_quantize(max_abs_error=0.1) | zstd")"#,
+        )
+        .unwrap();
+        assert_eq!(c.codecs.len(), 1);
+        let inner = &c.codecs[0].configuration["codecs"];
+        assert_eq!(inner[0]["name"], "ndcodecs.linear_quantize");
+        assert_eq!(inner[1]["name"], "bytes");
+        assert_eq!(inner[2]["name"], "zstd");
+        assert_eq!(c.codecs[0].configuration["index_location"], "end");
+        let e = Chain::parse(r#"sharding_indexed(chunk_shape=[8, 8], codecs="bytes | zsdt")"#)
+            .unwrap_err();
+        assert_eq!(&e.spec[e.span.clone()], "zsdt");
     }
 
     #[test]
