@@ -7,6 +7,12 @@
 //! `blosc`, `crc32c`, `sharding_indexed`, ..., or a full dotted name) is kept as written, except
 //! that a bare numcodecs id zarrs knows only as `numcodecs.<id>` (`pcodec`) gets that prefix. A chain
 //! without an array→bytes codec gets `bytes` (little endian) inserted after its array→array codecs.
+//!
+//! Parameters are `key=value`, values being numbers, `true`/`false`/`null`, quoted or bare strings,
+//! `[lists]` and `{key: value}` objects. zarrs' required parameters get defaults (`zstd`: level 5,
+//! no checksum; `blosc`: zstd level 5, no shuffle; `sharding_indexed`: index at the end with
+//! `bytes | crc32c`). The `codecs` / `index_codecs` of `sharding_indexed` may be a readable chain
+//! in a string: `sharding_indexed(chunk_shape=[32,32], codecs="linear_quantize(max_abs_error=0.1) | zstd")`.
 
 use std::fmt;
 use std::ops::Range;
@@ -261,6 +267,9 @@ fn add_defaults(name: &str, configuration: &mut Map<String, Value>) {
         "zstd" => &[("level", Value::from(5)), ("checksum", Value::from(false))],
         "gzip" => &[("level", Value::from(5))],
         "bytes" => &[("endian", Value::from("little"))],
+        // zarrs writes a codec with an empty configuration without the key, which zarr-python
+        // 3.1 refuses for numcodecs' crc32: give it its default explicitly.
+        "crc32" | "numcodecs.crc32" => &[("location", Value::from("start"))],
         "sharding_indexed" => &[
             ("index_location", Value::from("end")),
             (
