@@ -55,6 +55,8 @@ enum Command {
         output: PathBuf,
         /// The codec chain, e.g. `linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1]) |
         /// zstd(level=5)`, or a zarr v3 JSON codec list `[{"name": ..., "configuration": {...}}]`.
+        /// Shards: `sharding_indexed(chunk_shape=[32,32], codecs="... | zstd")` with --chunks as the
+        /// shard shape.
         #[arg(long, value_name = "SPEC")]
         codecs: String,
         /// Chunk shape, e.g. `64,64,64` (default: the whole array, split when above 2^20 elements).
@@ -315,16 +317,20 @@ fn run_report(
     let mut rows = Vec::with_capacity(chains.len());
     for chain in &chains {
         bar.set_message(format!("{:.12}", chain.spec));
-        rows.push(report::measure(
-            &data,
-            chain,
-            &chunks,
-            repeat,
-            mask,
-            Some(&bar),
-        )?);
+        match report::measure(&data, chain, &chunks, repeat, mask, Some(&bar)) {
+            Ok(row) => rows.push(row),
+            // A default chain that does not suit this array is left out; a chain the user asked
+            // for is an error.
+            Err(e) if codecs.is_empty() => {
+                bar.suspend(|| eprintln!("note: skipping `{}`: {e:#}", chain.spec));
+            }
+            Err(e) => return Err(e),
+        }
     }
     bar.finish_and_clear();
+    if rows.is_empty() {
+        bail!("no chain could store this array");
+    }
     let title = format!(
         "{name}: {} {:?}, {} bytes",
         data.samples.dtype_name(),
