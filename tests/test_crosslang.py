@@ -173,7 +173,11 @@ def test_python_and_rust_read_each_other(
     # 1. zarr-python writes, Rust reads.
     py_store = tmp_path / "written_by_python.zarr"
     z = zarr.create_array(
-        py_store, shape=data.shape, chunks=chunks, dtype=data.dtype, zarr_format=zarr_format,
+        py_store,
+        shape=data.shape,
+        chunks=chunks,
+        dtype=data.dtype,
+        zarr_format=zarr_format,
         **make_kwargs(),
     )
     z[...] = data

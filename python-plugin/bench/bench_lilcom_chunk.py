@@ -6,8 +6,8 @@ Both run in this process, one after the other, on the same chunk (log-mel filter
 from the repository's test data, or a synthetic smooth field if that file is absent), with the
 same tick_power (-5, lhotse's setting for features) and regression on. Stock lilcom overwrites a
 float32 C-contiguous input, so it is given a fresh copy each time and the copy is timed for ours
-too (one memcpy of 160 kB; the same for both). Prints microseconds per chunk (median and best), also with do_regression=False (which isolates the
-cost of choosing the regression coefficients).
+too (one memcpy of 160 kB; the same for both). Prints microseconds per chunk (median and best),
+also with do_regression=False (which isolates the cost of choosing the regression coefficients).
 """
 
 from __future__ import annotations

@@ -29,7 +29,9 @@ STOCK_DIR = FIXTURES_DIR / "fixture" / "lilcom" / "stock-lilcom-1.8.2"
 
 def stock_compress(x: np.ndarray, tick_power: int, do_regression: bool = True) -> bytes:
     # Stock lilcom overwrites a float32 C-contiguous input in place: always give it a copy.
-    return lilcom.compress(np.array(x, copy=True), tick_power=tick_power, do_regression=do_regression)
+    return lilcom.compress(
+        np.array(x, copy=True), tick_power=tick_power, do_regression=do_regression
+    )
 
 
 def synthetic() -> list[tuple[str, np.ndarray]]:
@@ -53,9 +55,15 @@ def real() -> list[tuple[str, np.ndarray]]:
 CASES = [(name, a, tp) for name, a in synthetic() + real() for tp in (-8, -5, 0)]
 
 
-@pytest.mark.parametrize(("name", "x", "tick_power"), CASES, ids=lambda v: str(v) if not isinstance(v, np.ndarray) else "")
+@pytest.mark.parametrize(
+    ("name", "x", "tick_power"),
+    CASES,
+    ids=lambda v: str(v) if not isinstance(v, np.ndarray) else "",
+)
 @pytest.mark.parametrize("do_regression", [True, False])
-def test_ours_decodes_stock_exactly(name: str, x: np.ndarray, tick_power: int, do_regression: bool) -> None:
+def test_ours_decodes_stock_exactly(
+    name: str, x: np.ndarray, tick_power: int, do_regression: bool
+) -> None:
     stream = stock_compress(x, tick_power, do_regression)
     expected = lilcom.decompress(stream)
     ours = Lilcom(tick_power=tick_power, do_regression=do_regression).decode(stream)
@@ -64,9 +72,15 @@ def test_ours_decodes_stock_exactly(name: str, x: np.ndarray, tick_power: int, d
     assert ours.tobytes() == expected.astype(np.float32).tobytes()
 
 
-@pytest.mark.parametrize(("name", "x", "tick_power"), CASES, ids=lambda v: str(v) if not isinstance(v, np.ndarray) else "")
+@pytest.mark.parametrize(
+    ("name", "x", "tick_power"),
+    CASES,
+    ids=lambda v: str(v) if not isinstance(v, np.ndarray) else "",
+)
 @pytest.mark.parametrize("do_regression", [True, False])
-def test_stock_decodes_ours_exactly(name: str, x: np.ndarray, tick_power: int, do_regression: bool) -> None:
+def test_stock_decodes_ours_exactly(
+    name: str, x: np.ndarray, tick_power: int, do_regression: bool
+) -> None:
     codec = Lilcom(tick_power=tick_power, do_regression=do_regression)
     before = x.copy()
     stream = codec.encode(x)
@@ -121,10 +135,15 @@ def test_floats_within_bound(order: str) -> None:
 def test_backwards_compatibility(fixture_dir: Path) -> None:
     arrays = [a for _, a in synthetic()[:3]] + [np.arange(100, dtype="i2").reshape(10, 10)]
     check_backwards_compatibility(
-        "lilcom", arrays[:3], [Lilcom(tick_power=-8), Lilcom(tick_power=-4, do_regression=False)],
-        precision=[2, 1], prefix="float32",
+        "lilcom",
+        arrays[:3],
+        [Lilcom(tick_power=-8), Lilcom(tick_power=-4, do_regression=False)],
+        precision=[2, 1],
+        prefix="float32",
     )
-    check_backwards_compatibility("lilcom", arrays[3:], [Lilcom(tick_power=0, dtype="int16")], prefix="int16")
+    check_backwards_compatibility(
+        "lilcom", arrays[3:], [Lilcom(tick_power=0, dtype="int16")], prefix="int16"
+    )
 
 
 def test_err_object_buffers() -> None:

@@ -177,7 +177,9 @@ def test_v3_spatial_delta_lilcom(tmp_path: Path) -> None:
 
 
 def test_v3_lilcom_float32_crc32(tmp_path: Path) -> None:
-    data = np.load(Path(__file__).parent.parent.parent / "tests" / "data" / "speech_librivox_fbank80.npy")[:300]
+    data = np.load(
+        Path(__file__).parent.parent.parent / "tests" / "data" / "speech_librivox_fbank80.npy"
+    )[:300]
     path = tmp_path / "lil.zarr"
     z = zarr.create_array(
         path,

@@ -9,6 +9,15 @@ Codecs
 ------
 SpatialDelta
     ``spatial_delta``: axis-aware delta filter for integer arrays (array → array).
+LinearQuantize
+    ``linear_quantize``: error-bounded linear quantizer, floats to integer codes (array → array).
+Lilcom
+    ``lilcom``: lossy compression in the lilcom 1.x byte format (array → bytes).
+Crc32
+    CRC-32 checksum, byte-compatible with ``numcodecs.CRC32`` (bytes → bytes); not registered
+    under ``crc32``, which stays numcodecs' own codec.
+
+Rust errors arrive as ``ValueError`` or ``TypeError`` with the Rust message.
 """
 
 from __future__ import annotations

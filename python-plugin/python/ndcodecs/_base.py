@@ -118,6 +118,7 @@ class _NdCodec:
     _params: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Records the positional parameter names of the subclass's ``__init__``."""
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
             parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
@@ -126,6 +127,7 @@ class _NdCodec:
             )
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        """Builds the Rust codec from the configuration (positional arguments allowed)."""
         if len(args) > len(cls._params):
             raise TypeError(
                 f"{cls.__name__}() takes at most {len(cls._params)} positional arguments "
@@ -180,9 +182,11 @@ class _NdCodec:
     # -- helpers for the subclasses --------------------------------------------------------
 
     def _native_encode(self, arr: np.ndarray) -> np.ndarray:
+        """The Rust codec's encode (GIL released), errors mapped."""
         return _call(super().encode, arr)  # type: ignore[misc]
 
     def _native_decode(self, buf: Any, out: Any = None) -> Any:
+        """The Rust codec's decode (GIL released), errors mapped."""
         return _call(super().decode, buf, out)  # type: ignore[misc]
 
 

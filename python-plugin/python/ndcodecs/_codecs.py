@@ -62,7 +62,7 @@ class SpatialDelta(_ArrayToArrayCodec, _native.SpatialDelta):
 
 
 class LinearQuantize(_ArrayToArrayCodec, _native.LinearQuantize):
-    """Error-bounded linear quantizer from floats to integer codes (numcodecs id ``linear_quantize``).
+    """Error-bounded linear quantizer, floats to integer codes (numcodecs id ``linear_quantize``).
 
     Each finite value ``x`` becomes the integer code ``q ≈ (x - offset) / step`` and decodes to
     ``offset + q * step`` (in the array's float type), with ``|x - decoded| <= max_abs_error``
@@ -133,12 +133,15 @@ class LinearQuantize(_ArrayToArrayCodec, _native.LinearQuantize):
         self._native_encode(np.empty(0, dtype=self._decoded_dtype()))
 
     def _decoded_dtype(self) -> np.dtype:
+        """The configured float dtype."""
         return np.dtype(self._config()["dtype"])
 
     def _encoded_dtype(self) -> np.dtype:
+        """The configured code dtype (``astype``)."""
         return np.dtype(self._config()["astype"])
 
     def _elementwise(self) -> bool:
+        """Quantisation does not depend on the shape."""
         return True
 
 
@@ -182,14 +185,14 @@ class Lilcom(_ArrayToBytesCodec, _native.Lilcom):
 
     Every element is quantised to a multiple of ``2**tick_power`` after predicting it from the
     previously reconstructed element along each axis (one regression coefficient per axis, in the
-    header), and the integer residuals are coded with lilcom's adaptive bit-width code. The
-    streams are those of stock lilcom (PyPI ``lilcom``, format stable since 1.1): stock
+    header), and the integer residuals are coded with lilcom's adaptive bit-width code. The streams
+    are those of stock lilcom (PyPI ``lilcom``, format stable since 1.1): stock
     ``lilcom.decompress`` reads ours, and ours decodes stock ``lilcom.compress`` output to exactly
     what ``lilcom.decompress`` returns. Every decoded value is within ``2**(tick_power - 1)`` of
     the input. Array → bytes: the stream stores the shape (1 to 15 axes, each >= 1; a 0-d array is
-    stored as shape ``(1,)``). An F-ordered array is coded as its 1-D memory image (as
-    numcodecs' compressors code bytes; decoding gives that 1-D array back). The input is never modified (stock lilcom
-    overwrites a float32 C-contiguous input). zarr v3 name ``ndcodecs.lilcom``; zarr v2 id
+    stored as shape ``(1,)``). An F-ordered array is coded as its 1-D memory image (as numcodecs'
+    compressors code bytes; decoding gives that 1-D array back). The input is never modified (stock
+    lilcom overwrites a float32 C-contiguous input). zarr v3 name ``ndcodecs.lilcom``; zarr v2 id
     ``lilcom``.
 
     Parameters

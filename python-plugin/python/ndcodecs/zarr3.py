@@ -75,6 +75,7 @@ class _NdZarrCodec:
 
     @cached_property
     def _codec(self) -> Any:
+        """The numcodecs codec this zarr codec runs."""
         config = dict(self.codec_config)
         config.pop("id", None)
         return self._numcodec_class(**config)
@@ -86,6 +87,7 @@ class _NdZarrCodec:
 
 
 def _resolved_axes(axis: int | list[int], ndim: int, codec_name: str) -> list[int]:
+    """``axis`` as non-negative axes of an ``ndim``-d array, or a ``ValueError``."""
     axes = [axis] if isinstance(axis, int) else list(axis)
     if not axes:
         raise ValueError(f"{codec_name}: `axis` lists no axis")
@@ -194,6 +196,7 @@ class Lilcom(_NdZarrCodec, _NumcodecsArrayBytesCodec):
     _from_chunk = ("dtype",)
 
     def _codec_for(self, chunk_spec: ArraySpec) -> _codecs.Lilcom:
+        """The numcodecs codec for the chunks' dtype (cached per dtype)."""
         dtype = np.dtype(chunk_spec.dtype.to_native_dtype()).name
         cache: dict[str, _codecs.Lilcom] = self.__dict__.setdefault("_codec_by_dtype", {})
         if dtype not in cache:
@@ -210,7 +213,11 @@ class Lilcom(_NdZarrCodec, _NumcodecsArrayBytesCodec):
     async def _decode_single(self, chunk_data: Buffer, chunk_spec: ArraySpec) -> NDBuffer:
         codec = self._codec_for(chunk_spec)
         decoded = await asyncio.to_thread(codec.decode, chunk_data.as_numpy_array())
-        if decoded.shape != tuple(chunk_spec.shape) and chunk_spec.shape == () and decoded.size == 1:
+        if (
+            decoded.shape != tuple(chunk_spec.shape)
+            and chunk_spec.shape == ()
+            and decoded.size == 1
+        ):
             decoded = decoded.reshape(())  # lilcom stores a 0-d array as shape (1,)
         if decoded.shape != tuple(chunk_spec.shape):
             raise ValueError(
