@@ -50,13 +50,9 @@ pub fn round_half_away(v: f32) -> i32 {
     // Exact: below 2^23 in magnitude `t` and `v` share the exponent range; above, `v` is an
     // integer and `frac` is 0 (or the saturation excess, which only pushes further out).
     let frac = v - t as f32;
-    if frac >= 0.5 {
-        t.saturating_add(1)
-    } else if frac <= -0.5 {
-        t.saturating_sub(1)
-    } else {
-        t
-    }
+    // Branch-free: the fractional part is unpredictable.
+    let step = i64::from(frac >= 0.5) - i64::from(frac <= -0.5);
+    (i64::from(t) + step).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
 /// Number of significant bits of `u` (0 for 0).

@@ -97,50 +97,60 @@ fn sample<T: LilcomElement>(data: &[T], shape: &[usize]) -> Sample {
 /// costed like a stream of its own (smoothed widths, width-change codes, implied top bits), with
 /// residuals predicted from the input values rather than the reconstruction.
 fn cost(s: &Sample, k: &[i32], inv_tick: f32, res: &mut Vec<f32>, widths: &mut Vec<u8>) -> u64 {
+    let active: Vec<(&[f32], f32)> = s
+        .feats
+        .iter()
+        .zip(k)
+        .filter(|&(_, &ka)| ka != 0)
+        .map(|(f, &ka)| {
+            #[allow(clippy::cast_precision_loss)]
+            let c = ka as f32 / 256.0;
+            (f.as_slice(), c)
+        })
+        .collect();
     res.clear();
-    res.extend_from_slice(&s.x);
-    for (f, &ka) in s.feats.iter().zip(k) {
-        if ka == 0 {
-            continue;
-        }
-        #[allow(clippy::cast_precision_loss)]
-        let c = ka as f32 / 256.0;
-        for (r, &v) in res.iter_mut().zip(f) {
-            *r -= v * c;
+    match active.as_slice() {
+        [] => res.extend_from_slice(&s.x),
+        [(f0, c0)] => res.extend(s.x.iter().zip(*f0).map(|(&x, &u)| x - u * c0)),
+        [(f0, c0), (f1, c1)] => res.extend(
+            s.x.iter().zip(*f0).zip(*f1).map(|((&x, &u), &v)| x - u * c0 - v * c1),
+        ),
+        more => {
+            res.extend_from_slice(&s.x);
+            for &(f, c) in more {
+                for (r, &v) in res.iter_mut().zip(f) {
+                    *r -= v * c;
+                }
+            }
         }
     }
     widths.clear();
     widths.extend(res.iter().map(|&r| {
         #[allow(clippy::cast_possible_truncation)]
-        let q = round_half_away(r * inv_tick);
-        #[allow(clippy::cast_possible_truncation)]
-        let w = bit_width(zigzag(q)) as u8;
+        let w = bit_width(zigzag(round_half_away(r * inv_tick))) as u8;
         w
     }));
     let mut total: u64 = 0;
     let mut start = 0;
     for &end in &s.ends {
         let run = &mut widths[start..end];
-        // Smooth: forward then backward, as the stream does.
+        // Forward pass in place; the backward pass finalises each width and costs it, knowing
+        // its final successor and (from the forward value) its final predecessor.
         let mut prev = 0u8;
-        let mut own_top = 0u64;
         for w in run.iter_mut() {
-            let b = (*w).max(prev.saturating_sub(1));
-            prev = b;
-            *w = b;
+            prev = (*w).max(prev.saturating_sub(1));
+            *w = prev;
         }
-        let mut next = 0u8;
-        for w in run.iter_mut().rev() {
-            *w = (*w).max(next.saturating_sub(1));
-            next = *w;
+        let len = run.len();
+        let mut next = run[len - 1];
+        let mut cur = next;
+        for i in (0..len).rev() {
+            let p = if i == 0 { cur } else { run[i - 1].max(cur.saturating_sub(1)) };
+            let implied = u64::from(p <= cur && next <= cur && cur > 0);
+            total += u64::from(cur) + 1 + u64::from(next != cur) - implied;
+            next = cur;
+            cur = p;
         }
-        for (i, &w) in run.iter().enumerate() {
-            let p = if i == 0 { w } else { run[i - 1] };
-            let n = run.get(i + 1).copied().unwrap_or(w);
-            total += u64::from(w) + 1 + u64::from(n != w);
-            own_top += u64::from(p <= w && n <= w && w > 0);
-        }
-        total -= own_top;
         start = end;
     }
     total
@@ -269,10 +279,10 @@ pub fn choose_coefficients<T: LilcomElement>(
             }
         }
     }
-    for step in [64, 16, 4, 1] {
+    for step in [32, 8, 2, 1] {
         let mut improved = true;
         let mut rounds = 0;
-        while improved && rounds < 16 {
+        while improved && rounds < 4 {
             improved = false;
             rounds += 1;
             for mv in &moves {
