@@ -23,16 +23,20 @@ Rust errors arrive as ``ValueError`` or ``TypeError`` with the Rust message.
 from __future__ import annotations
 
 from numcodecs.checksum32 import CRC32 as _NumcodecsCRC32
+from numcodecs.registry import codec_registry as _codec_registry
 from numcodecs.registry import register_codec as _register_codec
 
-from . import _native
-from ._codecs import *  # noqa: F403
-from ._codecs import __all__ as _codecs_all
+# Loading the native module registers its classes with numcodecs, our Crc32 under numcodecs' own
+# id `crc32`: remember what `crc32` meant before (numcodecs' CRC32, unless the user changed it).
+_crc32_before = _codec_registry.get("crc32", _NumcodecsCRC32)
+
+from . import _native  # noqa: E402
+from ._codecs import *  # noqa: E402, F403
+from ._codecs import __all__ as _codecs_all  # noqa: E402
 
 __version__: str = _native.__version__
 __all__ = [*_codecs_all, "__version__"]
 
-# Exporting the native Crc32 class registers it under numcodecs' own id `crc32`. Both produce the
-# same bytes, but stock numcodecs users keep getting numcodecs' CRC32 (with its `location`
-# option): put it back. Ours stays available as `ndcodecs.Crc32`.
-_register_codec(_NumcodecsCRC32)
+# Both produce the same bytes, but stock numcodecs users keep getting what `crc32` meant before
+# (numcodecs' CRC32, with its `location` option). Ours stays available as `ndcodecs.Crc32`.
+_register_codec(_crc32_before, codec_id="crc32")
