@@ -765,6 +765,16 @@ mod tests {
     }
 
     #[test]
+    fn json_codec_errors_point_at_the_name() {
+        let spec = r#"[{"name": "bytes"}, {"name": "zsdt", "configuration": {"level": 1}}]"#;
+        let e = Chain::parse(spec).unwrap_err();
+        assert_eq!(&spec[e.span.clone()], "\"zsdt\"");
+        let spec = r#"[{"name": "bytes"}, {"name": "zstd", "configuration": {"levle": 1}}]"#;
+        let e = Chain::parse(spec).unwrap_err();
+        assert_eq!(&spec[e.span.clone()], "\"zstd\"");
+    }
+
+    #[test]
     fn values() {
         let mut p = Parser::new(r#"x(a=[0, -1], b='s', c=true, d={k: 1.5e3}, e=little)"#).unwrap();
         let c = p.chain().unwrap();
