@@ -45,16 +45,22 @@ pub fn encode_slice<F: FloatType, I: CodeType>(
             let xf = x.to_f64();
             // NaN for NaN input and ±inf for infinite input: both fail `ok` below.
             let r = (xf - offset_f64) * inv;
-            let qr = (r + ROUND_MAGIC) - ROUND_MAGIC;
-            let qf = qr.max(lo).min(hi);
+            let t = r + ROUND_MAGIC;
+            let qf = t - ROUND_MAGIC;
+            // For |r| < 2^51 the low bits of `t` hold the integer `qf` (two's complement after
+            // subtracting the bits of ROUND_MAGIC): an integer conversion the compiler can
+            // vectorise. Elsewhere it is garbage, and `ok` is false.
+            #[allow(clippy::cast_possible_wrap)]
+            let qi = t.to_bits().wrapping_sub(ROUND_MAGIC.to_bits()) as i64;
             // qf is an integer, so F::from_f64 is the same single rounding as the decoder's.
             let decoded = F::from_f64(qf).mul_add_unfused(step, offset);
             let ok = (r.abs() < ROUND_LIMIT)
-                & (qf == qr)
+                & (qf >= lo)
+                & (qf <= hi)
                 & ((xf - decoded.to_f64()).abs() < bound)
                 & !(has_fill & (x.to_bits() == fill_bits));
             all_ok &= ok;
-            *q = I::from_f64_integer(qf);
+            *q = I::from_i64(qi);
         }
         if !all_ok {
             for (j, (&x, q)) in xb.iter().zip(ob.iter_mut()).enumerate() {

@@ -341,3 +341,35 @@ fn guaranteed_inputs_always_encode() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The fast encoding loop chooses exactly the codes of the reference procedure
+    /// (`Params::encode_one`), including where bounds of a few float spacings force corrections
+    /// and failures.
+    #[test]
+    fn fast_loop_matches_the_reference(
+        start in 1.0f32..1000.0,
+        n in 1usize..300,
+        ulps in 3.0f64..200.0,
+        offset in -2.0f64..2.0,
+    ) {
+        use ndcodecs_linear_quantize::format::Params;
+        let e = ulps * f64::from(start.next_up() - start);
+        let c = config(e, offset, None, FloatDtype::Float32, CodeDtype::Int32);
+        let p = Params::<f32>::new::<i32>(&c).unwrap();
+        let xs: Vec<f32> = (0..n).scan(start, |x, _| { *x = x.next_up(); Some(*x) }).collect();
+        let codec = codec(c);
+        let input = AnyArray::F32(ArrayD::from_shape_vec(vec![n], xs.clone()).unwrap());
+        let reference: Result<Vec<i64>, _> = xs.iter().map(|&x| p.encode_one(x)).collect();
+        match (codec.encode(input.cow()), reference) {
+            (Ok(AnyArray::I32(codes)), Ok(reference)) => {
+                let codes: Vec<i64> = codes.iter().map(|&q| i64::from(q)).collect();
+                prop_assert_eq!(codes, reference);
+            }
+            (Err(_), Err(_)) => {}
+            (got, want) => prop_assert!(false, "{:?} vs {:?}", got, want),
+        }
+    }
+}
