@@ -230,7 +230,12 @@ fn compress(
     let array = store::create(storage, &data, &chunks, &chain)?;
     let bar = progress(data.shape[0], "compressing");
     style_units(&bar, "rows");
-    store::write(&array, &data, Some(&bar))?;
+    if let Err(e) = store::write(&array, &data, Some(&bar)) {
+        bar.finish_and_clear();
+        // Leave no half-written store behind (the directory was empty or absent before).
+        let _ = std::fs::remove_dir_all(output);
+        return Err(e);
+    }
     bar.finish_and_clear();
     let stored = dir_size(output)?;
     #[allow(clippy::cast_precision_loss)]

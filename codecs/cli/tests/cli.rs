@@ -279,6 +279,24 @@ fn our_lossy_chain_meets_its_bound() {
 }
 
 #[test]
+fn a_chain_that_cannot_encode_leaves_no_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("photo_camera_gray.npy");
+    let store = dir.path().join("a.zarr");
+    // linear_quantize is configured for float32; the photo is uint8.
+    let out = ndcodecs(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--codecs",
+        "linear_quantize(max_abs_error=0.5) | zstd",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("uint8"));
+    assert!(!store.exists());
+}
+
+#[test]
 fn refuses_to_overwrite_without_the_flag() {
     let dir = tempfile::tempdir().unwrap();
     let input = data("photo_camera_gray.npy");
