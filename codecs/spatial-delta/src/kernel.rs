@@ -110,24 +110,91 @@ fn cumsum_in_place<T: Int>(data: &mut [T], shape: &[usize], axis: usize) {
     }
 }
 
-/// Encodes `input` (C order, `shape` outermost first) with differences along each of `axes` in
-/// turn, writing to `out`. `axes` must be resolved (each `< shape.len()`) and
-/// `input.len() == out.len() == shape.product()`.
+/// The axes split for a single fused pass: the outermost listed axis `a0`, how many more times
+/// it is listed, and the other axes relative to one slice along `a0` (`axis - a0 - 1`).
+///
+/// Differences (and cumulative sums) along any axes commute, so the order of the list does not
+/// change the result; the fused pass handles `a0` slice by slice and applies the other axes to
+/// each slice while it is still in cache.
+fn plan(axes: &[usize]) -> Option<(usize, usize, Vec<usize>)> {
+    let a0 = *axes.iter().min()?;
+    let repeats = axes.iter().filter(|&&a| a == a0).count() - 1;
+    let inner = axes
+        .iter()
+        .filter(|&&a| a > a0)
+        .map(|&a| a - a0 - 1)
+        .collect();
+    Some((a0, repeats, inner))
+}
+
+/// Encodes `input` (C order, `shape` outermost first) with differences along each of `axes`,
+/// writing to `out`, in one pass over memory when the axes allow. `axes` must be resolved (each
+/// `< shape.len()`) and `input.len() == out.len() == shape.product()`.
 pub fn encode_into<T: Int>(input: &[T], out: &mut [T], shape: &[usize], axes: &[usize]) {
-    match axes.split_first() {
-        None => out.copy_from_slice(input),
-        Some((&first, rest)) => {
-            delta_out_of_place(input, out, shape, first);
-            for &axis in rest {
-                delta_in_place(out, shape, axis);
+    let Some((a0, repeats, inner_axes)) = plan(axes) else {
+        out.copy_from_slice(input);
+        return;
+    };
+    if inner_axes.is_empty() {
+        delta_out_of_place(input, out, shape, a0);
+    } else {
+        let (outer, n, inner) = split(shape, a0);
+        let slice_shape = &shape[a0 + 1..];
+        let block = n * inner;
+        for b in 0..outer {
+            let src = &input[b * block..(b + 1) * block];
+            let dst = &mut out[b * block..(b + 1) * block];
+            for i in 0..n {
+                let row = &mut dst[i * inner..(i + 1) * inner];
+                if i == 0 {
+                    row.copy_from_slice(&src[..inner]);
+                } else {
+                    sub_rows(
+                        row,
+                        &src[i * inner..(i + 1) * inner],
+                        &src[(i - 1) * inner..i * inner],
+                    );
+                }
+                for &axis in &inner_axes {
+                    delta_in_place(row, slice_shape, axis);
+                }
             }
         }
     }
+    for _ in 0..repeats {
+        delta_in_place(out, shape, a0);
+    }
 }
 
-/// Decodes in place what [`encode_into`] wrote: cumulative sums along `axes` in reverse order.
+/// Decodes in place what [`encode_into`] wrote: cumulative sums along `axes`, in one pass over
+/// memory when the axes allow.
 pub fn decode_in_place<T: Int>(data: &mut [T], shape: &[usize], axes: &[usize]) {
-    for &axis in axes.iter().rev() {
-        cumsum_in_place(data, shape, axis);
+    let Some((a0, repeats, inner_axes)) = plan(axes) else {
+        return;
+    };
+    for _ in 0..repeats {
+        cumsum_in_place(data, shape, a0);
+    }
+    if inner_axes.is_empty() {
+        cumsum_in_place(data, shape, a0);
+        return;
+    }
+    let (outer, n, inner) = split(shape, a0);
+    let slice_shape = &shape[a0 + 1..];
+    let block = n * inner;
+    if block == 0 {
+        return;
+    }
+    for blk in data.chunks_exact_mut(block).take(outer) {
+        for i in 0..n {
+            let (head, tail) = blk.split_at_mut(i * inner);
+            let row = &mut tail[..inner];
+            for &axis in inner_axes.iter().rev() {
+                cumsum_in_place(row, slice_shape, axis);
+            }
+            if i > 0 {
+                add_row_in_place(row, &head[(i - 1) * inner..]);
+            }
+        }
     }
 }
