@@ -1,9 +1,9 @@
 //! The mapping between float values and integer codes: reserved codes, the derived constants
 //! (step, offset, reciprocal) and the per-element reference encoder and decoder.
 //!
-//! Everything here follows `specs/linear_quantize/README.md` to the bit; the fast loops in
-//! [`crate::encode`] and [`crate::decode`] are optimisations that must agree with
-//! [`Params::encode_one`] and [`Params::decode_one`].
+//! Everything here follows `specs/linear_quantize/README.md` to the bit; the codec's fast
+//! encoding and decoding loops are optimisations that must agree with [`Params::encode_one`] and
+//! [`Params::decode_one`] (a property test checks that they do).
 
 use ndcodecs_core::{
     CodecError,
