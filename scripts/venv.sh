@@ -15,3 +15,5 @@ if [ ! -f "$stamp" ] || [ "$ROOT/requirements-dev.txt" -nt "$stamp" ]; then
     touch "$stamp"
 fi
 export PY
+# The Python extension crate (python-plugin) links libpython in `cargo test`: use the venv's.
+export PYO3_PYTHON="$PY"
