@@ -32,22 +32,6 @@ fn load_f32(name: &str) -> (Vec<usize>, Vec<f32>) {
 }
 
 fn main() {
-    {
-        let (shape, v) = load_f32("speech_librivox_fbank80.npy");
-        let chunk = &v[..500 * shape[1]];
-        let t = std::time::Instant::now();
-        for _ in 0..20 {
-            std::hint::black_box(ndcodecs_lilcom::regression::choose_coefficients(chunk, &[500, shape[1]], -5));
-        }
-        println!("coefficient search: {:?} per 500-frame chunk, {} evals", t.elapsed() / 20, ndcodecs_lilcom::regression::EVALS.load(std::sync::atomic::Ordering::Relaxed) / 20);
-        let config = LilcomConfig::default();
-        let t = std::time::Instant::now();
-        for _ in 0..20 {
-            std::hint::black_box(ndcodecs_lilcom::encode_with_coefficients(chunk, &[500, shape[1]], -5, &[160, 96]).unwrap());
-        }
-        println!("encode with given coefficients: {:?} per chunk", t.elapsed() / 20);
-        let _ = config;
-    }
     for tp in [-5, -8] {
         let config = LilcomConfig {
             tick_power: TickPower::new(tp).unwrap(),

@@ -14,14 +14,23 @@ fn cpu_ns() -> u64 {
 }
 
 fn load(name: &str) -> (Vec<usize>, Vec<f32>) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data")
+        .join(name);
     let bytes = std::fs::read(path).expect("test data");
     let npy = npyz::NpyFile::new(&bytes[..]).expect("npy");
-    let shape: Vec<usize> = npy.shape().iter().map(|&d| usize::try_from(d).unwrap()).collect();
+    let shape: Vec<usize> = npy
+        .shape()
+        .iter()
+        .map(|&d| usize::try_from(d).unwrap())
+        .collect();
     let v = match npy.dtype() {
-        npyz::DType::Plain(t) if t.type_char() == npyz::TypeChar::Int => {
-            npy.into_vec::<i16>().expect("int16").into_iter().map(f32::from).collect()
-        }
+        npyz::DType::Plain(t) if t.type_char() == npyz::TypeChar::Int => npy
+            .into_vec::<i16>()
+            .expect("int16")
+            .into_iter()
+            .map(f32::from)
+            .collect(),
         _ => npy.into_vec::<f32>().expect("float32"),
     };
     (shape, v)
@@ -60,9 +69,15 @@ fn main() {
             })
             .collect();
         for tp in [-5, -8] {
-            let config = LilcomConfig { tick_power: TickPower::new(tp).unwrap(), ..LilcomConfig::default() };
+            let config = LilcomConfig {
+                tick_power: TickPower::new(tp).unwrap(),
+                ..LilcomConfig::default()
+            };
             let enc = || -> Vec<Vec<u8>> {
-                parts.iter().map(|(s, r)| encode(&data[r.clone()], s, &config).unwrap()).collect()
+                parts
+                    .iter()
+                    .map(|(s, r)| encode(&data[r.clone()], s, &config).unwrap())
+                    .collect()
             };
             let encoded = enc();
             let size: usize = encoded.iter().map(Vec::len).sum();

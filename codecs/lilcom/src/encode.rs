@@ -187,7 +187,7 @@ fn encode_checked<T: LilcomElement>(
     coeffs: &[i32],
 ) -> Result<Vec<u8>, CodecError> {
     let mut values = Vec::with_capacity(data.len() + 2 + 2 * shape.len());
-    let mut recon = Vec::with_capacity(data.len());
+    let mut recon = vec![0f32; data.len()];
     let mut header = Header {
         tick_power,
         shape: shape.to_vec(),
@@ -200,7 +200,6 @@ fn encode_checked<T: LilcomElement>(
         }
         header.coeffs = vec![0; shape.len()];
         values.clear();
-        recon.clear();
         header.push_values(&mut values);
         code_elements(data, &header, &mut values, &mut recon)
             .map_err(|i| unreachable_value(data, i, tick_power))?;
@@ -244,6 +243,19 @@ fn acceptable<T: LilcomElement>(x: T, xf: f64, r: f32, h: f64) -> bool {
     within(xf, r, h) && (!T::INTEGER || T::from_f32(r) == Some(x))
 }
 
+/// `v` rounded half away from zero as a float (C's `round`), for `|v| < 2^31`; other inputs give
+/// a value of magnitude `>= 2^31` or NaN (the caller takes the exact slow path then). Kept in
+/// floating point because it sits on the encoder's loop-carried dependency chain.
+#[inline(always)]
+fn round_half_away_f32(v: f32) -> f32 {
+    const TWO23: f32 = 8_388_608.0;
+    let a = v.abs();
+    let even = (a + TWO23) - TWO23; // round half to even, for a < 2^23
+    let away = if even - a == -0.5 { even + 1.0 } else { even };
+    let r = if a < TWO23 { away } else { a };
+    r.copysign(v)
+}
+
 /// Chooses the code of one element: the reference encoder's choice when it is acceptable,
 /// otherwise the nearest acceptable neighbour of the exact residual. Returns the code and its
 /// reconstruction.
@@ -260,8 +272,30 @@ fn code_one<T: LilcomElement>(
     let x32 = xf as f32;
     let offset = x32 - predicted;
     // The reference encoder: round half away from zero, saturating at the i32 range.
-    #[allow(clippy::cast_possible_truncation)]
-    let code = format::round_half_away(offset * inv_tick);
+    let rf = round_half_away_f32(offset * inv_tick);
+    if !(rf.abs() < 2_147_483_648.0) {
+        return code_saturated(x, xf, offset * inv_tick, predicted, tick, h);
+    }
+    let r = predicted + rf * tick;
+    if acceptable(x, xf, r, h) {
+        #[allow(clippy::cast_possible_truncation)]
+        return Some((rf as i32, r));
+    }
+    correct(x, xf, predicted, tick, h)
+}
+
+/// [`code_one`] when the reference encoder's code saturates (or the prediction is not finite).
+#[cold]
+#[inline(never)]
+fn code_saturated<T: LilcomElement>(
+    x: T,
+    xf: f64,
+    scaled: f32,
+    predicted: f32,
+    tick: f32,
+    h: f64,
+) -> Option<(i32, f32)> {
+    let code = format::round_half_away(scaled);
     #[allow(clippy::cast_precision_loss)]
     let r = predicted + code as f32 * tick;
     if acceptable(x, xf, r, h) {
@@ -296,14 +330,14 @@ fn correct<T: LilcomElement>(
     None
 }
 
-/// Codes every element in C order, appending the zigzag codes to `values` and the
-/// reconstruction to `recon` (empty on entry). Returns the flat index of an element that cannot
-/// be coded within the bound.
+/// Codes every element in C order, appending the zigzag codes to `values` and writing the
+/// reconstruction to `recon` (one slot per element). Returns the flat index of an element that
+/// cannot be coded within the bound.
 fn code_elements<T: LilcomElement>(
     data: &[T],
     header: &Header,
     values: &mut Vec<u32>,
-    recon: &mut Vec<f32>,
+    recon: &mut [f32],
 ) -> Result<(), usize> {
     let shape = &header.shape;
     let rank = shape.len();
@@ -313,10 +347,10 @@ fn code_elements<T: LilcomElement>(
     let coeffs: Vec<f32> = header.coeffs.iter().map(|&k| coeff_f32(k)).collect();
     let row_len = shape[rank - 1];
     let last_coeff = coeffs[rank - 1];
-    let mut strides = vec![1usize; rank];
-    for a in (0..rank - 1).rev() {
-        strides[a] = strides[a + 1] * shape[a + 1];
-    }
+    let strides = crate::decode::strides(shape);
+    let base = values.len();
+    values.resize(base + data.len(), 0);
+    let codes = &mut values[base..];
     let mut index = vec![0usize; rank - 1];
     let mut local: Vec<(usize, f32)> = Vec::with_capacity(rank);
     let mut start = 0usize;
@@ -328,35 +362,51 @@ fn code_elements<T: LilcomElement>(
             }
         }
         let row = &data[start..start + row_len];
+        let out = &mut codes[start..start + row_len];
+        let (done, rest) = recon.split_at_mut(start);
+        let rrow = &mut rest[..row_len];
         let mut prev_prediction = 0.0f32;
         match local.as_slice() {
             [] => {
-                for (j, &x) in row.iter().enumerate() {
+                for (j, ((&x, o), r_out)) in row
+                    .iter()
+                    .zip(out.iter_mut())
+                    .zip(rrow.iter_mut())
+                    .enumerate()
+                {
                     let (code, r) =
                         code_one(x, prev_prediction, tick, inv_tick, h).ok_or(start + j)?;
-                    values.push(format::zigzag(code));
-                    recon.push(r);
+                    *o = format::zigzag(code);
+                    *r_out = r;
                     prev_prediction = r * last_coeff;
                 }
             }
             &[(s0, c0)] => {
-                for (j, &x) in row.iter().enumerate() {
-                    let predicted = prev_prediction + recon[start + j - s0] * c0;
+                let above = &done[start - s0..start - s0 + row_len];
+                for (j, (((&x, o), r_out), &u)) in row
+                    .iter()
+                    .zip(out.iter_mut())
+                    .zip(rrow.iter_mut())
+                    .zip(above)
+                    .enumerate()
+                {
+                    let predicted = prev_prediction + u * c0;
                     let (code, r) = code_one(x, predicted, tick, inv_tick, h).ok_or(start + j)?;
-                    values.push(format::zigzag(code));
-                    recon.push(r);
+                    *o = format::zigzag(code);
+                    *r_out = r;
                     prev_prediction = r * last_coeff;
                 }
             }
             local => {
-                for (j, &x) in row.iter().enumerate() {
+                for j in 0..row_len {
                     let mut predicted = prev_prediction;
                     for &(s, c) in local {
-                        predicted += recon[start + j - s] * c;
+                        predicted += done[start + j - s] * c;
                     }
-                    let (code, r) = code_one(x, predicted, tick, inv_tick, h).ok_or(start + j)?;
-                    values.push(format::zigzag(code));
-                    recon.push(r);
+                    let (code, r) =
+                        code_one(row[j], predicted, tick, inv_tick, h).ok_or(start + j)?;
+                    out[j] = format::zigzag(code);
+                    rrow[j] = r;
                     prev_prediction = r * last_coeff;
                 }
             }
@@ -373,6 +423,39 @@ fn code_elements<T: LilcomElement>(
                 break;
             }
             index[a] = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_half_away_f32;
+
+    #[test]
+    fn float_rounding_matches_c_round() {
+        for v in [
+            0.5f32,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.499_999_97,
+            8_388_607.5,
+            8_388_609.0,
+            1e9,
+            -3e9,
+            0.0,
+            -0.0,
+        ] {
+            assert_eq!(round_half_away_f32(v), v.round(), "{v}");
+        }
+        let mut s = 7u32;
+        for _ in 0..200_000 {
+            s = s.wrapping_mul(747_796_405).wrapping_add(2_891_336_453);
+            let v = f32::from_bits(s);
+            if v.is_finite() {
+                assert_eq!(round_half_away_f32(v).to_bits(), v.round().to_bits(), "{v}");
+            }
         }
     }
 }

@@ -61,57 +61,6 @@ pub const fn bit_width(u: u32) -> u32 {
     32 - u.leading_zeros()
 }
 
-/// Packs bit fields least-significant bit first: the first field written occupies the lowest bits
-/// of the first byte.
-struct BitWriter {
-    out: Vec<u8>,
-    acc: u64,
-    n: u32,
-}
-
-impl BitWriter {
-    fn with_capacity(bytes: usize) -> Self {
-        Self {
-            out: Vec::with_capacity(bytes),
-            acc: 0,
-            n: 0,
-        }
-    }
-
-    /// Appends the low `width` bits of `bits` (`width <= 32`; higher bits of `bits` must be 0).
-    #[inline(always)]
-    fn put(&mut self, width: u32, bits: u32) {
-        debug_assert!(width <= 32 && (width == 32 || bits >> width == 0));
-        self.acc |= u64::from(bits) << self.n;
-        self.n += width;
-        if self.n >= 32 {
-            #[allow(clippy::cast_possible_truncation)]
-            self.out.extend_from_slice(&(self.acc as u32).to_le_bytes());
-            self.acc >>= 32;
-            self.n -= 32;
-        }
-    }
-
-    fn finish(mut self) -> Vec<u8> {
-        while self.n > 0 {
-            #[allow(clippy::cast_possible_truncation)]
-            self.out.push(self.acc as u8);
-            self.acc >>= 8;
-            self.n = self.n.saturating_sub(8);
-        }
-        self.out
-    }
-}
-
-/// Writes the zero-run code for a run of `n >= 1` elements of width 0: `k = bit_width(n) - 1`
-/// zero bits, a one bit, then the low `k` bits of `n`.
-#[inline]
-fn put_zero_run(w: &mut BitWriter, n: u32) {
-    let k = bit_width(n) - 1;
-    w.put(k + 1, 1 << k);
-    w.put(k, n & ((1u32 << k) - 1));
-}
-
 /// The smallest width sequence for `values`: `width[i] >= bit_width(values[i])`, neighbours
 /// differing by at most 1. Every valid sequence is at least this one element by element. This is
 /// the sequence the reference encoder writes (its windowed computation reaches 32 elements ahead
@@ -135,61 +84,100 @@ pub fn minimal_widths(values: &[u32], widths: &mut Vec<u8>) {
     }
 }
 
+/// Writes bit fields least-significant bit first into a buffer sized in advance: each flush
+/// stores 8 bytes at once and advances by the whole bytes filled.
+struct FastWriter {
+    out: Vec<u8>,
+    pos: usize,
+    acc: u64,
+    /// valid bits in `acc`, below 8 after every flush
+    n: u32,
+}
+
+impl FastWriter {
+    /// Appends the low `width` bits of `bits`; `n + width` must stay within 64.
+    #[inline(always)]
+    fn put(&mut self, width: u32, bits: u64) {
+        self.acc |= bits << self.n;
+        self.n += width;
+    }
+
+    #[inline(always)]
+    fn flush(&mut self) {
+        self.out[self.pos..self.pos + 8].copy_from_slice(&self.acc.to_le_bytes());
+        let whole = self.n >> 3;
+        self.pos += whole as usize;
+        self.acc = self.acc.checked_shr(whole * 8).unwrap_or(0);
+        self.n &= 7;
+    }
+
+    fn zero_run(&mut self, n: u32) {
+        let k = bit_width(n) - 1;
+        self.put(k + 1, 1 << k);
+        self.flush();
+        self.put(k, u64::from(n & ((1u32 << k) - 1)));
+        self.flush();
+    }
+}
+
+/// Width-change codes by `next - cur + 1`: (length, bits). "1,0" one less, "0" same, "1,1" one
+/// more (the first bit written is the lowest).
+const DELTA_CODES: [(u32, u64); 3] = [(2, 1), (1, 0), (2, 3)];
+
 /// Encodes a whole stream of unsigned values (already zigzag-mapped) with the given width
 /// sequence (valid: `widths[i] >= bit_width(values[i])`, neighbours differing by at most 1, and
-/// `bit_width(values[i]) == widths[i]` wherever no neighbour is wider; see [`minimal_widths`]).
+/// `bit_width(values[i]) == widths[i]` wherever no neighbour is wider; see [`minimal_widths`]),
+/// after the two-byte prefix.
 ///
 /// `values` must not be empty.
 pub fn encode_stream(values: &[u32], widths: &[u8]) -> Vec<u8> {
     debug_assert!(!values.is_empty() && values.len() == widths.len());
     let n = values.len();
-    let mut w = BitWriter::with_capacity(n / 2 + 16);
-    w.out.push(MAGIC);
-    w.out.push(FORMAT_VERSION);
+    // At most 34 bits per value (zero runs take less), 6 for the first width, 8 of slack.
+    let cap = PREFIX_LEN + (6 + 34 * n).div_ceil(8) + 16;
+    let mut w = FastWriter {
+        out: vec![0u8; cap],
+        pos: PREFIX_LEN,
+        acc: 0,
+        n: 0,
+    };
+    w.out[0] = MAGIC;
+    w.out[1] = FORMAT_VERSION;
     let first = u32::from(widths[0]);
-    w.put(5, first.min(31));
+    w.put(5, u64::from(first.min(31)));
     if first >= 31 {
-        w.put(1, first - 31);
+        w.put(1, u64::from(first - 31));
     }
+    w.flush();
     let mut prev = first;
     let mut pending_zeros: u32 = 0;
     for i in 0..n {
         let cur = u32::from(widths[i]);
-        let next = if i + 1 < n {
-            u32::from(widths[i + 1])
-        } else {
-            cur
-        };
+        let next = widths.get(i + 1).map_or(cur, |&x| u32::from(x));
         if cur == 0 {
             pending_zeros += 1;
-            prev = cur;
+            prev = 0;
             continue;
         }
         if pending_zeros > 0 {
-            put_zero_run(&mut w, pending_zeros);
+            w.zero_run(pending_zeros);
             pending_zeros = 0;
         }
-        // Width change of the *next* element: 0 → "0", +1 → "1,1", -1 → "1,0" (first bit lowest).
-        if next == cur {
-            w.put(1, 0);
-        } else if next > cur {
-            w.put(2, 3);
-        } else {
-            w.put(2, 1);
-        }
-        let v = values[i];
-        if prev <= cur && next <= cur {
-            // The top bit is known to be set: not stored.
-            w.put(cur - 1, v ^ (1 << (cur - 1)));
-        } else {
-            w.put(cur, v);
-        }
+        let (dlen, dbits) = DELTA_CODES[(next + 1 - cur) as usize];
+        // Where neither neighbour is wider the top bit is implied: masked off, not stored.
+        let width = cur - u32::from(prev <= cur && next <= cur);
+        let v = u64::from(values[i]) & ((1u64 << width) - 1);
+        w.put(dlen + width, dbits | (v << dlen));
+        w.flush();
         prev = cur;
     }
     if pending_zeros > 0 {
-        put_zero_run(&mut w, pending_zeros);
+        w.zero_run(pending_zeros);
     }
-    w.finish()
+    let end = w.pos + usize::from(w.n > 0);
+    let mut out = w.out;
+    out.truncate(end);
+    out
 }
 
 /// Reads the integer stream written by [`encode_stream`], value by value.

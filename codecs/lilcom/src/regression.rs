@@ -113,7 +113,10 @@ fn cost(s: &Sample, k: &[i32], inv_tick: f32, res: &mut Vec<f32>, widths: &mut V
         [] => res.extend_from_slice(&s.x),
         [(f0, c0)] => res.extend(s.x.iter().zip(*f0).map(|(&x, &u)| x - u * c0)),
         [(f0, c0), (f1, c1)] => res.extend(
-            s.x.iter().zip(*f0).zip(*f1).map(|((&x, &u), &v)| x - u * c0 - v * c1),
+            s.x.iter()
+                .zip(*f0)
+                .zip(*f1)
+                .map(|((&x, &u), &v)| x - u * c0 - v * c1),
         ),
         more => {
             res.extend_from_slice(&s.x);
@@ -145,7 +148,11 @@ fn cost(s: &Sample, k: &[i32], inv_tick: f32, res: &mut Vec<f32>, widths: &mut V
         let mut next = run[len - 1];
         let mut cur = next;
         for i in (0..len).rev() {
-            let p = if i == 0 { cur } else { run[i - 1].max(cur.saturating_sub(1)) };
+            let p = if i == 0 {
+                cur
+            } else {
+                run[i - 1].max(cur.saturating_sub(1))
+            };
             let implied = u64::from(p <= cur && next <= cur && cur > 0);
             total += u64::from(cur) + 1 + u64::from(next != cur) - implied;
             next = cur;
