@@ -103,12 +103,12 @@ pub fn parse_configuration<T: DeserializeOwned>(
     codec_id: &str,
 ) -> Result<T, PluginCreateError> {
     let mut map = configuration;
-    if let Some(id) = map.remove("id") {
-        if id.as_str() != Some(codec_id) {
-            return Err(PluginCreateError::Other(format!(
-                "expected codec id {codec_id:?}, found {id}"
-            )));
-        }
+    if let Some(id) = map.remove("id")
+        && id.as_str() != Some(codec_id)
+    {
+        return Err(PluginCreateError::Other(format!(
+            "expected codec id {codec_id:?}, found {id}"
+        )));
     }
     serde_json::from_value(serde_json::Value::Object(map))
         .map_err(|e| PluginCreateError::Other(format!("{codec_id}: invalid configuration: {e}")))
