@@ -32,7 +32,7 @@ fn field() -> ArrayD<f32> {
 
 fn bench(c: &mut Criterion) {
     let data = AnyArray::F32(field());
-    let mut config = LinearQuantizeConfig::new(0.01);
+    let mut config = LinearQuantizeConfig::new(0.01).expect("valid bound");
     config.offset = 280.0;
     config.astype = CodeDtype::Int16;
     let codec = LinearQuantizeCodec::try_new(config).expect("valid config");

@@ -1,5 +1,6 @@
 //! The codec's configuration: what a user writes in zarr metadata or passes to numcodecs.
 
+use ndcodecs_core::CodecError;
 use numcodecs::{AnyArrayDType, StaticCodecVersion};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,49 @@ use serde::{Deserialize, Serialize};
 /// configuration). A reader accepts configurations whose version is semver-compatible (`^`) with
 /// its own and rejects newer incompatible ones when the configuration is read.
 pub type LinearQuantizeVersion = StaticCodecVersion<0, 1, 0>;
+
+/// The error bound: a finite number > 0 (so an invalid bound is rejected when the configuration
+/// is read, before any codec exists).
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct MaxAbsError(f64);
+
+impl MaxAbsError {
+    /// The bound `value`.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::InvalidConfig`] unless `value` is finite and > 0.
+    pub fn new(value: f64) -> Result<Self, CodecError> {
+        if value.is_finite() && value > 0.0 {
+            Ok(Self(value))
+        } else {
+            Err(CodecError::InvalidConfig {
+                codec: crate::CODEC_ID,
+                message: format!("max_abs_error must be a finite number > 0, found {value:?}"),
+            })
+        }
+    }
+
+    /// The bound as a number.
+    #[must_use]
+    pub const fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl TryFrom<f64> for MaxAbsError {
+    type Error = CodecError;
+    fn try_from(value: f64) -> Result<Self, CodecError> {
+        Self::new(value)
+    }
+}
+
+impl From<MaxAbsError> for f64 {
+    fn from(e: MaxAbsError) -> Self {
+        e.0
+    }
+}
 
 /// The decoded (floating-point) dtype.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -101,7 +145,7 @@ pub struct LinearQuantizeConfig {
     /// in the data's units (a number, finite and > 0; required). The quantization step is
     /// slightly less than twice this value (see the specification).
     #[schemars(extend("exclusiveMinimum" = 0))]
-    pub max_abs_error: f64,
+    pub max_abs_error: MaxAbsError,
     /// Value that code 0 decodes to, in the data's units (a finite number; default 0). Choosing
     /// the middle of the data's range lets narrower code dtypes fit.
     #[serde(default)]
@@ -125,23 +169,26 @@ pub struct LinearQuantizeConfig {
 impl LinearQuantizeConfig {
     /// A configuration with the given bound and every other field at its default (offset 0, no
     /// fill value, float32 data, int32 codes).
-    #[must_use]
-    pub fn new(max_abs_error: f64) -> Self {
-        Self {
-            max_abs_error,
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::InvalidConfig`] unless `max_abs_error` is finite and > 0.
+    pub fn new(max_abs_error: f64) -> Result<Self, CodecError> {
+        Ok(Self {
+            max_abs_error: MaxAbsError::new(max_abs_error)?,
             offset: 0.0,
             fill_value: None,
             dtype: FloatDtype::default(),
             astype: CodeDtype::default(),
             version: LinearQuantizeVersion::default(),
-        }
+        })
     }
 }
 
 impl PartialEq for LinearQuantizeConfig {
     /// Compares every field by value (`_version` has a single possible value per codec version).
     fn eq(&self, other: &Self) -> bool {
-        self.max_abs_error.to_bits() == other.max_abs_error.to_bits()
+        self.max_abs_error.get().to_bits() == other.max_abs_error.get().to_bits()
             && self.offset.to_bits() == other.offset.to_bits()
             && self.fill_value.map(f64::to_bits) == other.fill_value.map(f64::to_bits)
             && self.dtype == other.dtype

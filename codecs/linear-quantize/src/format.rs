@@ -191,7 +191,7 @@ impl<F: FloatType> Params<F> {
     /// is zero in `F` or has no finite reciprocal, `offset` is not finite in `F`, or the fill
     /// value is not finite in `F`.
     pub fn new<I: CodeType>(config: &LinearQuantizeConfig) -> Result<Self, CodecError> {
-        let e = config.max_abs_error;
+        let e = config.max_abs_error.get();
         if !(e.is_finite() && e > 0.0) {
             return Err(invalid(format!(
                 "max_abs_error must be a finite number > 0, found {e:?}"
@@ -398,7 +398,7 @@ mod tests {
 
     #[test]
     fn step_rounds_down() {
-        let p = Params::<f32>::new::<i16>(&LinearQuantizeConfig::new(0.1)).unwrap();
+        let p = Params::<f32>::new::<i16>(&LinearQuantizeConfig::new(0.1).unwrap()).unwrap();
         assert!(f64::from(p.step) <= 0.1 * STEP_FACTOR);
         assert!(f64::from(p.step.next_up()) > 0.1 * STEP_FACTOR);
     }

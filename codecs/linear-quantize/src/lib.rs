@@ -97,7 +97,9 @@ use numcodecs::{
     StaticCodecConfig,
 };
 
-pub use crate::config::{CodeDtype, FloatDtype, LinearQuantizeConfig, LinearQuantizeVersion};
+pub use crate::config::{
+    CodeDtype, FloatDtype, LinearQuantizeConfig, LinearQuantizeVersion, MaxAbsError,
+};
 use crate::format::{CodeType, EncodeFailure, FloatType, Params};
 
 /// numcodecs codec id.

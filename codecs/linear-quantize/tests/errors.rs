@@ -339,9 +339,33 @@ fn adapter_helpers() {
 
 #[test]
 fn invalid_configurations() {
-    let bad_bounds = [0.0, -1.0, f64::NAN, f64::INFINITY, f64::MAX, 1e-320];
-    for e in bad_bounds {
-        let c = config(e, 0.0, None, FloatDtype::Float64, CodeDtype::Int32);
+    // Bounds that are not finite and > 0 cannot even be represented in a configuration.
+    for e in [0.0, -0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert!(matches!(
+            LinearQuantizeConfig::new(e),
+            Err(CodecError::InvalidConfig { .. })
+        ));
+    }
+    let ty = StaticCodecType::<LinearQuantizeCodec>::of();
+    for json in [
+        r#"{"max_abs_error": 0}"#,
+        r#"{"max_abs_error": -0.5}"#,
+        r#"{"max_abs_error": -1e-300}"#,
+    ] {
+        let err = ty
+            .codec_from_config(&mut serde_json::Deserializer::from_str(json))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("finite number > 0"), "{err}");
+    }
+    // Bounds valid as numbers but unusable for the dtype: try_new refuses them; from_config
+    // cannot fail, so encode and decode report the error.
+    for (e, dtype) in [
+        (f64::MAX, FloatDtype::Float64),
+        (1e-320, FloatDtype::Float64),
+        (1e-46, FloatDtype::Float32),
+    ] {
+        let c = config(e, 0.0, None, dtype, CodeDtype::Int32);
         assert!(
             matches!(
                 LinearQuantizeCodec::try_new(c.clone()),
@@ -349,10 +373,9 @@ fn invalid_configurations() {
             ),
             "{e}"
         );
-        // from_config cannot fail: encode and decode report the error.
         let codec = LinearQuantizeCodec::from_config(c);
         assert!(matches!(
-            codec.encode(f64s(&[1.0]).cow()),
+            codec.encode(AnyArray::zeros(dtype.to_any(), &[1]).cow()),
             Err(CodecError::InvalidConfig { .. })
         ));
         assert!(matches!(
@@ -431,12 +454,12 @@ fn configuration_json() {
 
     // defaults
     let codec = parse(r#"{"max_abs_error": 0.5}"#).unwrap();
-    assert_eq!(codec.config(), &LinearQuantizeConfig::new(0.5));
+    assert_eq!(codec.config(), &LinearQuantizeConfig::new(0.5).unwrap());
     assert_eq!(codec.config().dtype, FloatDtype::Float32);
     assert_eq!(codec.config().astype, CodeDtype::Int32);
 
     // get_config → from_config round trip, with id and _version
-    let mut c = LinearQuantizeConfig::new(0.25);
+    let mut c = LinearQuantizeConfig::new(0.25).unwrap();
     c.offset = 1.5;
     c.fill_value = Some(-9.0);
     c.astype = CodeDtype::Int8;

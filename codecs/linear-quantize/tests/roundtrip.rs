@@ -75,8 +75,8 @@ fn value(c: &LinearQuantizeConfig, k: &Kind) -> f64 {
         #[allow(clippy::cast_precision_loss)]
         Kind::Fits(q, j) => {
             c.offset
-                + q.clamp(-code_max, code_max) as f64 * 2.0 * c.max_abs_error * (63.0 / 64.0)
-                + j * c.max_abs_error
+                + q.clamp(-code_max, code_max) as f64 * 2.0 * c.max_abs_error.get() * (63.0 / 64.0)
+                + j * c.max_abs_error.get()
         }
         Kind::Nan(neg) => {
             if neg {
@@ -122,7 +122,7 @@ fn array(c: &LinearQuantizeConfig, shape: &[usize], values: &[f64]) -> AnyArray 
 /// finite value `x` has `max_abs_error ≥ 512 · spacing(|x| + |x − offset| + 4·max_abs_error)`
 /// and a code well inside the finite code range.
 fn guaranteed(c: &LinearQuantizeConfig, input: &AnyArray) -> bool {
-    let e = c.max_abs_error;
+    let e = c.max_abs_error.get();
     let code_max = match c.astype {
         CodeDtype::Int8 => 124.0,
         CodeDtype::Int16 => 32_764.0,

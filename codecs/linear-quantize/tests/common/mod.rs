@@ -20,7 +20,7 @@ pub fn config(
     dtype: FloatDtype,
     astype: CodeDtype,
 ) -> LinearQuantizeConfig {
-    let mut c = LinearQuantizeConfig::new(e);
+    let mut c = LinearQuantizeConfig::new(e).expect("valid bound");
     c.offset = offset;
     c.fill_value = fill;
     c.dtype = dtype;
@@ -121,9 +121,9 @@ pub fn assert_promise(c: &LinearQuantizeConfig, input: &AnyArray, decoded: &AnyA
     {
         if x.is_finite() && Some(xb) != fill_bits {
             assert!(
-                within(x, y, c.max_abs_error),
+                within(x, y, c.max_abs_error.get()),
                 "element {i}: {x} decoded to {y}, bound {}",
-                c.max_abs_error
+                c.max_abs_error.get()
             );
         } else {
             assert_eq!(xb, yb, "element {i}: {x} not bit-exact ({xb:#x} → {yb:#x})");
