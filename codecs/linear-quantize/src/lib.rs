@@ -13,9 +13,9 @@
 //! (e.g. a delta filter and zstd).
 //!
 //! It is the linear ("scale and offset") packing that netCDF-CF and GRIB use, with the
-//! error bound enforced exactly and specials kept — numcodecs' own `FixedScaleOffset` rounds
-//! without checking and wraps out-of-range values, and numcodecs' `quantize` (a different codec)
-//! keeps decimal digits.
+//! error bound enforced exactly and specials kept — numcodecs' own `FixedScaleOffset` rounds and
+//! casts to the integer type without checks (out-of-range values and NaN come back as garbage),
+//! and numcodecs' `quantize` (a different codec) keeps decimal digits.
 //!
 //! - numcodecs codec id: `linear_quantize`; zarr v3 name `ndcodecs.linear_quantize`; zarr v2 id
 //!   `linear_quantize`.
