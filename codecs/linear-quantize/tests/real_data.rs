@@ -133,3 +133,24 @@ fn codec_err(c: &ndcodecs_linear_quantize::LinearQuantizeConfig, input: &AnyArra
         .unwrap_err()
         .to_string()
 }
+
+#[test]
+fn real_arrays_as_float64_keep_the_bound() {
+    for &(name, fill, _) in FILES {
+        let x = load(name).mapv(f64::from);
+        let input = AnyArray::F64(x);
+        for (e, astype) in [(1e-6, CodeDtype::Int32), (1e-9, CodeDtype::Int64)] {
+            let c = config(e, 100.0, fill, FloatDtype::Float64, astype);
+            let codec = codec(c.clone());
+            match codec.encode(input.cow()) {
+                Ok(encoded) => assert_promise(&c, &input, &codec.decode(encoded.cow()).unwrap()),
+                // int32 codes cover ±2147 units at 1e-6: the geopotential (~5000 m) and
+                // terrain do not fit.
+                Err(err) => {
+                    assert_eq!(astype, CodeDtype::Int32, "{name}: {err}");
+                    assert!(err.to_string().contains("outside int32"), "{name}: {err}");
+                }
+            }
+        }
+    }
+}

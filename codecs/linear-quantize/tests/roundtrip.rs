@@ -373,3 +373,33 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// The documented sufficient condition, at its edge: with `max_abs_error` between 512 and
+    /// 1024 float spacings at `|x| + |x − offset| + 4·max_abs_error`, every value encodes.
+    #[test]
+    fn documented_guarantee_holds_at_its_edge(
+        xs in prop::collection::vec(-1.0f64..1.0, 1..64),
+        scale_exp in -30i32..30,
+        offset_frac in -1.0f64..1.0,
+        k in 1.0f64..2.0,
+        f in 0usize..2,
+    ) {
+        let dtype = FLOATS[f];
+        let scale = 2f64.powi(scale_exp);
+        let offset = offset_frac * scale;
+        // The largest magnitude the condition involves, bounded over all xs: |x| ≤ scale and
+        // |x − offset| ≤ 2·scale, so M ≤ 3·scale + 4e; with e ≤ 2^-9·M that is below 3.1·scale.
+        let e = k * 512.0 * spacing(dtype, 3.1 * scale);
+        let c = config(e, offset, None, dtype, CodeDtype::Int64);
+        let values: Vec<f64> = xs.iter().map(|v| v * scale).collect();
+        let input = array(&c, &[values.len()], &values);
+        prop_assert!(guaranteed(&c, &input));
+        let codec = codec(c.clone());
+        let encoded = codec.encode(input.cow());
+        prop_assert!(encoded.is_ok(), "{:?}", encoded);
+        assert_promise(&c, &input, &codec.decode(encoded.unwrap().cow()).unwrap());
+    }
+}
