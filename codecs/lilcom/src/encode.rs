@@ -273,7 +273,7 @@ fn code_one<T: LilcomElement>(
     let offset = x32 - predicted;
     // The reference encoder: round half away from zero, saturating at the i32 range.
     let rf = round_half_away_f32(offset * inv_tick);
-    if !(rf.abs() < 2_147_483_648.0) {
+    if rf.is_nan() || rf.abs() >= 2_147_483_648.0 {
         return code_saturated(x, xf, offset * inv_tick, predicted, tick, h);
     }
     let r = predicted + rf * tick;

@@ -14,13 +14,11 @@
 //! 3. keep the cheapest of that fit, each single-axis fit and all zeros, where the cost of a
 //!    candidate is the sum over the sample of the bit width of its quantised residual — the
 //!    quantity the adaptive-width integer code spends most of its bits on;
-//! 4. refine by descent on the same cost, moving one coefficient or two in opposite directions,
-//!    with steps of 64, 16, 4 and 1 (in 1/256).
+//! 4. refine by pattern search on the same cost: along each axis and each pair of axes (in
+//!    opposite directions), both ways, following a direction while it improves, with steps of
+//!    32, 8, 2 and 1 (in 1/256).
 
-use crate::{
-    LilcomElement,
-    format::{COEFF_SCALE, bit_width, round_half_away, zigzag},
-};
+use crate::{LilcomElement, format::COEFF_SCALE};
 
 /// Number of sampled elements the search works on, at most.
 const SAMPLE: usize = 8192;
@@ -127,40 +125,43 @@ fn cost(s: &Sample, k: &[i32], inv_tick: f32, res: &mut Vec<f32>, widths: &mut V
             }
         }
     }
+    // Width of each zigzag code, computed in floating point (vectorises): round half to even
+    // with the 2^23 trick, zigzag as 2|q| - [q < 0], width from the float exponent.
+    const TWO23: f32 = 8_388_608.0;
     widths.clear();
     widths.extend(res.iter().map(|&r| {
+        let v = r * inv_tick;
+        let a = v.abs().min(4.0e6);
+        let q = (a + TWO23) - TWO23;
+        let neg = if v < 0.0 && q > 0.0 { 1.0 } else { 0.0 };
+        let z = 2.0 * q - neg;
         #[allow(clippy::cast_possible_truncation)]
-        let w = bit_width(zigzag(round_half_away(r * inv_tick))) as u8;
+        let w = (z.to_bits() >> 23).saturating_sub(126) as u8;
         w
     }));
-    let mut total: u64 = 0;
-    let mut start = 0;
-    for &end in &s.ends {
-        let run = &mut widths[start..end];
-        // Forward pass in place; the backward pass finalises each width and costs it, knowing
-        // its final successor and (from the forward value) its final predecessor.
-        let mut prev = 0u8;
-        for w in run.iter_mut() {
-            prev = (*w).max(prev.saturating_sub(1));
-            *w = prev;
-        }
-        let len = run.len();
-        let mut next = run[len - 1];
-        let mut cur = next;
-        for i in (0..len).rev() {
-            let p = if i == 0 {
-                cur
-            } else {
-                run[i - 1].max(cur.saturating_sub(1))
-            };
-            let implied = u64::from(p <= cur && next <= cur && cur > 0);
-            total += u64::from(cur) + 1 + u64::from(next != cur) - implied;
-            next = cur;
-            cur = p;
-        }
-        start = end;
+    // Smoothed widths approximated within two neighbours (the stream's width may fall by one
+    // per value), plus a bit per width change; the sample's runs are treated as one sequence.
+    let n = widths.len();
+    if n < 5 {
+        return widths.iter().map(|&w| u64::from(w) + 1).sum();
     }
-    total
+    let w0 = &widths[2..n - 2];
+    let (l1, r1) = (&widths[1..n - 3], &widths[3..n - 1]);
+    let (l2, r2) = (&widths[..n - 4], &widths[4..]);
+    let mut sum = 0u64;
+    let mut changes = 0u64;
+    let mut prev = 0u8;
+    for i in 0..w0.len() {
+        let m = w0[i]
+            .max(l1[i].saturating_sub(1))
+            .max(r1[i].saturating_sub(1))
+            .max(l2[i].saturating_sub(2))
+            .max(r2[i].saturating_sub(2));
+        sum += u64::from(m);
+        changes += u64::from(m != prev);
+        prev = m;
+    }
+    sum + changes + w0.len() as u64
 }
 
 /// Least-squares joint fit of the coefficients (as `k / 256`), clamped to `[-256, 256]`.
@@ -271,40 +272,39 @@ pub fn choose_coefficients<T: LilcomElement>(
             best = cand;
         }
     }
-    // Moves: one coefficient up or down, or two in opposite directions (the cost valley of
-    // smooth data runs along "coefficients sum to about 1", which single moves cannot follow).
-    let mut moves: Vec<Vec<(usize, i32)>> = Vec::new();
-    for &a in &axes {
-        moves.push(vec![(a, 1)]);
-        moves.push(vec![(a, -1)]);
-    }
+    // Directions: one coefficient, or two in opposite directions (the cost valley of smooth
+    // data runs along "coefficients sum to about 1", which single moves cannot follow). Each is
+    // tried both ways and followed while it keeps improving.
+    let mut dirs: Vec<Vec<(usize, i32)>> = axes.iter().map(|&a| vec![(a, 1)]).collect();
     if axes.len() <= 4 {
         for (i, &a) in axes.iter().enumerate() {
             for &b in &axes[i + 1..] {
-                moves.push(vec![(a, 1), (b, -1)]);
-                moves.push(vec![(a, -1), (b, 1)]);
+                dirs.push(vec![(a, 1), (b, -1)]);
             }
         }
     }
     for step in [32, 8, 2, 1] {
-        let mut improved = true;
-        let mut rounds = 0;
-        while improved && rounds < 4 {
-            improved = false;
-            rounds += 1;
-            for mv in &moves {
-                let mut cand = best.clone();
-                for &(a, dir) in mv {
-                    cand[a] = (cand[a] + dir * step).clamp(-COEFF_SCALE, COEFF_SCALE);
-                }
-                if cand == best {
-                    continue;
-                }
-                let c = cost(&s, &cand, inv_tick, &mut res, &mut widths);
-                if c < best_cost {
+        for dir in &dirs {
+            for sign in [1, -1] {
+                let mut moved = 0;
+                while moved < 8 {
+                    let mut cand = best.clone();
+                    for &(a, d) in dir {
+                        cand[a] = (cand[a] + sign * d * step).clamp(-COEFF_SCALE, COEFF_SCALE);
+                    }
+                    if cand == best {
+                        break;
+                    }
+                    let c = cost(&s, &cand, inv_tick, &mut res, &mut widths);
+                    if c >= best_cost {
+                        break;
+                    }
                     best_cost = c;
                     best = cand;
-                    improved = true;
+                    moved += 1;
+                }
+                if moved > 0 {
+                    break; // improved this way: no need to try the other
                 }
             }
         }
