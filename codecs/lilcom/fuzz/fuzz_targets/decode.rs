@@ -1,0 +1,21 @@
+//! Arbitrary bytes into the decoder: an error or a checked result, never a panic, and never an
+//! allocation the input does not justify.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use ndcodecs_lilcom::{decode_f32, decode_into, read_header};
+
+fuzz_target!(|data: &[u8]| {
+    // On its own: a result must have exactly the header's element count, and re-decoding into
+    // that shape must agree bit for bit.
+    if let Ok((shape, values)) = decode_f32(data) {
+        assert_eq!(values.len(), shape.iter().product::<usize>());
+        let mut again = vec![0f32; values.len()];
+        decode_into(data, &shape, &mut again).expect("decode_into must accept what decode_f32 did");
+        assert!(again.iter().zip(&values).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert_eq!(read_header(data).unwrap().shape, shape);
+    }
+    // With a small expected shape: a huge declared shape is refused before allocating.
+    let mut out = vec![0i16; 24];
+    let _ = decode_into(data, &[2, 3, 4], &mut out);
+});
