@@ -27,6 +27,9 @@ fn f32_bytes(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
+/// name, shape, input, tick_power, whether to compare sizes
+type Case = (String, Vec<usize>, Vec<f32>, i32, bool);
+
 #[test]
 fn stock_lilcom_agrees() {
     let Some(py) = python() else {
@@ -36,7 +39,7 @@ fn stock_lilcom_agrees() {
     let dir = std::env::temp_dir().join(format!("ndcodecs-lilcom-stock-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let data = common::repo().join("tests/data");
-    let mut cases: Vec<(String, Vec<usize>, Vec<f32>, i32, bool)> = Vec::new();
+    let mut cases: Vec<Case> = Vec::new();
     for tp in [-5, -8] {
         let (shape, v) = common::load_npy_f32(&data.join("speech_librivox_fbank80.npy"));
         for start in (0..shape[0]).step_by(500) {
