@@ -43,7 +43,7 @@ fn sample<T: LilcomElement>(data: &[T], shape: &[usize]) -> Sample {
         strides[a] = strides[a + 1] * shape[a + 1];
     }
     #[allow(clippy::cast_possible_truncation)]
-    let val = |p: usize| data[p].to_f64() as f32;
+    let val = |v: T| v.to_f64() as f32;
     let mut s = Sample {
         x: Vec::new(),
         feats: vec![Vec::new(); rank],
@@ -57,17 +57,22 @@ fn sample<T: LilcomElement>(data: &[T], shape: &[usize]) -> Sample {
             outer_nonzero[a] = !rem.is_multiple_of(shape[a]);
             rem /= shape[a];
         }
-        for j in j0..j0 + len {
-            let p = row * row_len + j;
-            s.x.push(val(p));
-            for a in 0..rank - 1 {
-                s.feats[a].push(if outer_nonzero[a] {
-                    val(p - strides[a])
-                } else {
-                    0.0
-                });
+        let p0 = row * row_len + j0;
+        s.x.extend(data[p0..p0 + len].iter().map(|&v| val(v)));
+        for a in 0..rank - 1 {
+            if outer_nonzero[a] {
+                let q = p0 - strides[a];
+                s.feats[a].extend(data[q..q + len].iter().map(|&v| val(v)));
+            } else {
+                s.feats[a].extend(std::iter::repeat_n(0.0, len));
             }
-            s.feats[rank - 1].push(if j > 0 { val(p - 1) } else { 0.0 });
+        }
+        let last = &mut s.feats[rank - 1];
+        if j0 == 0 {
+            last.push(0.0);
+            last.extend(data[p0..p0 + len - 1].iter().map(|&v| val(v)));
+        } else {
+            last.extend(data[p0 - 1..p0 + len - 1].iter().map(|&v| val(v)));
         }
         s.ends.push(s.x.len());
     };
@@ -94,7 +99,14 @@ fn sample<T: LilcomElement>(data: &[T], shape: &[usize]) -> Sample {
 /// Bits the sample's codes would take for coefficients `k` (in 1/256): each sampled run is
 /// costed like a stream of its own (smoothed widths, width-change codes, implied top bits), with
 /// residuals predicted from the input values rather than the reconstruction.
-fn cost(s: &Sample, k: &[i32], inv_tick: f32, res: &mut Vec<f32>, widths: &mut Vec<u8>) -> u64 {
+fn cost(
+    s: &Sample,
+    k: &[i32],
+    inv_tick: f32,
+    res: &mut Vec<f32>,
+    widths: &mut Vec<u8>,
+    smoothed: &mut Vec<u8>,
+) -> u64 {
     let active: Vec<(&[f32], f32)> = s
         .feats
         .iter()
@@ -148,43 +160,62 @@ fn cost(s: &Sample, k: &[i32], inv_tick: f32, res: &mut Vec<f32>, widths: &mut V
     let w0 = &widths[2..n - 2];
     let (l1, r1) = (&widths[1..n - 3], &widths[3..n - 1]);
     let (l2, r2) = (&widths[..n - 4], &widths[4..]);
-    let mut sum = 0u64;
-    let mut changes = 0u64;
-    let mut prev = 0u8;
-    for i in 0..w0.len() {
-        let m = w0[i]
+    smoothed.clear();
+    smoothed.extend((0..w0.len()).map(|i| {
+        w0[i]
             .max(l1[i].saturating_sub(1))
             .max(r1[i].saturating_sub(1))
             .max(l2[i].saturating_sub(2))
-            .max(r2[i].saturating_sub(2));
-        sum += u64::from(m);
-        changes += u64::from(m != prev);
-        prev = m;
-    }
-    sum + changes + w0.len() as u64
+            .max(r2[i].saturating_sub(2))
+    }));
+    let sum: u64 = smoothed.iter().map(|&m| u64::from(m)).sum();
+    let changes = smoothed.windows(2).filter(|w| w[0] != w[1]).count() as u64;
+    sum + changes + smoothed.len() as u64
 }
 
-/// Least-squares joint fit of the coefficients (as `k / 256`), clamped to `[-256, 256]`.
-fn joint_fit(s: &Sample, axes: &[usize]) -> Vec<i32> {
+/// Dot product in f64 with four accumulators (so it vectorises).
+fn dot(u: &[f32], v: &[f32]) -> f64 {
+    let mut acc = [0f64; 4];
+    let (uc, ur) = u.split_at(u.len() / 4 * 4);
+    let (vc, vr) = v.split_at(uc.len());
+    for (a, b) in uc.chunks_exact(4).zip(vc.chunks_exact(4)) {
+        for l in 0..4 {
+            acc[l] += f64::from(a[l]) * f64::from(b[l]);
+        }
+    }
+    let tail: f64 = ur
+        .iter()
+        .zip(vr)
+        .map(|(&a, &b)| f64::from(a) * f64::from(b))
+        .sum();
+    acc.iter().sum::<f64>() + tail
+}
+
+/// Normal equations of the sample: `g[i][j] = sum f_i f_j`, `b[i] = sum f_i x`, over all axes.
+fn gram(s: &Sample) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let n = s.feats.len();
+    let mut g = vec![vec![0f64; n]; n];
+    let mut b = vec![0f64; n];
+    for i in 0..n {
+        b[i] = dot(&s.feats[i], &s.x);
+        for j in i..n {
+            let v = dot(&s.feats[i], &s.feats[j]);
+            g[i][j] = v;
+            g[j][i] = v;
+        }
+    }
+    (g, b)
+}
+
+/// Least-squares joint fit over `axes` (as `k / 256`), clamped to `[-256, 256]`.
+fn joint_fit(gram: &(Vec<Vec<f64>>, Vec<f64>), axes: &[usize]) -> Vec<i32> {
     let n = axes.len();
     let mut g = vec![0f64; n * n];
     let mut b = vec![0f64; n];
     for (ii, &ai) in axes.iter().enumerate() {
-        let fi = &s.feats[ai];
-        b[ii] = fi
-            .iter()
-            .zip(&s.x)
-            .map(|(&u, &v)| f64::from(u) * f64::from(v))
-            .sum();
-        for (jj, &aj) in axes.iter().enumerate().skip(ii) {
-            let fj = &s.feats[aj];
-            let v: f64 = fi
-                .iter()
-                .zip(fj)
-                .map(|(&u, &v)| f64::from(u) * f64::from(v))
-                .sum();
-            g[ii * n + jj] = v;
-            g[jj * n + ii] = v;
+        b[ii] = gram.1[ai];
+        for (jj, &aj) in axes.iter().enumerate() {
+            g[ii * n + jj] = gram.0[ai][aj];
         }
     }
     let ridge = 1e-9 * (0..n).map(|i| g[i * n + i]).sum::<f64>() + 1e-30;
@@ -250,6 +281,7 @@ pub fn choose_coefficients<T: LilcomElement>(
     let inv_tick = 2f32.powi(-tick_power);
     let mut res = Vec::with_capacity(s.x.len());
     let mut widths = Vec::with_capacity(s.x.len());
+    let mut smoothed = Vec::with_capacity(s.x.len());
     let expand = |sub: &[i32], on: &[usize]| {
         let mut k = vec![0; rank];
         for (&a, &v) in on.iter().zip(sub) {
@@ -258,15 +290,16 @@ pub fn choose_coefficients<T: LilcomElement>(
         k
     };
     let mut best = vec![0; rank];
-    let mut best_cost = cost(&s, &best, inv_tick, &mut res, &mut widths);
-    let mut candidates = vec![expand(&joint_fit(&s, &axes), &axes)];
+    let mut best_cost = cost(&s, &best, inv_tick, &mut res, &mut widths, &mut smoothed);
+    let normal = gram(&s);
+    let mut candidates = vec![expand(&joint_fit(&normal, &axes), &axes)];
     if axes.len() > 1 {
         for &a in &axes {
-            candidates.push(expand(&joint_fit(&s, &[a]), &[a]));
+            candidates.push(expand(&joint_fit(&normal, &[a]), &[a]));
         }
     }
     for cand in candidates {
-        let c = cost(&s, &cand, inv_tick, &mut res, &mut widths);
+        let c = cost(&s, &cand, inv_tick, &mut res, &mut widths, &mut smoothed);
         if c < best_cost {
             best_cost = c;
             best = cand;
@@ -295,7 +328,7 @@ pub fn choose_coefficients<T: LilcomElement>(
                     if cand == best {
                         break;
                     }
-                    let c = cost(&s, &cand, inv_tick, &mut res, &mut widths);
+                    let c = cost(&s, &cand, inv_tick, &mut res, &mut widths, &mut smoothed);
                     if c >= best_cost {
                         break;
                     }
