@@ -198,8 +198,8 @@ fn gram(s: &Sample) -> (Vec<Vec<f64>>, Vec<f64>) {
     let mut b = vec![0f64; n];
     for i in 0..n {
         b[i] = dot(&s.feats[i], &s.x);
-        for j in i..n {
-            let v = dot(&s.feats[i], &s.feats[j]);
+        for (j, fj) in s.feats.iter().enumerate().skip(i) {
+            let v = dot(&s.feats[i], fj);
             g[i][j] = v;
             g[j][i] = v;
         }
