@@ -2,7 +2,7 @@
 //! code per element (see `specs/lilcom/README.md` for the bit-exact description).
 //!
 //! Everything here works on signed 32-bit integers; the float prediction lives in
-//! [`crate::encode`] and [`crate::decode`].
+//! the encoder and decoder modules.
 
 use ndcodecs_core::CodecError;
 
@@ -342,13 +342,12 @@ impl<'a> StreamReader<'a> {
         if next > 32 {
             return Err(corrupt("a value width above 32 bits"));
         }
-        self.buf >>= used;
         // Where neither neighbour is wider, the top bit is implied (set) and not stored.
         let implied = u32::from(self.prev <= cur && next <= cur);
         let width = cur - implied;
         #[allow(clippy::cast_possible_truncation)]
-        let value = (self.buf & ((1u64 << width) - 1)) as u32 | (implied << (cur - 1));
-        self.buf >>= width;
+        let value = ((self.buf >> used) & ((1u64 << width) - 1)) as u32 | (implied << (cur - 1));
+        self.buf >>= used + width;
         self.nbits -= used + width;
         self.prev = cur;
         self.cur = next;

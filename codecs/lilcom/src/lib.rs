@@ -248,3 +248,8 @@ impl StaticCodec for LilcomCodec {
         StaticCodecConfig::from(&self.config)
     }
 }
+
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
