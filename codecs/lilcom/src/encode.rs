@@ -250,10 +250,26 @@ fn acceptable<T: LilcomElement>(x: T, xf: f64, r: f32, h: f64) -> bool {
 fn round_half_away_f32(v: f32) -> f32 {
     const TWO23: f32 = 8_388_608.0;
     let a = v.abs();
-    let even = (a + TWO23) - TWO23; // round half to even, for a < 2^23
-    let away = if even - a == -0.5 { even + 1.0 } else { even };
-    let r = if a < TWO23 { away } else { a };
+    if a >= TWO23 || a.is_nan() {
+        return big_or_nan(v); // already an integer (or NaN)
+    }
+    let even = (a + TWO23) - TWO23; // round half to even
+    // Ties that went down to even go up instead: a rare, well-predicted branch, kept off the
+    // encoder's dependency chain rather than a select on it.
+    let r = if a - even == 0.5 { tie_up(even) } else { even };
     r.copysign(v)
+}
+
+#[cold]
+#[inline(never)]
+fn big_or_nan(v: f32) -> f32 {
+    v
+}
+
+#[cold]
+#[inline(never)]
+fn tie_up(even: f32) -> f32 {
+    even + 1.0
 }
 
 /// Chooses the code of one element: the reference encoder's choice when it is acceptable,
