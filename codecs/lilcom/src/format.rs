@@ -67,20 +67,26 @@ pub const fn bit_width(u: u32) -> u32 {
 /// and no width exceeds 32, so the window never changes the result).
 pub fn minimal_widths(values: &[u32], widths: &mut Vec<u8>) {
     widths.clear();
-    widths.reserve(values.len());
-    // Forward pass: width[i] = max(bit_width(v[i]), width[i-1] - 1).
-    let mut prev: u32 = 0;
-    for &v in values {
-        let b = bit_width(v).max(prev.saturating_sub(1));
+    #[allow(clippy::cast_possible_truncation)]
+    widths.extend(values.iter().map(|&v| bit_width(v) as u8));
+    // width[i] = max over j of bit_width(v[j]) - |i - j|. Widths are at most 32, so distances
+    // up to 31 matter: five doubling steps (1, 2, 4, 8, 16) cover them, each a vectorisable
+    // pass (a longer path through the steps only gives a smaller candidate).
+    let n = widths.len();
+    let mut tmp = vec![0u8; n];
+    for s in [1usize, 2, 4, 8, 16] {
+        if s >= n {
+            break;
+        }
+        tmp.copy_from_slice(widths);
         #[allow(clippy::cast_possible_truncation)]
-        widths.push(b as u8);
-        prev = b;
-    }
-    // Backward pass: width[i] = max(width[i], width[i+1] - 1).
-    let mut next: u8 = 0;
-    for w in widths.iter_mut().rev() {
-        *w = (*w).max(next.saturating_sub(1));
-        next = *w;
+        let d = s as u8;
+        for (w, &t) in widths[s..].iter_mut().zip(&tmp[..n - s]) {
+            *w = (*w).max(t.saturating_sub(d));
+        }
+        for (w, &t) in widths[..n - s].iter_mut().zip(&tmp[s..]) {
+            *w = (*w).max(t.saturating_sub(d));
+        }
     }
 }
 
@@ -527,6 +533,29 @@ mod tests {
             let v = f32::from_bits(s);
             if v.is_finite() {
                 assert_eq!(round_half_away(v), v.round() as i32, "{v}");
+            }
+        }
+    }
+
+    #[test]
+    fn minimal_widths_are_the_pointwise_smallest() {
+        let mut s = 99u32;
+        for len in [1usize, 2, 3, 5, 17, 40, 100, 1000] {
+            let v: Vec<u32> = (0..len)
+                .map(|i| {
+                    s = s.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    if i % 13 < 6 { 0 } else { s >> (s % 33).min(31) }
+                })
+                .collect();
+            let mut w = Vec::new();
+            minimal_widths(&v, &mut w);
+            for i in 0..len {
+                let want = (0..len)
+                    .map(|j| i64::from(bit_width(v[j])) - (i as i64 - j as i64).abs())
+                    .max()
+                    .unwrap()
+                    .max(0);
+                assert_eq!(i64::from(w[i]), want, "len {len} index {i}");
             }
         }
     }
