@@ -549,13 +549,13 @@ mod tests {
                 .collect();
             let mut w = Vec::new();
             minimal_widths(&v, &mut w);
-            for i in 0..len {
+            for (i, &wi) in w.iter().enumerate() {
                 let want = (0..len)
                     .map(|j| i64::from(bit_width(v[j])) - (i as i64 - j as i64).abs())
                     .max()
                     .unwrap()
                     .max(0);
-                assert_eq!(i64::from(w[i]), want, "len {len} index {i}");
+                assert_eq!(i64::from(wi), want, "len {len} index {i}");
             }
         }
     }
