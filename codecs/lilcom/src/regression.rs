@@ -16,7 +16,7 @@
 //!    quantity the adaptive-width integer code spends most of its bits on;
 //! 4. refine by pattern search on the same cost: along each axis and each pair of axes (in
 //!    opposite directions), both ways, following a direction while it improves, with steps of
-//!    32, 8, 2 and 1 (in 1/256).
+//!    16, 4 and 1 (in 1/256).
 
 use crate::{LilcomElement, format::COEFF_SCALE};
 
@@ -316,7 +316,7 @@ pub fn choose_coefficients<T: LilcomElement>(
             }
         }
     }
-    for step in [32, 8, 2, 1] {
+    for step in [16, 4, 1] {
         for dir in &dirs {
             for sign in [1, -1] {
                 let mut moved = 0;
