@@ -367,6 +367,16 @@ fn code_elements<T: LilcomElement>(
     let base = values.len();
     values.resize(base + data.len(), 0);
     let codes = &mut values[base..];
+    if rank == 2 && coeffs[0] != 0.0 && shape[0] > 2 {
+        let p = Params {
+            tick,
+            inv_tick,
+            h,
+            above: coeffs[0],
+            left: last_coeff,
+        };
+        return code_matrix(data, shape[0], row_len, &p, codes, recon);
+    }
     let mut index = vec![0usize; rank - 1];
     let mut local: Vec<(usize, f32)> = Vec::with_capacity(rank);
     let mut start = 0usize;
@@ -474,4 +484,84 @@ mod tests {
             }
         }
     }
+}
+
+/// Constants of the element loop.
+struct Params {
+    tick: f32,
+    inv_tick: f32,
+    h: f64,
+    /// coefficient of the element above (axis 0)
+    above: f32,
+    /// coefficient of the element to the left (axis 1)
+    left: f32,
+}
+
+/// [`code_elements`] for a 2-d array with a non-zero coefficient on axis 0: the same values,
+/// computed two rows at a time with the lower row one element behind, so that the two rows'
+/// dependency chains (each element waits for its left neighbour) overlap.
+fn code_matrix<T: LilcomElement>(
+    data: &[T],
+    rows: usize,
+    row_len: usize,
+    p: &Params,
+    codes: &mut [u32],
+    recon: &mut [f32],
+) -> Result<(), usize> {
+    // Row 0 has no element above.
+    let mut prev = 0.0f32;
+    for j in 0..row_len {
+        let (code, r) = code_one(data[j], prev, p.tick, p.inv_tick, p.h).ok_or(j)?;
+        codes[j] = format::zigzag(code);
+        recon[j] = r;
+        prev = r * p.left;
+    }
+    let mut i = 1;
+    while i + 1 < rows {
+        let start = i * row_len;
+        let (done, rest) = recon.split_at_mut(start);
+        let above = &done[start - row_len..];
+        let (ra, rest) = rest.split_at_mut(row_len);
+        let rb = &mut rest[..row_len];
+        let (ca, rest) = codes[start..].split_at_mut(row_len);
+        let cb = &mut rest[..row_len];
+        let xa = &data[start..start + row_len];
+        let xb = &data[start + row_len..start + 2 * row_len];
+        let (mut pa, mut pb) = (0.0f32, 0.0f32);
+        for j in 0..=row_len {
+            if j < row_len {
+                let predicted = pa + above[j] * p.above;
+                let (code, r) =
+                    code_one(xa[j], predicted, p.tick, p.inv_tick, p.h).ok_or(start + j)?;
+                ca[j] = format::zigzag(code);
+                ra[j] = r;
+                pa = r * p.left;
+            }
+            if j > 0 {
+                let k = j - 1;
+                let predicted = pb + ra[k] * p.above;
+                let (code, r) = code_one(xb[k], predicted, p.tick, p.inv_tick, p.h)
+                    .ok_or(start + row_len + k)?;
+                cb[k] = format::zigzag(code);
+                rb[k] = r;
+                pb = r * p.left;
+            }
+        }
+        i += 2;
+    }
+    if i < rows {
+        let start = i * row_len;
+        let (done, rest) = recon.split_at_mut(start);
+        let above = &done[start - row_len..];
+        let mut pa = 0.0f32;
+        for j in 0..row_len {
+            let predicted = pa + above[j] * p.above;
+            let (code, r) =
+                code_one(data[start + j], predicted, p.tick, p.inv_tick, p.h).ok_or(start + j)?;
+            codes[start + j] = format::zigzag(code);
+            rest[j] = r;
+            pa = r * p.left;
+        }
+    }
+    Ok(())
 }
