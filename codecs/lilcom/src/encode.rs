@@ -453,39 +453,6 @@ fn code_elements<T: LilcomElement>(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::round_half_away_f32;
-
-    #[test]
-    fn float_rounding_matches_c_round() {
-        for v in [
-            0.5f32,
-            -0.5,
-            1.5,
-            2.5,
-            -2.5,
-            0.499_999_97,
-            8_388_607.5,
-            8_388_609.0,
-            1e9,
-            -3e9,
-            0.0,
-            -0.0,
-        ] {
-            assert_eq!(round_half_away_f32(v), v.round(), "{v}");
-        }
-        let mut s = 7u32;
-        for _ in 0..200_000 {
-            s = s.wrapping_mul(747_796_405).wrapping_add(2_891_336_453);
-            let v = f32::from_bits(s);
-            if v.is_finite() {
-                assert_eq!(round_half_away_f32(v).to_bits(), v.round().to_bits(), "{v}");
-            }
-        }
-    }
-}
-
 /// Constants of the element loop.
 struct Params {
     tick: f32,
@@ -564,4 +531,37 @@ fn code_matrix<T: LilcomElement>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_half_away_f32;
+
+    #[test]
+    fn float_rounding_matches_c_round() {
+        for v in [
+            0.5f32,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.499_999_97,
+            8_388_607.5,
+            8_388_609.0,
+            1e9,
+            -3e9,
+            0.0,
+            -0.0,
+        ] {
+            assert_eq!(round_half_away_f32(v), v.round(), "{v}");
+        }
+        let mut s = 7u32;
+        for _ in 0..200_000 {
+            s = s.wrapping_mul(747_796_405).wrapping_add(2_891_336_453);
+            let v = f32::from_bits(s);
+            if v.is_finite() {
+                assert_eq!(round_half_away_f32(v).to_bits(), v.round().to_bits(), "{v}");
+            }
+        }
+    }
 }
