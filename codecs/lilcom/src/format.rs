@@ -96,7 +96,7 @@ struct FastWriter {
     out: Vec<u8>,
     pos: usize,
     acc: u64,
-    /// valid bits in `acc`, below 8 after every flush
+    /// valid bits in `acc`: below 8 after a flush, below 30 between values
     n: u32,
 }
 
@@ -118,6 +118,7 @@ impl FastWriter {
     }
 
     fn zero_run(&mut self, n: u32) {
+        self.flush();
         let k = bit_width(n) - 1;
         self.put(k + 1, 1 << k);
         self.flush();
@@ -174,12 +175,16 @@ pub fn encode_stream(values: &[u32], widths: &[u8]) -> Vec<u8> {
         let width = cur - u32::from(prev <= cur && next <= cur);
         let v = u64::from(values[i]) & ((1u64 << width) - 1);
         w.put(dlen + width, dbits | (v << dlen));
-        w.flush();
+        // A value takes at most 34 bits: flushing from 30 bits on keeps the next one within 64.
+        if w.n >= 30 {
+            w.flush();
+        }
         prev = cur;
     }
     if pending_zeros > 0 {
         w.zero_run(pending_zeros);
     }
+    w.flush();
     let end = w.pos + usize::from(w.n > 0);
     let mut out = w.out;
     out.truncate(end);
