@@ -187,7 +187,8 @@ fn encode_checked<T: LilcomElement>(
     coeffs: &[i32],
 ) -> Result<Vec<u8>, CodecError> {
     let mut values = Vec::with_capacity(data.len() + 2 + 2 * shape.len());
-    let mut recon = vec![0f32; data.len()];
+    // 1-d arrays predict only from the previous value: no reconstruction needs keeping.
+    let mut recon = vec![0f32; if shape.len() > 1 { data.len() } else { 0 }];
     let mut header = Header {
         tick_power,
         shape: shape.to_vec(),
@@ -347,7 +348,7 @@ fn correct<T: LilcomElement>(
 }
 
 /// Codes every element in C order, appending the zigzag codes to `values` and writing the
-/// reconstruction to `recon` (one slot per element). Returns the flat index of an element that
+/// reconstruction to `recon` (one slot per element; unused, and may be empty, for 1-d arrays). Returns the flat index of an element that
 /// cannot be coded within the bound.
 fn code_elements<T: LilcomElement>(
     data: &[T],
@@ -367,6 +368,15 @@ fn code_elements<T: LilcomElement>(
     let base = values.len();
     values.resize(base + data.len(), 0);
     let codes = &mut values[base..];
+    if rank == 1 {
+        let mut prev_prediction = 0.0f32;
+        for (j, (&x, o)) in data.iter().zip(codes.iter_mut()).enumerate() {
+            let (code, r) = code_one(x, prev_prediction, tick, inv_tick, h).ok_or(j)?;
+            *o = format::zigzag(code);
+            prev_prediction = r * last_coeff;
+        }
+        return Ok(());
+    }
     if rank == 2 && coeffs[0] != 0.0 && shape[0] > 2 {
         let p = Params {
             tick,
