@@ -74,7 +74,7 @@ pub fn decode_into<T: LilcomElement>(
     if let Some(out) = T::as_f32_slice(out) {
         return decode_body(&mut reader, &header, out);
     }
-    let mut values = vec![0f32; n];
+    let mut values = zeroed(n as u64)?;
     decode_body(&mut reader, &header, &mut values)?;
     convert(&values, out)
 }
@@ -113,7 +113,7 @@ pub fn decode_f32(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f32>), CodecError> {
     if n > (bytes.len() as u64) * 8 + 4096 {
         validate_codes(reader.clone(), n)?;
     }
-    let mut values = vec![0f32; usize::try_from(n).unwrap_or(usize::MAX)];
+    let mut values = zeroed(n)?;
     decode_body(&mut reader, &header, &mut values)?;
     Ok((header.shape, values))
 }
@@ -222,8 +222,27 @@ fn decode_body(
 /// Reads `n` codes without decoding values, then checks the end: validates a stream before a
 /// large allocation that its size does not obviously justify.
 fn validate_codes(mut reader: StreamReader<'_>, n: u64) -> Result<(), CodecError> {
-    for _ in 0..n {
+    let mut left = n;
+    while left > 0 {
         reader.next_u32()?;
+        left -= 1;
+        // Inside a run of zeros, skip the rest of the run at once.
+        left -= reader.skip_zero_run(left);
     }
     reader.finish()
+}
+
+/// A zeroed vector of `n` values, or an error if the memory cannot be had (instead of aborting).
+fn zeroed(n: u64) -> Result<Vec<f32>, CodecError> {
+    let too_big = || CodecError::LimitExceeded {
+        codec: CODEC_ID,
+        what: "decoded element count (memory)",
+        found: n,
+        limit: MAX_CHUNK_ELEMENTS,
+    };
+    let n = usize::try_from(n).map_err(|_| too_big())?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| too_big())?;
+    v.resize(n, 0.0);
+    Ok(v)
 }

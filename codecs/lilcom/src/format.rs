@@ -393,6 +393,19 @@ impl<'a> StreamReader<'a> {
         Ok(0)
     }
 
+    /// When the last value read was inside a run of zeros, skips up to `max` further zeros of
+    /// that run (all but the run's last, whose successor width the reader must still produce)
+    /// and returns how many were skipped.
+    pub fn skip_zero_run(&mut self, max: u64) -> u64 {
+        if self.cur != 0 || self.zero_run <= 0 {
+            return 0;
+        }
+        // `zero_run` zeros remain after the next one; the next read returns a zero too.
+        let skip = u64::try_from(self.zero_run).unwrap_or(0).min(max);
+        self.zero_run -= i64::try_from(skip).unwrap_or(0);
+        skip
+    }
+
     /// Bytes of input the values read so far occupy (the reference decoder's read position).
     #[must_use]
     pub fn consumed_bytes(&self) -> usize {

@@ -172,6 +172,22 @@ fn huge_declared_shapes_are_refused_before_allocating() {
 }
 
 #[test]
+fn long_zero_runs_decode() {
+    // 2^22 zeros take a handful of bytes; decoding on its own validates the stream (skipping
+    // through the run) before allocating, then decodes it.
+    let n = 1usize << 22;
+    let bytes = handmade(&[1 << 11, 1 << 11], n);
+    assert!(bytes.len() < 64, "{} bytes", bytes.len());
+    let (shape, v) = decode_f32(&bytes).unwrap();
+    assert_eq!(shape, vec![1 << 11, 1 << 11]);
+    assert!(v.len() == n && v.iter().all(|&x| x == 0.0));
+    // far fewer zeros than declared: truncated (one or two fewer can hide in the last byte's
+    // padding bits, which then read as zeros — stock lilcom reads them the same way)
+    let short = handmade(&[1 << 11, 1 << 11], n - 1000);
+    assert!(decode_f32(&short).is_err());
+}
+
+#[test]
 fn integer_output_refuses_non_finite_values() {
     // tick_power 20, codes near 2^31 and coefficient 1 on both axes: values grow binomially
     // and overflow float32
