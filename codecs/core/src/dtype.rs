@@ -210,10 +210,12 @@ macro_rules! match_float_array {
 }
 
 /// The dtype dispatch point for codecs that take any numeric dtype: binds the typed ndarray of
-/// every variant to `$a` and evaluates `$body` as is.
+/// every variant to `$a` and evaluates `$body` as is. numcodecs' array enum is
+/// `#[non_exhaustive]`, so a variant a newer numcodecs adds is bound to `$other` and `$fallback`
+/// is evaluated.
 #[macro_export]
 macro_rules! match_any_array {
-    ($array:expr, $a:ident => $body:expr $(,)?) => {{
+    ($array:expr, $a:ident => $body:expr, $other:ident => $fallback:expr $(,)?) => {{
         use $crate::__numcodecs::AnyArrayBase as __Any;
         match $array {
             __Any::U8($a) => $body,
@@ -226,6 +228,8 @@ macro_rules! match_any_array {
             __Any::I64($a) => $body,
             __Any::F32($a) => $body,
             __Any::F64($a) => $body,
+            #[allow(unreachable_patterns)]
+            $other => $fallback,
         }
     }};
 }

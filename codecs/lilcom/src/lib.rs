@@ -51,7 +51,7 @@ pub mod format;
 pub mod regression;
 
 use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
-use ndcodecs_core::{CodecError, dtype::dtype_name, shape::standard_elements};
+use ndcodecs_core::{CodecError, dtype::dtype_name, match_any_array, shape::standard_elements};
 use numcodecs::{
     AnyArray, AnyArrayBase, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec,
     StaticCodec, StaticCodecConfig,
@@ -159,19 +159,11 @@ impl Codec for LilcomCodec {
     /// as [`encode`].
     fn encode(&self, data: AnyCowArray) -> Result<AnyArray, Self::Error> {
         self.check_dtype(data.dtype())?;
-        let bytes = match data {
-            AnyArrayBase::F32(a) => encode(&standard_elements(&a), a.shape(), &self.config)?,
-            AnyArrayBase::F64(a) => encode(&standard_elements(&a), a.shape(), &self.config)?,
-            AnyArrayBase::I8(a) => encode(&standard_elements(&a), a.shape(), &self.config)?,
-            AnyArrayBase::I16(a) => encode(&standard_elements(&a), a.shape(), &self.config)?,
-            AnyArrayBase::I32(a) => encode(&standard_elements(&a), a.shape(), &self.config)?,
-            AnyArrayBase::I64(a) => encode(&standard_elements(&a), a.shape(), &self.config)?,
-            AnyArrayBase::U8(a) => encode(&standard_elements(&a), a.shape(), &self.config)?,
-            AnyArrayBase::U16(a) => encode(&standard_elements(&a), a.shape(), &self.config)?,
-            AnyArrayBase::U32(a) => encode(&standard_elements(&a), a.shape(), &self.config)?,
-            AnyArrayBase::U64(a) => encode(&standard_elements(&a), a.shape(), &self.config)?,
+        let bytes = match_any_array!(
+            data,
+            a => encode(&standard_elements(&a), a.shape(), &self.config)?,
             other => return Err(unsupported(other.dtype())),
-        };
+        );
         Ok(AnyArray::U8(
             ArrayD::from_shape_vec(IxDyn(&[bytes.len()]), bytes).map_err(|e| {
                 CodecError::ShapeMismatch {
@@ -219,19 +211,11 @@ impl Codec for LilcomCodec {
     ) -> Result<(), Self::Error> {
         self.check_dtype(decoded.dtype())?;
         let bytes = bytes_of(&encoded)?;
-        match decoded {
-            AnyArrayBase::F32(v) => decode_into_view(&bytes, v),
-            AnyArrayBase::F64(v) => decode_into_view(&bytes, v),
-            AnyArrayBase::I8(v) => decode_into_view(&bytes, v),
-            AnyArrayBase::I16(v) => decode_into_view(&bytes, v),
-            AnyArrayBase::I32(v) => decode_into_view(&bytes, v),
-            AnyArrayBase::I64(v) => decode_into_view(&bytes, v),
-            AnyArrayBase::U8(v) => decode_into_view(&bytes, v),
-            AnyArrayBase::U16(v) => decode_into_view(&bytes, v),
-            AnyArrayBase::U32(v) => decode_into_view(&bytes, v),
-            AnyArrayBase::U64(v) => decode_into_view(&bytes, v),
+        match_any_array!(
+            decoded,
+            v => decode_into_view(&bytes, v),
             other => Err(unsupported(other.dtype())),
-        }
+        )
     }
 }
 
