@@ -113,7 +113,8 @@ fn schema_matches_the_spec() {
     // Compared as JSON values: key order depends on serde_json features that other crates of
     // the workspace switch on.
     let pinned: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("specs/crc32/schema.json")).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(path).expect("specs/crc32/schema.json"))
+            .unwrap();
     assert_eq!(
         pinned,
         serde_json::to_value(&schema).unwrap(),
