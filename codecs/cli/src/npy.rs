@@ -82,57 +82,6 @@ macro_rules! with_samples {
     };
 }
 
-/// Runs `$body` with `$t` the element type named by a zarr v3 data type string, or evaluates
-/// `$otherwise` for a data type we do not handle.
-#[macro_export]
-macro_rules! with_dtype {
-    ($name:expr, $t:ident => $body:expr, _ => $otherwise:expr) => {
-        match $name {
-            "uint8" => {
-                type $t = u8;
-                $body
-            }
-            "uint16" => {
-                type $t = u16;
-                $body
-            }
-            "uint32" => {
-                type $t = u32;
-                $body
-            }
-            "uint64" => {
-                type $t = u64;
-                $body
-            }
-            "int8" => {
-                type $t = i8;
-                $body
-            }
-            "int16" => {
-                type $t = i16;
-                $body
-            }
-            "int32" => {
-                type $t = i32;
-                $body
-            }
-            "int64" => {
-                type $t = i64;
-                $body
-            }
-            "float32" => {
-                type $t = f32;
-                $body
-            }
-            "float64" => {
-                type $t = f64;
-                $body
-            }
-            _ => $otherwise,
-        }
-    };
-}
-
 macro_rules! impl_from_vec {
     ($($t:ty => $v:ident),*) => {$(
         impl From<Vec<$t>> for Samples {

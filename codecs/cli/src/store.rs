@@ -15,7 +15,7 @@ use zarrs::storage::{ReadableStorageTraits, ReadableWritableStorageTraits};
 
 use crate::npy::{NdArray, Samples};
 use crate::spec::Chain;
-use crate::{with_dtype, with_samples};
+use crate::with_samples;
 
 /// Largest number of elements in a default chunk (4 MiB of float32).
 pub const DEFAULT_CHUNK_ELEMENTS: u64 = 1 << 20;
@@ -203,7 +203,7 @@ pub fn read<S: ?Sized + ReadableStorageTraits + 'static>(
     }
     let dtype = dtype_name(array)?;
     let rows = slab_rows(&shape, &array_chunks(array));
-    let samples = with_dtype!(dtype.as_str(), T => {
+    let samples = ndcodecs_core::with_element_type!(dtype.as_str(), T => {
         let mut out: Vec<T> = Vec::with_capacity(usize::try_from(shape.iter().product::<u64>())?);
         let mut start = 0;
         while start < shape[0] {

@@ -233,3 +233,61 @@ macro_rules! match_any_array {
         }
     }};
 }
+
+/// The dispatch point from a dtype *name* (numpy / zarr v3 spelling: `"int8"` … `"uint64"`,
+/// `"float32"`, `"float64"`) to a Rust element type: evaluates `$body` with `$t` naming that type,
+/// or `$otherwise` for any other name. For code that meets dtypes as strings (`.npy` headers,
+/// zarr metadata) rather than as numcodecs arrays.
+///
+/// ```
+/// let size = ndcodecs_core::with_element_type!("int16", T => std::mem::size_of::<T>(), _ => 0);
+/// assert_eq!(size, 2);
+/// ```
+#[macro_export]
+macro_rules! with_element_type {
+    ($name:expr, $t:ident => $body:expr, _ => $otherwise:expr $(,)?) => {
+        match $name {
+            "uint8" => {
+                type $t = u8;
+                $body
+            }
+            "uint16" => {
+                type $t = u16;
+                $body
+            }
+            "uint32" => {
+                type $t = u32;
+                $body
+            }
+            "uint64" => {
+                type $t = u64;
+                $body
+            }
+            "int8" => {
+                type $t = i8;
+                $body
+            }
+            "int16" => {
+                type $t = i16;
+                $body
+            }
+            "int32" => {
+                type $t = i32;
+                $body
+            }
+            "int64" => {
+                type $t = i64;
+                $body
+            }
+            "float32" => {
+                type $t = f32;
+                $body
+            }
+            "float64" => {
+                type $t = f64;
+                $body
+            }
+            _ => $otherwise,
+        }
+    };
+}

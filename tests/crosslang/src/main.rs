@@ -21,77 +21,28 @@ use zarrs::filesystem::FilesystemStore;
 
 type Error = Box<dyn std::error::Error>;
 
-/// Runs `$body` with `$t` bound to the Rust element type of the numpy dtype name `$dtype`.
-macro_rules! with_dtype {
-    ($dtype:expr, $t:ident => $body:expr) => {
-        match $dtype {
-            "int8" => {
-                type $t = i8;
-                $body
-            }
-            "int16" => {
-                type $t = i16;
-                $body
-            }
-            "int32" => {
-                type $t = i32;
-                $body
-            }
-            "int64" => {
-                type $t = i64;
-                $body
-            }
-            "uint8" => {
-                type $t = u8;
-                $body
-            }
-            "uint16" => {
-                type $t = u16;
-                $body
-            }
-            "uint32" => {
-                type $t = u32;
-                $body
-            }
-            "uint64" => {
-                type $t = u64;
-                $body
-            }
-            "float32" => {
-                type $t = f32;
-                $body
-            }
-            "float64" => {
-                type $t = f64;
-                $body
-            }
-            other => Err(format!("unsupported dtype {other:?}").into()),
-        }
-    };
-}
-
 fn write(store: &Path, metadata: &Path, dtype: &str, data: &Path) -> Result<(), Error> {
     let metadata = ArrayMetadata::try_from(std::fs::read_to_string(metadata)?.as_str())?;
     let store = Arc::new(FilesystemStore::new(store)?);
     let array = ndcodecs_zarrs::create_array(store, "/", metadata)?;
     let bytes = std::fs::read(data)?;
-    with_dtype!(dtype, T => {
+    ndcodecs_core::with_element_type!(dtype, T => {
         let values: Vec<T> = bytemuck::pod_collect_to_vec(&bytes);
         array.store_metadata()?;
         array.store_array_subset(&array.subset_all(), values)?;
         Ok(())
-    })
+    }, _ => Err(format!("unsupported dtype {dtype}").into()))
 }
 
 fn read(store: &Path, dtype: &str, out: &Path) -> Result<(), Error> {
     ndcodecs_zarrs::register();
     let store = Arc::new(FilesystemStore::new(store)?);
     let array = Array::open(store, "/")?;
-    with_dtype!(dtype, T => {
+    ndcodecs_core::with_element_type!(dtype, T => {
         let values = array.retrieve_array_subset::<Vec<T>>(&array.subset_all())?;
         std::fs::write(out, bytemuck::cast_slice::<T, u8>(&values))?;
         Ok(())
-    })
+    }, _ => Err(format!("unsupported dtype {dtype}").into()))
 }
 
 fn run(args: &[String]) -> Result<(), Error> {
