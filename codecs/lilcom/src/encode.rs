@@ -475,8 +475,8 @@ struct Params {
 }
 
 /// [`code_elements`] for a 2-d array with a non-zero coefficient on axis 0: the same values,
-/// computed two rows at a time with the lower row one element behind, so that the two rows'
-/// dependency chains (each element waits for its left neighbour) overlap.
+/// computed [`GROUP`] rows at a time, each row one element behind the row above it, so that the
+/// rows' dependency chains (each element waits for its left neighbour) overlap.
 fn code_matrix<T: LilcomElement>(
     data: &[T],
     rows: usize,
@@ -494,50 +494,72 @@ fn code_matrix<T: LilcomElement>(
         prev = r * p.left;
     }
     let mut i = 1;
-    while i + 1 < rows {
-        let start = i * row_len;
-        let (done, rest) = recon.split_at_mut(start);
-        let above = &done[start - row_len..];
-        let (ra, rest) = rest.split_at_mut(row_len);
-        let rb = &mut rest[..row_len];
-        let (ca, rest) = codes[start..].split_at_mut(row_len);
-        let cb = &mut rest[..row_len];
-        let xa = &data[start..start + row_len];
-        let xb = &data[start + row_len..start + 2 * row_len];
-        let (mut pa, mut pb) = (0.0f32, 0.0f32);
-        for j in 0..=row_len {
-            if j < row_len {
-                let predicted = pa + above[j] * p.above;
-                let (code, r) =
-                    code_one(xa[j], predicted, p.tick, p.inv_tick, p.h).ok_or(start + j)?;
-                ca[j] = format::zigzag(code);
-                ra[j] = r;
-                pa = r * p.left;
-            }
-            if j > 0 {
-                let k = j - 1;
-                let predicted = pb + ra[k] * p.above;
-                let (code, r) = code_one(xb[k], predicted, p.tick, p.inv_tick, p.h)
-                    .ok_or(start + row_len + k)?;
-                cb[k] = format::zigzag(code);
-                rb[k] = r;
-                pb = r * p.left;
-            }
-        }
+    while i + GROUP <= rows {
+        code_rows::<T, GROUP>(data, i * row_len, row_len, p, codes, recon)?;
+        i += GROUP;
+    }
+    while i + 2 <= rows {
+        code_rows::<T, 2>(data, i * row_len, row_len, p, codes, recon)?;
         i += 2;
     }
     if i < rows {
-        let start = i * row_len;
-        let (done, rest) = recon.split_at_mut(start);
-        let above = &done[start - row_len..];
-        let mut pa = 0.0f32;
-        for j in 0..row_len {
-            let predicted = pa + above[j] * p.above;
-            let (code, r) =
-                code_one(data[start + j], predicted, p.tick, p.inv_tick, p.h).ok_or(start + j)?;
-            codes[start + j] = format::zigzag(code);
-            rest[j] = r;
-            pa = r * p.left;
+        code_rows::<T, 1>(data, i * row_len, row_len, p, codes, recon)?;
+    }
+    Ok(())
+}
+
+/// Rows coded together by [`code_matrix`].
+const GROUP: usize = 4;
+
+/// Codes the `G` rows starting at flat index `start` (not the first row), row `r` lagging `r`
+/// elements behind row 0 of the group.
+#[inline(always)]
+fn code_rows<T: LilcomElement, const G: usize>(
+    data: &[T],
+    start: usize,
+    row_len: usize,
+    p: &Params,
+    codes: &mut [u32],
+    recon: &mut [f32],
+) -> Result<(), usize> {
+    let end = start + G * row_len;
+    let data = &data[start..end];
+    let codes = &mut codes[start..end];
+    let recon = &mut recon[start - row_len..end];
+    let mut prev = [0.0f32; G];
+    let mut step = |r: usize, k: usize| -> Result<(), usize> {
+        let pos = r * row_len + k;
+        let predicted = prev[r] + recon[pos] * p.above;
+        let (code, v) =
+            code_one(data[pos], predicted, p.tick, p.inv_tick, p.h).ok_or(start + pos)?;
+        codes[pos] = format::zigzag(code);
+        recon[pos + row_len] = v;
+        prev[r] = v * p.left;
+        Ok(())
+    };
+    if row_len < G {
+        for r in 0..G {
+            for k in 0..row_len {
+                step(r, k)?;
+            }
+        }
+        return Ok(());
+    }
+    // Row r codes element j - r: a ramp where the lower rows have not started, all rows, then a
+    // ramp where the upper rows have finished.
+    for j in 0..G - 1 {
+        for r in 0..=j {
+            step(r, j - r)?;
+        }
+    }
+    for j in G - 1..row_len {
+        for r in 0..G {
+            step(r, j - r)?;
+        }
+    }
+    for j in row_len..row_len + G - 1 {
+        for r in j + 1 - row_len..G {
+            step(r, j - r)?;
         }
     }
     Ok(())

@@ -367,8 +367,7 @@ impl<'a> StreamReader<'a> {
 
     /// [`StreamReader::next_u32`] for a value of width 0 (always 0), which starts or continues a
     /// run of such values.
-    #[cold]
-    #[inline(never)]
+    #[inline(always)]
     fn next_in_zero_run(&mut self) -> Result<u32, CodecError> {
         let next = if self.zero_run >= 0 {
             let next = u32::from(self.zero_run == 0);
