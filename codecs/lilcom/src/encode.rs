@@ -303,7 +303,7 @@ fn code_one<T: LilcomElement>(
 
 /// [`code_one`] when the reference encoder's code saturates (or the prediction is not finite).
 #[cold]
-#[inline(never)]
+#[inline(always)]
 fn code_saturated<T: LilcomElement>(
     x: T,
     xf: f64,
@@ -322,7 +322,7 @@ fn code_saturated<T: LilcomElement>(
 }
 
 #[cold]
-#[inline(never)]
+#[inline(always)]
 fn correct<T: LilcomElement>(
     x: T,
     xf: f64,
