@@ -168,9 +168,14 @@ fn cost(
             .max(l2[i].saturating_sub(2))
             .max(r2[i].saturating_sub(2))
     }));
-    let sum: u64 = smoothed.iter().map(|&m| u64::from(m)).sum();
-    let changes = smoothed.windows(2).filter(|w| w[0] != w[1]).count() as u64;
-    sum + changes + smoothed.len() as u64
+    // Summed in 32 bits (more lanes per vector): a sample holds far fewer than 2^24 values.
+    let sum: u32 = smoothed.iter().map(|&m| u32::from(m)).sum();
+    let changes: u32 = smoothed
+        .iter()
+        .zip(&smoothed[1..])
+        .map(|(a, b)| u32::from(a != b))
+        .sum();
+    u64::from(sum) + u64::from(changes) + smoothed.len() as u64
 }
 
 /// Dot product in f64 with four accumulators (so it vectorises).
