@@ -508,6 +508,28 @@ fn code_matrix<T: LilcomElement>(
     Ok(())
 }
 
+/// Codes element `pos` (relative to `start`) of [`code_rows`]; `prev` is its row's running
+/// prediction along the last axis.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn step_one<T: LilcomElement>(
+    data: &[T],
+    start: usize,
+    pos: usize,
+    row_len: usize,
+    p: &Params,
+    codes: &mut [u32],
+    recon: &mut [f32],
+    prev: &mut f32,
+) -> Result<(), usize> {
+    let predicted = *prev + recon[pos] * p.above;
+    let (code, v) = code_one(data[pos], predicted, p.tick, p.inv_tick, p.h).ok_or(start + pos)?;
+    codes[pos] = format::zigzag(code);
+    recon[pos + row_len] = v;
+    *prev = v * p.left;
+    Ok(())
+}
+
 /// Rows coded together by [`code_matrix`].
 const GROUP: usize = 4;
 
@@ -527,15 +549,9 @@ fn code_rows<T: LilcomElement, const G: usize>(
     let codes = &mut codes[start..end];
     let recon = &mut recon[start - row_len..end];
     let mut prev = [0.0f32; G];
-    let mut step = |r: usize, k: usize| -> Result<(), usize> {
+    let mut step = |r: usize, k: usize| {
         let pos = r * row_len + k;
-        let predicted = prev[r] + recon[pos] * p.above;
-        let (code, v) =
-            code_one(data[pos], predicted, p.tick, p.inv_tick, p.h).ok_or(start + pos)?;
-        codes[pos] = format::zigzag(code);
-        recon[pos + row_len] = v;
-        prev[r] = v * p.left;
-        Ok(())
+        step_one(data, start, pos, row_len, p, codes, recon, &mut prev[r])
     };
     if row_len < G {
         for r in 0..G {
