@@ -140,8 +140,15 @@ const DELTA_CODES: [(u32, u64); 3] = [(2, 1), (1, 0), (2, 3)];
 pub fn encode_stream(values: &[u32], widths: &[u8]) -> Vec<u8> {
     debug_assert!(!values.is_empty() && values.len() == widths.len());
     let n = values.len();
-    // At most 34 bits per value (zero runs take less), 6 for the first width, 8 of slack.
-    let cap = PREFIX_LEN + (6 + 34 * n).div_ceil(8) + 16;
+    // At most `width + 2` bits per value (a run of `L >= 2^k` zeros takes `2k + 1 <= 2L`), 6
+    // for the first width, 8 bytes of slack for the last flush. A tight bound keeps the buffer
+    // (which is zeroed) small.
+    let width_sum: u64 = widths
+        .chunks(4096)
+        .map(|c| u64::from(c.iter().map(|&w| u32::from(w)).sum::<u32>()))
+        .sum();
+    let bits = usize::try_from(width_sum).unwrap_or(usize::MAX) + 2 * n + 6;
+    let cap = PREFIX_LEN + bits.div_ceil(8) + 16;
     let mut w = FastWriter {
         out: vec![0u8; cap],
         pos: PREFIX_LEN,
