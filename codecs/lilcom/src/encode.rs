@@ -187,8 +187,8 @@ fn encode_checked<T: LilcomElement>(
     coeffs: &[i32],
 ) -> Result<Vec<u8>, CodecError> {
     let mut values = Vec::with_capacity(data.len() + 2 + 2 * shape.len());
-    // 1-d arrays predict only from the previous value: no reconstruction needs keeping.
-    let mut recon = vec![0f32; if shape.len() > 1 { data.len() } else { 0 }];
+    // Reconstruction scratch space, sized by `code_elements` as its path needs.
+    let mut recon = Vec::new();
     let mut header = Header {
         tick_power,
         shape: shape.to_vec(),
@@ -348,13 +348,13 @@ fn correct<T: LilcomElement>(
 }
 
 /// Codes every element in C order, appending the zigzag codes to `values` and writing the
-/// reconstruction to `recon` (one slot per element; unused, and may be empty, for 1-d arrays). Returns the flat index of an element that
+/// reconstruction to the scratch space `recon` (resized as needed). Returns the flat index of an element that
 /// cannot be coded within the bound.
 fn code_elements<T: LilcomElement>(
     data: &[T],
     header: &Header,
     values: &mut Vec<u32>,
-    recon: &mut [f32],
+    recon: &mut Vec<f32>,
 ) -> Result<(), usize> {
     let shape = &header.shape;
     let rank = shape.len();
@@ -385,8 +385,13 @@ fn code_elements<T: LilcomElement>(
             above: coeffs[0],
             left: last_coeff,
         };
+        // Only the row above is ever read: keep the rows of one group and the one above it.
+        recon.clear();
+        recon.resize((GROUP + 1) * row_len, 0.0);
         return code_matrix(data, shape[0], row_len, &p, codes, recon);
     }
+    recon.clear();
+    recon.resize(data.len(), 0.0);
     let mut index = vec![0usize; rank - 1];
     let mut local: Vec<(usize, f32)> = Vec::with_capacity(rank);
     let mut start = 0usize;
@@ -493,13 +498,17 @@ fn code_matrix<T: LilcomElement>(
         recon[j] = r;
         prev = r * p.left;
     }
+    // `recon` holds the row above a group followed by the group's rows; after each group its
+    // last row moves to the front.
     let mut i = 1;
     while i + GROUP <= rows {
         code_rows::<T, GROUP>(data, i * row_len, row_len, p, codes, recon)?;
+        recon.copy_within(GROUP * row_len..(GROUP + 1) * row_len, 0);
         i += GROUP;
     }
     while i + 2 <= rows {
         code_rows::<T, 2>(data, i * row_len, row_len, p, codes, recon)?;
+        recon.copy_within(2 * row_len..3 * row_len, 0);
         i += 2;
     }
     if i < rows {
@@ -534,7 +543,8 @@ fn step_one<T: LilcomElement>(
 const GROUP: usize = 4;
 
 /// Codes the `G` rows starting at flat index `start` (not the first row), row `r` lagging `r`
-/// elements behind row 0 of the group.
+/// elements behind row 0 of the group. `recon` starts with the reconstruction of the row above
+/// the group; the group's reconstructions are written after it.
 #[inline(always)]
 fn code_rows<T: LilcomElement, const G: usize>(
     data: &[T],
@@ -547,7 +557,7 @@ fn code_rows<T: LilcomElement, const G: usize>(
     let end = start + G * row_len;
     let data = &data[start..end];
     let codes = &mut codes[start..end];
-    let recon = &mut recon[start - row_len..end];
+    let recon = &mut recon[..(G + 1) * row_len];
     let mut prev = [0.0f32; G];
     let mut step = |r: usize, k: usize| {
         let pos = r * row_len + k;
