@@ -6,33 +6,13 @@
 // criterion's macros generate undocumented items.
 #![allow(missing_docs)]
 
-use std::{hint::black_box, path::PathBuf};
+use std::hint::black_box;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ndcodecs_lilcom::{LilcomConfig, TickPower, decode_into, encode};
-
-fn load(name: &str) -> (Vec<usize>, Vec<f32>) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(name);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let npy = npyz::NpyFile::new(&bytes[..]).expect("npy");
-    let shape: Vec<usize> = npy
-        .shape()
-        .iter()
-        .map(|&d| usize::try_from(d).unwrap())
-        .collect();
-    let v = match npy.dtype() {
-        npyz::DType::Plain(t) if t.type_char() == npyz::TypeChar::Int => npy
-            .into_vec::<i16>()
-            .expect("int16")
-            .into_iter()
-            .map(f32::from)
-            .collect(),
-        _ => npy.into_vec::<f32>().expect("float32"),
-    };
-    (shape, v)
-}
 
 /// Splits an array into chunks of at most `rows` along axis 0 (lhotse stores fbank in 500-frame
 /// chunks); returns (shape, slice range) per chunk.
@@ -54,7 +34,7 @@ fn bench(c: &mut Criterion) {
         ("fbank80", "speech_librivox_fbank80.npy", 500),
         ("speech16k", "speech_librivox_16k_int16.npy", usize::MAX),
     ] {
-        let (shape, data) = load(file);
+        let (shape, data) = common::test_data_f32(file);
         let parts = chunks(&shape, rows);
         for tp in [-5, -8] {
             let config = LilcomConfig {

@@ -2,7 +2,10 @@
 //!
 //! `cargo run --release -p ndcodecs-lilcom --example lilcom_micro -- [search|code|decode] [fbank|speech]`
 
-use std::{hint::black_box, path::PathBuf};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::hint::black_box;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -12,21 +15,7 @@ fn main() {
     } else {
         "speech_librivox_16k_int16.npy"
     };
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(file);
-    let bytes = std::fs::read(path).unwrap();
-    let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
-    let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
-    let data: Vec<f32> = if file.contains("int16") {
-        npy.into_vec::<i16>()
-            .unwrap()
-            .into_iter()
-            .map(f32::from)
-            .collect()
-    } else {
-        npy.into_vec::<f32>().unwrap()
-    };
+    let (shape, data) = common::test_data_f32(file);
     let (shape, data) = if shape.len() == 2 {
         (vec![500, 80], data[..40000].to_vec())
     } else {

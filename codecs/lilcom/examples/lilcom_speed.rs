@@ -4,36 +4,16 @@
 //! `cargo run --release -p ndcodecs-lilcom --example lilcom_speed` (Linux: reads
 //! `/proc/thread-self/schedstat`).
 
-use std::{hint::black_box, path::PathBuf};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::hint::black_box;
 
 use ndcodecs_lilcom::{LilcomConfig, TickPower, decode_into, encode};
 
 fn cpu_ns() -> u64 {
     let s = std::fs::read_to_string("/proc/thread-self/schedstat").expect("Linux schedstat");
     s.split_whitespace().next().unwrap().parse().unwrap()
-}
-
-fn load(name: &str) -> (Vec<usize>, Vec<f32>) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(name);
-    let bytes = std::fs::read(path).expect("test data");
-    let npy = npyz::NpyFile::new(&bytes[..]).expect("npy");
-    let shape: Vec<usize> = npy
-        .shape()
-        .iter()
-        .map(|&d| usize::try_from(d).unwrap())
-        .collect();
-    let v = match npy.dtype() {
-        npyz::DType::Plain(t) if t.type_char() == npyz::TypeChar::Int => npy
-            .into_vec::<i16>()
-            .expect("int16")
-            .into_iter()
-            .map(f32::from)
-            .collect(),
-        _ => npy.into_vec::<f32>().expect("float32"),
-    };
-    (shape, v)
 }
 
 /// CPU seconds per call of `f`: the best of `reps` batches, each running `f` until it has used
@@ -57,7 +37,7 @@ fn main() {
         ("fbank80", "speech_librivox_fbank80.npy", 500),
         ("speech16k", "speech_librivox_16k_int16.npy", usize::MAX),
     ] {
-        let (shape, data) = load(file);
+        let (shape, data) = common::test_data_f32(file);
         let row: usize = shape[1..].iter().product();
         let parts: Vec<(Vec<usize>, std::ops::Range<usize>)> = (0..shape[0])
             .step_by(rows.min(shape[0]))

@@ -29,6 +29,12 @@ pub fn load_npy_f32(path: &std::path::Path) -> (Vec<usize>, Vec<f32>) {
     (shape, v)
 }
 
+/// Reads the repository's `tests/data/<name>` (float32, or int16 widened to f32) as
+/// (shape, values); shared by the tests, the benchmark and the examples.
+pub fn test_data_f32(name: &str) -> (Vec<usize>, Vec<f32>) {
+    load_npy_f32(&repo().join("tests/data").join(name))
+}
+
 /// Reads an int16 `.npy` file.
 pub fn load_npy_i16(path: &std::path::Path) -> (Vec<usize>, Vec<i16>) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
