@@ -114,12 +114,18 @@ pub fn parse_configuration<T: DeserializeOwned>(
         .map_err(|e| PluginCreateError::Other(format!("{codec_id}: invalid configuration: {e}")))
 }
 
-/// The parts of a zarrs codec that are the same for every ndcodecs adapter: creation from zarr v3
+/// The parts of a zarrs codec that are the same for every ndcodecs adapter: its names (zarr v3
+/// name and aliases, zarr v2 id) and registration in zarrs' plugin registry, creation from zarr v3
 /// and v2 metadata (`$build` turns the parsed configuration into a zarrs [`Codec`]), the stored
 /// configuration (the inner numcodecs codec's, without `id`), no partial decoding or encoding,
 /// and — for array codecs — one-thread-per-chunk concurrency (zarrs runs chunks in parallel).
 macro_rules! impl_zarr_plugin {
-    ($ty:ident, $config:ty, $codec_id:expr, |$cfg:ident| $build:expr $(, array: $array:tt)?) => {
+    ($ty:ident, v3: $v3:literal, [$($alias:literal),*], v2: $v2:literal,
+     $config:ty, $codec_id:expr, |$cfg:ident| $build:expr $(, array: $array:tt)?) => {
+        zarrs_plugin::impl_extension_aliases!($ty, v3: $v3, [$($alias),*], v2: $v2, []);
+        inventory::submit! { zarrs_codec::CodecPluginV3::new::<$ty>() }
+        inventory::submit! { zarrs_codec::CodecPluginV2::new::<$ty>() }
+
         impl $ty {
             fn from_map(
                 map: serde_json::Map<String, serde_json::Value>,

@@ -18,15 +18,11 @@ use crate::adapter::{codec_error, impl_zarr_plugin};
 #[derive(Clone, Debug)]
 pub struct Crc32ZarrCodec(pub Crc32Codec);
 
-zarrs_plugin::impl_extension_aliases!(Crc32ZarrCodec,
+impl_zarr_plugin!(
+    Crc32ZarrCodec,
     v3: "numcodecs.crc32", ["ndcodecs.crc32"],
-    v2: "crc32", []
-);
-
-inventory::submit! { zarrs_codec::CodecPluginV3::new::<Crc32ZarrCodec>() }
-inventory::submit! { zarrs_codec::CodecPluginV2::new::<Crc32ZarrCodec>() }
-
-impl_zarr_plugin!(Crc32ZarrCodec, Crc32Config, CODEC_ID, |config| {
+    v2: "crc32",
+    Crc32Config, CODEC_ID, |config| {
     Ok(Codec::BytesToBytes(Arc::new(Crc32ZarrCodec(
         Crc32Codec::from_config(config),
     ))))

@@ -18,15 +18,11 @@ use crate::adapter::{array_from_bytes, codec_error, impl_zarr_plugin, require_dt
 #[derive(Clone, Debug)]
 pub struct LilcomZarrCodec(pub LilcomCodec);
 
-zarrs_plugin::impl_extension_aliases!(LilcomZarrCodec,
+impl_zarr_plugin!(
+    LilcomZarrCodec,
     v3: "ndcodecs.lilcom", ["numcodecs.lilcom"],
-    v2: "lilcom", []
-);
-
-inventory::submit! { zarrs_codec::CodecPluginV3::new::<LilcomZarrCodec>() }
-inventory::submit! { zarrs_codec::CodecPluginV2::new::<LilcomZarrCodec>() }
-
-impl_zarr_plugin!(LilcomZarrCodec, LilcomConfig, CODEC_ID, |config| {
+    v2: "lilcom",
+    LilcomConfig, CODEC_ID, |config| {
     Ok(Codec::ArrayToBytes(Arc::new(LilcomZarrCodec(
         LilcomCodec::from_config(config),
     ))))

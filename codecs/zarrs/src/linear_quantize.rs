@@ -17,15 +17,11 @@ use crate::adapter::{codec_error, impl_zarr_plugin, require_dtype, zarr_data_typ
 #[derive(Clone, Debug)]
 pub struct LinearQuantizeZarrCodec(pub LinearQuantizeCodec);
 
-zarrs_plugin::impl_extension_aliases!(LinearQuantizeZarrCodec,
+impl_zarr_plugin!(
+    LinearQuantizeZarrCodec,
     v3: "ndcodecs.linear_quantize", ["numcodecs.linear_quantize"],
-    v2: "linear_quantize", []
-);
-
-inventory::submit! { zarrs_codec::CodecPluginV3::new::<LinearQuantizeZarrCodec>() }
-inventory::submit! { zarrs_codec::CodecPluginV2::new::<LinearQuantizeZarrCodec>() }
-
-impl_zarr_plugin!(LinearQuantizeZarrCodec, LinearQuantizeConfig, CODEC_ID, |config| {
+    v2: "linear_quantize",
+    LinearQuantizeConfig, CODEC_ID, |config| {
     let codec = LinearQuantizeCodec::try_new(config)
         .map_err(|e| PluginCreateError::Other(e.to_string()))?;
     Ok(Codec::ArrayToArray(Arc::new(LinearQuantizeZarrCodec(codec))))

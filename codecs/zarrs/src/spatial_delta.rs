@@ -16,15 +16,11 @@ use crate::adapter::{array_from_bytes, codec_error, impl_zarr_plugin, require_dt
 #[derive(Clone, Debug)]
 pub struct SpatialDeltaZarrCodec(pub SpatialDeltaCodec);
 
-zarrs_plugin::impl_extension_aliases!(SpatialDeltaZarrCodec,
+impl_zarr_plugin!(
+    SpatialDeltaZarrCodec,
     v3: "ndcodecs.spatial_delta", ["numcodecs.spatial_delta"],
-    v2: "spatial_delta", []
-);
-
-inventory::submit! { zarrs_codec::CodecPluginV3::new::<SpatialDeltaZarrCodec>() }
-inventory::submit! { zarrs_codec::CodecPluginV2::new::<SpatialDeltaZarrCodec>() }
-
-impl_zarr_plugin!(SpatialDeltaZarrCodec, SpatialDeltaConfig, CODEC_ID, |config| {
+    v2: "spatial_delta",
+    SpatialDeltaConfig, CODEC_ID, |config| {
     Ok(Codec::ArrayToArray(Arc::new(SpatialDeltaZarrCodec(
         SpatialDeltaCodec::from_config(config),
     ))))
