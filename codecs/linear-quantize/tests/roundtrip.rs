@@ -152,10 +152,11 @@ fn check(case: &Case) {
                 c.dtype.to_any(),
                 &case.shape.iter().rev().copied().collect::<Vec<_>>(),
             );
-            match c.dtype {
-                FloatDtype::Float32 => check_into_f32(&codec, &encoded, &decoded, &mut buf),
-                FloatDtype::Float64 => check_into_f64(&codec, &encoded, &decoded, &mut buf),
-            }
+            ndcodecs_core::match_float_array!(
+                &mut buf,
+                b => check_into(&codec, &encoded, &decoded, b),
+                other => unreachable!("float dtype, not {:?}", other.dtype()),
+            );
 
             // the same data as non-contiguous views encode to the same codes
             check_views(&codec, c, &case.shape, &values, &encoded);
@@ -173,52 +174,22 @@ fn check(case: &Case) {
     }
 }
 
-fn check_into_f32(
+/// Decodes into a transposed (non-contiguous) view of `buf` and checks the result's bits equal
+/// those of the plain decode.
+fn check_into<F: ndcodecs_core::dtype::Element>(
     codec: &ndcodecs_linear_quantize::LinearQuantizeCodec,
     encoded: &AnyArray,
     decoded: &AnyArray,
-    buf: &mut AnyArray,
+    buf: &mut ArrayD<F>,
 ) {
-    let AnyArray::F32(b) = buf else {
-        unreachable!()
-    };
-    let view = b.view_mut().reversed_axes();
     codec
-        .decode_into(encoded.view(), numcodecs::AnyArrayViewMut::F32(view))
+        .decode_into(
+            encoded.view(),
+            F::into_any_view_mut(buf.view_mut().reversed_axes()),
+        )
         .unwrap();
-    let AnyArray::F32(d) = decoded else {
-        unreachable!()
-    };
-    let got = b.view().reversed_axes();
-    assert!(
-        got.iter()
-            .zip(d.iter())
-            .all(|(a, b)| a.to_bits() == b.to_bits())
-    );
-}
-
-fn check_into_f64(
-    codec: &ndcodecs_linear_quantize::LinearQuantizeCodec,
-    encoded: &AnyArray,
-    decoded: &AnyArray,
-    buf: &mut AnyArray,
-) {
-    let AnyArray::F64(b) = buf else {
-        unreachable!()
-    };
-    let view = b.view_mut().reversed_axes();
-    codec
-        .decode_into(encoded.view(), numcodecs::AnyArrayViewMut::F64(view))
-        .unwrap();
-    let AnyArray::F64(d) = decoded else {
-        unreachable!()
-    };
-    let got = b.view().reversed_axes();
-    assert!(
-        got.iter()
-            .zip(d.iter())
-            .all(|(a, b)| a.to_bits() == b.to_bits())
-    );
+    let got = F::into_any(buf.view().reversed_axes().as_standard_layout().into_owned());
+    assert_eq!(got.as_bytes(), decoded.as_bytes());
 }
 
 /// Embeds the values in a twice-as-large array and takes every other element along each axis
