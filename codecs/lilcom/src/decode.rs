@@ -151,9 +151,41 @@ fn decode_body(
     let coeffs: Vec<f32> = header.coeffs.iter().map(|&k| coeff_f32(k)).collect();
     let row_len = shape[rank - 1];
     let last_coeff = coeffs[rank - 1];
+    if rank == 2 && coeffs[0] != 0.0 && shape[0] > 2 {
+        let c0 = coeffs[0];
+        let mut prev = 0.0f32;
+        {
+            let row = &mut out[..row_len];
+            reader.read_each(row_len, |j, code| {
+                #[allow(clippy::cast_precision_loss)]
+                let value = prev + code as f32 * tick;
+                row[j] = value;
+                prev = value * last_coeff;
+            })?;
+        }
+        for r in 1..shape[0] {
+            let (done, rest) = out.split_at_mut(r * row_len);
+            let above = &done[(r - 1) * row_len..];
+            let row = &mut rest[..row_len];
+            let mut prev = 0.0f32;
+            reader.read_each(row_len, |j, code| {
+                let predicted = prev + above[j] * c0;
+                #[allow(clippy::cast_precision_loss)]
+                let value = predicted + code as f32 * tick;
+                row[j] = value;
+                prev = value * last_coeff;
+            })?;
+        }
+        return reader.finish();
+    }
+    if rank == 2 && coeffs[0] != 0.0 && shape[0] > 2 {
+        decode_matrix(reader, shape[0], row_len, tick, coeffs[0], last_coeff, out)?;
+        return reader.finish();
+    }
     let strides = strides(shape);
     let mut index = vec![0usize; rank - 1];
     let mut local: Vec<(usize, f32)> = Vec::with_capacity(rank);
+    let mut codes = vec![0i32; row_len.min(BLOCK)];
     let mut start = 0usize;
     loop {
         // Axes before the last whose index is not 0 and whose coefficient is not 0 contribute,
@@ -164,41 +196,47 @@ fn decode_body(
                 local.push((strides[a], coeffs[a]));
             }
         }
-        let (done, rest) = out.split_at_mut(start);
-        let row = &mut rest[..row_len];
         let mut prev_prediction = 0.0f32;
-        match local.as_slice() {
-            [] => {
-                for o in row.iter_mut() {
-                    let code = reader.next_i32()?;
-                    #[allow(clippy::cast_precision_loss)]
-                    let value = prev_prediction + code as f32 * tick;
-                    *o = value;
-                    prev_prediction = value * last_coeff;
-                }
+        // The row's codes are read a block at a time, then reconstructed.
+        for block_start in (start..start + row_len).step_by(BLOCK) {
+            let len = (start + row_len - block_start).min(BLOCK);
+            let codes = &mut codes[..len];
+            let (done, rest) = out.split_at_mut(block_start);
+            let block = &mut rest[..len];
+            if !local.is_empty() {
+                reader.read_i32s(codes)?;
             }
-            &[(s0, c0)] => {
-                let above = &done[start - s0..start - s0 + row_len];
-                for (o, &u) in row.iter_mut().zip(above) {
-                    let code = reader.next_i32()?;
-                    let predicted = prev_prediction + u * c0;
-                    #[allow(clippy::cast_precision_loss)]
-                    let value = predicted + code as f32 * tick;
-                    *o = value;
-                    prev_prediction = value * last_coeff;
+            match local.as_slice() {
+                [] => {
+                    // One dependency chain along the row: reading the codes overlaps it.
+                    reader.read_each(len, |j, code| {
+                        #[allow(clippy::cast_precision_loss)]
+                        let value = prev_prediction + code as f32 * tick;
+                        block[j] = value;
+                        prev_prediction = value * last_coeff;
+                    })?;
                 }
-            }
-            local => {
-                for j in 0..row_len {
-                    let code = reader.next_i32()?;
-                    let mut predicted = prev_prediction;
-                    for &(s, c) in local {
-                        predicted += done[start + j - s] * c;
+                &[(s0, c0)] => {
+                    let above = &done[block_start - s0..block_start - s0 + len];
+                    for ((o, &u), &code) in block.iter_mut().zip(above).zip(codes.iter()) {
+                        let predicted = prev_prediction + u * c0;
+                        #[allow(clippy::cast_precision_loss)]
+                        let value = predicted + code as f32 * tick;
+                        *o = value;
+                        prev_prediction = value * last_coeff;
                     }
-                    #[allow(clippy::cast_precision_loss)]
-                    let value = predicted + code as f32 * tick;
-                    row[j] = value;
-                    prev_prediction = value * last_coeff;
+                }
+                local => {
+                    for (j, &code) in codes.iter().enumerate() {
+                        let mut predicted = prev_prediction;
+                        for &(s, c) in local {
+                            predicted += done[block_start + j - s] * c;
+                        }
+                        #[allow(clippy::cast_precision_loss)]
+                        let value = predicted + code as f32 * tick;
+                        block[j] = value;
+                        prev_prediction = value * last_coeff;
+                    }
                 }
             }
         }
@@ -217,6 +255,77 @@ fn decode_body(
             index[a] = 0;
         }
     }
+}
+
+/// Codes read at a time along a row before they are reconstructed.
+const BLOCK: usize = 1024;
+
+/// Rows reconstructed together by [`decode_matrix`].
+const GROUP: usize = 4;
+
+/// [`decode_body`] for a 2-d array with a non-zero coefficient `above` on axis 0 (`left` on axis
+/// 1): the same float32 operations in the same order per element, but the codes of [`GROUP`]
+/// rows are read first and the rows are then reconstructed together in the skewed order of
+/// [`crate::skew::skewed`], so that their dependency chains overlap.
+fn decode_matrix(
+    reader: &mut StreamReader<'_>,
+    rows: usize,
+    row_len: usize,
+    tick: f32,
+    above: f32,
+    left: f32,
+    out: &mut [f32],
+) -> Result<(), CodecError> {
+    let mut codes = vec![0i32; GROUP * row_len];
+    // Row 0 has no element above.
+    let mut prev = 0.0f32;
+    for o in &mut out[..row_len] {
+        #[allow(clippy::cast_precision_loss)]
+        let value = prev + reader.next_i32()? as f32 * tick;
+        *o = value;
+        prev = value * left;
+    }
+    let mut i = 1;
+    while i + GROUP <= rows {
+        decode_rows::<GROUP>(reader, i, row_len, tick, above, left, &mut codes, out)?;
+        i += GROUP;
+    }
+    while i < rows {
+        decode_rows::<1>(reader, i, row_len, tick, above, left, &mut codes, out)?;
+        i += 1;
+    }
+    Ok(())
+}
+
+/// Reads the codes of the `G` rows from row `first` on into `codes`, then reconstructs them.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn decode_rows<const G: usize>(
+    reader: &mut StreamReader<'_>,
+    first: usize,
+    row_len: usize,
+    tick: f32,
+    above: f32,
+    left: f32,
+    codes: &mut [i32],
+    out: &mut [f32],
+) -> Result<(), CodecError> {
+    let codes = &mut codes[..G * row_len];
+    reader.read_i32s(codes)?;
+    // The row above the group, then the group.
+    let out = &mut out[(first - 1) * row_len..(first + G) * row_len];
+    let mut prev = [0.0f32; G];
+    crate::skew::skewed::<G, std::convert::Infallible>(row_len, |r, k| {
+        let pos = r * row_len + k;
+        let predicted = prev[r] + out[pos] * above;
+        #[allow(clippy::cast_precision_loss)]
+        let value = predicted + codes[pos] as f32 * tick;
+        out[pos + row_len] = value;
+        prev[r] = value * left;
+        Ok(())
+    })
+    .unwrap_or_else(|never| match never {});
+    Ok(())
 }
 
 /// Reads `n` codes without decoding values, then checks the end: validates a stream before a

@@ -542,8 +542,8 @@ fn step_one<T: LilcomElement>(
 /// Rows coded together by [`code_matrix`].
 const GROUP: usize = 4;
 
-/// Codes the `G` rows starting at flat index `start` (not the first row), row `r` lagging `r`
-/// elements behind row 0 of the group. `recon` starts with the reconstruction of the row above
+/// Codes the `G` rows starting at flat index `start` (not the first row), in the skewed order of
+/// [`crate::skew::skewed`]. `recon` starts with the reconstruction of the row above
 /// the group; the group's reconstructions are written after it.
 #[inline(always)]
 fn code_rows<T: LilcomElement, const G: usize>(
@@ -559,36 +559,10 @@ fn code_rows<T: LilcomElement, const G: usize>(
     let codes = &mut codes[start..end];
     let recon = &mut recon[..(G + 1) * row_len];
     let mut prev = [0.0f32; G];
-    let mut step = |r: usize, k: usize| {
+    crate::skew::skewed::<G, usize>(row_len, |r, k| {
         let pos = r * row_len + k;
         step_one(data, start, pos, row_len, p, codes, recon, &mut prev[r])
-    };
-    if row_len < G {
-        for r in 0..G {
-            for k in 0..row_len {
-                step(r, k)?;
-            }
-        }
-        return Ok(());
-    }
-    // Row r codes element j - r: a ramp where the lower rows have not started, all rows, then a
-    // ramp where the upper rows have finished.
-    for j in 0..G - 1 {
-        for r in 0..=j {
-            step(r, j - r)?;
-        }
-    }
-    for j in G - 1..row_len {
-        for r in 0..G {
-            step(r, j - r)?;
-        }
-    }
-    for j in row_len..row_len + G - 1 {
-        for r in j + 1 - row_len..G {
-            step(r, j - r)?;
-        }
-    }
-    Ok(())
+    })
 }
 
 #[cfg(test)]

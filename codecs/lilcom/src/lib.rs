@@ -49,6 +49,7 @@ mod element;
 mod encode;
 pub mod format;
 pub mod regression;
+mod skew;
 
 use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
 use ndcodecs_core::{CodecError, dtype::dtype_name, match_any_array, shape::standard_elements};
