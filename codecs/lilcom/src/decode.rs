@@ -151,7 +151,9 @@ fn decode_body(
     let coeffs: Vec<f32> = header.coeffs.iter().map(|&k| coeff_f32(k)).collect();
     let row_len = shape[rank - 1];
     let last_coeff = coeffs[rank - 1];
-    if rank == 2 && coeffs[0] != 0.0 && shape[0] > 2 {
+    if rank == 2 && coeffs[0] != 0.0 {
+        // The common 2-d case, each row with the row above: reading the codes overlaps the
+        // reconstruction's dependency chain.
         let c0 = coeffs[0];
         let mut prev = 0.0f32;
         {
@@ -178,10 +180,7 @@ fn decode_body(
         }
         return reader.finish();
     }
-    if rank == 2 && coeffs[0] != 0.0 && shape[0] > 2 {
-        decode_matrix(reader, shape[0], row_len, tick, coeffs[0], last_coeff, out)?;
-        return reader.finish();
-    }
+
     let strides = strides(shape);
     let mut index = vec![0usize; rank - 1];
     let mut local: Vec<(usize, f32)> = Vec::with_capacity(rank);
@@ -259,74 +258,6 @@ fn decode_body(
 
 /// Codes read at a time along a row before they are reconstructed.
 const BLOCK: usize = 1024;
-
-/// Rows reconstructed together by [`decode_matrix`].
-const GROUP: usize = 4;
-
-/// [`decode_body`] for a 2-d array with a non-zero coefficient `above` on axis 0 (`left` on axis
-/// 1): the same float32 operations in the same order per element, but the codes of [`GROUP`]
-/// rows are read first and the rows are then reconstructed together in the skewed order of
-/// [`crate::skew::skewed`], so that their dependency chains overlap.
-fn decode_matrix(
-    reader: &mut StreamReader<'_>,
-    rows: usize,
-    row_len: usize,
-    tick: f32,
-    above: f32,
-    left: f32,
-    out: &mut [f32],
-) -> Result<(), CodecError> {
-    let mut codes = vec![0i32; GROUP * row_len];
-    // Row 0 has no element above.
-    let mut prev = 0.0f32;
-    for o in &mut out[..row_len] {
-        #[allow(clippy::cast_precision_loss)]
-        let value = prev + reader.next_i32()? as f32 * tick;
-        *o = value;
-        prev = value * left;
-    }
-    let mut i = 1;
-    while i + GROUP <= rows {
-        decode_rows::<GROUP>(reader, i, row_len, tick, above, left, &mut codes, out)?;
-        i += GROUP;
-    }
-    while i < rows {
-        decode_rows::<1>(reader, i, row_len, tick, above, left, &mut codes, out)?;
-        i += 1;
-    }
-    Ok(())
-}
-
-/// Reads the codes of the `G` rows from row `first` on into `codes`, then reconstructs them.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn decode_rows<const G: usize>(
-    reader: &mut StreamReader<'_>,
-    first: usize,
-    row_len: usize,
-    tick: f32,
-    above: f32,
-    left: f32,
-    codes: &mut [i32],
-    out: &mut [f32],
-) -> Result<(), CodecError> {
-    let codes = &mut codes[..G * row_len];
-    reader.read_i32s(codes)?;
-    // The row above the group, then the group.
-    let out = &mut out[(first - 1) * row_len..(first + G) * row_len];
-    let mut prev = [0.0f32; G];
-    crate::skew::skewed::<G, std::convert::Infallible>(row_len, |r, k| {
-        let pos = r * row_len + k;
-        let predicted = prev[r] + out[pos] * above;
-        #[allow(clippy::cast_precision_loss)]
-        let value = predicted + codes[pos] as f32 * tick;
-        out[pos + row_len] = value;
-        prev[r] = value * left;
-        Ok(())
-    })
-    .unwrap_or_else(|never| match never {});
-    Ok(())
-}
 
 /// Reads `n` codes without decoding values, then checks the end: validates a stream before a
 /// large allocation that its size does not obviously justify.

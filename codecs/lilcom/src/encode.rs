@@ -517,34 +517,43 @@ fn code_matrix<T: LilcomElement>(
     Ok(())
 }
 
-/// Codes element `pos` (relative to `start`) of [`code_rows`]; `prev` is its row's running
-/// prediction along the last axis.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn step_one<T: LilcomElement>(
-    data: &[T],
-    start: usize,
-    pos: usize,
-    row_len: usize,
-    p: &Params,
-    codes: &mut [u32],
-    recon: &mut [f32],
-    prev: &mut f32,
-) -> Result<(), usize> {
-    let predicted = *prev + recon[pos] * p.above;
-    let (code, v) = code_one(data[pos], predicted, p.tick, p.inv_tick, p.h).ok_or(start + pos)?;
-    codes[pos] = format::zigzag(code);
-    recon[pos + row_len] = v;
-    *prev = v * p.left;
-    Ok(())
-}
-
 /// Rows coded together by [`code_matrix`].
 const GROUP: usize = 4;
 
+/// The `G` rows [`code_rows`] codes: element `(r, k)` is at `r * row_len + k` of `data` and
+/// `codes`, and its reconstruction at `(r + 1) * row_len + k` of `recon`, after the row above.
+struct Rows<'a, T, const G: usize> {
+    data: &'a [T],
+    /// flat index of the group's first element in the chunk (for error positions)
+    start: usize,
+    row_len: usize,
+    p: &'a Params,
+    codes: &'a mut [u32],
+    recon: &'a mut [f32],
+    /// each row's running prediction along the last axis
+    prev: [f32; G],
+}
+
+impl<T: LilcomElement, const G: usize> crate::skew::Step for Rows<'_, T, G> {
+    type Error = usize;
+
+    #[inline(always)]
+    fn step(&mut self, r: usize, k: usize) -> Result<(), usize> {
+        let pos = r * self.row_len + k;
+        let p = self.p;
+        let predicted = self.prev[r] + self.recon[pos] * p.above;
+        let (code, v) = code_one(self.data[pos], predicted, p.tick, p.inv_tick, p.h)
+            .ok_or(self.start + pos)?;
+        self.codes[pos] = format::zigzag(code);
+        self.recon[pos + self.row_len] = v;
+        self.prev[r] = v * p.left;
+        Ok(())
+    }
+}
+
 /// Codes the `G` rows starting at flat index `start` (not the first row), in the skewed order of
-/// [`crate::skew::skewed`]. `recon` starts with the reconstruction of the row above
-/// the group; the group's reconstructions are written after it.
+/// [`crate::skew::skewed`]. `recon` starts with the reconstruction of the row above the group;
+/// the group's reconstructions are written after it.
 #[inline(always)]
 fn code_rows<T: LilcomElement, const G: usize>(
     data: &[T],
@@ -555,14 +564,16 @@ fn code_rows<T: LilcomElement, const G: usize>(
     recon: &mut [f32],
 ) -> Result<(), usize> {
     let end = start + G * row_len;
-    let data = &data[start..end];
-    let codes = &mut codes[start..end];
-    let recon = &mut recon[..(G + 1) * row_len];
-    let mut prev = [0.0f32; G];
-    crate::skew::skewed::<G, usize>(row_len, |r, k| {
-        let pos = r * row_len + k;
-        step_one(data, start, pos, row_len, p, codes, recon, &mut prev[r])
-    })
+    let mut rows = Rows::<T, G> {
+        data: &data[start..end],
+        start,
+        row_len,
+        p,
+        codes: &mut codes[start..end],
+        recon: &mut recon[..(G + 1) * row_len],
+        prev: [0.0; G],
+    };
+    crate::skew::skewed::<G, _>(row_len, &mut rows)
 }
 
 #[cfg(test)]

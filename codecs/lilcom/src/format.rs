@@ -164,32 +164,27 @@ pub fn encode_stream(values: &[u32], widths: &[u8]) -> Vec<u8> {
     }
     w.flush();
     let mut prev = first;
-    let mut pending_zeros: u32 = 0;
-    for i in 0..n {
+    let mut i = 0;
+    while i < n {
         let cur = u32::from(widths[i]);
-        let next = widths.get(i + 1).map_or(cur, |&x| u32::from(x));
         if cur == 0 {
-            pending_zeros += 1;
+            let run = widths[i..].iter().take_while(|&&w| w == 0).count();
+            #[allow(clippy::cast_possible_truncation)]
+            w.zero_run(run as u32);
             prev = 0;
+            i += run;
             continue;
         }
-        if pending_zeros > 0 {
-            w.zero_run(pending_zeros);
-            pending_zeros = 0;
-        }
+        let next = widths.get(i + 1).map_or(cur, |&x| u32::from(x));
         let (dlen, dbits) = DELTA_CODES[(next + 1 - cur) as usize];
         // Where neither neighbour is wider the top bit is implied: masked off, not stored.
         let width = cur - u32::from(prev <= cur && next <= cur);
         let v = u64::from(values[i]) & ((1u64 << width) - 1);
         w.put(dlen + width, dbits | (v << dlen));
-        // A value takes at most 34 bits: flushing from 30 bits on keeps the next one within 64.
-        if w.n >= 30 {
-            w.flush();
-        }
+        // Every value: fewer than 8 bits are left over, and a value takes at most 34.
+        w.flush();
         prev = cur;
-    }
-    if pending_zeros > 0 {
-        w.zero_run(pending_zeros);
+        i += 1;
     }
     w.flush();
     let end = w.pos + usize::from(w.n > 0);
