@@ -1,6 +1,6 @@
 //! Micro-timing of the encoder's stages on the speech data (for profiling with `perf stat`).
 //!
-//! `cargo run --release -p ndcodecs-lilcom --example lilcom_micro -- [search|code|decode] [fbank|speech]`
+//! `cargo run --release -p ndcodecs-lilcom --example lilcom_micro -- [search|code|stream|decode] [fbank|speech]`
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -23,6 +23,12 @@ fn main() {
     };
     let coeffs = ndcodecs_lilcom::regression::choose_coefficients(&data, &shape, -5);
     let enc = ndcodecs_lilcom::encode_with_coefficients(&data, &shape, -5, &coeffs).unwrap();
+    // The element codes as the stream holds them (zigzag), for timing the stream writer alone.
+    let mut reader = ndcodecs_lilcom::format::StreamReader::new(&enc).unwrap();
+    let stream_values: Vec<u32> = (0..data.len() + 2 + 2 * shape.len())
+        .map(|_| reader.next_u32().unwrap())
+        .collect();
+    let mut widths = Vec::new();
     let iters = 200;
     let mut out = vec![0f32; data.len()];
     for _ in 0..iters {
@@ -31,6 +37,13 @@ fn main() {
                 &data, &shape, -5,
             ))),
             "decode" => ndcodecs_lilcom::decode_into(&enc, &shape, &mut out).unwrap(),
+            "stream" => {
+                ndcodecs_lilcom::format::minimal_widths(&stream_values, &mut widths);
+                drop(black_box(ndcodecs_lilcom::format::encode_stream(
+                    &stream_values,
+                    &widths,
+                )));
+            }
             _ => drop(black_box(
                 ndcodecs_lilcom::encode_with_coefficients(&data, &shape, -5, &coeffs).unwrap(),
             )),

@@ -113,7 +113,10 @@ impl FastWriter {
         self.out[self.pos..self.pos + 8].copy_from_slice(&self.acc.to_le_bytes());
         let whole = self.n >> 3;
         self.pos += whole as usize;
-        self.acc = self.acc.checked_shr(whole * 8).unwrap_or(0);
+        // `n` is below 64 (at most 7 left over plus a value of at most 34 bits, or a run code
+        // of at most 32), so the shift is below 64.
+        debug_assert!(self.n < 64);
+        self.acc >>= whole * 8;
         self.n &= 7;
     }
 
@@ -175,16 +178,35 @@ pub fn encode_stream(values: &[u32], widths: &[u8]) -> Vec<u8> {
             i += run;
             continue;
         }
-        let next = widths.get(i + 1).map_or(cur, |&x| u32::from(x));
-        let (dlen, dbits) = DELTA_CODES[(next + 1 - cur) as usize];
-        // Where neither neighbour is wider the top bit is implied: masked off, not stored.
-        let width = cur - u32::from(prev <= cur && next <= cur);
-        let v = u64::from(values[i]) & ((1u64 << width) - 1);
-        w.put(dlen + width, dbits | (v << dlen));
-        // Every value: fewer than 8 bits are left over, and a value takes at most 34.
-        w.flush();
-        prev = cur;
-        i += 1;
+        // Values up to the next zero width (or the last value, whose successor width counts as
+        // its own) take the plain path: no run checks inside.
+        let end = widths[i..n - 1]
+            .iter()
+            .position(|&x| x == 0)
+            .map_or(n - 1, |p| i + p);
+        for (&v, pair) in values[i..end].iter().zip(widths[i..=end].windows(2)) {
+            let (cur, next) = (u32::from(pair[0]), u32::from(pair[1]));
+            // Width-change code, first bit lowest: "0" same, "1,0" one less, "1,1" one more.
+            let change = u32::from(next != cur);
+            let dlen = 1 + change;
+            let dbits = u64::from(change | (u32::from(next > cur) << 1));
+            // Where neither neighbour is wider the top bit is implied: masked off, not stored.
+            let width = cur - u32::from(prev <= cur && next <= cur);
+            let v = u64::from(v) & ((1u64 << width) - 1);
+            w.put(dlen + width, dbits | (v << dlen));
+            // Every value: fewer than 8 bits are left over, and a value takes at most 34.
+            w.flush();
+            prev = cur;
+        }
+        i = end;
+        if end == n - 1 && widths[end] != 0 {
+            let cur = u32::from(widths[end]);
+            let width = cur - u32::from(prev <= cur);
+            let v = u64::from(values[end]) & ((1u64 << width) - 1);
+            w.put(1 + width, v << 1);
+            w.flush();
+            i = n;
+        }
     }
     w.flush();
     let end = w.pos + usize::from(w.n > 0);

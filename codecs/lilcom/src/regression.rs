@@ -16,7 +16,8 @@
 //!    quantity the adaptive-width integer code spends most of its bits on;
 //! 4. refine by pattern search on the same cost: along each axis and each pair of axes (in
 //!    opposite directions), both ways, following a direction while it improves, with steps of
-//!    16, 4 and 1 (in 1/256).
+//!    16 and 4 (in 1/256; a final step of 1 changed the coded size of the speech test data by
+//!    under 0.01 % and cost a fifth of the search time).
 
 use crate::{LilcomElement, format::COEFF_SCALE};
 
@@ -321,7 +322,7 @@ pub fn choose_coefficients<T: LilcomElement>(
             }
         }
     }
-    for step in [16, 4, 1] {
+    for step in [16, 4] {
         for dir in &dirs {
             for sign in [1, -1] {
                 let mut moved = 0;
