@@ -273,32 +273,100 @@ fn tie_up(even: f32) -> f32 {
     even + 1.0
 }
 
+/// Quantisation constants of one chunk.
+pub(crate) struct Quant {
+    /// `2^tick_power`
+    tick: f32,
+    /// `2^-tick_power`
+    inv_tick: f32,
+    /// the error bound `2^(tick_power - 1)`
+    h: f64,
+    /// `tick / 2` as float32
+    half_tick: f32,
+    /// `1.5 * 2^23` ticks: adding and removing it rounds to a multiple of `tick`
+    magic: f32,
+    /// `2^22` ticks: offsets below this in magnitude take the fast path
+    limit: f32,
+}
+
+impl Quant {
+    pub(crate) fn new(tick_power: i32) -> Self {
+        Self {
+            tick: tick(tick_power),
+            inv_tick: 2f32.powi(-tick_power),
+            h: 2f64.powi(tick_power - 1),
+            half_tick: 2f32.powi(tick_power - 1),
+            magic: 1.5 * 2f32.powi(23 + tick_power),
+            limit: 2f32.powi(22 + tick_power),
+        }
+    }
+}
+
 /// Chooses the code of one element: the reference encoder's choice when it is acceptable,
 /// otherwise the nearest acceptable neighbour of the exact residual. Returns the code and its
 /// reconstruction.
+///
+/// The reference encoder computes `code = round(offset * (1/tick))` (half away from zero) and
+/// the decoder `predicted + float32(code) * tick`. For `|offset| < 2^22` ticks the same multiple
+/// of the tick comes out of `(offset + 1.5 * 2^23 ticks) - 1.5 * 2^23 ticks` (the float32 sum
+/// keeps no bits below one tick; ties go to even and are then moved away from zero): two
+/// additions on the loop-carried chain instead of a scaling, a rounding and a rescaling.
 #[inline(always)]
-fn code_one<T: LilcomElement>(
-    x: T,
-    predicted: f32,
-    tick: f32,
-    inv_tick: f32,
-    h: f64,
-) -> Option<(i32, f32)> {
+fn code_one<T: LilcomElement>(x: T, predicted: f32, q: &Quant) -> Option<(i32, f32)> {
     let xf = x.to_f64();
     #[allow(clippy::cast_possible_truncation)]
     let x32 = xf as f32;
     let offset = x32 - predicted;
-    // The reference encoder: round half away from zero, saturating at the i32 range.
-    let rf = round_half_away_f32(offset * inv_tick);
-    if rf.is_nan() || rf.abs() >= 2_147_483_648.0 {
-        return code_saturated(x, xf, offset * inv_tick, predicted, tick, h);
+    if !(offset.abs() < q.limit) {
+        return code_general(x, xf, offset, predicted, q);
     }
-    let r = predicted + rf * tick;
-    if acceptable(x, xf, r, h) {
+    let mut multiple = (offset + q.magic) - q.magic;
+    if (offset - multiple).abs() == q.half_tick {
+        multiple = tie_away(offset, multiple, q.tick);
+    }
+    let r = predicted + multiple;
+    if acceptable(x, xf, r, q.h) {
+        #[allow(clippy::cast_possible_truncation)]
+        return Some(((multiple * q.inv_tick) as i32, r));
+    }
+    correct(x, xf, predicted, q.tick, q.h)
+}
+
+/// A tie rounded to the even multiple of the tick, moved away from zero if it went towards it
+/// (C's `round`).
+#[cold]
+#[inline(never)]
+fn tie_away(offset: f32, even: f32, tick: f32) -> f32 {
+    if even.abs() < offset.abs() {
+        even + tick.copysign(offset)
+    } else {
+        even
+    }
+}
+
+/// [`code_one`] for offsets of `2^22` ticks or more (or not finite): the reference encoder's
+/// arithmetic as written.
+#[cold]
+#[inline(never)]
+fn code_general<T: LilcomElement>(
+    x: T,
+    xf: f64,
+    offset: f32,
+    predicted: f32,
+    q: &Quant,
+) -> Option<(i32, f32)> {
+    // The reference encoder: round half away from zero, saturating at the i32 range.
+    let scaled = offset * q.inv_tick;
+    let rf = round_half_away_f32(scaled);
+    if rf.is_nan() || rf.abs() >= 2_147_483_648.0 {
+        return code_saturated(x, xf, scaled, predicted, q.tick, q.h);
+    }
+    let r = predicted + rf * q.tick;
+    if acceptable(x, xf, r, q.h) {
         #[allow(clippy::cast_possible_truncation)]
         return Some((rf as i32, r));
     }
-    correct(x, xf, predicted, tick, h)
+    correct(x, xf, predicted, q.tick, q.h)
 }
 
 /// [`code_one`] when the reference encoder's code saturates (or the prediction is not finite).
@@ -358,9 +426,7 @@ fn code_elements<T: LilcomElement>(
 ) -> Result<(), usize> {
     let shape = &header.shape;
     let rank = shape.len();
-    let tick = tick(header.tick_power);
-    let inv_tick = 2f32.powi(-header.tick_power);
-    let h = 2f64.powi(header.tick_power - 1);
+    let q = Quant::new(header.tick_power);
     let coeffs: Vec<f32> = header.coeffs.iter().map(|&k| coeff_f32(k)).collect();
     let row_len = shape[rank - 1];
     let last_coeff = coeffs[rank - 1];
@@ -371,7 +437,7 @@ fn code_elements<T: LilcomElement>(
     if rank == 1 {
         let mut prev_prediction = 0.0f32;
         for (j, (&x, o)) in data.iter().zip(codes.iter_mut()).enumerate() {
-            let (code, r) = code_one(x, prev_prediction, tick, inv_tick, h).ok_or(j)?;
+            let (code, r) = code_one(x, prev_prediction, &q).ok_or(j)?;
             *o = format::zigzag(code);
             prev_prediction = r * last_coeff;
         }
@@ -379,9 +445,7 @@ fn code_elements<T: LilcomElement>(
     }
     if rank == 2 && coeffs[0] != 0.0 && shape[0] > 2 {
         let p = Params {
-            tick,
-            inv_tick,
-            h,
+            q,
             above: coeffs[0],
             left: last_coeff,
         };
@@ -416,7 +480,7 @@ fn code_elements<T: LilcomElement>(
                     .enumerate()
                 {
                     let (code, r) =
-                        code_one(x, prev_prediction, tick, inv_tick, h).ok_or(start + j)?;
+                        code_one(x, prev_prediction, &q).ok_or(start + j)?;
                     *o = format::zigzag(code);
                     *r_out = r;
                     prev_prediction = r * last_coeff;
@@ -432,7 +496,7 @@ fn code_elements<T: LilcomElement>(
                     .enumerate()
                 {
                     let predicted = prev_prediction + u * c0;
-                    let (code, r) = code_one(x, predicted, tick, inv_tick, h).ok_or(start + j)?;
+                    let (code, r) = code_one(x, predicted, &q).ok_or(start + j)?;
                     *o = format::zigzag(code);
                     *r_out = r;
                     prev_prediction = r * last_coeff;
@@ -445,7 +509,7 @@ fn code_elements<T: LilcomElement>(
                         predicted += done[start + j - s] * c;
                     }
                     let (code, r) =
-                        code_one(row[j], predicted, tick, inv_tick, h).ok_or(start + j)?;
+                        code_one(row[j], predicted, &q).ok_or(start + j)?;
                     out[j] = format::zigzag(code);
                     rrow[j] = r;
                     prev_prediction = r * last_coeff;
@@ -470,9 +534,7 @@ fn code_elements<T: LilcomElement>(
 
 /// Constants of the element loop.
 struct Params {
-    tick: f32,
-    inv_tick: f32,
-    h: f64,
+    q: Quant,
     /// coefficient of the element above (axis 0)
     above: f32,
     /// coefficient of the element to the left (axis 1)
@@ -493,7 +555,7 @@ fn code_matrix<T: LilcomElement>(
     // Row 0 has no element above.
     let mut prev = 0.0f32;
     for j in 0..row_len {
-        let (code, r) = code_one(data[j], prev, p.tick, p.inv_tick, p.h).ok_or(j)?;
+        let (code, r) = code_one(data[j], prev, &p.q).ok_or(j)?;
         codes[j] = format::zigzag(code);
         recon[j] = r;
         prev = r * p.left;
@@ -542,7 +604,7 @@ impl<T: LilcomElement, const G: usize> crate::skew::Step for Rows<'_, T, G> {
         let pos = r * self.row_len + k;
         let p = self.p;
         let predicted = self.prev[r] + self.recon[pos] * p.above;
-        let (code, v) = code_one(self.data[pos], predicted, p.tick, p.inv_tick, p.h)
+        let (code, v) = code_one(self.data[pos], predicted, &p.q)
             .ok_or(self.start + pos)?;
         self.codes[pos] = format::zigzag(code);
         self.recon[pos + self.row_len] = v;
@@ -578,7 +640,40 @@ fn code_rows<T: LilcomElement, const G: usize>(
 
 #[cfg(test)]
 mod tests {
-    use super::round_half_away_f32;
+    use super::{Quant, code_general, code_one, round_half_away_f32};
+
+    #[test]
+    fn fast_rounding_matches_the_reference_arithmetic() {
+        // Random values and predictions, and offsets of exactly k + 1/2 ticks (ties), at every
+        // tick_power: the fast path must pick the code and reconstruction the reference
+        // encoder's arithmetic (`code_general`) picks.
+        let mut s = 11u64;
+        let mut next = || {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (s >> 33) as u32
+        };
+        for tp in -20..=20 {
+            let q = Quant::new(tp);
+            let t = q.tick;
+            for i in 0..20_000 {
+                let scale = t * (1u32 << (next() % 26)) as f32;
+                let predicted = (next() as f32 / u32::MAX as f32 - 0.5) * scale;
+                let x = if i % 4 == 0 {
+                    // a tie: predicted + (k + 1/2) ticks, when exactly representable
+                    predicted + ((next() % 2001) as f32 - 1000.5) * t
+                } else {
+                    predicted + (next() as f32 / u32::MAX as f32 - 0.5) * scale
+                };
+                let fast = code_one(x, predicted, &q);
+                let general = code_general(x, f64::from(x), x - predicted, predicted, &q);
+                assert_eq!(
+                    fast.map(|(c, r)| (c, r.to_bits())),
+                    general.map(|(c, r)| (c, r.to_bits())),
+                    "tp {tp}, x {x}, predicted {predicted}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn float_rounding_matches_c_round() {

@@ -130,9 +130,6 @@ impl FastWriter {
     }
 }
 
-/// Width-change codes by `next - cur + 1`: (length, bits). "1,0" one less, "0" same, "1,1" one
-/// more (the first bit written is the lowest).
-const DELTA_CODES: [(u32, u64); 3] = [(2, 1), (1, 0), (2, 3)];
 
 /// Encodes a whole stream of unsigned values (already zigzag-mapped) with the given width
 /// sequence (valid: `widths[i] >= bit_width(values[i])`, neighbours differing by at most 1, and
