@@ -317,7 +317,7 @@ fn code_one<T: LilcomElement>(x: T, predicted: f32, q: &Quant) -> Option<(i32, f
     #[allow(clippy::cast_possible_truncation)]
     let x32 = xf as f32;
     let offset = x32 - predicted;
-    if !(offset.abs() < q.limit) {
+    if offset.is_nan() || offset.abs() >= q.limit {
         return code_general(x, xf, offset, predicted, q);
     }
     let mut multiple = (offset + q.magic) - q.magic;
