@@ -32,7 +32,9 @@ def rate(fn, nbytes, reps=5):
     return nbytes / best / 1e6
 
 
-def main():
+def measure():
+    """{(data name, tick_power): (bytes, bytes per element, encode MB/s, decode MB/s)}."""
+    results = {}
     for name, file, rows in [("fbank80", "speech_librivox_fbank80.npy", 500),
                              ("speech16k", "speech_librivox_16k_int16.npy", 1 << 30)]:
         x = np.load(os.path.join(DATA, file)).astype(np.float32)
@@ -50,9 +52,14 @@ def main():
                 for e in encoded:
                     lilcom.decompress(e)
 
-            print(f"stock lilcom {name} tick_power {tp}: {size} bytes, "
-                  f"{size / x.size:.4f} bytes/element, encode {rate(enc, x.nbytes):.1f} MB/s, "
-                  f"decode {rate(dec, x.nbytes):.1f} MB/s")
+            results[(name, tp)] = (size, size / x.size, rate(enc, x.nbytes), rate(dec, x.nbytes))
+    return results
+
+
+def main():
+    for (name, tp), (size, per, enc, dec) in measure().items():
+        print(f"stock lilcom {name} tick_power {tp}: {size} bytes, {per:.4f} bytes/element, "
+              f"encode {enc:.1f} MB/s, decode {dec:.1f} MB/s")
 
 
 if __name__ == "__main__":
