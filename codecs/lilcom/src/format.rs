@@ -450,7 +450,7 @@ impl<'a> StreamReader<'a> {
             if cur == 0 {
                 break;
             }
-            if nbits < 34 {
+            {
                 let Some(chunk) = data.get(pos..pos + 8) else {
                     break;
                 };
