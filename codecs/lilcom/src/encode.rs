@@ -479,8 +479,7 @@ fn code_elements<T: LilcomElement>(
                     .zip(rrow.iter_mut())
                     .enumerate()
                 {
-                    let (code, r) =
-                        code_one(x, prev_prediction, &q).ok_or(start + j)?;
+                    let (code, r) = code_one(x, prev_prediction, &q).ok_or(start + j)?;
                     *o = format::zigzag(code);
                     *r_out = r;
                     prev_prediction = r * last_coeff;
@@ -508,8 +507,7 @@ fn code_elements<T: LilcomElement>(
                     for &(s, c) in local {
                         predicted += done[start + j - s] * c;
                     }
-                    let (code, r) =
-                        code_one(row[j], predicted, &q).ok_or(start + j)?;
+                    let (code, r) = code_one(row[j], predicted, &q).ok_or(start + j)?;
                     out[j] = format::zigzag(code);
                     rrow[j] = r;
                     prev_prediction = r * last_coeff;
@@ -604,8 +602,7 @@ impl<T: LilcomElement, const G: usize> crate::skew::Step for Rows<'_, T, G> {
         let pos = r * self.row_len + k;
         let p = self.p;
         let predicted = self.prev[r] + self.recon[pos] * p.above;
-        let (code, v) = code_one(self.data[pos], predicted, &p.q)
-            .ok_or(self.start + pos)?;
+        let (code, v) = code_one(self.data[pos], predicted, &p.q).ok_or(self.start + pos)?;
         self.codes[pos] = format::zigzag(code);
         self.recon[pos + self.row_len] = v;
         self.prev[r] = v * p.left;

@@ -130,7 +130,6 @@ impl FastWriter {
     }
 }
 
-
 /// Encodes a whole stream of unsigned values (already zigzag-mapped) with the given width
 /// sequence (valid: `widths[i] >= bit_width(values[i])`, neighbours differing by at most 1, and
 /// `bit_width(values[i]) == widths[i]` wherever no neighbour is wider; see [`minimal_widths`]),
@@ -177,20 +176,20 @@ pub fn encode_stream(values: &[u32], widths: &[u8]) -> Vec<u8> {
         }
         // Values up to the next zero width (or the last value, whose successor width counts as
         // its own) take the plain path: no run checks inside.
-        let end = widths[i..n - 1]
-            .iter()
-            .position(|&x| x == 0)
-            .map_or(n - 1, |p| i + p);
+        let end = memchr::memchr(0, &widths[i..n - 1]).map_or(n - 1, |p| i + p);
         for (&v, pair) in values[i..end].iter().zip(widths[i..=end].windows(2)) {
             let (cur, next) = (u32::from(pair[0]), u32::from(pair[1]));
             // Width-change code, first bit lowest: "0" same, "1,0" one less, "1,1" one more.
             let change = u32::from(next != cur);
             let dlen = 1 + change;
             let dbits = u64::from(change | (u32::from(next > cur) << 1));
-            // Where neither neighbour is wider the top bit is implied: masked off, not stored.
-            let width = cur - u32::from(prev <= cur && next <= cur);
-            let v = u64::from(v) & ((1u64 << width) - 1);
-            w.put(dlen + width, dbits | (v << dlen));
+            // Where neither neighbour is wider the top bit is implied, not stored. It is set
+            // there (the widths are valid): clearing it leaves the stored bits; elsewhere the
+            // value already fits its width.
+            let implied = u32::from(prev <= cur && next <= cur);
+            debug_assert!(bit_width(v) <= cur && (implied == 0 || bit_width(v) == cur));
+            let v = u64::from(v ^ (implied << (cur - 1)));
+            w.put(dlen + cur - implied, dbits | (v << dlen));
             // Every value: fewer than 8 bits are left over, and a value takes at most 34.
             w.flush();
             prev = cur;

@@ -65,14 +65,23 @@ mod tests {
     fn check<const G: usize>(row_len: usize) {
         let mut done = vec![[false; 64]; G];
         let mut count = 0;
-        skewed::<G, _>(row_len, &mut FnStep(|r: usize, k: usize| -> Result<(), ()> {
-            assert!(!done[r][k], "({r}, {k}) visited twice");
-            assert!(k == 0 || done[r][k - 1], "({r}, {k}) before its left neighbour");
-            assert!(r == 0 || done[r - 1][k], "({r}, {k}) before the element above");
-            done[r][k] = true;
-            count += 1;
-            Ok(())
-        }))
+        skewed::<G, _>(
+            row_len,
+            &mut FnStep(|r: usize, k: usize| -> Result<(), ()> {
+                assert!(!done[r][k], "({r}, {k}) visited twice");
+                assert!(
+                    k == 0 || done[r][k - 1],
+                    "({r}, {k}) before its left neighbour"
+                );
+                assert!(
+                    r == 0 || done[r - 1][k],
+                    "({r}, {k}) before the element above"
+                );
+                done[r][k] = true;
+                count += 1;
+                Ok(())
+            }),
+        )
         .unwrap();
         assert_eq!(count, G * row_len);
     }
