@@ -7,7 +7,7 @@
 //! an estimate of the coded size:
 //!
 //! 1. take a sample of the elements (all of them for small chunks; otherwise evenly spread runs
-//!    along the last axis, about 8192 elements), with each element's previous neighbour along
+//!    along the last axis, about 5120 elements), with each element's previous neighbour along
 //!    every axis (or 0 where the decoder has none: index 0 on that axis);
 //! 2. solve the least-squares normal equations for the joint predictor, clamp to `[-1, 1]` and
 //!    round to `k / 256`;
@@ -21,8 +21,10 @@
 
 use crate::{LilcomElement, format::COEFF_SCALE};
 
-/// Number of sampled elements the search works on, at most.
-const SAMPLE: usize = 8192;
+/// Number of sampled elements the search works on, at most. On the speech test data, sample
+/// sizes from 4608 to 8192 change the coded size by up to ±0.2 % with no trend (which runs are
+/// sampled matters more than how many); the search time is proportional.
+const SAMPLE: usize = 5120;
 /// Length of one sampled run along the last axis, at most.
 const RUN: usize = 128;
 
