@@ -1,6 +1,6 @@
 //! Micro-timing of the encoder's stages on the speech data (for profiling with `perf stat`).
 //!
-//! `cargo run --release -p ndcodecs-lilcom --example lilcom_micro -- [search|code|stream|decode] [fbank|speech]`
+//! `cargo run --release -p ndcodecs-lilcom --example lilcom_micro -- [search|code|stream|read|decode] [fbank|speech]`
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -37,6 +37,13 @@ fn main() {
                 &data, &shape, -5,
             ))),
             "decode" => ndcodecs_lilcom::decode_into(&enc, &shape, &mut out).unwrap(),
+            "read" => {
+                // The stream reader alone: every value, no reconstruction.
+                let mut r = ndcodecs_lilcom::format::StreamReader::new(&enc).unwrap();
+                let mut codes = vec![0i32; stream_values.len()];
+                r.read_i32s(&mut codes).unwrap();
+                black_box(&codes);
+            }
             "stream" => {
                 ndcodecs_lilcom::format::minimal_widths(&stream_values, &mut widths);
                 drop(black_box(ndcodecs_lilcom::format::encode_stream(

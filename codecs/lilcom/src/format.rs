@@ -444,44 +444,57 @@ impl<'a> StreamReader<'a> {
         let (mut prev, mut cur) = (self.prev, self.cur);
         let mut extra = EXTRA[usize::from(prev <= cur)];
         // The loop-carried chain is buf -> c -> bits used -> buf: a few single-cycle operations
-        // (the next width and the value are computed beside it).
-        while i < n {
+        // (the next width and the value are computed beside it). A refill puts a load on that
+        // chain, so one refill serves as many values as surely fit in the 56 bits it
+        // guarantees: a value takes at most its width plus 2 bits, and widths grow by at most
+        // 1 per value, so from width w, 4 values fit if w <= 10 and 3 if w <= 15.
+        'outer: while i < n {
             if cur == 0 {
                 break;
             }
-            {
-                let Some(chunk) = data.get(pos..pos + 8) else {
-                    break;
-                };
-                let mut a = [0u8; 8];
-                a.copy_from_slice(chunk);
-                buf |= u64::from_le_bytes(a) << nbits;
-                pos += ((63 - nbits) >> 3) as usize;
-                nbits |= 56;
+            let Some(chunk) = data.get(pos..pos + 8) else {
+                break;
+            };
+            let mut a = [0u8; 8];
+            a.copy_from_slice(chunk);
+            buf |= u64::from_le_bytes(a) << nbits;
+            pos += ((63 - nbits) >> 3) as usize;
+            nbits |= 56;
+            let group = if cur <= 10 {
+                4
+            } else if cur <= 15 {
+                3
+            } else {
+                1
+            };
+            for _ in 0..group {
+                if i >= n || cur == 0 {
+                    break 'outer;
+                }
+                let c4 = ((buf & 3) << 2) as u32;
+                let k = extra >> c4;
+                #[allow(clippy::cast_possible_truncation)]
+                let shift = cur + (k & 3) as u32;
+                #[allow(clippy::cast_possible_truncation)]
+                let next = cur + ((NEXT >> c4) & 3) as u32 - 1;
+                if next > 32 {
+                    return Err(corrupt("a value width above 32 bits"));
+                }
+                // The value's bits follow the change code (1 bit if it is 0, else 2); where the
+                // top bit is implied the bit under it belongs to the next value and is replaced.
+                let x = (buf >> 1) >> (buf & 1);
+                let top = 1u64 << (cur - 1);
+                let mask = (top << 1) - 1;
+                #[allow(clippy::cast_possible_truncation)]
+                let value = ((x & mask) | (top & 0u64.wrapping_sub((k >> 2) & 1))) as u32;
+                buf >>= shift;
+                nbits -= shift;
+                extra = EXTRA[usize::from(c4 != 4)];
+                prev = cur;
+                cur = next;
+                sink(i, unzigzag(value));
+                i += 1;
             }
-            let c4 = ((buf & 3) << 2) as u32;
-            let k = extra >> c4;
-            #[allow(clippy::cast_possible_truncation)]
-            let shift = cur + (k & 3) as u32;
-            #[allow(clippy::cast_possible_truncation)]
-            let next = cur + ((NEXT >> c4) & 3) as u32 - 1;
-            if next > 32 {
-                return Err(corrupt("a value width above 32 bits"));
-            }
-            // The value's bits follow the change code (1 bit if it is 0, else 2); where the top
-            // bit is implied the bit under it belongs to the next value and is replaced.
-            let x = (buf >> 1) >> (buf & 1);
-            let top = 1u64 << (cur - 1);
-            let mask = (top << 1) - 1;
-            #[allow(clippy::cast_possible_truncation)]
-            let value = ((x & mask) | (top & 0u64.wrapping_sub((k >> 2) & 1))) as u32;
-            buf >>= shift;
-            nbits -= shift;
-            extra = EXTRA[usize::from(c4 != 4)];
-            prev = cur;
-            cur = next;
-            sink(i, unzigzag(value));
-            i += 1;
         }
         (self.buf, self.nbits, self.pos) = (buf, nbits, pos);
         (self.prev, self.cur) = (prev, cur);
