@@ -424,6 +424,8 @@ impl<'a> StreamReader<'a> {
     /// The fast part of [`StreamReader::read_each`]: reads values `i..n` until a value of width 0
     /// is next or fewer than 8 bytes of input are left to load; returns the position reached.
     #[inline(always)]
+    // `prev` is set by every value of a group and read once, after the loop.
+    #[allow(unused_assignments)]
     fn read_fast(
         &mut self,
         mut i: usize,
@@ -448,38 +450,15 @@ impl<'a> StreamReader<'a> {
         // chain, so one refill serves as many values as surely fit in the 56 bits it
         // guarantees: a value takes at most its width plus 2 bits, and widths grow by at most
         // 1 per value, so from width w, 4 values fit if w <= 10 and 3 if w <= 15.
-        'outer: while i < n {
-            if cur == 0 {
-                break;
-            }
-            let Some(chunk) = data.get(pos..pos + 8) else {
-                break;
-            };
-            let mut a = [0u8; 8];
-            a.copy_from_slice(chunk);
-            buf |= u64::from_le_bytes(a) << nbits;
-            pos += ((63 - nbits) >> 3) as usize;
-            nbits |= 56;
-            let group = if cur <= 10 {
-                4
-            } else if cur <= 15 {
-                3
-            } else {
-                1
-            };
-            for _ in 0..group {
-                if i >= n || cur == 0 {
-                    break 'outer;
-                }
+        // Decodes one value from `buf` (which must hold enough bits).
+        macro_rules! one {
+            () => {{
                 let c4 = ((buf & 3) << 2) as u32;
                 let k = extra >> c4;
                 #[allow(clippy::cast_possible_truncation)]
                 let shift = cur + (k & 3) as u32;
                 #[allow(clippy::cast_possible_truncation)]
                 let next = cur + ((NEXT >> c4) & 3) as u32 - 1;
-                if next > 32 {
-                    return Err(corrupt("a value width above 32 bits"));
-                }
                 // The value's bits follow the change code (1 bit if it is 0, else 2); where the
                 // top bit is implied the bit under it belongs to the next value and is replaced.
                 let x = (buf >> 1) >> (buf & 1);
@@ -494,6 +473,33 @@ impl<'a> StreamReader<'a> {
                 cur = next;
                 sink(i, unzigzag(value));
                 i += 1;
+            }};
+        }
+        while i < n && cur != 0 {
+            let Some(chunk) = data.get(pos..pos + 8) else {
+                break;
+            };
+            let mut a = [0u8; 8];
+            a.copy_from_slice(chunk);
+            buf |= u64::from_le_bytes(a) << nbits;
+            pos += ((63 - nbits) >> 3) as usize;
+            nbits |= 56;
+            // From width w the next values are at least w - 1, w - 2, …: no zero width and no
+            // width above 32 within a group.
+            if (4..=10).contains(&cur) && n - i >= 4 {
+                one!();
+                one!();
+                one!();
+                one!();
+            } else if (3..=15).contains(&cur) && n - i >= 3 {
+                one!();
+                one!();
+                one!();
+            } else {
+                if cur == 32 && buf & 3 == 3 {
+                    return Err(corrupt("a value width above 32 bits"));
+                }
+                one!();
             }
         }
         (self.buf, self.nbits, self.pos) = (buf, nbits, pos);
