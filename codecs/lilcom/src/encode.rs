@@ -285,7 +285,8 @@ pub(crate) struct Quant {
     half_tick: f32,
     /// `1.5 * 2^23` ticks: adding and removing it rounds to a multiple of `tick`
     magic: f32,
-    /// `2^22` ticks: offsets below this in magnitude take the fast path
+    /// `2^21` ticks: offsets below this in magnitude take the fast path (their codes stay well
+    /// inside the binade of `magic`)
     limit: f32,
 }
 
@@ -297,7 +298,7 @@ impl Quant {
             h: 2f64.powi(tick_power - 1),
             half_tick: 2f32.powi(tick_power - 1),
             magic: 1.5 * 2f32.powi(23 + tick_power),
-            limit: 2f32.powi(22 + tick_power),
+            limit: 2f32.powi(21 + tick_power),
         }
     }
 }
@@ -307,7 +308,7 @@ impl Quant {
 /// reconstruction.
 ///
 /// The reference encoder computes `code = round(offset * (1/tick))` (half away from zero) and
-/// the decoder `predicted + float32(code) * tick`. For `|offset| < 2^22` ticks the same multiple
+/// the decoder `predicted + float32(code) * tick`. For `|offset| < 2^21` ticks the same multiple
 /// of the tick comes out of `(offset + 1.5 * 2^23 ticks) - 1.5 * 2^23 ticks` (the float32 sum
 /// keeps no bits below one tick; ties go to even and are then moved away from zero): two
 /// additions on the loop-carried chain instead of a scaling, a rounding and a rescaling.
@@ -320,14 +321,18 @@ fn code_one<T: LilcomElement>(x: T, predicted: f32, q: &Quant) -> Option<(i32, f
     if offset.is_nan() || offset.abs() >= q.limit {
         return code_general(x, xf, offset, predicted, q);
     }
-    let mut multiple = (offset + q.magic) - q.magic;
+    let sum = offset + q.magic;
+    let mut multiple = sum - q.magic;
+    // `sum` is `magic + code * tick` within one binade, where the tick is the last mantissa bit:
+    // the code is the difference of the bit patterns.
+    #[allow(clippy::cast_possible_wrap)]
+    let mut code = sum.to_bits().wrapping_sub(q.magic.to_bits()) as i32;
     if (offset - multiple).abs() == q.half_tick {
-        multiple = tie_away(offset, multiple, q.tick);
+        (code, multiple) = tie_away(offset, code, multiple, q.tick);
     }
     let r = predicted + multiple;
     if acceptable(x, xf, r, q.h) {
-        #[allow(clippy::cast_possible_truncation)]
-        return Some(((multiple * q.inv_tick) as i32, r));
+        return Some((code, r));
     }
     correct(x, xf, predicted, q.tick, q.h)
 }
@@ -336,15 +341,19 @@ fn code_one<T: LilcomElement>(x: T, predicted: f32, q: &Quant) -> Option<(i32, f
 /// (C's `round`).
 #[cold]
 #[inline(never)]
-fn tie_away(offset: f32, even: f32, tick: f32) -> f32 {
+fn tie_away(offset: f32, code: i32, even: f32, tick: f32) -> (i32, f32) {
     if even.abs() < offset.abs() {
-        even + tick.copysign(offset)
+        let up = offset > 0.0;
+        (
+            code + if up { 1 } else { -1 },
+            even + tick.copysign(offset),
+        )
     } else {
-        even
+        (code, even)
     }
 }
 
-/// [`code_one`] for offsets of `2^22` ticks or more (or not finite): the reference encoder's
+/// [`code_one`] for offsets of `2^21` ticks or more (or not finite): the reference encoder's
 /// arithmetic as written.
 #[cold]
 #[inline(never)]
