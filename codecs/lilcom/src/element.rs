@@ -18,6 +18,10 @@ mod sealed {
 pub trait LilcomElement: Element + sealed::Sealed {
     /// `true` for the integer types.
     const INTEGER: bool;
+    /// `true` for `f32`, whose values are their own float32 conversion (lets the encoder check
+    /// the bound in float32 first).
+    #[doc(hidden)]
+    const IS_F32: bool = false;
     /// The value as `f64` (exact for every value the encoder accepts).
     fn to_f64(self) -> f64;
     /// The decoded float32 value as this type; `None` for NaN, and for infinities when `Self` is
@@ -48,6 +52,7 @@ impl_float!(f64);
 impl sealed::Sealed for f32 {}
 impl LilcomElement for f32 {
     const INTEGER: bool = false;
+    const IS_F32: bool = true;
     #[inline(always)]
     fn to_f64(self) -> f64 {
         f64::from(self)

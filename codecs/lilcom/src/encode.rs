@@ -281,6 +281,8 @@ pub(crate) struct Quant {
     inv_tick: f32,
     /// the error bound `2^(tick_power - 1)`
     h: f64,
+    /// the error bound less 2^-20 of it, as float32
+    h_fast: f32,
     /// `tick / 2` as float32
     half_tick: f32,
     /// `1.5 * 2^23` ticks: adding and removing it rounds to a multiple of `tick`
@@ -296,6 +298,7 @@ impl Quant {
             tick: tick(tick_power),
             inv_tick: 2f32.powi(-tick_power),
             h: 2f64.powi(tick_power - 1),
+            h_fast: 2f32.powi(tick_power - 1) * (1.0 - 2f32.powi(-20)),
             half_tick: 2f32.powi(tick_power - 1),
             magic: 1.5 * 2f32.powi(23 + tick_power),
             limit: 2f32.powi(21 + tick_power),
@@ -331,7 +334,9 @@ fn code_one<T: LilcomElement>(x: T, predicted: f32, q: &Quant) -> Option<(i32, f
         (code, multiple) = tie_away(offset, code, multiple, q.tick);
     }
     let r = predicted + multiple;
-    if acceptable(x, xf, r, q.h) {
+    // For float32 input, clearly within the bound in float32 arithmetic (the subtraction's
+    // rounding error is far below the margin); otherwise decided exactly.
+    if (T::IS_F32 && (x32 - r).abs() < q.h_fast) || acceptable(x, xf, r, q.h) {
         return Some((code, r));
     }
     correct(x, xf, predicted, q.tick, q.h)
