@@ -229,8 +229,9 @@ fn stock_overshoot_case_is_kept_within_the_bound() {
 #[test]
 fn fbank_is_smaller_than_stock() {
     // Stock lilcom 1.8.2 on the same chunks (500, 500, 5 frames) at tick_power -5: 45178 + 45860
-    // + 492 bytes. The best coefficient pair for each chunk, found by exhaustive search with stock
-    // lilcom's own encoder, gives 73473 bytes (19.7 % less) — the limit of the format.
+    // + 492 bytes. The best coefficient pair for each chunk, found by trying all 513 x 513 pairs
+    // (examples/lilcom_coeff_search.rs), gives 73461 bytes (19.7 % less) — the limit of the
+    // format under the bound (specs/lilcom/README.md).
     let (shape, v) =
         common::load_npy_f32(&common::repo().join("tests/data/speech_librivox_fbank80.npy"));
     let row = shape[1];
