@@ -349,10 +349,7 @@ fn code_one<T: LilcomElement>(x: T, predicted: f32, q: &Quant) -> Option<(i32, f
 fn tie_away(offset: f32, code: i32, even: f32, tick: f32) -> (i32, f32) {
     if even.abs() < offset.abs() {
         let up = offset > 0.0;
-        (
-            code + if up { 1 } else { -1 },
-            even + tick.copysign(offset),
-        )
+        (code + if up { 1 } else { -1 }, even + tick.copysign(offset))
     } else {
         (code, even)
     }
