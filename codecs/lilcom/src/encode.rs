@@ -22,7 +22,8 @@ use crate::{
 /// # Errors
 ///
 /// - [`CodecError::ShapeMismatch`] if `data.len()` is not the product of `shape`, an extent is
-///   0 (lilcom cannot store empty axes) or `shape` has more than 15 axes;
+///   0 (lilcom cannot store empty axes), `shape` has more than 15 axes or more than
+///   `2^31 - 1` elements;
 /// - [`CodecError::OutOfRange`] for NaN or infinite values (the format cannot hold them), values
 ///   beyond `±(2^31 - 1) * 2^tick_power`, integers without an exact float32 representation, and
 ///   (in theory) a value no code can reconstruct within the bound.
@@ -87,6 +88,10 @@ fn invalid(message: String) -> CodecError {
     }
 }
 
+/// Most elements one chunk may hold: a run of `2^31` or more zero codes would need a run-length
+/// code with `k >= 31`, which lilcom's reader (and this one) reject.
+const MAX_ELEMENTS: usize = (1 << 31) - 1;
+
 /// The shape lilcom stores: 0-d becomes `[1]`; checks length, empty axes and rank.
 pub(crate) fn check_shape(len: usize, shape: &[usize]) -> Result<Vec<usize>, CodecError> {
     let stored: Vec<usize> = if shape.is_empty() {
@@ -106,6 +111,16 @@ pub(crate) fn check_shape(len: usize, shape: &[usize]) -> Result<Vec<usize>, Cod
         return Err(CodecError::ShapeMismatch {
             codec: CODEC_ID,
             expected: "at most 15 axes (the lilcom format's limit)".into(),
+            found: format!("shape {shape:?}"),
+        });
+    }
+    if len > MAX_ELEMENTS {
+        return Err(CodecError::ShapeMismatch {
+            codec: CODEC_ID,
+            expected: format!(
+                "at most {MAX_ELEMENTS} elements per chunk (a run of 2^31 zero codes has no \
+                 lilcom run-length code that readers accept)"
+            ),
             found: format!("shape {shape:?}"),
         });
     }
@@ -648,7 +663,18 @@ fn code_rows<T: LilcomElement, const G: usize>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Quant, code_general, code_one, round_half_away_f32};
+    use super::{Quant, check_shape, code_general, code_one, round_half_away_f32};
+
+    #[test]
+    fn chunks_of_2_pow_31_elements_are_refused() {
+        // Checked from the length alone: nothing is allocated.
+        assert!(check_shape((1 << 31) - 1, &[(1 << 31) - 1]).is_ok());
+        let err = check_shape(1 << 31, &[1 << 16, 1 << 15]).unwrap_err();
+        assert!(
+            err.to_string().contains("at most 2147483647 elements"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn fast_rounding_matches_the_reference_arithmetic() {
