@@ -1,6 +1,6 @@
 //! Micro-timing of the encoder's stages on the speech data (for profiling with `perf stat`).
 //!
-//! `cargo run --release -p ndcodecs-lilcom --example lilcom_micro -- [search|code|stream|read|decode] [fbank|speech]`
+//! `cargo run --release -p ndcodecs-lilcom --example lilcom_micro -- [encode|search|code|stream|read|decode] [fbank|speech]`
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -37,6 +37,17 @@ fn main() {
                 &data, &shape, -5,
             ))),
             "decode" => ndcodecs_lilcom::decode_into(&enc, &shape, &mut out).unwrap(),
+            "encode" => drop(black_box(
+                ndcodecs_lilcom::encode(
+                    &data,
+                    &shape,
+                    &ndcodecs_lilcom::LilcomConfig {
+                        tick_power: ndcodecs_lilcom::TickPower::new(-5).unwrap(),
+                        ..ndcodecs_lilcom::LilcomConfig::default()
+                    },
+                )
+                .unwrap(),
+            )),
             "read" => {
                 // The stream reader alone: every value, no reconstruction.
                 let mut r = ndcodecs_lilcom::format::StreamReader::new(&enc).unwrap();
