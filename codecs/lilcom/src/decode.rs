@@ -151,36 +151,6 @@ fn decode_body(
     let coeffs: Vec<f32> = header.coeffs.iter().map(|&k| coeff_f32(k)).collect();
     let row_len = shape[rank - 1];
     let last_coeff = coeffs[rank - 1];
-    if rank == 2 && coeffs[0] != 0.0 {
-        // The common 2-d case, each row with the row above: reading the codes overlaps the
-        // reconstruction's dependency chain.
-        let c0 = coeffs[0];
-        let mut prev = 0.0f32;
-        {
-            let row = &mut out[..row_len];
-            reader.read_each(row_len, |j, code| {
-                #[allow(clippy::cast_precision_loss)]
-                let value = prev + code as f32 * tick;
-                row[j] = value;
-                prev = value * last_coeff;
-            })?;
-        }
-        for r in 1..shape[0] {
-            let (done, rest) = out.split_at_mut(r * row_len);
-            let above = &done[(r - 1) * row_len..];
-            let row = &mut rest[..row_len];
-            let mut prev = 0.0f32;
-            reader.read_each(row_len, |j, code| {
-                let predicted = prev + above[j] * c0;
-                #[allow(clippy::cast_precision_loss)]
-                let value = predicted + code as f32 * tick;
-                row[j] = value;
-                prev = value * last_coeff;
-            })?;
-        }
-        return reader.finish();
-    }
-
     let strides = strides(shape);
     let mut index = vec![0usize; rank - 1];
     let mut local: Vec<(usize, f32)> = Vec::with_capacity(rank);
@@ -202,12 +172,11 @@ fn decode_body(
             let codes = &mut codes[..len];
             let (done, rest) = out.split_at_mut(block_start);
             let block = &mut rest[..len];
-            if !local.is_empty() {
-                reader.read_i32s(codes)?;
-            }
+            // With no or one earlier axis contributing (every row of a 2-d chunk), the codes
+            // are reconstructed as they are read: reading overlaps the reconstruction's
+            // dependency chain along the row.
             match local.as_slice() {
                 [] => {
-                    // One dependency chain along the row: reading the codes overlaps it.
                     reader.read_each(len, |j, code| {
                         #[allow(clippy::cast_precision_loss)]
                         let value = prev_prediction + code as f32 * tick;
@@ -217,15 +186,16 @@ fn decode_body(
                 }
                 &[(s0, c0)] => {
                     let above = &done[block_start - s0..block_start - s0 + len];
-                    for ((o, &u), &code) in block.iter_mut().zip(above).zip(codes.iter()) {
-                        let predicted = prev_prediction + u * c0;
+                    reader.read_each(len, |j, code| {
+                        let predicted = prev_prediction + above[j] * c0;
                         #[allow(clippy::cast_precision_loss)]
                         let value = predicted + code as f32 * tick;
-                        *o = value;
+                        block[j] = value;
                         prev_prediction = value * last_coeff;
-                    }
+                    })?;
                 }
                 local => {
+                    reader.read_i32s(codes)?;
                     for (j, &code) in codes.iter().enumerate() {
                         let mut predicted = prev_prediction;
                         for &(s, c) in local {
