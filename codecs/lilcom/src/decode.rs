@@ -157,14 +157,7 @@ fn decode_body(
     let mut codes = vec![0i32; row_len.min(BLOCK)];
     let mut start = 0usize;
     loop {
-        // Axes before the last whose index is not 0 and whose coefficient is not 0 contribute,
-        // in axis order.
-        local.clear();
-        for (a, &i) in index.iter().enumerate() {
-            if i != 0 && coeffs[a] != 0.0 {
-                local.push((strides[a], coeffs[a]));
-            }
-        }
+        contributing(&index, &coeffs, &strides, &mut local);
         let mut prev_prediction = 0.0f32;
         // The row's codes are read a block at a time, then reconstructed.
         for block_start in (start..start + row_len).step_by(BLOCK) {
@@ -210,20 +203,40 @@ fn decode_body(
             }
         }
         start += row_len;
-        // Next row: increment the multi-index over the outer axes.
-        let mut a = rank - 1;
-        loop {
-            if a == 0 {
-                return reader.finish();
-            }
-            a -= 1;
-            index[a] += 1;
-            if index[a] < shape[a] {
-                break;
-            }
-            index[a] = 0;
+        if !next_row(&mut index, shape) {
+            return reader.finish();
         }
     }
+}
+
+/// The earlier axes that contribute to the prediction of the row at outer multi-index `index`,
+/// as (stride, coefficient) in axis order: those whose index is not 0 and whose coefficient is
+/// not 0 (the reference decoder skips the others rather than adding 0).
+pub(crate) fn contributing(
+    index: &[usize],
+    coeffs: &[f32],
+    strides: &[usize],
+    local: &mut Vec<(usize, f32)>,
+) {
+    local.clear();
+    for (a, &i) in index.iter().enumerate() {
+        if i != 0 && coeffs[a] != 0.0 {
+            local.push((strides[a], coeffs[a]));
+        }
+    }
+}
+
+/// Advances `index`, the multi-index over all axes of `shape` but the last, to the next row in
+/// C order; `false` after the last row.
+pub(crate) fn next_row(index: &mut [usize], shape: &[usize]) -> bool {
+    for a in (0..index.len()).rev() {
+        index[a] += 1;
+        if index[a] < shape[a] {
+            return true;
+        }
+        index[a] = 0;
+    }
+    false
 }
 
 /// Codes read at a time along a row before they are reconstructed.

@@ -259,35 +259,6 @@ fn acceptable<T: LilcomElement>(x: T, xf: f64, r: f32, h: f64) -> bool {
     within(xf, r, h) && (!T::INTEGER || T::from_f32(r) == Some(x))
 }
 
-/// `v` rounded half away from zero as a float (C's `round`), for `|v| < 2^31`; other inputs give
-/// a value of magnitude `>= 2^31` or NaN (the caller takes the exact slow path then). Kept in
-/// floating point because it sits on the encoder's loop-carried dependency chain.
-#[inline(always)]
-fn round_half_away_f32(v: f32) -> f32 {
-    const TWO23: f32 = 8_388_608.0;
-    let a = v.abs();
-    if a >= TWO23 || a.is_nan() {
-        return big_or_nan(v); // already an integer (or NaN)
-    }
-    let even = (a + TWO23) - TWO23; // round half to even
-    // Ties that went down to even go up instead: a rare, well-predicted branch, kept off the
-    // encoder's dependency chain rather than a select on it.
-    let r = if a - even == 0.5 { tie_up(even) } else { even };
-    r.copysign(v)
-}
-
-#[cold]
-#[inline(never)]
-fn big_or_nan(v: f32) -> f32 {
-    v
-}
-
-#[cold]
-#[inline(never)]
-fn tie_up(even: f32) -> f32 {
-    even + 1.0
-}
-
 /// Quantisation constants of one chunk.
 pub(crate) struct Quant {
     /// `2^tick_power`
@@ -371,7 +342,7 @@ fn tie_away(offset: f32, code: i32, even: f32, tick: f32) -> (i32, f32) {
 }
 
 /// [`code_one`] for offsets of `2^21` ticks or more (or not finite): the reference encoder's
-/// arithmetic as written.
+/// arithmetic as written (round half away from zero, saturating at the `i32` range).
 #[cold]
 #[inline(never)]
 fn code_general<T: LilcomElement>(
@@ -381,38 +352,13 @@ fn code_general<T: LilcomElement>(
     predicted: f32,
     q: &Quant,
 ) -> Option<(i32, f32)> {
-    // The reference encoder: round half away from zero, saturating at the i32 range.
-    let scaled = offset * q.inv_tick;
-    let rf = round_half_away_f32(scaled);
-    if rf.is_nan() || rf.abs() >= 2_147_483_648.0 {
-        return code_saturated(x, xf, scaled, predicted, q.tick, q.h);
-    }
-    let r = predicted + rf * q.tick;
-    if acceptable(x, xf, r, q.h) {
-        #[allow(clippy::cast_possible_truncation)]
-        return Some((rf as i32, r));
-    }
-    correct(x, xf, predicted, q.tick, q.h)
-}
-
-/// [`code_one`] when the reference encoder's code saturates (or the prediction is not finite).
-#[cold]
-#[inline(always)]
-fn code_saturated<T: LilcomElement>(
-    x: T,
-    xf: f64,
-    scaled: f32,
-    predicted: f32,
-    tick: f32,
-    h: f64,
-) -> Option<(i32, f32)> {
-    let code = format::round_half_away(scaled);
+    let code = format::round_half_away(offset * q.inv_tick);
     #[allow(clippy::cast_precision_loss)]
-    let r = predicted + code as f32 * tick;
-    if acceptable(x, xf, r, h) {
+    let r = predicted + code as f32 * q.tick;
+    if acceptable(x, xf, r, q.h) {
         return Some((code, r));
     }
-    correct(x, xf, predicted, tick, h)
+    correct(x, xf, predicted, q.tick, q.h)
 }
 
 #[cold]
@@ -486,12 +432,7 @@ fn code_elements<T: LilcomElement>(
     let mut local: Vec<(usize, f32)> = Vec::with_capacity(rank);
     let mut start = 0usize;
     loop {
-        local.clear();
-        for (a, &i) in index.iter().enumerate() {
-            if i != 0 && coeffs[a] != 0.0 {
-                local.push((strides[a], coeffs[a]));
-            }
-        }
+        crate::decode::contributing(&index, &coeffs, &strides, &mut local);
         let row = &data[start..start + row_len];
         let out = &mut codes[start..start + row_len];
         let (done, rest) = recon.split_at_mut(start);
@@ -541,17 +482,8 @@ fn code_elements<T: LilcomElement>(
             }
         }
         start += row_len;
-        let mut a = rank - 1;
-        loop {
-            if a == 0 {
-                return Ok(());
-            }
-            a -= 1;
-            index[a] += 1;
-            if index[a] < shape[a] {
-                break;
-            }
-            index[a] = 0;
+        if !crate::decode::next_row(&mut index, shape) {
+            return Ok(());
         }
     }
 }
@@ -663,7 +595,7 @@ fn code_rows<T: LilcomElement, const G: usize>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Quant, check_shape, code_general, code_one, round_half_away_f32};
+    use super::{Quant, check_shape, code_general, code_one};
 
     #[test]
     fn chunks_of_2_pow_31_elements_are_refused() {
@@ -705,34 +637,6 @@ mod tests {
                     general.map(|(c, r)| (c, r.to_bits())),
                     "tp {tp}, x {x}, predicted {predicted}"
                 );
-            }
-        }
-    }
-
-    #[test]
-    fn float_rounding_matches_c_round() {
-        for v in [
-            0.5f32,
-            -0.5,
-            1.5,
-            2.5,
-            -2.5,
-            0.499_999_97,
-            8_388_607.5,
-            8_388_609.0,
-            1e9,
-            -3e9,
-            0.0,
-            -0.0,
-        ] {
-            assert_eq!(round_half_away_f32(v), v.round(), "{v}");
-        }
-        let mut s = 7u32;
-        for _ in 0..200_000 {
-            s = s.wrapping_mul(747_796_405).wrapping_add(2_891_336_453);
-            let v = f32::from_bits(s);
-            if v.is_finite() {
-                assert_eq!(round_half_away_f32(v).to_bits(), v.round().to_bits(), "{v}");
             }
         }
     }

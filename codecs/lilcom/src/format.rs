@@ -120,6 +120,23 @@ impl FastWriter {
         self.n &= 7;
     }
 
+    /// Appends the width-change code and the bits of value `v` of width `cur > 0`, between
+    /// widths `prev` and `next`; at most 34 bits.
+    #[inline(always)]
+    fn value(&mut self, v: u32, prev: u32, cur: u32, next: u32) {
+        // Width-change code, first bit lowest: "0" same, "1,0" one less, "1,1" one more.
+        let change = u32::from(next != cur);
+        let dlen = 1 + change;
+        let dbits = u64::from(change | (u32::from(next > cur) << 1));
+        // Where neither neighbour is wider the top bit is implied, not stored. It is set there
+        // (the widths are valid): clearing it leaves the stored bits; elsewhere the value
+        // already fits its width.
+        let implied = u32::from(prev <= cur && next <= cur);
+        debug_assert!(bit_width(v) <= cur && (implied == 0 || bit_width(v) == cur));
+        let v = u64::from(v ^ (implied << (cur - 1)));
+        self.put(dlen + cur - implied, dbits | (v << dlen));
+    }
+
     fn zero_run(&mut self, n: u32) {
         self.flush();
         let k = bit_width(n) - 1;
@@ -178,28 +195,17 @@ pub fn encode_stream(values: &[u32], widths: &[u8]) -> Vec<u8> {
         // its own) take the plain path: no run checks inside.
         let end = memchr::memchr(0, &widths[i..n - 1]).map_or(n - 1, |p| i + p);
         for (&v, pair) in values[i..end].iter().zip(widths[i..=end].windows(2)) {
-            let (cur, next) = (u32::from(pair[0]), u32::from(pair[1]));
-            // Width-change code, first bit lowest: "0" same, "1,0" one less, "1,1" one more.
-            let change = u32::from(next != cur);
-            let dlen = 1 + change;
-            let dbits = u64::from(change | (u32::from(next > cur) << 1));
-            // Where neither neighbour is wider the top bit is implied, not stored. It is set
-            // there (the widths are valid): clearing it leaves the stored bits; elsewhere the
-            // value already fits its width.
-            let implied = u32::from(prev <= cur && next <= cur);
-            debug_assert!(bit_width(v) <= cur && (implied == 0 || bit_width(v) == cur));
-            let v = u64::from(v ^ (implied << (cur - 1)));
-            w.put(dlen + cur - implied, dbits | (v << dlen));
+            let cur = u32::from(pair[0]);
+            w.value(v, prev, cur, u32::from(pair[1]));
             // Every value: fewer than 8 bits are left over, and a value takes at most 34.
             w.flush();
             prev = cur;
         }
         i = end;
         if end == n - 1 && widths[end] != 0 {
+            // The last value: its successor's width counts as its own.
             let cur = u32::from(widths[end]);
-            let width = cur - u32::from(prev <= cur);
-            let v = u64::from(values[end]) & ((1u64 << width) - 1);
-            w.put(1 + width, v << 1);
+            w.value(values[end], prev, cur, cur);
             w.flush();
             i = n;
         }

@@ -1,5 +1,6 @@
-//! The visiting order that lets the encoder and decoder overlap the dependency chains of several
-//! rows of a 2-d array.
+//! The visiting order that lets the encoder overlap the dependency chains of several rows of a
+//! 2-d array. (The decoder cannot use it to gain anything: it is bound by reading the stream,
+//! which is in row order.)
 //!
 //! In lilcom's prediction every element waits for its left neighbour (the running prediction
 //! along the last axis) and for the element above it. Handling `G` rows at once, row `r` one
