@@ -34,7 +34,6 @@ pub enum Samples {
 
 /// Runs `$body` with `$v` bound to the typed vector inside a [`Samples`]: the one dispatch point
 /// over dtypes. `$t` names the element type inside `$body`.
-#[macro_export]
 macro_rules! with_samples {
     ($samples:expr, $v:ident : $t:ident => $body:expr) => {
         match $samples {
@@ -81,6 +80,8 @@ macro_rules! with_samples {
         }
     };
 }
+
+pub(crate) use with_samples;
 
 macro_rules! impl_from_vec {
     ($($t:ty => $v:ident),*) => {$(

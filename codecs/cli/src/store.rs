@@ -13,9 +13,9 @@ use zarrs::array::{Array, ArrayMetadata, ArraySubset};
 use zarrs::metadata::v3::ArrayMetadataV3;
 use zarrs::storage::{ReadableStorageTraits, ReadableWritableStorageTraits};
 
+use crate::npy::with_samples;
 use crate::npy::{NdArray, Samples};
 use crate::spec::Chain;
-use crate::with_samples;
 
 /// Largest number of elements in a default chunk (4 MiB of float32).
 pub const DEFAULT_CHUNK_ELEMENTS: u64 = 1 << 20;
