@@ -48,27 +48,48 @@ impl SpecError {
 }
 
 impl fmt::Display for SpecError {
-    /// The message, then the line of the specification at fault with carets under the bad part.
+    /// The message, then the line of the specification at fault with carets under the bad part
+    /// (a window of the line around it when the line is long).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        /// Characters of context shown on each side of the bad part of a long line.
+        const CONTEXT: usize = 40;
         let line_start = self.spec[..self.span.start]
             .rfind('\n')
             .map_or(0, |i| i + 1);
         let line_end = self.spec[self.span.start..]
             .find('\n')
             .map_or(self.spec.len(), |i| self.span.start + i);
-        let line = &self.spec[line_start..line_end];
-        let column = self.spec[line_start..self.span.start].chars().count();
-        let width = self.spec[self.span.start..self.span.end.min(line_end)]
+        let before: Vec<char> = self.spec[line_start..self.span.start].chars().collect();
+        let bad: Vec<char> = self.spec[self.span.start..self.span.end.min(line_end)]
             .chars()
-            .count()
-            .max(1);
+            .collect();
+        let after: Vec<char> = self.spec[self.span.end.min(line_end)..line_end]
+            .chars()
+            .collect();
+        let (lead, before) = if before.len() > CONTEXT {
+            ("…", &before[before.len() - CONTEXT..])
+        } else {
+            ("", &before[..])
+        };
+        let (bad, bad_cut) = if bad.len() > 2 * CONTEXT {
+            (&bad[..2 * CONTEXT], true)
+        } else {
+            (&bad[..], false)
+        };
+        let (after, trail) = if bad_cut {
+            (&[][..], "…")
+        } else if after.len() > CONTEXT {
+            (&after[..CONTEXT], "…")
+        } else {
+            (&after[..], "")
+        };
+        let text: String = before.iter().chain(bad).chain(after).collect();
         write!(
             f,
-            "invalid codec chain: {}\n  {}\n  {}{}",
+            "invalid codec chain: {}\n  {lead}{text}{trail}\n  {}{}",
             self.message,
-            line,
-            " ".repeat(column),
-            "^".repeat(width)
+            " ".repeat(lead.chars().count() + before.len()),
+            "^".repeat(bad.len().max(1))
         )
     }
 }
@@ -400,10 +421,17 @@ impl Tok {
     }
 }
 
+/// Deepest nesting of `[lists]`, `{objects}` and chains in strings that a readable chain may
+/// have: far more than any codec configuration needs, few enough that parsing a hostile
+/// specification cannot exhaust the stack (the parser is recursive).
+const MAX_DEPTH: usize = 64;
+
 struct Parser<'a> {
     spec: &'a str,
     toks: Vec<(Tok, Range<usize>)>,
     pos: usize,
+    /// Nesting depth of the value being parsed (lists, objects, nested chains).
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -473,7 +501,12 @@ impl<'a> Parser<'a> {
             }
         }
         toks.push((Tok::End, spec.len()..spec.len()));
-        Ok(Self { spec, toks, pos: 0 })
+        Ok(Self {
+            spec,
+            toks,
+            pos: 0,
+            depth: 0,
+        })
     }
 
     fn peek(&self) -> &(Tok, Range<usize>) {
@@ -600,8 +633,18 @@ impl<'a> Parser<'a> {
                 e.message,
             )
         };
+        if self.depth >= MAX_DEPTH {
+            return Err(self.err(
+                at..at + inner.len() + 2,
+                format!("codec chains nested more than {MAX_DEPTH} deep"),
+            ));
+        }
+        let depth = self.depth + 1;
         let mut codecs = Parser::new(inner)
-            .and_then(|mut p| p.chain())
+            .and_then(|mut p| {
+                p.depth = depth;
+                p.chain()
+            })
             .map_err(shift)?;
         for c in &mut codecs {
             c.span = c.span.start + at + 1..c.span.end + at + 1;
@@ -614,6 +657,18 @@ impl<'a> Parser<'a> {
 
     fn value(&mut self) -> Result<Value, SpecError> {
         let (t, span) = self.next();
+        if matches!(t, Tok::Punct('[' | '{')) {
+            if self.depth >= MAX_DEPTH {
+                return Err(self.err(
+                    span,
+                    format!("lists and objects nested more than {MAX_DEPTH} deep"),
+                ));
+            }
+            self.depth += 1;
+            let value = self.compound(t);
+            self.depth -= 1;
+            return value;
+        }
         match t {
             Tok::Number(n) => Ok(Value::Number(n)),
             Tok::Str(s) => Ok(Value::String(s)),
@@ -623,6 +678,16 @@ impl<'a> Parser<'a> {
                 "null" => Value::Null,
                 _ => Value::String(s),
             }),
+            other => Err(self.err(
+                span,
+                format!("expected a value, found {}", other.describe()),
+            )),
+        }
+    }
+
+    /// The rest of a list or an object whose opening bracket `open` has been read.
+    fn compound(&mut self, open: Tok) -> Result<Value, SpecError> {
+        match open {
             Tok::Punct('[') => {
                 let mut items = Vec::new();
                 if self.peek().0 == Tok::Punct(']') {
@@ -689,10 +754,7 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
-            other => Err(self.err(
-                span,
-                format!("expected a value, found {}", other.describe()),
-            )),
+            _ => unreachable!("called after `[` or `{{`"),
         }
     }
 }
@@ -772,6 +834,36 @@ mod tests {
         let spec = r#"[{"name": "bytes"}, {"name": "zstd", "configuration": {"levle": 1}}]"#;
         let e = Chain::parse(spec).unwrap_err();
         assert_eq!(&spec[e.span.clone()], "\"zstd\"");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for depth in [MAX_DEPTH + 1, 20_000] {
+            let spec = format!("zstd(level={}{})", "[".repeat(depth), "]".repeat(depth));
+            let e = Chain::parse(&spec).unwrap_err();
+            assert!(e.message.contains("nested more than"), "{e}");
+            assert_eq!(e.span.start, "zstd(level=".len() + MAX_DEPTH);
+            // A long line is shown as a window around the fault.
+            assert!(
+                e.to_string().lines().all(|l| l.chars().count() < 200),
+                "{e}"
+            );
+            let spec = format!("zstd(a={}", "{a:".repeat(depth));
+            assert!(
+                Chain::parse(&spec)
+                    .unwrap_err()
+                    .message
+                    .contains("nested more than")
+            );
+        }
+        // Nesting up to the limit parses (and then fails for what it is: not a zstd level).
+        let spec = format!(
+            "zstd(level={}1{})",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        let e = Chain::parse(&spec).unwrap_err();
+        assert!(!e.message.contains("nested more than"), "{e}");
     }
 
     #[test]
