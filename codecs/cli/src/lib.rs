@@ -15,6 +15,7 @@
 
 mod chart;
 mod npy;
+mod output;
 mod report;
 mod spec;
 mod store;
@@ -66,7 +67,8 @@ enum Command {
         /// Chunk shape, e.g. `64,64,64` (default: the whole array, split when above 2^20 elements).
         #[arg(long, value_name = "N,N,...")]
         chunks: Option<String>,
-        /// Replace OUTPUT if it exists.
+        /// Replace OUTPUT if it is a zarr store (a directory holding only zarr metadata and
+        /// chunks); anything else is never replaced. An empty directory is used as it is.
         #[arg(long)]
         overwrite: bool,
     },
@@ -76,6 +78,9 @@ enum Command {
         store: PathBuf,
         /// The .npy file to write.
         output: PathBuf,
+        /// Replace OUTPUT if it is a .npy file (anything else is never replaced).
+        #[arg(long)]
+        overwrite: bool,
     },
     /// Measure codec chains on an array: ratio, errors, speeds; table, Markdown, CSV and chart.
     Report {
@@ -167,7 +172,11 @@ fn run(cli: Cli) -> Result<()> {
             chunks,
             overwrite,
         } => compress(&input, &output, &codecs, chunks.as_deref(), overwrite),
-        Command::Decompress { store, output } => decompress(&store, &output),
+        Command::Decompress {
+            store,
+            output,
+            overwrite,
+        } => decompress(&store, &output, overwrite),
         Command::Report {
             input,
             codecs,
@@ -226,35 +235,26 @@ fn compress(
     let chain = Chain::parse(codecs)?;
     let data = npy::read(input)?;
     let chunks = chunks_for(&data, chunks)?;
-    if output.exists() {
-        let empty = output.is_dir() && std::fs::read_dir(output)?.next().is_none();
-        if overwrite {
-            if output.is_dir() {
-                std::fs::remove_dir_all(output)
-            } else {
-                std::fs::remove_file(output)
-            }
-            .with_context(|| format!("cannot remove {}", output.display()))?;
-        } else if !empty {
-            bail!(
-                "{} exists (use --overwrite to replace it)",
-                output.display()
-            );
-        }
+    let existing = output::classify_store(output)?;
+    output::check(output, &existing, overwrite)?;
+    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    std::fs::create_dir_all(output)
-        .with_context(|| format!("cannot create {}", output.display()))?;
-    let storage = Arc::new(
-        FilesystemStore::new(output)
-            .with_context(|| format!("cannot open {}", output.display()))?,
-    );
-    let array = store::create(storage, &data, &chunks, &chain)?;
-    let bar = progress(data.shape[0], "compressing");
+    // The store is written under a temporary name beside OUTPUT and replaces it once complete.
+    let tmp = output::temporary_beside(output);
+    std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let bar = progress(data.shape.first().copied().unwrap_or(1), "compressing");
     style_units(&bar, "rows");
-    if let Err(e) = store::write(&array, &data, Some(&bar)) {
+    let written = FilesystemStore::new(&tmp)
+        .with_context(|| format!("cannot open {}", tmp.display()))
+        .and_then(|storage| store::create(Arc::new(storage), &data, &chunks, &chain))
+        .and_then(|array| store::write(&array, &data, Some(&bar)))
+        .and_then(|()| output::commit(&tmp, output, &existing));
+    if let Err(e) = written {
         bar.finish_and_clear();
-        // Leave no half-written store behind (the directory was empty or absent before).
-        let _ = std::fs::remove_dir_all(output);
+        // Leave no half-written store behind; what was at OUTPUT is untouched.
+        let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
     bar.finish_and_clear();
@@ -286,10 +286,12 @@ fn dir_size(path: &Path) -> Result<u64> {
     Ok(total)
 }
 
-fn decompress(store_path: &Path, output: &Path) -> Result<()> {
+fn decompress(store_path: &Path, output: &Path, overwrite: bool) -> Result<()> {
     if !store_path.is_dir() {
         bail!("{} is not a zarr store directory", store_path.display());
     }
+    let existing = output::classify_npy(output)?;
+    output::check(output, &existing, overwrite)?;
     let storage = Arc::new(
         FilesystemStore::new(store_path)
             .with_context(|| format!("cannot open {}", store_path.display()))?,
@@ -300,7 +302,13 @@ fn decompress(store_path: &Path, output: &Path) -> Result<()> {
     style_units(&bar, "rows");
     let data = store::read(&array, Some(&bar))?;
     bar.finish_and_clear();
-    npy::write(output, &data)?;
+    // Written under a temporary name beside OUTPUT, which it replaces once complete.
+    let tmp = output::temporary_beside(output);
+    let written = npy::write(&tmp, &data).and_then(|()| output::commit(&tmp, output, &existing));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     eprintln!(
         "{} -> {}: {} {:?}",
         store_path.display(),

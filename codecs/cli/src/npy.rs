@@ -246,12 +246,13 @@ fn fortran_to_c<T: Copy>(data: &[T], shape: &[u64]) -> Vec<T> {
     out
 }
 
-/// Writes `array` as a `.npy` file (little-endian, C order).
+/// Writes `array` as a new `.npy` file (little-endian, C order); an existing file is an error.
 ///
 /// # Errors
 /// When the file cannot be written.
 pub fn write(path: &Path, array: &NdArray) -> Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file =
+        File::create_new(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut out = BufWriter::new(file);
     with_samples!(&array.samples, v: T => {
         let mut w = npyz::WriteOptions::<T>::new()

@@ -97,17 +97,40 @@ fn lossless_round_trip_is_bit_exact() {
 
 /// Writes `values` (any npyz element type) as a 2-D `.npy` of shape (rows, len / rows).
 fn write_npy<T: npyz::AutoSerialize + Copy>(path: &Path, values: &[T], rows: u64) {
+    write_npy_shape(path, values, &[rows, values.len() as u64 / rows]);
+}
+
+/// Writes `values` (any npyz element type) as a `.npy` of `shape` (C order).
+fn write_npy_shape<T: npyz::AutoSerialize + Copy>(path: &Path, values: &[T], shape: &[u64]) {
     use npyz::WriterBuilder;
     let mut out = Vec::new();
     let mut w = npyz::WriteOptions::<T>::new()
         .default_dtype()
-        .shape(&[rows, values.len() as u64 / rows])
+        .shape(shape)
         .writer(&mut out)
         .begin_nd()
         .unwrap();
     w.extend(values.iter().copied()).unwrap();
     w.finish().unwrap();
     std::fs::write(path, out).unwrap();
+}
+
+/// Asserts that `out` is a clean exit: success, or exit status 1 with an `error:` message; never
+/// a panic, an abort or a signal.
+fn clean_exit(out: &Output, what: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("overflowed its stack"),
+        "{what}: {err}"
+    );
+    match out.status.code() {
+        Some(0) => {}
+        Some(1) => assert!(
+            err.contains("error:"),
+            "{what}: exit 1 without a message: {err}"
+        ),
+        other => panic!("{what}: exit status {other:?}: {err}"),
+    }
 }
 
 /// Compresses and decompresses `values` (as a 6-row 2-D array) and checks the round trip.
@@ -388,5 +411,249 @@ fn report_runs_on_the_embedded_array() {
     assert!(table.contains("zstd(level=5)"), "{table}");
     for f in ["report.md", "report.csv", "report.png"] {
         assert!(out_dir.join(f).is_file(), "{f} missing");
+    }
+}
+
+#[test]
+fn deeply_nested_chains_are_an_error_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("photo_camera_gray.npy");
+    let store = dir.path().join("a.zarr");
+    let n = 20_000;
+    for spec in [
+        format!("zstd(level={}{})", "[".repeat(n), "]".repeat(n)),
+        format!("zstd(level={{{}", "a: {".repeat(n)),
+        "[".repeat(n),
+    ] {
+        for command in ["compress", "report"] {
+            let out = if command == "compress" {
+                ndcodecs(&["compress", s(&input), s(&store), "--codecs", &spec])
+            } else {
+                let rep = dir.path().join("rep");
+                ndcodecs(&["report", s(&input), "--codecs", &spec, "--out", s(&rep)])
+            };
+            clean_exit(&out, command);
+            assert_eq!(out.status.code(), Some(1));
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("invalid codec chain"),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+#[test]
+fn arrays_of_33_to_64_dimensions_give_errors_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for rank in [33_usize, 40, 64] {
+        // Six axes of 2, the rest of 1, the long axes first or last.
+        for (name, shape) in [
+            (
+                "lead",
+                (0..rank)
+                    .map(|i| if i < 6 { 2 } else { 1 })
+                    .collect::<Vec<u64>>(),
+            ),
+            (
+                "tail",
+                (0..rank)
+                    .map(|i| if i + 6 >= rank { 2 } else { 1 })
+                    .collect(),
+            ),
+        ] {
+            let f32_in = d.join(format!("f{rank}{name}.npy"));
+            let i16_in = d.join(format!("i{rank}{name}.npy"));
+            let values: Vec<f32> = (0..64u8).map(|i| f32::from(i) * 0.37).collect();
+            write_npy_shape(&f32_in, &values, &shape);
+            let ints: Vec<i16> = (0..64).collect();
+            write_npy_shape(&i16_in, &ints, &shape);
+            for (input, chain) in [
+                (
+                    &f32_in,
+                    "linear_quantize(max_abs_error=0.1) | spatial_delta | zstd",
+                ),
+                (&f32_in, "lilcom(tick_power=-4)"),
+                (&f32_in, "bitround(keepbits=4) | pcodec"),
+                (
+                    &i16_in,
+                    "spatial_delta(axis=[0, 1, 2]) | lilcom(tick_power=0) | crc32c",
+                ),
+                (
+                    &i16_in,
+                    "sharding_indexed(chunk_shape=[1], codecs=\"zstd\")",
+                ),
+                (&i16_in, "transpose(order=[1, 0]) | blosc"),
+            ] {
+                let store = d.join("s.zarr");
+                let back = d.join("back.npy");
+                let what = format!("rank {rank} {name}: {chain}");
+                let out = ndcodecs(&[
+                    "compress",
+                    s(input),
+                    s(&store),
+                    "--codecs",
+                    chain,
+                    "--overwrite",
+                ]);
+                clean_exit(&out, &what);
+                if out.status.success() {
+                    let out = ndcodecs(&["decompress", s(&store), s(&back), "--overwrite"]);
+                    clean_exit(&out, &what);
+                }
+                let rep = d.join("rep");
+                let out = ndcodecs(&[
+                    "report",
+                    s(input),
+                    "--codecs",
+                    chain,
+                    "--out",
+                    s(&rep),
+                    "--repeat",
+                    "1",
+                ]);
+                clean_exit(&out, &what);
+            }
+            let rep = d.join("rep");
+            let out = ndcodecs(&["report", s(&f32_in), "--out", s(&rep), "--repeat", "1"]);
+            clean_exit(&out, &format!("rank {rank} {name}: default report"));
+        }
+    }
+    // 0-d arrays: refused with a message.
+    let scalar = d.join("scalar.npy");
+    write_npy_shape(&scalar, &[1.5f32], &[]);
+    let store = d.join("scalar.zarr");
+    let out = ndcodecs(&["compress", s(&scalar), s(&store), "--codecs", "zstd"]);
+    clean_exit(&out, "0-d compress");
+    assert!(!out.status.success() && !store.exists());
+    let rep = d.join("rep");
+    clean_exit(
+        &ndcodecs(&["report", s(&scalar), "--out", s(&rep)]),
+        "0-d report",
+    );
+}
+
+/// Every file under `dir` with its contents, to compare before and after a command.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        if d.is_file() {
+            out.push((d.clone(), std::fs::read(&d).unwrap()));
+            continue;
+        }
+        for e in std::fs::read_dir(&d).unwrap() {
+            todo.push(e.unwrap().path());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn overwrite_replaces_only_zarr_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = data("photo_camera_gray.npy");
+    let compress = |out: &Path, extra: &[&str]| {
+        let mut args = vec!["compress", s(&input), s(out), "--codecs", "zstd(level=1)"];
+        args.extend_from_slice(extra);
+        ndcodecs(&args)
+    };
+    // A directory holding other files, and a regular file: refused, with or without the flag.
+    let project = d.join("project");
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    std::fs::write(project.join("notes.txt"), "keep me").unwrap();
+    std::fs::write(project.join("src/main.rs"), "fn main() {}").unwrap();
+    let file = d.join("thesis.tex");
+    std::fs::write(&file, "keep me too").unwrap();
+    // A zarr store someone added a file to.
+    let store = d.join("a.zarr");
+    ok(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--codecs",
+        "zstd(level=1)",
+    ]);
+    std::fs::write(store.join("c").join("README"), "mine").unwrap();
+    for target in [&project, &file, &store] {
+        let before = snapshot(target);
+        for flags in [&[][..], &["--overwrite"][..]] {
+            let out = compress(target, flags);
+            assert!(!out.status.success(), "{} was replaced", target.display());
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("refusing to replace"), "{err}");
+            assert_eq!(snapshot(target), before, "{} changed", target.display());
+        }
+    }
+    // A store the command wrote: refused without the flag, replaced with it.
+    std::fs::remove_file(store.join("c").join("README")).unwrap();
+    let out = compress(&store, &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--overwrite"));
+    let out = compress(&store, &["--overwrite"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A chain that fails on this array leaves the old store as it was.
+    let before = snapshot(&store);
+    let out = ndcodecs(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--codecs",
+        "linear_quantize(max_abs_error=0.5) | zstd",
+        "--overwrite",
+    ]);
+    assert!(!out.status.success());
+    assert_eq!(snapshot(&store), before);
+    // Nothing else was left in the directory (no temporary store).
+    let mut names: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a.zarr", "project", "thesis.tex"]);
+}
+
+#[test]
+fn decompress_replaces_only_npy_files_and_only_with_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = data("photo_camera_gray.npy");
+    let store = d.join("a.zarr");
+    ok(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--codecs",
+        "zstd(level=1)",
+    ]);
+    // An existing .npy is not replaced silently.
+    let out_npy = d.join("old.npy");
+    std::fs::copy(data("speech_librivox_fbank80.npy"), &out_npy).unwrap();
+    let before = std::fs::read(&out_npy).unwrap();
+    let out = ndcodecs(&["decompress", s(&store), s(&out_npy)]);
+    assert!(!out.status.success(), "an existing file was replaced");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--overwrite"));
+    assert_eq!(std::fs::read(&out_npy).unwrap(), before);
+    ok(&["decompress", s(&store), s(&out_npy), "--overwrite"]);
+    assert_eq!(npy_parts(&out_npy), npy_parts(&input));
+    // A file that is not a .npy, and a directory: never replaced.
+    let text = d.join("notes.txt");
+    std::fs::write(&text, "keep me").unwrap();
+    let sub = d.join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("x"), "keep").unwrap();
+    for target in [&text, &sub] {
+        let before = snapshot(target);
+        let out = ndcodecs(&["decompress", s(&store), s(target), "--overwrite"]);
+        assert!(!out.status.success(), "{} was replaced", target.display());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to replace"));
+        assert_eq!(snapshot(target), before);
     }
 }
