@@ -81,6 +81,11 @@ enum Command {
         /// Replace OUTPUT if it is a .npy file (anything else is never replaced).
         #[arg(long)]
         overwrite: bool,
+        /// The most decoded data to hold in memory at once, e.g. `512MiB`, `16GiB`: the array is
+        /// decoded in slabs of whole chunk rows and written as it goes; a store whose chunk rows
+        /// exceed this is refused before anything is allocated.
+        #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
+        memory_limit: u64,
     },
     /// Measure codec chains on an array: ratio, errors, speeds; table, Markdown, CSV and chart.
     Report {
@@ -176,7 +181,8 @@ fn run(cli: Cli) -> Result<()> {
             store,
             output,
             overwrite,
-        } => decompress(&store, &output, overwrite),
+            memory_limit,
+        } => decompress(&store, &output, overwrite, memory_limit),
         Command::Report {
             input,
             codecs,
@@ -286,7 +292,11 @@ fn dir_size(path: &Path) -> Result<u64> {
     Ok(total)
 }
 
-fn decompress(store_path: &Path, output: &Path, overwrite: bool) -> Result<()> {
+fn parse_size(text: &str) -> Result<u64, String> {
+    store::parse_bytes(text).map_err(|e| format!("{e:#}"))
+}
+
+fn decompress(store_path: &Path, output: &Path, overwrite: bool, memory_limit: u64) -> Result<()> {
     if !store_path.is_dir() {
         bail!("{} is not a zarr store directory", store_path.display());
     }
@@ -297,14 +307,20 @@ fn decompress(store_path: &Path, output: &Path, overwrite: bool) -> Result<()> {
             .with_context(|| format!("cannot open {}", store_path.display()))?,
     );
     let array = store::open(storage)?;
-    let rows = array.shape().first().copied().unwrap_or(0);
-    let bar = progress(rows, "decompressing");
+    // Shape, chunk shape and data type checked (no overflow, within the limit) before anything
+    // is allocated.
+    let plan = store::plan_read(&array, memory_limit)?;
+    let bar = progress(plan.shape[0], "decompressing");
     style_units(&bar, "rows");
-    let data = store::read(&array, Some(&bar))?;
-    bar.finish_and_clear();
-    // Written under a temporary name beside OUTPUT, which it replaces once complete.
+    // Written slab by slab under a temporary name beside OUTPUT, which it replaces once complete.
     let tmp = output::temporary_beside(output);
-    let written = npy::write(&tmp, &data).and_then(|()| output::commit(&tmp, output, &existing));
+    let written = ndcodecs_core::with_element_type!(plan.dtype.as_str(), T => {
+        npy::write_slabs::<T>(&tmp, &plan.shape, |put| {
+            store::read_slabs(&array, &plan, Some(&bar), |part: Vec<T>| put(part))
+        })
+    }, _ => unreachable!("data type checked by plan_read"))
+    .and_then(|()| output::commit(&tmp, output, &existing));
+    bar.finish_and_clear();
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
@@ -313,8 +329,8 @@ fn decompress(store_path: &Path, output: &Path, overwrite: bool) -> Result<()> {
         "{} -> {}: {} {:?}",
         store_path.display(),
         output.display(),
-        data.samples.dtype_name(),
-        data.shape
+        plan.dtype,
+        plan.shape
     );
     Ok(())
 }

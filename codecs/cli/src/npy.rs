@@ -246,23 +246,30 @@ fn fortran_to_c<T: Copy>(data: &[T], shape: &[u64]) -> Vec<T> {
     out
 }
 
-/// Writes `array` as a new `.npy` file (little-endian, C order); an existing file is an error.
+/// Writes a new `.npy` file of `shape` (little-endian, C order) whose elements `produce` hands
+/// over in slabs, in order, through the function it is given; an existing file is an error.
 ///
 /// # Errors
-/// When the file cannot be written.
-pub fn write(path: &Path, array: &NdArray) -> Result<()> {
+/// When the file cannot be written, `produce` fails, or the slabs do not add up to `shape`.
+pub fn write_slabs<T: npyz::AutoSerialize + Copy>(
+    path: &Path,
+    shape: &[u64],
+    produce: impl FnOnce(&mut dyn FnMut(Vec<T>) -> Result<()>) -> Result<()>,
+) -> Result<()> {
     let file =
         File::create_new(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut out = BufWriter::new(file);
-    with_samples!(&array.samples, v: T => {
-        let mut w = npyz::WriteOptions::<T>::new()
-            .default_dtype()
-            .shape(&array.shape)
-            .writer(&mut out)
-            .begin_nd()?;
-        w.extend(v.iter().copied())?;
-        w.finish()?;
-    });
+    let mut w = npyz::WriteOptions::<T>::new()
+        .default_dtype()
+        .shape(shape)
+        .writer(&mut out)
+        .begin_nd()?;
+    produce(&mut |part: Vec<T>| {
+        w.extend(part)
+            .with_context(|| format!("cannot write {}", path.display()))
+    })?;
+    w.finish()
+        .with_context(|| format!("cannot write {}", path.display()))?;
     out.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())

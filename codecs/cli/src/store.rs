@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use indicatif::ProgressBar;
 use serde_json::json;
-use zarrs::array::{Array, ArrayMetadata, ArraySubset};
+use zarrs::array::{Array, ArrayMetadata, ArraySubset, FromArrayBytes};
 use zarrs::metadata::v3::ArrayMetadataV3;
 use zarrs::storage::{ReadableStorageTraits, ReadableWritableStorageTraits};
 
@@ -189,38 +189,192 @@ pub fn dtype_name<S: ?Sized>(array: &Array<S>) -> Result<String> {
     }
 }
 
-/// Decodes the whole of `array`, advancing `progress` by rows.
+/// How an array is read: its shape, data type and size, checked against a memory limit before
+/// anything is allocated, and the rows of the first axis decoded at once (a slab of whole chunk
+/// rows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadPlan {
+    /// The array's shape.
+    pub shape: Vec<u64>,
+    /// The v3 data type name.
+    pub dtype: String,
+    /// Size of the decoded array in bytes.
+    pub bytes: u64,
+    /// Rows of the first axis per slab.
+    pub slab_rows: u64,
+}
+
+/// `n` bytes in the largest binary unit that keeps it above 1 (`4.0 GiB`).
+#[must_use]
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    #[allow(clippy::cast_precision_loss)]
+    let mut x = n as f64;
+    let mut unit = 0;
+    while x >= 1024.0 && unit + 1 < UNITS.len() {
+        x /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{x:.1} {}", UNITS[unit])
+    }
+}
+
+/// Parses a size such as `4GiB`, `512 MiB`, `1.5GB` or `1000000` (bytes).
 ///
 /// # Errors
-/// When the data type is not supported or decoding fails.
-pub fn read<S: ?Sized + ReadableStorageTraits + 'static>(
-    array: &Array<S>,
-    progress: Option<&ProgressBar>,
-) -> Result<NdArray> {
+/// When the text is not a non-negative number with an optional unit (B, kB, MB, GB, TB,
+/// KiB, MiB, GiB, TiB, k, M, G, T: the one-letter forms are binary).
+pub fn parse_bytes(text: &str) -> Result<u64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = (&t[..split], t[split..].trim());
+    let x: f64 = number
+        .parse()
+        .with_context(|| format!("`{text}` is not a size (e.g. 4GiB, 512MiB, 1000000)"))?;
+    let scale: f64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        "k" | "kib" => 1024.0,
+        "m" | "mib" => 1024.0 * 1024.0,
+        "g" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => bail!("`{text}`: unknown unit `{unit}` (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)"),
+    };
+    let bytes = x * scale;
+    #[allow(clippy::cast_precision_loss)]
+    if !bytes.is_finite() || bytes >= u64::MAX as f64 {
+        bail!("`{text}` is too large");
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(bytes as u64)
+}
+
+/// The product of `dims` times `size`, or an error naming `what` when it overflows 64 bits.
+fn checked_bytes(dims: &[u64], size: u64, what: &str) -> Result<u64> {
+    dims.iter()
+        .try_fold(size, |acc, &n| acc.checked_mul(n))
+        .with_context(|| {
+            format!("{what} {dims:?} of {size}-byte elements holds more than 2^64 bytes")
+        })
+}
+
+/// Checks the array's declared shape, chunk shape and data type against `memory_limit` (bytes
+/// held at once) and this machine's address space, with checked arithmetic, before anything is
+/// allocated; and chooses the slab of rows to decode at once: whole chunk rows, at most about 64
+/// slabs, each within the limit.
+///
+/// # Errors
+/// For a 0-d array, an unsupported data type, a size that overflows, a chunk row larger than the
+/// limit, or an array larger than the address space.
+pub fn plan_read<S: ?Sized>(array: &Array<S>, memory_limit: u64) -> Result<ReadPlan> {
     let shape = array.shape().to_vec();
     if shape.is_empty() {
         bail!("0-d arrays are not supported");
     }
     let dtype = dtype_name(array)?;
-    let rows = slab_rows(&shape, &array_chunks(array));
-    let samples = ndcodecs_core::with_element_type!(dtype.as_str(), T => {
-        let mut out: Vec<T> = Vec::with_capacity(usize::try_from(shape.iter().product::<u64>())?);
-        let mut start = 0;
-        while start < shape[0] {
-            let end = (start + rows).min(shape[0]);
-            let subset = slab(&shape, start..end);
-            let part: Vec<T> = array
-                .retrieve_array_subset(&subset)
-                .with_context(|| format!("cannot decode rows {start}..{end}"))?;
-            out.extend_from_slice(&part);
-            if let Some(p) = progress {
-                p.inc(end - start);
-            }
-            start = end;
+    let size = ndcodecs_core::with_element_type!(dtype.as_str(), T => std::mem::size_of::<T>() as u64,
+        _ => bail!("unsupported data type `{dtype}`: integers, float32 and float64 are"));
+    let bytes = checked_bytes(&shape, size, "the array's shape")?;
+    if usize::try_from(bytes).is_err() {
+        bail!(
+            "the array ({} bytes) does not fit this machine's address space",
+            bytes
+        );
+    }
+    let chunks = array_chunks(array);
+    // A chunk row: the chunk's extent along the first axis (at most the array's), whole along
+    // the others.
+    let chunk_rows = chunks[0].min(shape[0]).max(1);
+    let mut row_shape = shape.clone();
+    row_shape[0] = chunk_rows;
+    let chunk_row_bytes = checked_bytes(&row_shape, size, "one row of chunks, of shape")?;
+    let chunk_bytes = checked_bytes(&chunks, size, "one chunk, of shape")?;
+    if chunk_row_bytes > memory_limit || chunk_bytes > memory_limit {
+        bail!(
+            "decoding this array needs {} ({} bytes) at once (a row of chunks of shape {chunks:?} \
+             across the array's shape {shape:?}, {dtype}), more than the memory limit {} \
+             (raise it with --memory-limit if this machine has the memory)",
+            human_bytes(chunk_row_bytes.max(chunk_bytes)),
+            chunk_row_bytes.max(chunk_bytes),
+            human_bytes(memory_limit)
+        );
+    }
+    let rows_of_chunks = shape[0].div_ceil(chunk_rows);
+    let per_slab = rows_of_chunks
+        .div_ceil(64)
+        .min((memory_limit / chunk_row_bytes.max(1)).max(1));
+    Ok(ReadPlan {
+        shape,
+        dtype,
+        bytes,
+        slab_rows: chunk_rows * per_slab,
+    })
+}
+
+/// Decodes `array` slab by slab as `plan` says, handing each slab's elements (C order) to `sink`
+/// and advancing `progress` by rows; at most one slab is held at once.
+///
+/// # Errors
+/// When decoding fails or `sink` fails.
+pub fn read_slabs<S, T>(
+    array: &Array<S>,
+    plan: &ReadPlan,
+    progress: Option<&ProgressBar>,
+    mut sink: impl FnMut(Vec<T>) -> Result<()>,
+) -> Result<()>
+where
+    S: ?Sized + ReadableStorageTraits + 'static,
+    Vec<T>: FromArrayBytes,
+{
+    let shape = &plan.shape;
+    let mut start = 0;
+    while start < shape[0] {
+        let end = start.saturating_add(plan.slab_rows).min(shape[0]);
+        let subset = slab(shape, start..end);
+        let part: Vec<T> = array
+            .retrieve_array_subset(&subset)
+            .with_context(|| format!("cannot decode rows {start}..{end}"))?;
+        sink(part)?;
+        if let Some(p) = progress {
+            p.inc(end - start);
         }
+        start = end;
+    }
+    Ok(())
+}
+
+/// Decodes the whole of `array` into memory (for arrays the program wrote itself, as `report`
+/// does), advancing `progress` by rows.
+///
+/// # Errors
+/// As [`plan_read`] (without a memory limit) and [`read_slabs`].
+pub fn read<S: ?Sized + ReadableStorageTraits + 'static>(
+    array: &Array<S>,
+    progress: Option<&ProgressBar>,
+) -> Result<NdArray> {
+    let plan = plan_read(array, u64::MAX)?;
+    let samples = ndcodecs_core::with_element_type!(plan.dtype.as_str(), T => {
+        let mut out: Vec<T> = Vec::new();
+        out.try_reserve_exact(usize::try_from(plan.bytes)? / std::mem::size_of::<T>())
+            .with_context(|| format!("cannot allocate {} for the array", human_bytes(plan.bytes)))?;
+        read_slabs(array, &plan, progress, |part: Vec<T>| {
+            out.extend_from_slice(&part);
+            Ok(())
+        })?;
         Samples::from(out)
-    }, _ => bail!("unsupported data type `{dtype}`: integers, float32 and float64 are"));
-    Ok(NdArray { shape, samples })
+    }, _ => unreachable!("checked by plan_read"));
+    Ok(NdArray {
+        shape: plan.shape,
+        samples,
+    })
 }
 
 #[cfg(test)]
@@ -233,6 +387,22 @@ mod tests {
         let c = default_chunks(&[4096, 4096]);
         assert!(c.iter().product::<u64>() <= DEFAULT_CHUNK_ELEMENTS);
         assert_eq!(default_chunks(&[0, 5]), vec![1, 5]);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_bytes("4GiB").unwrap(), 4 << 30);
+        assert_eq!(parse_bytes("512 MiB").unwrap(), 512 << 20);
+        assert_eq!(parse_bytes("1.5GB").unwrap(), 1_500_000_000);
+        assert_eq!(parse_bytes("1000").unwrap(), 1000);
+        assert!(parse_bytes("4 parsecs").is_err());
+        assert!(parse_bytes("-1").is_err());
+        assert!(parse_bytes("1e30").is_err());
+        assert_eq!(human_bytes(4 << 30), "4.0 GiB");
+        assert_eq!(human_bytes(17), "17 B");
+        assert!(checked_bytes(&[1 << 62, 1 << 62], 1, "shape").is_err());
+        assert!(checked_bytes(&[u64::MAX], 4, "shape").is_err());
+        assert_eq!(checked_bytes(&[3, 5], 4, "shape").unwrap(), 60);
     }
 
     #[test]

@@ -657,3 +657,65 @@ fn decompress_replaces_only_npy_files_and_only_with_overwrite() {
         assert_eq!(snapshot(target), before);
     }
 }
+
+/// A copy of the zarr store `store` at `to` whose metadata declares `shape` and `chunk_shape`.
+fn with_shape(store: &Path, to: &Path, shape: &[u64], chunk_shape: &[u64]) {
+    let text = std::fs::read_to_string(store.join("zarr.json")).unwrap();
+    let mut meta: serde_json::Value = serde_json::from_str(&text).unwrap();
+    meta["shape"] = serde_json::json!(shape);
+    meta["chunk_grid"]["configuration"]["chunk_shape"] = serde_json::json!(chunk_shape);
+    std::fs::create_dir_all(to).unwrap();
+    std::fs::write(to.join("zarr.json"), meta.to_string()).unwrap();
+}
+
+#[test]
+fn decompress_checks_declared_sizes_before_allocating() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = data("photo_camera_gray.npy");
+    let store = d.join("a.zarr");
+    ok(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--codecs",
+        "zstd(level=1)",
+        "--chunks",
+        "64,512",
+    ]);
+    let big = 1u64 << 62;
+    for (i, (shape, chunks, expect)) in [
+        // The element count wraps around 2^64.
+        (vec![big, big], vec![big, big], "more than 2^64 bytes"),
+        (vec![u64::MAX], vec![big], "memory limit"),
+        (vec![u64::MAX], vec![u64::MAX], "memory limit"),
+        // 8 GiB in one chunk: over the default limit of 4 GiB.
+        (vec![1 << 33], vec![1 << 33], "memory limit"),
+        (vec![2, 1 << 40], vec![1, 1 << 20], "memory limit"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let bad = d.join(format!("bad{i}.zarr"));
+        with_shape(&store, &bad, &shape, &chunks);
+        let back = d.join(format!("bad{i}.npy"));
+        let out = ndcodecs(&["decompress", s(&bad), s(&back)]);
+        clean_exit(&out, &format!("{shape:?}"));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(expect),
+            "{shape:?}: {err}"
+        );
+        assert!(!back.exists(), "{shape:?}: an output was left behind");
+    }
+    // The limit is configurable: 20 kB is less than a row of 64 x 512 chunks (32 KiB), 100 kB
+    // holds three rows; both are below the 256 KiB array, decoded in slabs.
+    let back = d.join("back.npy");
+    let out = ndcodecs(&["decompress", s(&store), s(&back), "--memory-limit", "20kB"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("memory limit 19.5 KiB"));
+    ok(&["decompress", s(&store), s(&back), "--memory-limit", "100kB"]);
+    assert_eq!(npy_parts(&back), npy_parts(&input));
+    let out = ndcodecs(&["decompress", s(&store), s(&back), "--memory-limit", "lots"]);
+    assert_eq!(out.status.code(), Some(2));
+}
