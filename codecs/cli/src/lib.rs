@@ -64,7 +64,8 @@ enum Command {
         /// shard shape.
         #[arg(long, value_name = "SPEC")]
         codecs: String,
-        /// Chunk shape, e.g. `64,64,64` (default: the whole array, split when above 2^20 elements).
+        /// Chunk shape, e.g. `64,64,64`. Default: the whole array up to 8 MiB; otherwise the last
+        /// (contiguous) axis whole and chunks of about 2–4 MiB.
         #[arg(long, value_name = "N,N,...")]
         chunks: Option<String>,
         /// Replace OUTPUT if it is a zarr store (a directory holding only zarr metadata and
@@ -227,7 +228,10 @@ fn style_units(bar: &ProgressBar, unit: &'static str) {
 fn chunks_for(array: &NdArray, chunks: Option<&str>) -> Result<Vec<u64>> {
     match chunks {
         Some(text) => store::parse_chunks(text, &array.shape),
-        None => Ok(store::default_chunks(&array.shape)),
+        None => Ok(store::default_chunks(
+            &array.shape,
+            array.samples.element_size() as u64,
+        )),
     }
 }
 

@@ -17,21 +17,47 @@ use crate::npy::with_samples;
 use crate::npy::{NdArray, Samples};
 use crate::spec::Chain;
 
-/// Largest number of elements in a default chunk (4 MiB of float32).
-pub const DEFAULT_CHUNK_ELEMENTS: u64 = 1 << 20;
+/// Size a default chunk aims at: 4 MiB, inside the 1–8 MiB that zarr-python's and dask's
+/// guidance suggests (big enough that per-chunk overheads vanish, small enough to read a part of
+/// an array cheaply and to encode chunks in parallel).
+pub const TARGET_CHUNK_BYTES: u64 = 4 << 20;
 
-/// Default chunk shape: the whole array when it has at most [`DEFAULT_CHUNK_ELEMENTS`] elements,
-/// otherwise the array's shape with its largest axes halved until a chunk is small enough.
+/// Arrays up to this size are one chunk, and the last axis stays whole up to this size: 8 MiB.
+pub const MAX_CHUNK_BYTES: u64 = 8 << 20;
+
+/// Default chunk shape of an array of `shape` with elements of `element_size` bytes: the whole
+/// array up to [`MAX_CHUNK_BYTES`]; otherwise the last (contiguous) axis whole — unless one row
+/// along it alone exceeds [`MAX_CHUNK_BYTES`] — and, walking towards the first axis, each axis
+/// whole while the chunk stays within [`TARGET_CHUNK_BYTES`]; the first axis that does not fit is
+/// split into equal parts that do (chunks of about 2–4 MiB), the axes before it into 1s.
 #[must_use]
-pub fn default_chunks(shape: &[u64]) -> Vec<u64> {
+pub fn default_chunks(shape: &[u64], element_size: u64) -> Vec<u64> {
     let mut chunks: Vec<u64> = shape.iter().map(|&n| n.max(1)).collect();
-    while chunks.iter().product::<u64>() > DEFAULT_CHUNK_ELEMENTS {
-        let (i, _) = chunks
-            .iter()
-            .enumerate()
-            .max_by_key(|(_, n)| **n)
-            .expect("rank >= 1");
-        chunks[i] = chunks[i].div_ceil(2);
+    let size = element_size.max(1);
+    let total = chunks.iter().fold(size, |acc, &n| acc.saturating_mul(n));
+    if total <= MAX_CHUNK_BYTES {
+        return chunks;
+    }
+    let mut bytes = size;
+    for axis in (0..chunks.len()).rev() {
+        let len = chunks[axis];
+        let limit = if axis + 1 == chunks.len() {
+            MAX_CHUNK_BYTES
+        } else {
+            TARGET_CHUNK_BYTES
+        };
+        if bytes.saturating_mul(len) <= limit {
+            bytes *= len;
+            continue;
+        }
+        // `bytes` is within the target here: split this axis into equal parts that fit it.
+        let per_chunk = (TARGET_CHUNK_BYTES / bytes).max(1);
+        let parts = len.div_ceil(per_chunk);
+        chunks[axis] = len.div_ceil(parts);
+        for c in &mut chunks[..axis] {
+            *c = 1;
+        }
+        break;
     }
     chunks
 }
@@ -382,11 +408,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_chunks_cap_size() {
-        assert_eq!(default_chunks(&[10, 20]), vec![10, 20]);
-        let c = default_chunks(&[4096, 4096]);
-        assert!(c.iter().product::<u64>() <= DEFAULT_CHUNK_ELEMENTS);
-        assert_eq!(default_chunks(&[0, 5]), vec![1, 5]);
+    fn default_chunks_keep_the_last_axis_and_aim_at_a_few_mib() {
+        let mib = 1 << 20;
+        // Small arrays: one chunk.
+        assert_eq!(default_chunks(&[10, 20], 4), vec![10, 20]);
+        assert_eq!(default_chunks(&[0, 5], 4), vec![1, 5]);
+        assert_eq!(default_chunks(&[1024, 2048], 4), vec![1024, 2048]);
+        for (shape, size) in [
+            (vec![4096, 4096], 4),
+            (vec![8760, 721, 1440], 4),
+            (vec![1458, 80], 4),
+            (vec![240, 37, 49, 2], 8),
+            (vec![100_000, 3], 2),
+            (vec![3, 5000, 5000], 1),
+            (vec![64, 64, 64, 64, 64], 2),
+        ] {
+            let c = default_chunks(&shape, size);
+            let bytes = c.iter().product::<u64>() * size;
+            let total = shape.iter().product::<u64>() * size;
+            assert_eq!(c.last(), shape.last(), "{shape:?}: last axis split: {c:?}");
+            assert!(
+                bytes <= MAX_CHUNK_BYTES,
+                "{shape:?}: {c:?} is {bytes} bytes"
+            );
+            assert!(bytes >= mib.min(total), "{shape:?}: {c:?} is {bytes} bytes");
+        }
+        // A row alone above 8 MiB: the last axis is split into equal parts within the target.
+        let c = default_chunks(&[3_000_000], 4);
+        assert_eq!(c, vec![1_000_000]);
+        let c = default_chunks(&[2, 5_000_000], 8);
+        assert_eq!(c, vec![1, 500_000]);
+        // No overflow on absurd shapes.
+        let c = default_chunks(&[u64::MAX, u64::MAX], 8);
+        assert!(c.iter().product::<u64>() * 8 <= MAX_CHUNK_BYTES);
     }
 
     #[test]

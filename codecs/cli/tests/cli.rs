@@ -719,3 +719,49 @@ fn decompress_checks_declared_sizes_before_allocating() {
     let out = ndcodecs(&["decompress", s(&store), s(&back), "--memory-limit", "lots"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The chunk shape in a store's zarr.json.
+fn chunk_shape(store: &Path) -> Vec<u64> {
+    let text = std::fs::read_to_string(store.join("zarr.json")).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&text).unwrap();
+    serde_json::from_value(meta["chunk_grid"]["configuration"]["chunk_shape"].clone()).unwrap()
+}
+
+#[test]
+#[allow(clippy::cast_precision_loss)]
+fn default_chunks_keep_the_last_axis_whole_and_hold_1_to_8_mib() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mib = 1 << 20;
+    // (time, y, x) float32, 24 MB; a long 1-d float32 signal, 12 MB; a small image, one chunk.
+    for (shape, expect_last) in [
+        (vec![12_u64, 500, 1000], 1000),
+        (vec![3_000_000], 1_000_000),
+        (vec![300, 400], 400),
+    ] {
+        let n: u64 = shape.iter().product();
+        let values: Vec<f32> = (0..n).map(|i| (i % 977) as f32).collect();
+        let input = d.join("in.npy");
+        write_npy_shape(&input, &values, &shape);
+        let store = d.join("out.zarr");
+        ok(&[
+            "compress",
+            s(&input),
+            s(&store),
+            "--codecs",
+            "bytes",
+            "--overwrite",
+        ]);
+        let chunks = chunk_shape(&store);
+        let bytes = chunks.iter().product::<u64>() * 4;
+        assert_eq!(
+            *chunks.last().unwrap(),
+            expect_last,
+            "{shape:?}: {chunks:?}"
+        );
+        assert!(
+            bytes <= 8 * mib && bytes >= mib.min(n * 4),
+            "{shape:?}: {chunks:?}"
+        );
+    }
+}
