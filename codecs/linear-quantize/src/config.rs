@@ -185,6 +185,99 @@ impl LinearQuantizeConfig {
     }
 }
 
+/// The absolute bound that a bound relative to the value range of `values` stands for (SZ3's
+/// `REL` error-bound mode): `max_rel_error × (max − min)`, computed in `float64` over the finite
+/// values other than `fill_value` (matched by bits after rounding it to `F`, as the encoder
+/// matches it).
+///
+/// `linear_quantize` has no header, so a chunk cannot carry a bound of its own: a relative bound
+/// is resolved against the data at hand (the whole array, when it is written) into the
+/// `max_abs_error` that the configuration stores, and decoding needs nothing else. Every chunk of
+/// the array then has the same absolute bound.
+///
+/// # Errors
+///
+/// [`CodecError::InvalidConfig`] if `max_rel_error` is not finite and > 0, if no value is finite
+/// and not the fill value, or if the range is 0 (a constant field: the relative bound is 0 —
+/// give `max_abs_error` instead).
+pub fn max_abs_error_from_relative<F: crate::format::FloatType>(
+    values: impl IntoIterator<Item = F>,
+    max_rel_error: f64,
+    fill_value: Option<f64>,
+) -> Result<MaxAbsError, CodecError> {
+    let invalid = |message: String| CodecError::InvalidConfig {
+        codec: crate::CODEC_ID,
+        message,
+    };
+    if !(max_rel_error.is_finite() && max_rel_error > 0.0) {
+        return Err(invalid(format!(
+            "max_rel_error must be a finite number > 0, found {max_rel_error:?}"
+        )));
+    }
+    let fill = fill_value.map(|f| F::from_f64(f).to_bits());
+    let (lo, hi) = values
+        .into_iter()
+        .filter(|x| x.is_finite() && Some(x.to_bits()) != fill)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+            (lo.min(x.to_f64()), hi.max(x.to_f64()))
+        });
+    if lo > hi {
+        return Err(invalid(
+            "max_rel_error: the data hold no finite value other than the fill value, so they have \
+             no value range"
+                .into(),
+        ));
+    }
+    let range = hi - lo;
+    if range == 0.0 {
+        return Err(invalid(format!(
+            "max_rel_error: every value is {lo:?} (value range 0), so a relative bound is 0; give \
+             max_abs_error instead"
+        )));
+    }
+    MaxAbsError::new(max_rel_error * range)
+}
+
+impl LinearQuantizeConfig {
+    /// A configuration for `data` (`float32` or `float64`, any shape) whose `max_abs_error` is
+    /// `max_rel_error` times the value range of `data` (see [`max_abs_error_from_relative`]),
+    /// with `dtype` set from the data, `fill_value` as given, and the other fields at their
+    /// defaults (offset 0, int32 codes).
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::UnsupportedDtype`] for data that are not `float32`/`float64`, and the errors
+    /// of [`max_abs_error_from_relative`].
+    pub fn from_relative_error(
+        data: &numcodecs::AnyArrayView<'_>,
+        max_rel_error: f64,
+        fill_value: Option<f64>,
+    ) -> Result<Self, CodecError> {
+        let (bound, dtype) = match data {
+            numcodecs::AnyArrayBase::F32(a) => (
+                max_abs_error_from_relative(a.iter().copied(), max_rel_error, fill_value)?,
+                FloatDtype::Float32,
+            ),
+            numcodecs::AnyArrayBase::F64(a) => (
+                max_abs_error_from_relative(a.iter().copied(), max_rel_error, fill_value)?,
+                FloatDtype::Float64,
+            ),
+            other => {
+                return Err(CodecError::UnsupportedDtype {
+                    codec: crate::CODEC_ID,
+                    found: ndcodecs_core::dtype::dtype_name(other.dtype()).to_owned(),
+                    expected: "float32 or float64 data".into(),
+                });
+            }
+        };
+        Ok(Self {
+            fill_value,
+            dtype,
+            ..Self::new(bound.get())?
+        })
+    }
+}
+
 impl PartialEq for LinearQuantizeConfig {
     /// Compares every field by value (`_version` has a single possible value per codec version).
     fn eq(&self, other: &Self) -> bool {

@@ -43,6 +43,26 @@
 //! canonicalised: the codec promises bit-exact specials, and a payload it cannot store is the
 //! caller's to decide about.
 //!
+//! # Bounds relative to the value range
+//!
+//! SZ3's `REL` mode bounds the error by a fraction of the data's value range. This codec has no
+//! header in which a chunk could record a bound of its own, so a relative bound is resolved
+//! against the data when they are at hand — [`LinearQuantizeConfig::from_relative_error`] (and the
+//! `ndcodecs` command line's `linear_quantize(max_rel_error=…)`, over the whole array) — into the
+//! absolute `max_abs_error` that the configuration stores: decoding needs nothing else, and
+//! every chunk of the array has the same absolute bound.
+//!
+//! ```
+//! use ndcodecs_linear_quantize::LinearQuantizeConfig;
+//! use numcodecs::AnyArrayView;
+//!
+//! let sst = ndarray::ArrayD::from_shape_vec(vec![4], vec![271.5f32, 280.0, 9.96921e36, 301.5])
+//!     .unwrap();
+//! let config = LinearQuantizeConfig::from_relative_error(
+//!     &AnyArrayView::F32(sst.view()), 1e-3, Some(9.96921e36)).unwrap();
+//! assert_eq!(config.max_abs_error.get(), 1e-3 * (301.5 - 271.5)); // the fill value left out
+//! ```
+//!
 //! # `_version` and unknown keys
 //!
 //! The configuration rejects unknown keys (`deny_unknown_fields`). numcodecs-python 0.7 builds a
@@ -99,6 +119,7 @@ use numcodecs::{
 
 pub use crate::config::{
     CodeDtype, FloatDtype, LinearQuantizeConfig, LinearQuantizeVersion, MaxAbsError,
+    max_abs_error_from_relative,
 };
 use crate::format::{CodeType, EncodeFailure, FloatType, Params};
 
