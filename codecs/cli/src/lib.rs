@@ -13,9 +13,12 @@
 //! with the process arguments, and so does the `ndcodecs` console script of the Python package
 //! (through its native module), so both are the same program.
 
+mod canvas;
 mod chart;
+mod fill;
 mod npy;
 mod output;
+mod psnr;
 mod report;
 mod spec;
 mod store;
@@ -25,13 +28,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use zarrs::filesystem::FilesystemStore;
 
+use crate::fill::Fill;
 use crate::npy::NdArray;
-use crate::report::Mask;
 use crate::spec::Chain;
+use crate::store::Layout;
 
 /// The array `report` uses when given no input: regional model surface height in m, (438, 450)
 /// float32, from Debian's libncarg-data (see tests/data/README.md).
@@ -50,35 +54,97 @@ struct Cli {
     command: Command,
 }
 
+/// The options of `compress`.
+#[derive(Debug, Args)]
+struct CompressArgs {
+    /// The input array (.npy: any integer dtype, float32 or float64; C order).
+    input: PathBuf,
+    /// The zarr v3 store (a directory) to create.
+    output: PathBuf,
+    /// The codec chain, e.g. `linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1]) |
+    /// zstd(level=5) | crc32c`, or a zarr v3 JSON codec list `[{"name": ..., "configuration":
+    /// {...}}]`. `linear_quantize(max_rel_error=1e-3)` takes a bound relative to the value range
+    /// (resolved on this array into the `max_abs_error` that is stored). Shards: `sharding_indexed(chunk_shape=[32,32], codecs="... | zstd")` with --chunks
+    /// as the shard shape.
+    #[arg(long, value_name = "SPEC")]
+    codecs: String,
+    /// Chunk shape, e.g. `64,64,64`. Default: the whole array up to 8 MiB; otherwise the last
+    /// (contiguous) axis whole and chunks of about 2–4 MiB.
+    #[arg(long, value_name = "N,N,...")]
+    chunks: Option<String>,
+    /// Elements equal to this value (in the array's dtype) are missing data: it becomes the
+    /// array's `fill_value` (xarray reads those elements as NaN), and every codec of the chain
+    /// that keeps a fill value bit-exactly (`linear_quantize`) gets it unless it sets its own.
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    fill_value: Option<String>,
+    /// A PSNR target in dB: the chain's `linear_quantize` without `max_abs_error` (or `lilcom`
+    /// without `tick_power`) gets the largest bound whose PSNR on this array meets it, e.g.
+    /// `--psnr 60 --codecs 'linear_quantize | spatial_delta | zstd'`. PSNR's peak is the value
+    /// range of the elements other than the fill value.
+    #[arg(long, value_name = "DB", allow_negative_numbers = true)]
+    psnr: Option<f64>,
+    /// Store the array as NAME inside a root group (a dataset, as `xarray.open_zarr` reads it)
+    /// instead of as the root node.
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Names of the axes, e.g. `time,lat,lon`, written as the array's `dimension_names` (the
+    /// dimensions xarray shows).
+    #[arg(long, value_name = "NAME,NAME,...")]
+    dims: Option<String>,
+    /// Replace OUTPUT if it is a zarr store (a directory holding only zarr metadata and
+    /// chunks); anything else is never replaced. An empty directory is used as it is.
+    #[arg(long)]
+    overwrite: bool,
+}
+
+/// The options of `report`.
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// The input array (.npy). Default: a small real array embedded in the program.
+    input: Option<PathBuf>,
+    /// A codec chain to measure (repeat the option for several). Default: lossless baselines,
+    /// linear_quantize | spatial_delta | zstd at 1e-2, 1e-3, 1e-4 of the value range, lilcom.
+    /// `linear_quantize(max_rel_error=1e-3)` takes a bound relative to the value range.
+    #[arg(long, value_name = "SPEC")]
+    codecs: Vec<String>,
+    /// Directory for report.md, report.csv, report.png and errors.png.
+    #[arg(long, value_name = "DIR", default_value = "ndcodecs-report")]
+    out: PathBuf,
+    /// Chunk shape (default as for `compress`).
+    #[arg(long, value_name = "N,N,...")]
+    chunks: Option<String>,
+    /// Encode and decode each chain this many times; speeds are the best of the runs.
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
+    /// A PSNR target in dB: every chain with an open bound (`linear_quantize` without
+    /// `max_abs_error`, `lilcom` without `tick_power`) gets the largest that meets it; the
+    /// default chains become such chains.
+    #[arg(long, value_name = "DB", allow_negative_numbers = true)]
+    psnr: Option<f64>,
+    /// Input elements equal to this value (compared in the array's dtype) are missing data:
+    /// left out of the error measures and of the value range, given to every chain's
+    /// `linear_quantize` that sets none, and checked to come back bit-exactly.
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    fill_value: Option<String>,
+    /// What to print on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Compress a .npy array into a zarr v3 store.
-    Compress {
-        /// The input array (.npy: any integer dtype, float32 or float64; C order).
-        input: PathBuf,
-        /// The zarr v3 store (a directory) to create.
-        output: PathBuf,
-        /// The codec chain, e.g. `linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1]) |
-        /// zstd(level=5)`, or a zarr v3 JSON codec list `[{"name": ..., "configuration": {...}}]`.
-        /// Shards: `sharding_indexed(chunk_shape=[32,32], codecs="... | zstd")` with --chunks as the
-        /// shard shape.
-        #[arg(long, value_name = "SPEC")]
-        codecs: String,
-        /// Chunk shape, e.g. `64,64,64`. Default: the whole array up to 8 MiB; otherwise the last
-        /// (contiguous) axis whole and chunks of about 2–4 MiB.
-        #[arg(long, value_name = "N,N,...")]
-        chunks: Option<String>,
-        /// Replace OUTPUT if it is a zarr store (a directory holding only zarr metadata and
-        /// chunks); anything else is never replaced. An empty directory is used as it is.
-        #[arg(long)]
-        overwrite: bool,
-    },
+    Compress(CompressArgs),
     /// Decompress a zarr v3 array into a .npy file.
     Decompress {
-        /// The zarr v3 store (a directory) holding an array at its root.
+        /// The zarr v3 store (a directory) holding an array at its root, or a group holding it.
         store: PathBuf,
         /// The .npy file to write.
         output: PathBuf,
+        /// The array to read inside the store's root group (default: the root array, or the
+        /// group's only array).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
         /// Replace OUTPUT if it is a .npy file (anything else is never replaced).
         #[arg(long)]
         overwrite: bool,
@@ -88,31 +154,10 @@ enum Command {
         #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
         memory_limit: u64,
     },
-    /// Measure codec chains on an array: ratio, errors, speeds; table, Markdown, CSV and chart.
-    Report {
-        /// The input array (.npy). Default: a small real array embedded in the program.
-        input: Option<PathBuf>,
-        /// A codec chain to measure (repeat the option for several). Default: lossless baselines,
-        /// linear_quantize | spatial_delta | zstd at 1e-2, 1e-3, 1e-4 of the value range, lilcom.
-        #[arg(long, value_name = "SPEC")]
-        codecs: Vec<String>,
-        /// Directory for report.md, report.csv and report.png.
-        #[arg(long, value_name = "DIR", default_value = "ndcodecs-report")]
-        out: PathBuf,
-        /// Chunk shape (default as for `compress`).
-        #[arg(long, value_name = "N,N,...")]
-        chunks: Option<String>,
-        /// Encode and decode each chain this many times; speeds are the best of the runs.
-        #[arg(long, default_value_t = 3)]
-        repeat: usize,
-        /// Input elements equal to this value are missing data: left out of the error measures and
-        /// of the value range.
-        #[arg(long, value_name = "X", allow_negative_numbers = true)]
-        fill_value: Option<f64>,
-        /// What to print on standard output.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    /// Measure codec chains on an array: ratio, bits per value, errors as a scientist reads them
+    /// (bias, NRMSE, PSNR, lag-1 autocorrelation of the error), speeds; a table, report.md,
+    /// report.csv and the charts report.png and errors.png.
+    Report(ReportArgs),
 }
 
 /// Output format of `report` on standard output.
@@ -171,36 +216,15 @@ fn run(cli: Cli) -> Result<()> {
         zarrs::config::global_config_mut().set_chunk_concurrent_minimum(1);
     }
     match cli.command {
-        Command::Compress {
-            input,
-            output,
-            codecs,
-            chunks,
-            overwrite,
-        } => compress(&input, &output, &codecs, chunks.as_deref(), overwrite),
+        Command::Compress(args) => compress(&args),
         Command::Decompress {
             store,
             output,
+            name,
             overwrite,
             memory_limit,
-        } => decompress(&store, &output, overwrite, memory_limit),
-        Command::Report {
-            input,
-            codecs,
-            out,
-            chunks,
-            repeat,
-            fill_value,
-            format,
-        } => run_report(
-            input.as_deref(),
-            &codecs,
-            &out,
-            chunks.as_deref(),
-            repeat,
-            fill_value,
-            format,
-        ),
+        } => decompress(&store, &output, name.as_deref(), overwrite, memory_limit),
+        Command::Report(args) => run_report(&args),
     }
 }
 
@@ -235,18 +259,31 @@ fn chunks_for(array: &NdArray, chunks: Option<&str>) -> Result<Vec<u64>> {
     }
 }
 
-fn compress(
-    input: &Path,
-    output: &Path,
-    codecs: &str,
-    chunks: Option<&str>,
-    overwrite: bool,
-) -> Result<()> {
-    let chain = Chain::parse(codecs)?;
+fn compress(args: &CompressArgs) -> Result<()> {
+    let (input, output) = (args.input.as_path(), args.output.as_path());
+    let mut chain = Chain::parse(&args.codecs)?;
     let data = npy::read(input)?;
-    let chunks = chunks_for(&data, chunks)?;
+    let chunks = chunks_for(&data, args.chunks.as_deref())?;
+    let fill = args
+        .fill_value
+        .as_deref()
+        .map(|t| Fill::parse(t, data.samples.dtype_name()))
+        .transpose()?;
+    prepare(&mut chain, &data, &chunks, fill, args.psnr, true)?;
+    if chain.request.is_some() {
+        eprintln!("chain: {}", chain.label());
+    }
+    let layout = Layout {
+        name: args.name.clone(),
+        dims: args
+            .dims
+            .as_deref()
+            .map(|d| d.split(',').map(|n| n.trim().to_string()).collect()),
+        fill,
+    };
+    layout.check(data.shape.len())?;
     let existing = output::classify_store(output)?;
-    output::check(output, &existing, overwrite)?;
+    output::check(output, &existing, args.overwrite)?;
     if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
@@ -258,7 +295,7 @@ fn compress(
     style_units(&bar, "rows");
     let written = FilesystemStore::new(&tmp)
         .with_context(|| format!("cannot open {}", tmp.display()))
-        .and_then(|storage| store::create(Arc::new(storage), &data, &chunks, &chain))
+        .and_then(|storage| store::create(Arc::new(storage), &data, &chunks, &chain, &layout))
         .and_then(|array| store::write(&array, &data, Some(&bar)))
         .and_then(|()| output::commit(&tmp, output, &existing));
     if let Err(e) = written {
@@ -282,6 +319,36 @@ fn compress(
     Ok(())
 }
 
+/// Makes `chain` ready for `data`: gives it the fill value, resolves `max_rel_error`, fills an
+/// open bound from a PSNR target (required to exist when `need_open_bound`), and checks that
+/// every bound is set.
+fn prepare(
+    chain: &mut Chain,
+    data: &NdArray,
+    chunks: &[u64],
+    fill: Option<Fill>,
+    psnr: Option<f64>,
+    need_open_bound: bool,
+) -> Result<()> {
+    let spec = chain.spec.clone();
+    let fail = |e: String| anyhow::anyhow!("chain `{spec}`: {e}");
+    if let Some(f) = fill {
+        chain.set_fill_value(f.given()).map_err(fail)?;
+    }
+    chain.resolve_relative(data).map_err(fail)?;
+    if let Some(target) = psnr {
+        let tuned = psnr::tune(chain, data, chunks, fill, target)?;
+        if !tuned && need_open_bound {
+            bail!(
+                "--psnr sets the bound of a `linear_quantize` without max_abs_error or a `lilcom` \
+                 without tick_power, and chain `{spec}` has none (e.g. `linear_quantize | \
+                 spatial_delta | zstd`)"
+            );
+        }
+    }
+    chain.check_bounds().map_err(fail)
+}
+
 fn dir_size(path: &Path) -> Result<u64> {
     let mut total = 0;
     for entry in std::fs::read_dir(path)? {
@@ -300,7 +367,13 @@ fn parse_size(text: &str) -> Result<u64, String> {
     store::parse_bytes(text).map_err(|e| format!("{e:#}"))
 }
 
-fn decompress(store_path: &Path, output: &Path, overwrite: bool, memory_limit: u64) -> Result<()> {
+fn decompress(
+    store_path: &Path,
+    output: &Path,
+    name: Option<&str>,
+    overwrite: bool,
+    memory_limit: u64,
+) -> Result<()> {
     if !store_path.is_dir() {
         bail!("{} is not a zarr store directory", store_path.display());
     }
@@ -310,10 +383,11 @@ fn decompress(store_path: &Path, output: &Path, overwrite: bool, memory_limit: u
         FilesystemStore::new(store_path)
             .with_context(|| format!("cannot open {}", store_path.display()))?,
     );
-    let array = store::open(storage)?;
+    let array = store::open(storage, name)?;
     // Shape, chunk shape and data type checked (no overflow, within the limit) before anything
     // is allocated.
     let plan = store::plan_read(&array, memory_limit)?;
+    store::validate(&array)?;
     let bar = progress(plan.shape[0], "decompressing");
     style_units(&bar, "rows");
     // Written slab by slab under a temporary name beside OUTPUT, which it replaces once complete.
@@ -339,15 +413,19 @@ fn decompress(store_path: &Path, output: &Path, overwrite: bool, memory_limit: u
     Ok(())
 }
 
-fn run_report(
-    input: Option<&Path>,
-    codecs: &[String],
-    out: &Path,
-    chunks: Option<&str>,
-    repeat: usize,
-    fill_value: Option<f64>,
-    format: Format,
-) -> Result<()> {
+fn run_report(args: &ReportArgs) -> Result<()> {
+    let (input, codecs, out, chunks) = (
+        args.input.as_deref(),
+        args.codecs.as_slice(),
+        args.out.as_path(),
+        args.chunks.as_deref(),
+    );
+    let (repeat, psnr, fill_value, format) = (
+        args.repeat,
+        args.psnr,
+        args.fill_value.as_deref(),
+        args.format,
+    );
     let (data, name) = match input {
         Some(path) => (npy::read(path)?, path.display().to_string()),
         None => (
@@ -355,9 +433,11 @@ fn run_report(
             EMBEDDED_NAME.to_string(),
         ),
     };
-    let mask = Mask { fill_value };
+    let fill = fill_value
+        .map(|t| Fill::parse(t, data.samples.dtype_name()))
+        .transpose()?;
     let specs: Vec<String> = if codecs.is_empty() {
-        report::default_chains(&data, mask)
+        report::default_chains(&data, fill, psnr.is_some())
     } else {
         codecs.to_vec()
     };
@@ -366,12 +446,21 @@ fn run_report(
         .map(|s| Chain::parse(s))
         .collect::<Result<Vec<_>, _>>()?;
     let chunks = chunks_for(&data, chunks)?;
+    let mut ready = Vec::with_capacity(chains.len());
+    for mut chain in chains {
+        match prepare(&mut chain, &data, &chunks, fill, psnr, false) {
+            Ok(()) => ready.push(chain),
+            Err(e) if codecs.is_empty() => eprintln!("note: skipping `{}`: {e:#}", chain.spec),
+            Err(e) => return Err(e),
+        }
+    }
+    let chains = ready;
     let bar = progress((chains.len() * repeat.max(1)) as u64, "measuring");
     style_units(&bar, "runs");
     let mut rows = Vec::with_capacity(chains.len());
     for chain in &chains {
-        bar.set_message(format!("{:.12}", chain.spec));
-        match report::measure(&data, chain, &chunks, repeat, mask, Some(&bar)) {
+        bar.set_message(format!("{:.12}", chain.label()));
+        match report::measure(&data, chain, &chunks, repeat, fill, Some(&bar)) {
             Ok(row) => rows.push(row),
             // A default chain that does not suit this array is left out; a chain the user asked
             // for is an error.

@@ -109,6 +109,49 @@ macro_rules! impl_to_f64 {
 }
 impl_to_f64!(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64);
 
+/// What the error measures need of an element type, beyond [`ToF64`].
+pub trait Element: ToF64 + PartialEq {
+    /// The elements of `samples` if they are of this type.
+    fn slice(samples: &Samples) -> Option<&[Self]>;
+    /// The value's bits (two's complement for integers), for bit-exact comparisons.
+    fn bits(self) -> u64;
+    /// Whether the value is finite (integers always are).
+    fn is_finite(self) -> bool;
+}
+
+macro_rules! impl_element {
+    ($($t:ty => $v:ident, $bits:expr, $finite:expr);* $(;)?) => {$(
+        impl Element for $t {
+            fn slice(samples: &Samples) -> Option<&[Self]> {
+                match samples {
+                    Samples::$v(v) => Some(v),
+                    _ => None,
+                }
+            }
+            #[allow(clippy::cast_sign_loss, clippy::cast_lossless, clippy::redundant_closure_call)]
+            fn bits(self) -> u64 {
+                ($bits)(self)
+            }
+            #[allow(clippy::redundant_closure_call)]
+            fn is_finite(self) -> bool {
+                ($finite)(self)
+            }
+        }
+    )*};
+}
+impl_element!(
+    u8 => U8, |x| x as u64, |_| true;
+    u16 => U16, |x| x as u64, |_| true;
+    u32 => U32, |x| x as u64, |_| true;
+    u64 => U64, |x| x, |_| true;
+    i8 => I8, |x| x as u64, |_| true;
+    i16 => I16, |x| x as u64, |_| true;
+    i32 => I32, |x| x as u64, |_| true;
+    i64 => I64, |x| x as u64, |_| true;
+    f32 => F32, |x: f32| u64::from(x.to_bits()), f32::is_finite;
+    f64 => F64, f64::to_bits, f64::is_finite;
+);
+
 impl Samples {
     /// The zarr v3 data type name (`"float32"`, `"int16"`, ...).
     #[must_use]

@@ -17,9 +17,13 @@
 use std::fmt;
 use std::ops::Range;
 
+use ndcodecs_linear_quantize::max_abs_error_from_relative;
 use serde_json::{Map, Value};
+use zarrs::array::CodecMetadataOptions;
 use zarrs::array::codec::api::Codec;
 use zarrs::metadata::v3::MetadataV3;
+
+use crate::npy::{NdArray, Samples};
 
 /// Our codecs, named in a readable chain without their `ndcodecs.` prefix.
 const OURS: [&str; 3] = ["spatial_delta", "linear_quantize", "lilcom"];
@@ -101,8 +105,13 @@ impl std::error::Error for SpecError {}
 pub struct CodecEntry {
     /// The v3 metadata name (after mapping readable names).
     pub name: String,
+    /// The name as written in the specification (empty for a codec the parser inserted).
+    pub written: String,
     /// The configuration (possibly empty).
     pub configuration: Map<String, Value>,
+    /// The configuration keys the specification gave (or a resolution set), in order: what a
+    /// readable label shows (defaults filled in are left out).
+    pub given: Vec<String>,
     /// Byte range of this codec's name in the specification.
     pub span: Range<usize>,
 }
@@ -130,6 +139,8 @@ pub struct Chain {
     pub spec: String,
     /// The codecs, in order, with `bytes` inserted where needed.
     pub codecs: Vec<CodecEntry>,
+    /// What a resolved bound was asked as (`max_rel_error=0.001`, `PSNR ≥ 60 dB`), for the label.
+    pub request: Option<String>,
 }
 
 impl Chain {
@@ -149,6 +160,133 @@ impl Chain {
         Ok(Self {
             spec: spec.trim().to_string(),
             codecs,
+            request: None,
+        })
+    }
+
+    /// The chain's label: the specification as given, or, once a bound has been resolved, the
+    /// readable form with the resolved bound and what it was asked as.
+    #[must_use]
+    pub fn label(&self) -> String {
+        match &self.request {
+            None => self.spec.clone(),
+            Some(request) => format!("{}  [{request}]", self.readable()),
+        }
+    }
+
+    /// The chain in the readable form, each codec with the parameters the specification gave
+    /// (and resolved bounds), the `bytes` codec the parser inserted left out.
+    #[must_use]
+    pub fn readable(&self) -> String {
+        self.codecs
+            .iter()
+            .filter(|c| !c.written.is_empty())
+            .map(|c| {
+                let params: Vec<String> = c
+                    .given
+                    .iter()
+                    .filter_map(|k| {
+                        c.configuration
+                            .get(k)
+                            .map(|v| format!("{k}={}", readable_value(v)))
+                    })
+                    .collect();
+                if params.is_empty() {
+                    c.written.clone()
+                } else {
+                    format!("{}({})", c.written, params.join(", "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+
+    /// Replaces `max_rel_error` in every `linear_quantize` of the chain by the `max_abs_error` it
+    /// stands for on `data`: the fraction of the value range of the finite elements other than
+    /// the codec's `fill_value` (SZ3's REL mode; `ndcodecs_linear_quantize`'s
+    /// `max_abs_error_from_relative`). The stored configuration holds only the absolute bound.
+    ///
+    /// # Errors
+    /// When the data are not float32/float64 or have no value range.
+    pub fn resolve_relative(&mut self, data: &NdArray) -> Result<(), String> {
+        let mut requests = Vec::new();
+        self.visit_codecs_mut(&mut |name, cfg| {
+            if name != "ndcodecs.linear_quantize" {
+                return Ok(());
+            }
+            let Some(rel) = cfg.get("max_rel_error") else {
+                return Ok(());
+            };
+            let rel = rel
+                .as_f64()
+                .ok_or_else(|| format!("linear_quantize: max_rel_error={rel} is not a number"))?;
+            let fill = cfg.get("fill_value").and_then(Value::as_f64);
+            let bound = match &data.samples {
+                Samples::F32(v) => max_abs_error_from_relative(v.iter().copied(), rel, fill),
+                Samples::F64(v) => max_abs_error_from_relative(v.iter().copied(), rel, fill),
+                other => {
+                    return Err(format!(
+                        "linear_quantize quantizes float32/float64 data, not {}",
+                        other.dtype_name()
+                    ));
+                }
+            }
+            .map_err(|e| e.to_string())?;
+            cfg.remove("max_rel_error");
+            cfg.insert("max_abs_error".into(), Value::from(bound.get()));
+            requests.push(format!(
+                "max_rel_error={}",
+                readable_value(&Value::from(rel))
+            ));
+            Ok(())
+        })?;
+        if !requests.is_empty() {
+            for c in &mut self.codecs {
+                if let Some(k) = c.given.iter_mut().find(|k| *k == "max_rel_error") {
+                    *k = "max_abs_error".into();
+                }
+            }
+            self.request = Some(requests.join(", "));
+        }
+        Ok(())
+    }
+
+    /// The chain of the first `end` codecs (with `bytes` appended when they lack an array→bytes
+    /// codec): enough to measure the error of a lossy codec at `end - 1` when what follows is
+    /// lossless.
+    ///
+    /// # Errors
+    /// When the shortened chain is not a valid chain.
+    pub fn prefix(&self, end: usize) -> Result<Self, SpecError> {
+        let mut codecs: Vec<CodecEntry> = self.codecs[..end.min(self.codecs.len())]
+            .iter()
+            .filter(|c| !c.written.is_empty() || c.name != "bytes")
+            .cloned()
+            .collect();
+        check_kinds(&self.spec, &mut codecs)?;
+        Ok(Self {
+            spec: self.spec.clone(),
+            codecs,
+            request: self.request.clone(),
+        })
+    }
+
+    /// Checks that every `linear_quantize` of the chain has its bound (after
+    /// [`Chain::resolve_relative`] and any PSNR tuning).
+    ///
+    /// # Errors
+    /// Naming the codec without a bound.
+    pub fn check_bounds(&mut self) -> Result<(), String> {
+        self.visit_codecs_mut(&mut |name, cfg| {
+            if name == "ndcodecs.linear_quantize" && !cfg.contains_key("max_abs_error") {
+                Err(
+                    "linear_quantize needs a bound: max_abs_error=…, max_rel_error=… (a fraction \
+                     of the value range), or --psnr with a target"
+                        .to_string(),
+                )
+            } else {
+                Ok(())
+            }
         })
     }
 
@@ -158,24 +296,144 @@ impl Chain {
         Value::Array(self.codecs.iter().map(CodecEntry::to_json).collect())
     }
 
-    /// The error bound the chain promises, if a codec states one: `max_abs_error`
-    /// (linear_quantize) or `2^(tick_power-1)` (lilcom); the largest when several do.
+    /// The error bound the chain promises, if a codec states one (those nested in shards
+    /// included): `max_abs_error` (linear_quantize) or `2^(tick_power-1)` (lilcom); the largest
+    /// when several do.
     #[must_use]
     pub fn error_bound(&self) -> Option<f64> {
-        self.codecs
-            .iter()
-            .filter_map(|c| {
-                let cfg = &c.configuration;
-                cfg.get("max_abs_error")
-                    .and_then(Value::as_f64)
-                    .or_else(|| {
-                        (c.name == "ndcodecs.lilcom")
-                            .then(|| cfg.get("tick_power").and_then(Value::as_i64).unwrap_or(-8))
-                            .and_then(|tp| i32::try_from(tp).ok())
-                            .map(|tp| 2f64.powi(tp - 1))
-                    })
-            })
-            .reduce(f64::max)
+        let mut bounds = Vec::new();
+        let _ = self.clone().visit_codecs_mut(
+            &mut |name, cfg| -> Result<(), std::convert::Infallible> {
+                let bound = match name {
+                    "ndcodecs.linear_quantize" => cfg.get("max_abs_error").and_then(Value::as_f64),
+                    "ndcodecs.lilcom" => {
+                        let tp = cfg.get("tick_power").and_then(Value::as_i64).unwrap_or(-8);
+                        i32::try_from(tp).ok().map(|tp| 2f64.powi(tp - 1))
+                    }
+                    _ => None,
+                };
+                bounds.extend(bound);
+                Ok(())
+            },
+        );
+        bounds.into_iter().reduce(f64::max)
+    }
+}
+
+impl Chain {
+    /// Calls `f` with the name and configuration of every codec of the chain, those nested in a
+    /// `sharding_indexed` configuration (`codecs`, `index_codecs`) included.
+    ///
+    /// # Errors
+    /// The first error `f` returns.
+    pub fn visit_codecs_mut<E>(
+        &mut self,
+        f: &mut impl FnMut(&str, &mut Map<String, Value>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        fn nested<E>(
+            configuration: &mut Map<String, Value>,
+            f: &mut impl FnMut(&str, &mut Map<String, Value>) -> Result<(), E>,
+        ) -> Result<(), E> {
+            for key in NESTED_CHAINS {
+                if let Some(Value::Array(list)) = configuration.get_mut(key) {
+                    for item in list {
+                        let Some(obj) = item.as_object_mut() else {
+                            continue;
+                        };
+                        let name = obj
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string();
+                        let cfg = obj
+                            .entry("configuration")
+                            .or_insert_with(|| Value::Object(Map::new()));
+                        if let Some(cfg) = cfg.as_object_mut() {
+                            f(&name, cfg)?;
+                            nested(cfg, f)?;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        for c in &mut self.codecs {
+            f(&c.name, &mut c.configuration)?;
+            nested(&mut c.configuration, f)?;
+        }
+        Ok(())
+    }
+
+    /// Gives `fill_value` to every codec of the chain that takes one (`linear_quantize`) and has
+    /// none configured (nothing for NaN and ±inf, which it keeps anyway).
+    ///
+    /// # Errors
+    /// When such a codec is configured with another fill value.
+    pub fn set_fill_value(&mut self, fill_value: f64) -> Result<(), String> {
+        if !fill_value.is_finite() {
+            // NaN and ±inf have codes of their own in linear_quantize, kept bit-exactly.
+            return Ok(());
+        }
+        self.visit_codecs_mut(&mut |name, cfg| {
+            if name != "ndcodecs.linear_quantize" {
+                return Ok(());
+            }
+            match cfg.get("fill_value") {
+                None | Some(Value::Null) => {
+                    let v = serde_json::Number::from_f64(fill_value).map_or(Value::Null, Value::Number);
+                    if v.is_null() {
+                        return Err(format!(
+                            "linear_quantize takes only a finite fill_value, not --fill-value {fill_value}"
+                        ));
+                    }
+                    cfg.insert("fill_value".into(), v);
+                    Ok(())
+                }
+                Some(v) if v.as_f64() == Some(fill_value) => Ok(()),
+                Some(v) => Err(format!(
+                    "linear_quantize has fill_value={v} but --fill-value is {fill_value}"
+                )),
+            }
+        })
+    }
+}
+
+/// A configuration value as the readable form writes it: bare identifiers and numbers, quoted
+/// other strings, `[a, b]` lists, `{k: v}` objects.
+fn readable_value(v: &Value) -> String {
+    match v {
+        Value::String(s)
+            if !s.is_empty()
+                && s.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+                && !matches!(s.as_str(), "true" | "false" | "null") =>
+        {
+            s.clone()
+        }
+        Value::String(s) => format!("{s:?}"),
+        Value::Number(n) => n
+            .as_f64()
+            .filter(|_| n.is_f64())
+            .map_or_else(|| n.to_string(), crate::report::number),
+        Value::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(readable_value)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{k}: {}", readable_value(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
     }
 }
 
@@ -209,7 +467,25 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
     }
     let mut kinds = Vec::with_capacity(codecs.len());
     for c in codecs.iter_mut() {
-        let metadata: MetadataV3 = serde_json::from_value(c.to_json()).map_err(|e| {
+        // A `linear_quantize` whose bound is resolved later (`max_rel_error`, or none for a PSNR
+        // target) is checked with a stand-in bound.
+        let mut probe = c.clone();
+        if c.name == "ndcodecs.linear_quantize" && !c.configuration.contains_key("max_abs_error") {
+            probe.configuration.remove("max_rel_error");
+            probe
+                .configuration
+                .insert("max_abs_error".into(), Value::from(1.0));
+        } else if c.name == "ndcodecs.linear_quantize"
+            && c.configuration.contains_key("max_rel_error")
+        {
+            return Err(SpecError::new(
+                spec,
+                c.span.clone(),
+                "linear_quantize: give max_abs_error or max_rel_error, not both",
+            ));
+        }
+        let is_probe = probe != *c;
+        let metadata: MetadataV3 = serde_json::from_value(probe.to_json()).map_err(|e| {
             SpecError::new(spec, c.span.clone(), format!("codec `{}`: {e}", c.name))
         })?;
         let mut created = Codec::from_metadata(&metadata);
@@ -225,6 +501,16 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
                 *c = prefixed;
                 created = Ok(codec);
             }
+        }
+        if c.configuration.is_empty()
+            && !is_probe
+            && let Ok(codec) = &created
+            && let Some(full) = codec.configuration_v3(&CodecMetadataOptions::default())
+        {
+            // zarrs writes a codec with an empty configuration as a bare name, which zarr-python
+            // 3.1 refuses for numcodecs' codecs (`numcodecs.pcodec`): write zarrs' own full
+            // configuration, its defaults spelled out.
+            c.configuration = full.into();
         }
         let kind = match created {
             Ok(Codec::ArrayToArray(_)) => Kind::ArrayToArray,
@@ -270,7 +556,9 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
             at,
             CodecEntry {
                 name: "bytes".into(),
+                written: String::new(),
                 configuration,
+                given: Vec::new(),
                 span: 0..0,
             },
         );
@@ -289,7 +577,8 @@ fn add_defaults(name: &str, configuration: &mut Map<String, Value>) {
         "gzip" => &[("level", Value::from(5))],
         "bytes" => &[("endian", Value::from("little"))],
         // zarrs writes a codec with an empty configuration without the key, which zarr-python
-        // 3.1 refuses for numcodecs' crc32: give it its default explicitly.
+        // 3.1 refuses for numcodecs' crc32: give it its default explicitly (zarrs' own
+        // configuration of it omits the default).
         "crc32" | "numcodecs.crc32" => &[("location", Value::from("start"))],
         "sharding_indexed" => &[
             ("index_location", Value::from("end")),
@@ -377,6 +666,8 @@ fn parse_json(spec: &str) -> Result<Vec<CodecEntry>, SpecError> {
         }
         out.push(CodecEntry {
             name: map_name(&name),
+            given: configuration.keys().cloned().collect(),
+            written: name,
             configuration,
             span,
         });
@@ -566,6 +857,7 @@ impl<'a> Parser<'a> {
             ));
         };
         let mut configuration = Map::new();
+        let mut given = Vec::new();
         if self.peek().0 == Tok::Punct('(') {
             self.next();
             loop {
@@ -582,6 +874,7 @@ impl<'a> Parser<'a> {
                             // A nested chain written as a string: `codecs="zstd(level=3)"`.
                             value = self.nested_chain(inner, value_start)?;
                         }
+                        given.push(key.clone());
                         if configuration.insert(key.clone(), value).is_some() {
                             return Err(self.err(kspan, format!("parameter `{key}` given twice")));
                         }
@@ -612,11 +905,14 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        let name = map_name(&name);
+        let written = name;
+        let name = map_name(&written);
         add_defaults(&name, &mut configuration);
         Ok(CodecEntry {
             name,
+            written,
             configuration,
+            given,
             span,
         })
     }
@@ -864,6 +1160,38 @@ mod tests {
         );
         let e = Chain::parse(&spec).unwrap_err();
         assert!(!e.message.contains("nested more than"), "{e}");
+    }
+
+    #[test]
+    fn every_codec_gets_a_configuration() {
+        let c = Chain::parse("linear_quantize(max_abs_error=1) | pcodec").unwrap();
+        assert_eq!(c.codecs[1].name, "numcodecs.pcodec");
+        let cfg = &c.codecs[1].configuration;
+        assert_eq!(cfg["level"], 8, "{cfg:?}");
+        assert_eq!(cfg["mode_spec"], "auto", "{cfg:?}");
+        let c = Chain::parse("spatial_delta | zstd | crc32 | crc32c").unwrap();
+        assert_eq!(c.codecs[3].configuration["location"], "start");
+    }
+
+    #[test]
+    fn fill_values_reach_linear_quantize_everywhere() {
+        let mut c = Chain::parse(
+            r#"linear_quantize(max_abs_error=1) | sharding_indexed(chunk_shape=[4], codecs="zstd")"#,
+        )
+        .unwrap();
+        c.set_fill_value(-999.0).unwrap();
+        assert_eq!(c.codecs[0].configuration["fill_value"], -999.0);
+        let mut c = Chain::parse(
+            r#"sharding_indexed(chunk_shape=[4], codecs="linear_quantize(max_abs_error=1) | zstd")"#,
+        )
+        .unwrap();
+        c.set_fill_value(9.96921e36).unwrap();
+        let inner = &c.codecs[0].configuration["codecs"][0];
+        assert_eq!(inner["configuration"]["fill_value"], 9.96921e36);
+        let mut c = Chain::parse("linear_quantize(max_abs_error=1, fill_value=5) | zstd").unwrap();
+        assert!(c.set_fill_value(5.0).is_ok());
+        assert!(c.set_fill_value(6.0).unwrap_err().contains("fill_value=5"));
+        assert!(c.set_fill_value(f64::NAN).is_ok());
     }
 
     #[test]

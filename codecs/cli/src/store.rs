@@ -10,9 +10,11 @@ use anyhow::{Context, Result, bail};
 use indicatif::ProgressBar;
 use serde_json::json;
 use zarrs::array::{Array, ArrayMetadata, ArraySubset, FromArrayBytes};
+use zarrs::group::{Group, GroupBuilder};
 use zarrs::metadata::v3::ArrayMetadataV3;
-use zarrs::storage::{ReadableStorageTraits, ReadableWritableStorageTraits};
+use zarrs::storage::{ListableStorageTraits, ReadableStorageTraits, ReadableWritableStorageTraits};
 
+use crate::fill::Fill;
 use crate::npy::with_samples;
 use crate::npy::{NdArray, Samples};
 use crate::spec::Chain;
@@ -90,6 +92,53 @@ pub fn parse_chunks(text: &str, shape: &[u64]) -> Result<Vec<u64>> {
     Ok(chunks)
 }
 
+/// How an array is laid out in its store, beyond its data and codecs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Layout {
+    /// The array's name inside a root group (`--name`); `None`: the array is the root node.
+    pub name: Option<String>,
+    /// Axis names written as `dimension_names` (`--dims`).
+    pub dims: Option<Vec<String>>,
+    /// The array's fill value (`--fill-value`); default 0.
+    pub fill: Option<Fill>,
+}
+
+impl Layout {
+    /// The node path of the array: `/` or `/<name>`.
+    #[must_use]
+    pub fn path(&self) -> String {
+        self.name
+            .as_ref()
+            .map_or_else(|| "/".to_string(), |n| format!("/{n}"))
+    }
+
+    /// Checks the name and the dimension names against the array's rank.
+    ///
+    /// # Errors
+    /// For a name that is not a single zarr node name, or a number of dimension names other than
+    /// the rank.
+    pub fn check(&self, rank: usize) -> Result<()> {
+        if let Some(name) = &self.name
+            && (name.is_empty()
+                || name.contains('/')
+                || name.starts_with("__")
+                || name == "."
+                || name == "..")
+        {
+            bail!(
+                "--name `{name}` is not a zarr node name (non-empty, no `/`, not `.` or `..`, \
+                     not starting with `__`)"
+            );
+        }
+        if let Some(dims) = &self.dims
+            && dims.len() != rank
+        {
+            bail!("--dims names {} axes but the array has {rank}", dims.len());
+        }
+        Ok(())
+    }
+}
+
 /// The zarr v3 metadata of an array of `shape` and `dtype` stored with `chain`.
 ///
 /// # Errors
@@ -99,13 +148,14 @@ pub fn metadata(
     chunks: &[u64],
     dtype: &str,
     chain: &Chain,
+    layout: &Layout,
 ) -> Result<ArrayMetadataV3> {
-    let fill = if dtype.starts_with("float") {
-        json!(0.0)
-    } else {
-        json!(0)
+    let fill = match layout.fill {
+        Some(f) => f.to_json(),
+        None if dtype.starts_with("float") => json!(0.0),
+        None => json!(0),
     };
-    let value = json!({
+    let mut value = json!({
         "zarr_format": 3,
         "node_type": "array",
         "shape": shape,
@@ -115,30 +165,61 @@ pub fn metadata(
         "fill_value": fill,
         "codecs": chain.to_json(),
     });
+    if let Some(dims) = &layout.dims {
+        value["dimension_names"] = json!(dims);
+    }
     serde_json::from_value(value).context("invalid array metadata")
 }
 
-/// Creates (without writing anything) a zarr array for `data` in `storage` at the root.
+/// Creates (without writing anything) a zarr array for `data` in `storage` at the root, or at
+/// `/<name>` under a root group that this writes.
 ///
 /// # Errors
-/// When the array is 0-d or zarrs rejects the chain for this data type or shape.
-pub fn create<S: ?Sized>(
+/// When the array is 0-d, the layout does not fit it, or zarrs rejects the chain for this data
+/// type or shape.
+pub fn create<S: ?Sized + ReadableWritableStorageTraits + 'static>(
     storage: Arc<S>,
     data: &NdArray,
     chunks: &[u64],
     chain: &Chain,
+    layout: &Layout,
 ) -> Result<Array<S>> {
     if data.shape.is_empty() {
         bail!("0-d arrays are not supported");
     }
-    let md = metadata(&data.shape, chunks, data.samples.dtype_name(), chain)?;
-    Array::new_with_metadata(storage, "/", ArrayMetadata::V3(md)).with_context(|| {
+    layout.check(data.shape.len())?;
+    let md = metadata(
+        &data.shape,
+        chunks,
+        data.samples.dtype_name(),
+        chain,
+        layout,
+    )?;
+    if layout.name.is_some() {
+        GroupBuilder::new()
+            .build(storage.clone(), "/")
+            .context("cannot create the root group")?
+            .store_metadata()
+            .context("cannot store the root group's metadata")?;
+    }
+    let array = Array::new_with_metadata(storage, &layout.path(), ArrayMetadata::V3(md))
+        .with_context(|| {
+            format!(
+                "chain `{}` cannot store a {} array",
+                chain.spec,
+                data.samples.dtype_name()
+            )
+        })?;
+    // zarrs builds the codec chain without the array's shape and data type: check them now, not
+    // halfway through the first chunk.
+    ndcodecs_zarrs::validate_array(&array).with_context(|| {
         format!(
-            "chain `{}` cannot store a {} array",
+            "chain `{}` cannot store a {} array of chunks {chunks:?}",
             chain.spec,
             data.samples.dtype_name()
         )
-    })
+    })?;
+    Ok(array)
 }
 
 /// Rows of the first axis per slab: whole chunk rows, at most about 64 slabs.
@@ -196,12 +277,55 @@ fn array_chunks<S: ?Sized>(array: &Array<S>) -> Vec<u64> {
         .unwrap_or_else(|_| array.shape().to_vec())
 }
 
-/// Opens the zarr v3 array at the root of `storage`.
+/// Opens a zarr array of `storage`: the node `/<name>` when `name` is given, else the root when
+/// it is an array, else the one array of the root group.
 ///
 /// # Errors
-/// When there is no array or its metadata is invalid.
-pub fn open<S: ?Sized + ReadableStorageTraits + 'static>(storage: Arc<S>) -> Result<Array<S>> {
-    Array::open(storage, "/").context("cannot open the zarr array")
+/// When there is no such array, the root group holds none or several (and no `name` chooses),
+/// or the array's metadata is invalid.
+pub fn open<S: ?Sized + ReadableStorageTraits + ListableStorageTraits + 'static>(
+    storage: Arc<S>,
+    name: Option<&str>,
+) -> Result<Array<S>> {
+    let array = if let Some(name) = name {
+        Array::open(storage, &format!("/{}", name.trim_start_matches('/')))
+            .with_context(|| format!("cannot open the zarr array `{name}`"))?
+    } else {
+        match Array::open(storage.clone(), "/") {
+            Ok(array) => array,
+            Err(e) => {
+                let Ok(group) = Group::open(storage.clone(), "/") else {
+                    return Err(e).context("cannot open the zarr array");
+                };
+                let paths = group
+                    .child_array_paths()
+                    .context("cannot list the arrays of the root group")?;
+                match paths.as_slice() {
+                    [one] => Array::open(storage, one.as_str())
+                        .with_context(|| format!("cannot open the zarr array {}", one.as_str()))?,
+                    [] => bail!("the store's root group holds no array"),
+                    many => bail!(
+                        "the store's root group holds {} arrays ({}): choose one with --name",
+                        many.len(),
+                        many.iter()
+                            .map(|p| p.as_str().trim_start_matches('/'))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }
+            }
+        }
+    };
+    Ok(array)
+}
+
+/// Checks that the codecs of an opened array fit its data type and chunk shape (call it after
+/// [`plan_read`] has checked the sizes the metadata declares).
+///
+/// # Errors
+/// Naming the first codec that does not fit.
+pub fn validate<S: ?Sized>(array: &Array<S>) -> Result<()> {
+    ndcodecs_zarrs::validate_array(array).context("the array's codecs do not fit it")
 }
 
 /// The v3 data type name of `array`.

@@ -384,21 +384,30 @@ fn report_writes_markdown_csv_and_png() {
         "--format",
         "csv",
     ]);
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
     let csv = std::fs::read_to_string(out_dir.join("report.csv")).unwrap();
     assert_eq!(stdout, csv);
-    let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines.len(), 3);
-    assert!(lines[0].starts_with("chain,bound,raw_bytes,compressed_bytes,ratio,"));
+    assert!(csv.starts_with("chain,bound,raw_bytes,compressed_bytes,ratio,bits_per_value,"));
+    let rows = report_csv(&out);
+    assert_eq!(rows.len(), 2);
     // The lossless chain is exact and compresses.
-    let f: Vec<&str> = lines[1].split(',').collect();
-    assert_eq!(f[0], "zstd(level=3)");
-    assert_eq!(f[6], "0");
-    assert!(f[4].parse::<f64>().unwrap() > 1.0);
+    assert_eq!(rows[0]["chain"], "zstd(level=3)");
+    assert_eq!(rows[0]["max_abs_error"], "0");
+    assert_eq!(rows[0]["psnr_db"], "inf");
+    assert!(rows[0]["ratio"].parse::<f64>().unwrap() > 1.0);
+    let bpv: f64 = rows[0]["bits_per_value"].parse().unwrap();
+    let ratio: f64 = rows[0]["ratio"].parse().unwrap();
+    assert!(
+        (bpv * ratio - 32.0).abs() < 1e-9,
+        "float32: bits per value = 32 / ratio"
+    );
     let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
     assert!(md.contains("| `bitround(keepbits=6) \\| zstd` |"), "{md}");
-    let png = std::fs::read(out_dir.join("report.png")).unwrap();
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(md.contains("(errors.png)"), "{md}");
+    for png in ["report.png", "errors.png"] {
+        let bytes = std::fs::read(out_dir.join(png)).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    }
 }
 
 #[test]
@@ -763,5 +772,385 @@ fn default_chunks_keep_the_last_axis_whole_and_hold_1_to_8_mib() {
             bytes <= 8 * mib && bytes >= mib.min(n * 4),
             "{shape:?}: {chunks:?}"
         );
+    }
+}
+
+/// The configuration of the first codec named `name` in a store's zarr.json (at `array`).
+fn codec_config(store: &Path, name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(store.join("zarr.json")).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&text).unwrap();
+    meta["codecs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {text}"))["configuration"]
+        .clone()
+}
+
+/// PSNR in dB of `decoded` against `original` over the elements `keep` selects, the peak being
+/// their value range: computed here independently of the program.
+fn psnr(original: &[f64], decoded: &[f64], keep: impl Fn(f64) -> bool) -> f64 {
+    let (mut lo, mut hi, mut sq, mut n) = (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0.0);
+    for (&x, &y) in original.iter().zip(decoded) {
+        if keep(x) {
+            lo = lo.min(x);
+            hi = hi.max(x);
+            sq += (x - y) * (x - y);
+            n += 1.0;
+        }
+    }
+    20.0 * (hi - lo).log10() - 10.0 * (sq / n).log10()
+}
+
+/// Parsed `report --format csv` rows: chain, bound, ratio, max_abs_error, psnr_db, fill_changed.
+fn report_csv(out: &Output) -> Vec<std::collections::HashMap<String, String>> {
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    let mut reader = text.lines();
+    let header: Vec<String> = reader
+        .next()
+        .unwrap()
+        .split(',')
+        .map(String::from)
+        .collect();
+    reader
+        .map(|line| {
+            // The chain (first field) may be quoted and hold commas.
+            let (chain, rest) = if let Some(stripped) = line.strip_prefix('"') {
+                let end = stripped.find("\",").unwrap();
+                (stripped[..end].replace("\"\"", "\""), &stripped[end + 2..])
+            } else {
+                let end = line.find(',').unwrap();
+                (line[..end].to_string(), &line[end + 1..])
+            };
+            let mut row: std::collections::HashMap<String, String> = header[1..]
+                .iter()
+                .cloned()
+                .zip(rest.split(',').map(String::from))
+                .collect();
+            row.insert("chain".into(), chain);
+            row
+        })
+        .collect()
+}
+
+#[test]
+fn report_fill_value_is_compared_in_the_arrays_dtype_and_reaches_the_default_chains() {
+    let dir = tempfile::tempdir().unwrap();
+    // The ocean temperatures with land marked 1e20 (as float32: 1.00000002e20, whose low mantissa
+    // bits are set), the case where comparing in float64 missed every land cell.
+    let (shape, ocean) = read_f64(&data("ocean_pop_temperature_with_fill.npy"));
+    let land_value = f64::from(9.96921e36f32);
+    let values: Vec<f32> = ocean
+        .iter()
+        .map(|&x| if x == land_value { 1e20 } else { x as f32 })
+        .collect();
+    let input = dir.path().join("ocean_1e20.npy");
+    write_npy_shape(&input, &values, &shape);
+    let land = values.iter().filter(|&&x| x == 1e20).count();
+    assert!(land > 10_000, "the test data have land");
+    let sea: Vec<f64> = values
+        .iter()
+        .filter(|&&x| x != 1e20)
+        .map(|&x| f64::from(x))
+        .collect();
+    let range =
+        sea.iter().copied().fold(f64::MIN, f64::max) - sea.iter().copied().fold(f64::MAX, f64::min);
+    let out_dir = dir.path().join("rep");
+    let out = ok(&[
+        "report",
+        s(&input),
+        "--fill-value",
+        "1e20",
+        "--out",
+        s(&out_dir),
+        "--repeat",
+        "1",
+        "--format",
+        "csv",
+    ]);
+    let rows = report_csv(&out);
+    let lossy: Vec<_> = rows
+        .iter()
+        .filter(|r| r["chain"].starts_with("linear_quantize"))
+        .collect();
+    // The three default linear_quantize chains are measured, not skipped, with the fill value.
+    assert_eq!(lossy.len(), 3, "{rows:?}");
+    for r in &rows {
+        let max_err: f64 = r["max_abs_error"].parse().unwrap();
+        let psnr: f64 = r["psnr_db"].parse().unwrap();
+        let rel: f64 = r["max_rel_error"].parse().unwrap();
+        // Errors measured over the sea only: never the 1e20 of a fill value read as data.
+        assert!(max_err < range / 50.0, "{r:?}");
+        assert!(
+            (rel - max_err / range).abs() <= 1e-9 * rel.max(1e-300),
+            "{r:?}"
+        );
+        assert!(psnr.is_infinite() || psnr < 120.0, "{r:?}");
+        assert_eq!(r["fill_changed"], "0", "{r:?}");
+    }
+    for r in lossy {
+        assert!(r["chain"].contains("fill_value=1e20"), "{r:?}");
+        let bound: f64 = r["bound"].parse().unwrap();
+        assert!(r["max_abs_error"].parse::<f64>().unwrap() <= bound);
+    }
+    // A chain the user gives gets the fill value too, and one that loses it is counted.
+    let out = ok(&[
+        "report",
+        s(&input),
+        "--fill-value",
+        "1e20",
+        "--out",
+        s(&out_dir),
+        "--repeat",
+        "1",
+        "--format",
+        "csv",
+        "--codecs",
+        "linear_quantize(max_abs_error=0.01) | zstd",
+        "--codecs",
+        "bitround(keepbits=3) | zstd",
+    ]);
+    let rows = report_csv(&out);
+    assert_eq!(rows[0]["fill_changed"], "0");
+    assert_eq!(
+        rows[1]["fill_changed"],
+        land.to_string(),
+        "bitround rounds the fill value"
+    );
+    // An integer array: the fill value must be an integer of its dtype.
+    let photo = data("photo_camera_gray.npy");
+    let out = ndcodecs(&[
+        "report",
+        s(&photo),
+        "--fill-value",
+        "300",
+        "--out",
+        s(&out_dir),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("outside the range of the array's uint8")
+    );
+}
+
+#[test]
+#[allow(clippy::cast_precision_loss)]
+fn relative_bounds_and_psnr_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = data("climate_ncar_temperature_3d.npy");
+    let (_, original) = read_f64(&input);
+    let range = original.iter().copied().fold(f64::MIN, f64::max)
+        - original.iter().copied().fold(f64::MAX, f64::min);
+    // REL: max_rel_error becomes the max_abs_error stored in the metadata.
+    let store = d.join("rel.zarr");
+    let back = d.join("rel.npy");
+    ok(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--codecs",
+        "linear_quantize(max_rel_error=1e-3) | spatial_delta(axis=[0,1,2]) | zstd",
+    ]);
+    let cfg = codec_config(&store, "ndcodecs.linear_quantize");
+    assert_eq!(
+        cfg["max_abs_error"].as_f64().unwrap(),
+        1e-3 * range,
+        "{cfg}"
+    );
+    assert!(cfg.get("max_rel_error").is_none());
+    ok(&["decompress", s(&store), s(&back)]);
+    let (_, decoded) = read_f64(&back);
+    let worst = original
+        .iter()
+        .zip(&decoded)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(worst <= 1e-3 * range && worst > 0.5e-3 * range, "{worst}");
+    // PSNR target: the stored bound meets it, and a bound 5 % larger does not.
+    let target = 60.0;
+    let store = d.join("psnr.zarr");
+    let out = ok(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--psnr",
+        "60",
+        "--codecs",
+        "linear_quantize | spatial_delta(axis=[0,1,2]) | zstd",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[PSNR ≥ 60 dB]"));
+    let bound = codec_config(&store, "ndcodecs.linear_quantize")["max_abs_error"]
+        .as_f64()
+        .unwrap();
+    ok(&["decompress", s(&store), s(&back), "--overwrite"]);
+    let (_, decoded) = read_f64(&back);
+    let achieved = psnr(&original, &decoded, |_| true);
+    assert!(
+        achieved >= target && achieved < target + 1.0,
+        "{achieved} dB at {bound}"
+    );
+    let larger = format!("linear_quantize(max_abs_error={}) | zstd", bound * 1.05);
+    let store = d.join("larger.zarr");
+    ok(&["compress", s(&input), s(&store), "--codecs", &larger]);
+    ok(&["decompress", s(&store), s(&back), "--overwrite"]);
+    let (_, decoded) = read_f64(&back);
+    assert!(
+        psnr(&original, &decoded, |_| true) < target,
+        "a 5 % larger bound meets it too"
+    );
+    // lilcom: the largest tick meeting the target.
+    let store = d.join("lilcom.zarr");
+    ok(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--psnr",
+        "60",
+        "--codecs",
+        "lilcom",
+    ]);
+    let tp = codec_config(&store, "ndcodecs.lilcom")["tick_power"]
+        .as_i64()
+        .unwrap();
+    ok(&["decompress", s(&store), s(&back), "--overwrite"]);
+    let (_, decoded) = read_f64(&back);
+    assert!(psnr(&original, &decoded, |_| true) >= target);
+    let store = d.join("lilcom1.zarr");
+    ok(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--codecs",
+        &format!("lilcom(tick_power={})", tp + 1),
+    ]);
+    ok(&["decompress", s(&store), s(&back), "--overwrite"]);
+    let (_, decoded) = read_f64(&back);
+    assert!(psnr(&original, &decoded, |_| true) < target);
+    // Report: the default chains take the target; every lossy row meets it.
+    let out = ok(&[
+        "report",
+        s(&input),
+        "--psnr",
+        "60",
+        "--out",
+        s(&d.join("rep")),
+        "--repeat",
+        "1",
+        "--format",
+        "csv",
+    ]);
+    let rows = report_csv(&out);
+    let tuned: Vec<_> = rows
+        .iter()
+        .filter(|r| r["chain"].contains("[PSNR ≥ 60 dB]"))
+        .collect();
+    assert_eq!(tuned.len(), 2, "{rows:?}");
+    for r in tuned {
+        assert!(r["psnr_db"].parse::<f64>().unwrap() >= 60.0, "{r:?}");
+    }
+    // Errors: no open bound for --psnr; both bounds; a bound missing without --psnr.
+    for (chain, psnr, expect) in [
+        ("zstd", Some("60"), "has none"),
+        (
+            "linear_quantize(max_abs_error=1, max_rel_error=1e-3) | zstd",
+            None,
+            "not both",
+        ),
+        ("linear_quantize | zstd", None, "needs a bound"),
+    ] {
+        let store = d.join("bad.zarr");
+        let mut args = vec!["compress", s(&input), s(&store), "--codecs", chain];
+        if let Some(p) = psnr {
+            args.extend(["--psnr", p]);
+        }
+        let out = ndcodecs(&args);
+        assert!(!out.status.success() && !store.exists());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{chain}: {err}");
+    }
+}
+
+/// Bytes of the files under `dir` other than zarr.json.
+fn chunk_bytes(dir: &Path) -> u64 {
+    snapshot(dir)
+        .iter()
+        .filter(|(p, _)| p.file_name().unwrap() != "zarr.json")
+        .map(|(_, b)| b.len() as u64)
+        .sum()
+}
+
+#[test]
+#[allow(clippy::cast_precision_loss)]
+fn report_gives_bias_nrmse_lag1_and_bits_per_value_and_draws_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = data("climate_ncar_temperature_3d.npy");
+    let chain = "linear_quantize(max_abs_error=0.5) | spatial_delta(axis=[0,1,2]) | zstd";
+    let out_dir = d.join("rep");
+    let out = ok(&[
+        "report",
+        s(&input),
+        "--codecs",
+        chain,
+        "--out",
+        s(&out_dir),
+        "--repeat",
+        "1",
+        "--format",
+        "csv",
+    ]);
+    let row = &report_csv(&out)[0];
+    let get = |k: &str| row[k].parse::<f64>().unwrap();
+    // The same chain through compress and decompress, measured here.
+    let store = d.join("t.zarr");
+    let back = d.join("t.npy");
+    ok(&["compress", s(&input), s(&store), "--codecs", chain]);
+    ok(&["decompress", s(&store), s(&back)]);
+    let (shape, x) = read_f64(&input);
+    let (_, y) = read_f64(&back);
+    let n = x.len() as f64;
+    let e: Vec<f64> = x.iter().zip(&y).map(|(a, b)| b - a).collect();
+    let bias = e.iter().sum::<f64>() / n;
+    let rmse = (e.iter().map(|v| v * v).sum::<f64>() / n).sqrt();
+    let range =
+        x.iter().copied().fold(f64::MIN, f64::max) - x.iter().copied().fold(f64::MAX, f64::min);
+    let row_len = *shape.last().unwrap() as usize;
+    let (mut cross, mut pairs) = (0.0, 0.0);
+    for r in e.chunks(row_len) {
+        for w in r.windows(2) {
+            cross += (w[0] - bias) * (w[1] - bias);
+            pairs += 1.0;
+        }
+    }
+    let var = e.iter().map(|v| (v - bias) * (v - bias)).sum::<f64>() / n;
+    let lag1 = cross / pairs / var;
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-12);
+    assert!(close(get("bias"), bias), "bias {} vs {bias}", get("bias"));
+    assert!(close(get("rmse"), rmse), "rmse {} vs {rmse}", get("rmse"));
+    assert!(close(get("nrmse"), rmse / range));
+    assert!(
+        close(get("lag1_autocorrelation"), lag1),
+        "{} vs {lag1}",
+        get("lag1_autocorrelation")
+    );
+    assert!(
+        lag1 > 0.05,
+        "a coarse bound on a smooth field leaves correlated errors: {lag1}"
+    );
+    let bits = 8.0 * chunk_bytes(&store) as f64 / n;
+    assert!(
+        close(get("bits_per_value"), bits),
+        "{} vs {bits}",
+        get("bits_per_value")
+    );
+    // The charts: report.png, and errors.png for the lossy chain.
+    for png in ["report.png", "errors.png"] {
+        let bytes = std::fs::read(out_dir.join(png)).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{png}");
+    }
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    for word in ["bias", "NRMSE", "lag-1", "bits / value", "errors.png"] {
+        assert!(md.contains(word), "{word} missing from report.md");
     }
 }
