@@ -125,6 +125,21 @@ impl Fill {
         }
     }
 
+    /// The CF `_FillValue` attribute as xarray writes and reads it for a zarr v3 array, so that
+    /// `xarray.open_zarr` shows these elements as missing (NaN): for a float array the base64 of
+    /// the value (rounded to the array's type) as a little-endian float64, for an integer array
+    /// the number.
+    #[must_use]
+    pub fn xarray_attribute(self) -> Value {
+        use base64::Engine as _;
+        match self {
+            Self::Int(_) => self.to_json(),
+            Self::Float { rounded, .. } => {
+                Value::from(base64::engine::general_purpose::STANDARD.encode(rounded.to_le_bytes()))
+            }
+        }
+    }
+
     /// The value as given, as `f64` (for a codec's `fill_value`).
     #[must_use]
     #[allow(clippy::cast_precision_loss)]
@@ -178,6 +193,9 @@ mod tests {
         let fill64 = Fill::parse("1e20", "float64").unwrap();
         assert!(f32::from_fill(fill64).unwrap() == 1e20);
         assert_eq!(fill.to_json(), serde_json::json!(1e20));
+        // What xarray 2026.9 writes for float32(9.96921e36).
+        let nc = Fill::parse("9.96921e36", "float32").unwrap();
+        assert_eq!(nc.xarray_attribute(), "AAAAAAAAnkc=");
         let ints = NdArray {
             shape: vec![3],
             samples: Samples::I16(vec![-999, 3, -999]),

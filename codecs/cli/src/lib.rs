@@ -73,8 +73,9 @@ struct CompressArgs {
     #[arg(long, value_name = "N,N,...")]
     chunks: Option<String>,
     /// Elements equal to this value (in the array's dtype) are missing data: it becomes the
-    /// array's `fill_value` (xarray reads those elements as NaN), and every codec of the chain
-    /// that keeps a fill value bit-exactly (`linear_quantize`) gets it unless it sets its own.
+    /// array's `fill_value` and its CF `_FillValue` attribute (xarray reads those elements as
+    /// NaN), and every codec of the chain that keeps a fill value bit-exactly (`linear_quantize`)
+    /// gets it unless it sets its own.
     #[arg(long, value_name = "X", allow_negative_numbers = true)]
     fill_value: Option<String>,
     /// A PSNR target in dB: the chain's `linear_quantize` without `max_abs_error` (or `lilcom`
@@ -270,6 +271,12 @@ fn compress(args: &CompressArgs) -> Result<()> {
         .map(|t| Fill::parse(t, data.samples.dtype_name()))
         .transpose()?;
     prepare(&mut chain, &data, &chunks, fill, args.psnr, true)?;
+    if chain.uses("numcodecs.crc32") {
+        eprintln!(
+            "note: `crc32` is numcodecs' checksum, for readers that have only numcodecs (zarr v2); \
+             in this zarr v3 store zarr's core `crc32c` is native in zarrs and zarr-python"
+        );
+    }
     if chain.request.is_some() {
         eprintln!("chain: {}", chain.label());
     }

@@ -3,7 +3,8 @@
 //! codec list of zarr v3 metadata, both turned into the `codecs` list of an array's metadata.
 //!
 //! Readable names map to v3 names: our codecs (`spatial_delta`, `linear_quantize`, `lilcom`) to
-//! `ndcodecs.<name>`, `crc32` to `numcodecs.crc32`; anything else (zarrs' own `bytes`, `zstd`,
+//! `ndcodecs.<name>`, `crc32` to `numcodecs.crc32` (numcodecs' checksum, for numcodecs / zarr v2
+//! readers; v3 chains should prefer zarr's core `crc32c`); anything else (zarrs' own `bytes`, `zstd`,
 //! `blosc`, `crc32c`, `sharding_indexed`, ..., or a full dotted name) is kept as written, except
 //! that a bare numcodecs id zarrs knows only as `numcodecs.<id>` (`pcodec`) gets that prefix. A chain
 //! without an array→bytes codec gets `bytes` (little endian) inserted after its array→array codecs.
@@ -362,6 +363,19 @@ impl Chain {
             nested(&mut c.configuration, f)?;
         }
         Ok(())
+    }
+
+    /// Whether the chain (shards included) has a codec of v3 name `name`.
+    #[must_use]
+    pub fn uses(&self, name: &str) -> bool {
+        let mut found = false;
+        let _ =
+            self.clone()
+                .visit_codecs_mut(&mut |n, _| -> Result<(), std::convert::Infallible> {
+                    found |= n == name;
+                    Ok(())
+                });
+        found
     }
 
     /// Gives `fill_value` to every codec of the chain that takes one (`linear_quantize`) and has

@@ -99,7 +99,8 @@ pub struct Layout {
     pub name: Option<String>,
     /// Axis names written as `dimension_names` (`--dims`).
     pub dims: Option<Vec<String>>,
-    /// The array's fill value (`--fill-value`); default 0.
+    /// The array's fill value (`--fill-value`), also written as the CF `_FillValue` attribute
+    /// that xarray reads; default 0 and no attribute.
     pub fill: Option<Fill>,
 }
 
@@ -167,6 +168,9 @@ pub fn metadata(
     });
     if let Some(dims) = &layout.dims {
         value["dimension_names"] = json!(dims);
+    }
+    if let Some(f) = layout.fill {
+        value["attributes"] = json!({"_FillValue": f.xarray_attribute()});
     }
     serde_json::from_value(value).context("invalid array metadata")
 }

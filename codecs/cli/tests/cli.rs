@@ -1154,3 +1154,26 @@ fn report_gives_bias_nrmse_lag1_and_bits_per_value_and_draws_the_error() {
         assert!(md.contains(word), "{word} missing from report.md");
     }
 }
+
+#[test]
+fn crc32_in_a_v3_chain_gets_a_note_recommending_crc32c() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("photo_camera_gray.npy");
+    let out = ok(&[
+        "compress",
+        s(&input),
+        s(&dir.path().join("a.zarr")),
+        "--codecs",
+        "zstd | crc32",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("note:") && err.contains("`crc32c`"), "{err}");
+    let out = ok(&[
+        "compress",
+        s(&input),
+        s(&dir.path().join("b.zarr")),
+        "--codecs",
+        "zstd | crc32c",
+    ]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+}
