@@ -26,6 +26,20 @@ use zarrs::metadata::v3::MetadataV3;
 
 use crate::npy::{NdArray, Samples};
 
+/// The codecs of the zarr v3 core specification (and zarr-python's core set), whose bare names
+/// stay as they are; any other bare name that zarrs knows as `numcodecs.<name>` gets the prefix.
+const ZARR_CORE: [&str; 9] = [
+    "bytes",
+    "blosc",
+    "crc32c",
+    "gzip",
+    "sharding_indexed",
+    "transpose",
+    "zstd",
+    "vlen-utf8",
+    "vlen-bytes",
+];
+
 /// Our codecs, named in a readable chain without their `ndcodecs.` prefix.
 const OURS: [&str; 3] = ["spatial_delta", "linear_quantize", "lilcom"];
 
@@ -503,13 +517,16 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
             SpecError::new(spec, c.span.clone(), format!("codec `{}`: {e}", c.name))
         })?;
         let mut created = Codec::from_metadata(&metadata);
-        if created.is_err() && !c.name.contains('.') {
-            // numcodecs' codecs in zarr v3 are `numcodecs.<id>` (e.g. `pcodec`): accept the bare id.
+        if !c.name.contains('.') && !ZARR_CORE.contains(&c.name.as_str()) {
+            // numcodecs' codecs in zarr v3 are `numcodecs.<id>` (`pcodec`, `bitround`): the name
+            // zarr-python knows them by, even where zarrs also accepts the bare id.
             let prefixed = CodecEntry {
                 name: format!("numcodecs.{}", c.name),
                 ..c.clone()
             };
-            if let Ok(md) = serde_json::from_value::<MetadataV3>(prefixed.to_json())
+            let mut probe_prefixed = probe.clone();
+            probe_prefixed.name.clone_from(&prefixed.name);
+            if let Ok(md) = serde_json::from_value::<MetadataV3>(probe_prefixed.to_json())
                 && let Ok(codec) = Codec::from_metadata(&md)
             {
                 *c = prefixed;
@@ -1185,6 +1202,10 @@ mod tests {
         assert_eq!(cfg["mode_spec"], "auto", "{cfg:?}");
         let c = Chain::parse("spatial_delta | zstd | crc32 | crc32c").unwrap();
         assert_eq!(c.codecs[3].configuration["location"], "start");
+        // zarr-python knows numcodecs' codecs only as `numcodecs.<id>`.
+        let c = Chain::parse("bitround(keepbits=8) | zstd").unwrap();
+        assert_eq!(c.codecs[0].name, "numcodecs.bitround");
+        assert_eq!(c.codecs[2].name, "zstd");
     }
 
     #[test]

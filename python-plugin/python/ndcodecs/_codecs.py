@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 from numcodecs.registry import register_codec
 
 from . import _native
@@ -143,6 +144,94 @@ class LinearQuantize(_ArrayToArrayCodec, _native.LinearQuantize):
     def _elementwise(self) -> bool:
         """Quantisation does not depend on the shape."""
         return True
+
+    @classmethod
+    def from_relative_error(
+        cls,
+        data: npt.ArrayLike,
+        max_rel_error: float,
+        *,
+        fill_value: float | None = None,
+        offset: float = 0.0,
+        astype: str = "int32",
+    ) -> LinearQuantize:
+        """A codec for ``data`` bounded relative to its value range (SZ3's REL mode).
+
+        ``max_abs_error = max_rel_error * (max - min)`` over the finite values of ``data`` other
+        than ``fill_value`` (matched by bits after rounding to the data's dtype, as the codec
+        matches it), computed in float64; ``dtype`` is the data's. The codec has no header, so
+        the relative bound is resolved here, against the data at hand (typically the whole
+        array before it is written): the configuration stores the absolute ``max_abs_error`` and
+        every chunk gets the same bound. The Rust function
+        ``ndcodecs_linear_quantize::max_abs_error_from_relative`` and the ``ndcodecs`` command
+        line's ``linear_quantize(max_rel_error=...)`` compute the same value.
+
+        Parameters
+        ----------
+        data : array_like of float32 or float64, any shape
+            The values the bound is relative to.
+        max_rel_error : float
+            The bound as a fraction of the value range (e.g. ``1e-3``); finite and > 0.
+        fill_value, offset, astype
+            As for the constructor.
+
+        Errors
+        ------
+        TypeError
+            For data that are not float32 or float64.
+        ValueError
+            For a ``max_rel_error`` that is not finite and > 0, or data with no finite value
+            other than the fill value, or with a value range of 0 (give ``max_abs_error``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from ndcodecs import LinearQuantize
+        >>> sst = np.array([271.5, 280.0, 9.96921e36, 301.5], dtype=np.float32)
+        >>> codec = LinearQuantize.from_relative_error(sst, 1e-3, fill_value=9.96921e36)
+        >>> codec.get_config()["max_abs_error"] == 1e-3 * (301.5 - 271.5)
+        True
+        """
+        a = np.asarray(data)
+        bound = _max_abs_error_from_relative(a, max_rel_error, fill_value)
+        return cls(
+            max_abs_error=bound,
+            offset=offset,
+            fill_value=fill_value,
+            dtype=a.dtype.name,
+            astype=astype,
+        )
+
+
+def _max_abs_error_from_relative(
+    a: np.ndarray, max_rel_error: float, fill_value: float | None
+) -> float:
+    """``max_rel_error * (max - min)`` of the finite values of ``a`` other than ``fill_value``."""
+    if a.dtype not in (np.dtype("float32"), np.dtype("float64")):
+        raise TypeError(
+            f"linear_quantize: relative bounds need float32 or float64 data, not {a.dtype}"
+        )
+    if not (np.isfinite(max_rel_error) and max_rel_error > 0):
+        raise ValueError(
+            f"linear_quantize: max_rel_error must be a finite number > 0, found {max_rel_error!r}"
+        )
+    keep = np.isfinite(a)
+    if fill_value is not None:
+        bits = a.dtype.str.replace("f", "u")
+        keep &= a.view(bits) != np.asarray(fill_value, dtype=a.dtype).view(bits)
+    values = a[keep]
+    if values.size == 0:
+        raise ValueError(
+            "linear_quantize: max_rel_error: the data hold no finite value other than the fill "
+            "value, so they have no value range"
+        )
+    value_range = float(values.max()) - float(values.min())
+    if value_range == 0:
+        raise ValueError(
+            f"linear_quantize: max_rel_error: every value is {float(values.min())!r} (value range "
+            "0), so a relative bound is 0; give max_abs_error instead"
+        )
+    return float(max_rel_error) * value_range
 
 
 class Crc32(_BytesToBytesCodec, _native.Crc32):

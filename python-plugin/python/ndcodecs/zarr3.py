@@ -152,6 +152,19 @@ class LinearQuantize(_NdZarrCodec, _NumcodecsArrayArrayCodec):
     # Without an explicit `dtype` the array's float dtype is stored (see evolve_from_array_spec).
     _from_chunk = ("dtype",)
 
+    @classmethod
+    def from_relative_error(
+        cls, data: Any, max_rel_error: float, *, fill_value: float | None = None, **config: JSON
+    ) -> Self:
+        """The codec for ``data`` with ``max_abs_error = max_rel_error * value range`` (SZ3's REL
+        mode, resolved against the data: see ``ndcodecs.LinearQuantize.from_relative_error``);
+        ``config`` as for the constructor (``offset``, ``astype``)."""
+        codec = _codecs.LinearQuantize.from_relative_error(
+            data, max_rel_error, fill_value=fill_value, **config
+        )
+        stored = {k: v for k, v in codec.get_config().items() if k not in ("id", "_version")}
+        return cls(**stored)
+
     def evolve_from_array_spec(self, array_spec: ArraySpec) -> Self:
         """Fills in ``dtype`` from a float32/float64 array when it was not given."""
         if "dtype" in self.codec_config:
