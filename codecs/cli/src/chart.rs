@@ -647,7 +647,11 @@ pub fn draw_errors(path: &Path, title: &str, rows: &[Row]) -> Result<()> {
                     }
                     texts.push(
                         Text::new(
-                            format!("signed error, slice {label} (row 0 at the top)"),
+                            if label.is_empty() {
+                                "signed error (row 0 at the top)".to_string()
+                            } else {
+                                format!("signed error, slice {label} (row 0 at the top)")
+                            },
                             (x0 + iw / 2, bottom + 16),
                             13.0,
                         )

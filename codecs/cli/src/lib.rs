@@ -3,8 +3,11 @@
 //!
 //! ```text
 //! ndcodecs compress temperature.npy temperature.zarr \
-//!     --codecs 'linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1,2]) | zstd(level=5)'
-//! ndcodecs decompress temperature.zarr back.npy
+//!     --codecs 'linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1,2]) | zstd(level=5) | crc32c'
+//! ndcodecs compress sst.npy ocean.zarr --name sst --dims lat,lon --fill-value 9.96921e36 \
+//!     --codecs 'linear_quantize(max_rel_error=1e-3) | zstd'     # an xarray dataset, REL bound
+//! ndcodecs compress t.npy t.zarr --psnr 60 --codecs 'linear_quantize | zstd'
+//! ndcodecs decompress temperature.zarr back.npy --memory-limit 8GiB
 //! ndcodecs report temperature.npy --codecs 'zstd(level=5)' --codecs 'lilcom' --out report/
 //! ndcodecs report            # on a small real array embedded in the binary
 //! ```
@@ -492,8 +495,13 @@ fn run_report(args: &ReportArgs) -> Result<()> {
         Format::Table => {
             println!("{title}\n");
             print!("{}", report::table(&rows));
+            let charts = if rows.iter().any(|r| r.detail.is_some()) {
+                "report.png and errors.png"
+            } else {
+                "report.png"
+            };
             eprintln!(
-                "\nwrote report.md, report.csv and report.png in {}",
+                "\nwrote report.md, report.csv, {charts} in {}",
                 out.display()
             );
         }

@@ -194,7 +194,8 @@ const MAP_MAX_SIDE: usize = 800;
 pub enum ErrorMap {
     /// A 2-d slice of the last two axes (row-major, NaN where not measured).
     Image {
-        /// Which slice, e.g. `[8, :, :]`, and the subsampling step when there is one.
+        /// Which slice, e.g. `[8, :, :]` (empty for a 2-d array, shown whole), and the
+        /// subsampling step when there is one.
         label: String,
         /// Columns.
         width: usize,
@@ -257,10 +258,15 @@ fn detail(e: &[f64], shape: &[u64]) -> Detail {
                 .collect::<String>()
         );
         if lead.is_empty() {
-            label = "(the whole array)".into();
+            // A 2-d array: the map is the whole array.
+            label.clear();
         }
         if step > 1 {
-            let _ = write!(label, ", every {step}th row and column");
+            let _ = write!(
+                label,
+                "{}every {step}th row and column",
+                if label.is_empty() { "" } else { ", " }
+            );
         }
         ErrorMap::Image {
             label,
