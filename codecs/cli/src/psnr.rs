@@ -10,6 +10,8 @@
 //! tries the result rounded down to three significant digits (the bound found is within about
 //! 1.2 % of the largest that meets the target).
 
+use std::cell::RefCell;
+
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
@@ -53,11 +55,30 @@ fn knob(chain: &Chain) -> Result<Option<Knob>> {
 }
 
 /// The PSNR (dB) of `chain` on `data`, or `None` when the chain cannot encode it (a bound too
-/// small for the codes, say): such a bound does not meet any target.
-fn psnr_of(chain: &Chain, data: &NdArray, chunks: &[u64], fill: Option<Fill>) -> Option<f64> {
-    report::measure(data, chain, chunks, 1, fill, None)
-        .ok()
-        .map(|row| row.errors.psnr_db)
+/// small for the codes, say): such a bound does not meet any target. The last such error is
+/// kept in `failure`, to explain a search that finds nothing.
+fn psnr_of(
+    chain: &Chain,
+    data: &NdArray,
+    chunks: &[u64],
+    fill: Option<Fill>,
+    failure: &RefCell<Option<String>>,
+) -> Option<f64> {
+    match report::measure(data, chain, chunks, 1, fill, None) {
+        Ok(row) => Some(row.errors.psnr_db),
+        Err(e) => {
+            *failure.borrow_mut() = Some(format!("{e:#}"));
+            None
+        }
+    }
+}
+
+/// The error of a search that found no bound, with the last encoding failure when there was one.
+fn nothing_meets(what: String, failure: &RefCell<Option<String>>) -> anyhow::Error {
+    match failure.borrow().as_ref() {
+        Some(last) => anyhow::anyhow!("{what}; the last bound tried failed to encode: {last}"),
+        None => anyhow::anyhow!(what),
+    }
 }
 
 /// Sets the open bound of `chain` to the largest that meets `target_db` on `data`, and notes the
@@ -86,6 +107,7 @@ pub fn tune(
     }
     // The mean squared error the target allows (PSNR = 20 log10(range) - 10 log10(MSE)).
     let mse = range * range * 10f64.powf(-target_db / 10.0);
+    let failure = RefCell::new(None);
     let (index, key, value) = match knob {
         Knob::MaxAbsError(i) => {
             let prefix = chain.prefix(i + 1).context("--psnr")?;
@@ -94,12 +116,15 @@ pub fn tune(
                 c.codecs[i]
                     .configuration
                     .insert("max_abs_error".into(), Value::from(e));
-                psnr_of(&c, data, chunks, fill).filter(|p| *p >= target_db)
+                psnr_of(&c, data, chunks, fill, &failure).filter(|p| *p >= target_db)
             };
             // A quantizer with step 63/32·e makes a uniform error of variance (63/32·e)²/12.
             let start = (mse * 12.0).sqrt() / 1.968_75;
-            let bound = largest_meeting(start, &measure).with_context(|| {
-                format!("no max_abs_error meets PSNR {target_db} dB on this array")
+            let bound = largest_meeting(start, &measure).ok_or_else(|| {
+                nothing_meets(
+                    format!("no max_abs_error meets PSNR {target_db} dB on this array"),
+                    &failure,
+                )
             })?;
             (i, "max_abs_error", Value::from(bound))
         }
@@ -110,13 +135,18 @@ pub fn tune(
                 c.codecs[i]
                     .configuration
                     .insert("tick_power".into(), Value::from(tp));
-                psnr_of(&c, data, chunks, fill).filter(|p| *p >= target_db)
+                psnr_of(&c, data, chunks, fill, &failure).filter(|p| *p >= target_db)
             };
             // Ticks of 2^tp make a uniform error of variance 4^tp/12.
             #[allow(clippy::cast_possible_truncation)]
             let start = ((12.0 * mse).log2() / 2.0).floor().clamp(-20.0, 20.0) as i64;
-            let tp = largest_tick_meeting(start, &measure).with_context(|| {
-                format!("no lilcom tick_power in -20..=20 meets PSNR {target_db} dB on this array")
+            let tp = largest_tick_meeting(start, &measure).ok_or_else(|| {
+                nothing_meets(
+                    format!(
+                        "no lilcom tick_power in -20..=20 meets PSNR {target_db} dB on this array"
+                    ),
+                    &failure,
+                )
             })?;
             (i, "tick_power", Value::from(tp))
         }
