@@ -1,17 +1,26 @@
 //! Registers every ndcodecs codec with [zarrs](https://zarrs.dev) 0.23.
 //!
-//! Linking this crate is enough: each codec is submitted to zarrs' plugin registry (the
-//! `inventory` mechanism zarrs uses for its own codecs), under one zarr v3 name and its zarr v2
-//! id, so that an array whose metadata names it opens with no further setup, also after the store
-//! is re-opened from disk. Call [`register`] once at start-up to make sure the linker keeps the
-//! crate.
+//! Linking this crate is enough: each codec of the `ndcodecs-registry` list is submitted to
+//! zarrs' plugin registry (the `inventory` mechanism zarrs uses for its own codecs), under its
+//! zarr v3 name, its v3 aliases and its zarr v2 id, so that an array whose metadata names it
+//! opens with no further setup, also after the store is re-opened from disk. Call [`register`]
+//! once at start-up to make sure the linker keeps the crate.
 //!
 //! | codec | kind | zarr v3 name | zarr v2 id |
 //! |---|---|---|---|
-//! | [`spatial_delta`](ndcodecs_spatial_delta) | array → array | `ndcodecs.spatial_delta` | `spatial_delta` |
-//! | [`linear_quantize`](ndcodecs_linear_quantize) | array → array | `ndcodecs.linear_quantize` | `linear_quantize` |
-//! | [`lilcom`](ndcodecs_lilcom) | array → bytes | `ndcodecs.lilcom` | `lilcom` |
-//! | [`crc32`](ndcodecs_crc32) | bytes → bytes | `numcodecs.crc32` | `crc32` |
+//! | `spatial_delta` | array → array | `ndcodecs.spatial_delta` | `spatial_delta` |
+//! | `linear_quantize` | array → array | `ndcodecs.linear_quantize` | `linear_quantize` |
+//! | `lilcom` | array → bytes | `ndcodecs.lilcom` | `lilcom` |
+//! | `crc32` | bytes → bytes | `numcodecs.crc32` | `crc32` |
+//!
+//! There is no code per codec here: one generic adapter per kind ([`ArrayToArrayAdapter`],
+//! [`ArrayToBytesAdapter`], [`BytesToBytesAdapter`]) turns zarrs' calls (raw native-endian
+//! bytes, chunk shape, data type) into calls of the codec's kind trait from
+//! `ndcodecs_core::pipeline`, and the `ndcodecs_registry::for_each_codec!` list expands into one
+//! registered type per codec (`SpatialDeltaZarrCodec`, …). A new codec implements its kind trait
+//! in its own crate and adds one line to that list (see "Adding a codec" in the
+//! `ndcodecs-registry` docs); it is then registered here, with its dtype, rank and axis checks
+//! run when the array is created ([`create_array`], [`open_array`]).
 //!
 //! zarrs' own codecs (`bytes`, `zstd`, `blosc`, `sharding_indexed`, …) chain before and after
 //! these; chunks are encoded and decoded concurrently wherever zarrs does so.
@@ -42,17 +51,19 @@
 //! ```
 
 mod adapter;
-pub mod crc32;
-pub mod lilcom;
-pub mod linear_quantize;
-pub mod spatial_delta;
 
 use std::sync::Arc;
 
 use zarrs::array::{Array, ArrayCreateError, ArrayMetadata};
 use zarrs_plugin::PluginCreateError;
 
-pub use adapter::{any_dtype, zarr_data_type};
+pub use adapter::{
+    ArrayToArrayAdapter, ArrayToBytesAdapter, BytesToBytesAdapter, any_dtype, zarr_data_type,
+};
+pub use ndcodecs_registry::{CODECS, CodecEntry};
+
+ndcodecs_registry::for_each_codec!(register_codec);
+use adapter::register_codec;
 
 /// Checks, for the array's chunk shape, data type and fill value, that every codec in its chain
 /// accepts them: an axis out of range for `spatial_delta`, a float array under `spatial_delta`, a
@@ -117,12 +128,7 @@ pub fn open_array<T: ?Sized + zarrs::storage::ReadableStorageTraits + 'static>(
 pub fn register() {
     // The codecs are registered at link time through `inventory`; naming the types here keeps the
     // crate (and so its registrations) in the final binary.
-    let _ = std::hint::black_box((
-        std::any::type_name::<spatial_delta::SpatialDeltaZarrCodec>(),
-        std::any::type_name::<crc32::Crc32ZarrCodec>(),
-        std::any::type_name::<lilcom::LilcomZarrCodec>(),
-        std::any::type_name::<linear_quantize::LinearQuantizeZarrCodec>(),
-    ));
+    keep_registrations();
 }
 
 /// The Rust examples of the repository's README.md, compiled and run as doctests.
