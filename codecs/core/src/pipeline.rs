@@ -163,13 +163,13 @@ pub trait ArrayToArrayCodec: PipelineCodec {
 
     /// Decodes the raw native-endian elements of an encoded array into the raw elements of the
     /// decoded chunk of `dtype` and `shape` (C order). The encoded size is checked against what
-    /// `dtype` and `shape` give before anything is allocated. Provided: through
-    /// [`Codec::decode_into`].
+    /// `dtype` and `shape` give before anything is decoded, so the output is bounded by the
+    /// chunk. Provided: through [`Codec::decode`], checking the result's dtype and shape.
     ///
     /// # Errors
     ///
     /// [`CodecError::ShapeMismatch`] if `encoded` does not hold the encoded array of a chunk of
-    /// `dtype` and `shape`, and the errors of [`Codec::decode_into`].
+    /// `dtype` and `shape`, and the errors of [`Codec::decode`].
     fn decode_raw(
         &self,
         encoded: &[u8],
@@ -182,9 +182,9 @@ pub trait ArrayToArrayCodec: PipelineCodec {
             self.encoded_dtype(dtype)?,
             &self.encoded_shape(shape)?,
         )?;
-        let mut out = AnyArray::zeros(dtype, shape);
-        self.decode_into(input.view(), out.view_mut())?;
-        Ok(out.as_bytes().into_owned())
+        let decoded = self.decode(input)?;
+        check_array(Self::CODEC_ID, "decoded", &decoded, dtype, shape)?;
+        Ok(decoded.as_bytes().into_owned())
     }
 }
 

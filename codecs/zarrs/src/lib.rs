@@ -17,10 +17,29 @@
 //! [`ArrayToBytesAdapter`], [`BytesToBytesAdapter`]) turns zarrs' calls (raw native-endian
 //! bytes, chunk shape, data type) into calls of the codec's kind trait from
 //! `ndcodecs_core::pipeline`, and the `ndcodecs_registry::for_each_codec!` list expands into one
-//! registered type per codec (`SpatialDeltaZarrCodec`, …). A new codec implements its kind trait
-//! in its own crate and adds one line to that list (see "Adding a codec" in the
-//! `ndcodecs-registry` docs); it is then registered here, with its dtype, rank and axis checks
-//! run when the array is created ([`create_array`], [`open_array`]).
+//! registered type per codec (`SpatialDeltaZarrCodec`, …), registered under the list's v3 name
+//! and aliases and the codec id as v2 id.
+//!
+//! # Adding a codec
+//!
+//! Nothing in this crate changes. The codec's author:
+//!
+//! 1. implements, in the codec's own crate (no zarrs dependency), `ndcodecs_core::PipelineCodec`
+//!    and the trait of its kind: `ArrayToArrayCodec` (what zarrs asks of a filter when the array
+//!    is created: the encoded data type and shape, which must be known before any data; the
+//!    dtypes, ranks and axes it takes; the encoded fill value), `ArrayToBytesCodec` (`bind` to
+//!    the chunks' data type and shape, checked when the array is created; a size bound for
+//!    `BytesRepresentation`) or `BytesToBytesCodec` (a size bound; decoding without checksum
+//!    verification when zarrs' `validate_checksums` is off);
+//! 2. adds the crate to the workspace and to `ndcodecs-registry`'s dependencies, and its line to
+//!    `ndcodecs_registry::for_each_codec!`
+//!    (`Name: kind, $crate::ndcodecs_<codec>::<Type>, "ndcodecs.<codec>", [aliases];`);
+//! 3. runs `cargo test -p ndcodecs-zarrs --test registry`: it fails unless zarrs resolves the v3
+//!    name, every alias and the v2 id as a codec of the listed kind and an array with edge chunks
+//!    round-trips within the codec's `max_abs_error`.
+//!
+//! The Python side (entry points in `pyproject.toml`) is in the repository's README, "Adding a
+//! codec".
 //!
 //! zarrs' own codecs (`bytes`, `zstd`, `blosc`, `sharding_indexed`, …) chain before and after
 //! these; chunks are encoded and decoded concurrently wherever zarrs does so.

@@ -55,7 +55,11 @@ def _restore_numcodecs_ids() -> None:
 _restore_numcodecs_ids()
 
 # The list of codecs in the module docstring, from the classes' own first lines.
-__doc__ = (__doc__ or "") + "\nCodecs\n------\n" + "".join(
-    f"{e['name']}\n    {(globals()[e['name']].__doc__ or '').strip().splitlines()[0]}\n"
-    for e in _CODECS
+__doc__ = (
+    (__doc__ or "")
+    + "\nCodecs\n------\n"
+    + "".join(
+        f"{e['name']}\n    {(globals()[e['name']].__doc__ or '').strip().splitlines()[0]}\n"
+        for e in _CODECS
+    )
 )

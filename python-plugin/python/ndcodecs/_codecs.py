@@ -30,7 +30,8 @@ from ._docs import DOCSTRINGS
 #: The codec list, as ``_native.codecs()`` gives it (one dict per codec).
 CODECS: tuple[dict[str, Any], ...] = tuple(_native.codecs())
 
-_KIND_TEXT = {
+#: How each kind of the list reads in docstrings.
+KIND_TEXT = {
     "array_to_array": "array → array",
     "array_to_bytes": "array → bytes",
     "bytes_to_bytes": "bytes → bytes",
@@ -65,7 +66,7 @@ def _parameters(native: type) -> list[inspect.Parameter]:
 def _schema_docstring(native: type, entry: dict[str, Any]) -> str:
     """The docstring of a codec without a hand-written one: numcodecs-python's, built from the
     configuration's schema, with the codec's names and the errors every codec raises."""
-    kind = _KIND_TEXT[entry["kind"]]
+    kind = KIND_TEXT[entry["kind"]]
     return (
         f"{entry['name']}: ndcodecs codec ``{entry['codec_id']}`` ({kind}); zarr v3 name "
         f"``{entry['zarr_v3_name']}``, zarr v2 id ``{entry['zarr_v2_id']}``.\n\n"

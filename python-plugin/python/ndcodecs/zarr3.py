@@ -210,12 +210,6 @@ _WRAPPER_BASES: dict[str, type[_NdZarrCodec]] = {
     "bytes_to_bytes": _BytesBytesWrapper,
 }
 
-_KIND_TEXT = {
-    "array_to_array": "array → array",
-    "array_to_bytes": "array → bytes",
-    "bytes_to_bytes": "bytes → bytes",
-}
-
 
 def _section(doc: str, title: str) -> str:
     """The body of the numpy-docstring section ``title`` of ``doc`` (empty if absent)."""
@@ -239,7 +233,7 @@ def _make_wrapper(entry: dict[str, Any]) -> type[_NdZarrCodec]:
     field = entry["dtype_field"]
     doc = (
         f"``{entry['zarr_v3_name']}`` for zarr-python 3 (see ``ndcodecs.{name}``): "
-        f"{_KIND_TEXT[entry['kind']]}.\n\n"
+        f"{_codecs.KIND_TEXT[entry['kind']]}.\n\n"
         "The configuration is that of the numcodecs class, without ``id``."
     )
     if field is not None and entry["kind"] == "array_to_array":
@@ -279,5 +273,3 @@ for _entry in _codecs.CODECS:
     __all__.append(_entry["name"])
 __all__.sort()
 del _entry
-
-
