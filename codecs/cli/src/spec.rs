@@ -2,9 +2,11 @@
 //! `linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1,2]) | zstd(level=5)` and the JSON
 //! codec list of zarr v3 metadata, both turned into the `codecs` list of an array's metadata.
 //!
-//! Readable names map to v3 names: our codecs (`spatial_delta`, `linear_quantize`, `lilcom`) to
-//! `ndcodecs.<name>`, `crc32` to `numcodecs.crc32` (numcodecs' checksum, for numcodecs / zarr v2
-//! readers; v3 chains should prefer zarr's core `crc32c`); anything else (zarrs' own `bytes`, `zstd`,
+//! Readable names map to v3 names: our codecs are written by their codec id (`spatial_delta`,
+//! `linear_quantize`, `lilcom`, `crc32`, … — every codec of the `ndcodecs-registry` list) and map
+//! to their v3 name (`ndcodecs.spatial_delta`, …, `numcodecs.crc32`: numcodecs' checksum, for
+//! numcodecs / zarr v2 readers; v3 chains should prefer zarr's core `crc32c`); anything else
+//! (zarrs' own `bytes`, `zstd`,
 //! `blosc`, `crc32c`, `sharding_indexed`, ..., or a full dotted name) is kept as written, except
 //! that a bare numcodecs id zarrs knows only as `numcodecs.<id>` (`pcodec`) gets that prefix. A chain
 //! without an array→bytes codec gets `bytes` (little endian) inserted after its array→array codecs.
@@ -18,6 +20,7 @@
 use std::fmt;
 use std::ops::Range;
 
+use ndcodecs_core::CodecKind;
 use ndcodecs_linear_quantize::max_abs_error_from_relative;
 use serde_json::{Map, Value};
 use zarrs::array::CodecMetadataOptions;
@@ -39,9 +42,6 @@ const ZARR_CORE: [&str; 9] = [
     "vlen-utf8",
     "vlen-bytes",
 ];
-
-/// Our codecs, named in a readable chain without their `ndcodecs.` prefix.
-const OURS: [&str; 3] = ["spatial_delta", "linear_quantize", "lilcom"];
 
 /// A codec chain that could not be understood, with the part of the text at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,20 +312,20 @@ impl Chain {
     }
 
     /// The error bound the chain promises, if a codec states one (those nested in shards
-    /// included): `max_abs_error` (linear_quantize) or `2^(tick_power-1)` (lilcom); the largest
-    /// when several do.
+    /// included): what our codecs guarantee for their configuration (`linear_quantize`:
+    /// `max_abs_error`; `lilcom`: `2^(tick_power-1)`), or a `max_abs_error` parameter of another
+    /// codec; the largest when several do.
     #[must_use]
     pub fn error_bound(&self) -> Option<f64> {
         let mut bounds = Vec::new();
         let _ = self.clone().visit_codecs_mut(
             &mut |name, cfg| -> Result<(), std::convert::Infallible> {
-                let bound = match name {
-                    "ndcodecs.linear_quantize" => cfg.get("max_abs_error").and_then(Value::as_f64),
-                    "ndcodecs.lilcom" => {
-                        let tp = cfg.get("tick_power").and_then(Value::as_i64).unwrap_or(-8);
-                        i32::try_from(tp).ok().map(|tp| 2f64.powi(tp - 1))
-                    }
-                    _ => None,
+                let bound = match ndcodecs_registry::find_v3(name) {
+                    Some(ours) => ours
+                        .max_abs_error(&Value::Object(cfg.clone()))
+                        .ok()
+                        .flatten(),
+                    None => cfg.get("max_abs_error").and_then(Value::as_f64),
                 };
                 bounds.extend(bound);
                 Ok(())
@@ -465,24 +465,11 @@ fn readable_value(v: &Value) -> String {
     }
 }
 
-/// The v3 name of a codec written `name` in a chain.
+/// The v3 name of a codec written `name` in a chain: ours by codec id (from the
+/// `ndcodecs-registry` list), anything else as written.
 #[must_use]
 pub fn map_name(name: &str) -> String {
-    if OURS.contains(&name) {
-        format!("ndcodecs.{name}")
-    } else if name == "crc32" {
-        "numcodecs.crc32".to_string()
-    } else {
-        name.to_string()
-    }
-}
-
-/// Kind of a codec in the zarr v3 pipeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
-    ArrayToArray,
-    ArrayToBytes,
-    BytesToBytes,
+    ndcodecs_registry::find(name).map_or_else(|| name.to_string(), |c| c.zarr_v3_name.to_string())
 }
 
 fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError> {
@@ -493,7 +480,7 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
             "the chain has no codec",
         ));
     }
-    let mut kinds = Vec::with_capacity(codecs.len());
+    let mut kinds: Vec<CodecKind> = Vec::with_capacity(codecs.len());
     for c in codecs.iter_mut() {
         // A `linear_quantize` whose bound is resolved later (`max_rel_error`, or none for a PSNR
         // target) is checked with a stand-in bound.
@@ -544,9 +531,9 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
             c.configuration = full.into();
         }
         let kind = match created {
-            Ok(Codec::ArrayToArray(_)) => Kind::ArrayToArray,
-            Ok(Codec::ArrayToBytes(_)) => Kind::ArrayToBytes,
-            Ok(Codec::BytesToBytes(_)) => Kind::BytesToBytes,
+            Ok(Codec::ArrayToArray(_)) => CodecKind::ArrayToArray,
+            Ok(Codec::ArrayToBytes(_)) => CodecKind::ArrayToBytes,
+            Ok(Codec::BytesToBytes(_)) => CodecKind::BytesToBytes,
             Err(e) => {
                 return Err(SpecError::new(
                     spec,
@@ -558,12 +545,14 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
         kinds.push(kind);
     }
     for (i, pair) in kinds.windows(2).enumerate() {
-        if pair[1] < pair[0] || (pair[0] == Kind::ArrayToBytes && pair[1] == Kind::ArrayToBytes) {
+        if pair[1] < pair[0]
+            || (pair[0] == CodecKind::ArrayToBytes && pair[1] == CodecKind::ArrayToBytes)
+        {
             let c = &codecs[i + 1];
             let what = match pair[1] {
-                Kind::ArrayToArray => "an array→array codec",
-                Kind::ArrayToBytes => "an array→bytes codec",
-                Kind::BytesToBytes => "a bytes→bytes codec",
+                CodecKind::ArrayToArray => "an array→array codec",
+                CodecKind::ArrayToBytes => "an array→bytes codec",
+                CodecKind::BytesToBytes => "a bytes→bytes codec",
             };
             let prev = &codecs[i].name;
             return Err(SpecError::new(
@@ -576,10 +565,10 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
             ));
         }
     }
-    if !kinds.contains(&Kind::ArrayToBytes) {
+    if !kinds.contains(&CodecKind::ArrayToBytes) {
         let at = kinds
             .iter()
-            .take_while(|k| **k == Kind::ArrayToArray)
+            .take_while(|k| **k == CodecKind::ArrayToArray)
             .count();
         let mut configuration = Map::new();
         configuration.insert("endian".into(), Value::String("little".into()));
@@ -1089,6 +1078,39 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every codec of the registry list is known to the command line under its codec id, maps to
+    /// its v3 name, is accepted where its kind belongs in a chain, and reports its error bound.
+    #[test]
+    fn every_listed_codec_has_a_readable_name() {
+        assert!(!ndcodecs_registry::CODECS.is_empty());
+        for entry in ndcodecs_registry::CODECS {
+            let example: Map<String, Value> = serde_json::from_str(entry.example_config).unwrap();
+            let params: Vec<String> = example.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let readable = format!("{}({})", entry.codec_id, params.join(", "));
+            assert_eq!(map_name(entry.codec_id), entry.zarr_v3_name);
+            let spec = match entry.kind {
+                CodecKind::ArrayToArray => format!("{readable} | bytes"),
+                CodecKind::ArrayToBytes => readable.clone(),
+                CodecKind::BytesToBytes => format!("bytes | {readable}"),
+            };
+            let chain = Chain::parse(&spec)
+                .unwrap_or_else(|e| panic!("{}: `{spec}` does not parse: {e}", entry.codec_id));
+            let ours: Vec<_> = chain
+                .codecs
+                .iter()
+                .filter(|c| c.name == entry.zarr_v3_name)
+                .collect();
+            assert_eq!(ours.len(), 1, "{}: {:?}", entry.codec_id, chain.codecs);
+            assert_eq!(ours[0].configuration, example, "{}", entry.codec_id);
+            assert_eq!(
+                chain.error_bound(),
+                entry.max_abs_error(&Value::Object(example)).unwrap(),
+                "{}",
+                entry.codec_id
+            );
+        }
+    }
 
     #[test]
     fn readable_chain_gets_bytes_inserted() {
