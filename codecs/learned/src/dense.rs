@@ -14,6 +14,8 @@
 
 /// Largest input or output count of a layer.
 pub const MAX_WIDTH: usize = 256;
+/// Layers up to this width use stack buffers of this size (no 256-wide buffer to clear).
+const SMALL: usize = 64;
 
 /// One fixed-point dense layer (see the [module](self) docs).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +105,18 @@ impl Dense {
     /// The 32-bit accumulators for `x` (`n_in` values) into `acc` (`n_out` values).
     #[inline(always)]
     pub fn accumulate(&self, x: &[i16], acc: &mut [i32]) {
+        // Fixed widths keep the accumulators in registers (and vectorise); the arithmetic is the
+        // same wrapping sum.
+        match self.n_out {
+            2 => return self.accumulate_n::<2>(x, acc),
+            8 => return self.accumulate_n::<8>(x, acc),
+            16 => return self.accumulate_n::<16>(x, acc),
+            24 => return self.accumulate_n::<24>(x, acc),
+            32 => return self.accumulate_n::<32>(x, acc),
+            48 => return self.accumulate_n::<48>(x, acc),
+            64 => return self.accumulate_n::<64>(x, acc),
+            _ => {}
+        }
         let acc = &mut acc[..self.n_out];
         acc.copy_from_slice(&self.bias);
         for (w_row, &xi) in self.weight.chunks_exact(self.n_out).zip(&x[..self.n_in]) {
@@ -113,11 +127,31 @@ impl Dense {
         }
     }
 
+    #[inline(always)]
+    fn accumulate_n<const N: usize>(&self, x: &[i16], out: &mut [i32]) {
+        let mut acc = [0i32; N];
+        acc.copy_from_slice(&self.bias[..N]);
+        for (w_row, &xi) in self.weight.chunks_exact(N).zip(&x[..self.n_in]) {
+            let xi = i32::from(xi);
+            for (a, &w) in acc.iter_mut().zip(w_row) {
+                *a = a.wrapping_add(i32::from(w) * xi);
+            }
+        }
+        out[..N].copy_from_slice(&acc);
+    }
+
     /// Applies the layer: `x` (`n_in` values) into `y` (`n_out` values).
     #[inline(always)]
     pub fn forward(&self, x: &[i16], y: &mut [i16]) {
-        let mut acc = [0i32; MAX_WIDTH];
-        self.accumulate(x, &mut acc);
+        let mut acc = [0i32; SMALL];
+        let mut big;
+        let acc: &mut [i32] = if self.n_out <= SMALL {
+            &mut acc
+        } else {
+            big = [0i32; MAX_WIDTH];
+            &mut big
+        };
+        self.accumulate(x, acc);
         let lo = if self.relu { 0 } else { -32767 };
         for (o, &a) in y[..self.n_out].iter_mut().zip(&acc[..self.n_out]) {
             #[allow(clippy::cast_possible_truncation)]
@@ -131,8 +165,15 @@ impl Dense {
     /// `(acc + 2^(shift-1)) >> shift` in 64 bits.
     #[inline(always)]
     pub fn forward_linear(&self, x: &[i16], y: &mut [i32]) {
-        let mut acc = [0i32; MAX_WIDTH];
-        self.accumulate(x, &mut acc);
+        let mut acc = [0i32; SMALL];
+        let mut big;
+        let acc: &mut [i32] = if self.n_out <= SMALL {
+            &mut acc
+        } else {
+            big = [0i32; MAX_WIDTH];
+            &mut big
+        };
+        self.accumulate(x, acc);
         for (o, &a) in y[..self.n_out].iter_mut().zip(&acc[..self.n_out]) {
             #[allow(clippy::cast_possible_truncation)]
             {
@@ -202,13 +243,25 @@ impl Mlp {
     }
 
     /// Evaluates the network on `x` (`n_in` values), writing `n_out` outputs to `out`.
-    #[inline]
+    #[inline(always)]
     pub fn forward(&self, x: &[i16], out: &mut [i32]) {
-        let mut a = [0i16; MAX_WIDTH];
-        let mut b = [0i16; MAX_WIDTH];
+        if self
+            .layers
+            .iter()
+            .all(|l| l.n_in <= SMALL && l.n_out <= SMALL)
+        {
+            return self.forward_buf::<SMALL>(x, out);
+        }
+        self.forward_buf::<MAX_WIDTH>(x, out);
+    }
+
+    #[inline(always)]
+    fn forward_buf<const W: usize>(&self, x: &[i16], out: &mut [i32]) {
+        let mut a = [0i16; W];
+        let mut b = [0i16; W];
         let (last, hidden) = self.layers.split_last().expect("at least one layer");
-        let mut n = x.len();
-        a[..n.min(MAX_WIDTH)].copy_from_slice(&x[..n.min(MAX_WIDTH)]);
+        let mut n = x.len().min(W);
+        a[..n].copy_from_slice(&x[..n]);
         for layer in hidden {
             layer.forward(&a[..n], &mut b);
             n = layer.n_out;
@@ -236,6 +289,61 @@ mod tests {
         l.forward(&[10, -4], &mut y);
         // (-118 + 2) >> 2 = -29
         assert_eq!(y, [3, -29]);
+    }
+
+    /// The accumulators against an exact 64-bit sum reduced modulo 2^32, for every width the
+    /// fast kernels cover and some they do not, inside and outside the SIMD dispatch.
+    #[test]
+    fn kernels_match_the_exact_sum() {
+        let mut s = 0x2545_f491_4f6c_dd1du64;
+        let mut rand = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for &(n_in, n_out) in &[
+            (25, 32),
+            (32, 32),
+            (32, 2),
+            (7, 8),
+            (5, 16),
+            (3, 24),
+            (9, 48),
+            (4, 64),
+            (6, 5),
+            (70, 33),
+            (2, 100),
+        ] {
+            #[allow(clippy::cast_possible_truncation)]
+            let weight: Vec<i16> = (0..n_in * n_out)
+                .map(|_| ((rand() % 65535) as i32 - 32767) as i16)
+                .collect();
+            #[allow(clippy::cast_possible_truncation)]
+            let bias: Vec<i32> = (0..n_out).map(|_| rand() as i32).collect();
+            #[allow(clippy::cast_possible_truncation)]
+            let x: Vec<i16> = (0..n_in)
+                .map(|_| ((rand() % 65535) as i32 - 32767) as i16)
+                .collect();
+            let l = Dense::new(n_in, n_out, weight.clone(), bias.clone(), 3, false).unwrap();
+            let exact: Vec<i32> = (0..n_out)
+                .map(|o| {
+                    let sum: i64 = i64::from(bias[o])
+                        + (0..n_in)
+                            .map(|i| i64::from(weight[i * n_out + o]) * i64::from(x[i]))
+                            .sum::<i64>();
+                    #[allow(clippy::cast_possible_truncation)]
+                    let wrapped = sum as i32;
+                    wrapped
+                })
+                .collect();
+            let mut acc = vec![0i32; n_out];
+            l.accumulate(&x, &mut acc);
+            assert_eq!(acc, exact, "{n_in} x {n_out}");
+            let mut acc2 = vec![0i32; n_out];
+            crate::simd::vectorize(|| l.accumulate(&x, &mut acc2));
+            assert_eq!(acc2, exact, "{n_in} x {n_out} (dispatched)");
+        }
     }
 
     #[test]

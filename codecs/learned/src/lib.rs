@@ -19,6 +19,7 @@ pub mod dense;
 pub mod fixed;
 pub mod logistic;
 pub mod model;
+pub mod simd;
 pub mod tables;
 
 pub use dense::{Dense, LayerError, Mlp};

@@ -92,6 +92,7 @@ impl Logistic {
     /// [`LS_MIN_FP`]`..=`[`LS_MAX_FP`]) over `vmin..=vmax` (`vmin <= vmax`, both within
     /// `±2^31`); `mu_fp` is clamped to the range.
     #[must_use]
+    #[inline(always)]
     pub fn new(mu_fp: i64, ls_fp: i32, vmin: i64, vmax: i64) -> Self {
         debug_assert!(vmin <= vmax);
         let mu_fp = mu_fp.clamp(vmin * 256, vmax * 256);
@@ -180,6 +181,7 @@ impl Logistic {
 
     /// The symbol, interval and extra bits of value `v` (`vmin..=vmax`, checked by the caller).
     #[must_use]
+    #[inline(always)]
     pub fn code(&self, v: i64) -> Coded {
         debug_assert!((self.vmin..=self.vmax).contains(&v));
         let b = (v - self.vmin) >> self.j;
@@ -208,6 +210,7 @@ impl Logistic {
     /// The symbol whose interval holds `target` (`0..2^16`), by binary search over the
     /// cumulative frequencies.
     #[must_use]
+    #[inline(always)]
     pub fn find(&self, target: u32) -> Found {
         // largest k with cum(k) <= target; cum(0) = 0 <= target
         let (mut lo, mut hi) = (0u32, self.n);
@@ -239,6 +242,7 @@ impl Logistic {
     /// The value of symbol `found` with extra bits `bits`, or `None` if the bits point past the
     /// values the symbol covers (corrupt data).
     #[must_use]
+    #[inline(always)]
     pub fn value(&self, found: &Found, bits: u64) -> Option<i64> {
         let k = found.symbol;
         let v = if self.esc_lo && k == 0 {
