@@ -18,8 +18,6 @@ pub trait PixelSample: Element {
     fn to_i32(self) -> i32;
     /// A value known to be in the dtype's range.
     fn from_i32(v: i32) -> Self;
-    /// Appends the little-endian bytes (for the checksum).
-    fn le_bytes(self, out: &mut Vec<u8>);
 }
 
 macro_rules! impl_sample {
@@ -35,16 +33,72 @@ macro_rules! impl_sample {
             fn from_i32(v: i32) -> Self {
                 v as $t
             }
-            #[inline(always)]
-            fn le_bytes(self, out: &mut Vec<u8>) {
-                out.extend_from_slice(&self.to_le_bytes());
-            }
         }
     };
 }
 impl_sample!(u8, U8);
 impl_sample!(u16, U16);
 impl_sample!(i16, I16);
+
+/// CRC-32 (IEEE, as `crc32fast`) of samples stored as the little-endian bytes of `dtype`
+/// (1 byte for `uint8`, 2 for `uint16` / `int16`), C order.
+#[must_use]
+pub fn checksum(values: &[i32], dtype: SampleType) -> u32 {
+    let mut crc = crc32fast::Hasher::new();
+    let mut buf = Vec::with_capacity(8192);
+    for block in values.chunks(4096) {
+        buf.clear();
+        for &v in block {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            match dtype {
+                SampleType::U8 => buf.push(v as u8),
+                SampleType::U16 | SampleType::I16 => {
+                    buf.extend_from_slice(&(v as u16).to_le_bytes())
+                }
+            }
+        }
+        crc.update(&buf);
+    }
+    crc.finalize()
+}
+
+/// Encodes `data` (C order, `shape`) into a `pixel_mlp` chunk: the streams in parallel on
+/// rayon's pool.
+///
+/// # Errors
+///
+/// [`CodecError::ShapeMismatch`] for a shape `pixel_mlp` does not take or a `data` of another
+/// length; [`CodecError::Corrupt`] for an unknown `config.model`.
+pub fn encode<T: PixelSample>(
+    data: &[T],
+    shape: &[usize],
+    config: &PixelMlpConfig,
+) -> Result<Vec<u8>, CodecError> {
+    let (mut header, values) = prepare(data, shape, config)?;
+    let m = model(header.model_id)?;
+    let streams: Vec<Vec<u8>> = (0..header.streams)
+        .into_par_iter()
+        .map(|s| {
+            let mut enc = ndcodecs_entropy::RangeEncoder::new();
+            encode_stream(&mut enc, m, &header, &values, s);
+            enc.finish()
+        })
+        .collect();
+    header.stream_lengths = streams.iter().map(Vec::len).collect();
+    if header.stream_lengths.iter().any(|&l| l > u32::MAX as usize) {
+        return Err(CodecError::LimitExceeded {
+            codec: CODEC_ID,
+            what: "stream length",
+            found: header.stream_lengths.iter().copied().max().unwrap_or(0) as u64,
+            limit: u64::from(u32::MAX),
+        });
+    }
+    let mut out = header.write();
+    for s in &streams {
+        out.extend_from_slice(s);
+    }
+    Ok(out)
+}
 
 /// `(layout, depth, height, width, channels)` of an array of `shape` read as `choice` says.
 ///
@@ -145,12 +199,7 @@ pub(crate) fn prepare<T: PixelSample>(
     if layout != Layout::Channels {
         ranges.truncate(1);
     }
-    let mut crc = crc32fast::Hasher::new();
-    let mut bytes = Vec::with_capacity(data.len() * 2);
-    for &v in data {
-        v.le_bytes(&mut bytes);
-    }
-    crc.update(&bytes);
+    let crc = checksum(&values, T::TYPE);
     let streams = config.streams.get().min(depth * height);
     Ok((
         Header {
@@ -164,7 +213,7 @@ pub(crate) fn prepare<T: PixelSample>(
             streams,
             ranges,
             stream_lengths: vec![0; streams],
-            crc: crc.finalize(),
+            crc,
         },
         values,
     ))

@@ -109,11 +109,26 @@ def plane_features(plane, conds, lo, hi):
     return plane.astype(np.int64), a, d, np.concatenate(parts, -1)
 
 
+def ycocg_r(a):
+    """YCoCg-R (Malvar & Sullivan) of the first three channels of (y, x, c) int64."""
+    r, g, b = a[..., 0], a[..., 1], a[..., 2]
+    co = r - b
+    t = b + (co >> 1)
+    cg = g - t
+    y = t + (cg >> 1)
+    out = a.copy()
+    out[..., 0], out[..., 1], out[..., 2] = y, co, cg
+    return out
+
+
 def image_planes(arr):
     """Yields (net index, plane, conditioning planes, lo, hi) for an image array as pixel_mlp
     codes it: (y, x) -> one plane; (y, x, c) -> channel k conditioned on channels k-1, k-2
-    (nets 0, 1, 2); (z, y, x) -> slice z conditioned on slice z-1 (net 3)."""
+    (nets 0, 1, 2), the first three channels of c >= 3 taken through YCoCg-R first;
+    (z, y, x) -> slice z conditioned on slice z-1 (net 3)."""
     a = np.asarray(arr).astype(np.int64)
+    if a.ndim == 3 and 3 <= a.shape[-1] <= 4:
+        a = ycocg_r(a)
     if a.ndim == 2:
         lo, hi = int(a.min()), int(a.max())
         yield 0, a, [], lo, hi
