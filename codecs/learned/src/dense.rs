@@ -24,6 +24,10 @@ pub struct Dense {
     n_out: usize,
     /// `weight[i * n_out + o]`: input-major, so the inner loop runs over outputs
     weight: Vec<i16>,
+    /// the same weights in pairs of inputs, `paired[((i / 2) * n_out + o) * 2 + i % 2]` (a zero
+    /// weight pads an odd input count): two products per 32-bit lane, the layout of the
+    /// `pmaddwd` instruction
+    paired: Vec<i16>,
     bias: Vec<i32>,
     shift: u32,
     relu: bool,
@@ -68,9 +72,17 @@ impl Dense {
         if weight.contains(&i16::MIN) {
             return Err(LayerError("weight -32768 (excluded)".into()));
         }
+        let pairs = n_in.div_ceil(2);
+        let mut paired = vec![0i16; pairs * n_out * 2];
+        for i in 0..n_in {
+            for o in 0..n_out {
+                paired[((i / 2) * n_out + o) * 2 + i % 2] = weight[i * n_out + o];
+            }
+        }
         Ok(Self {
             n_in,
             n_out,
+            paired,
             weight,
             bias,
             shift,
@@ -131,10 +143,21 @@ impl Dense {
     fn accumulate_n<const N: usize>(&self, x: &[i16], out: &mut [i32]) {
         let mut acc = [0i32; N];
         acc.copy_from_slice(&self.bias[..N]);
-        for (w_row, &xi) in self.weight.chunks_exact(N).zip(&x[..self.n_in]) {
-            let xi = i32::from(xi);
-            for (a, &w) in acc.iter_mut().zip(w_row) {
-                *a = a.wrapping_add(i32::from(w) * xi);
+        let x = &x[..self.n_in];
+        let (pairs, rest) = x.split_at(self.n_in & !1);
+        let mut rows = self.paired.chunks_exact(2 * N);
+        // pairs first: `zip` must not pull a row past the last pair
+        for (xp, w_row) in pairs.chunks_exact(2).zip(rows.by_ref()) {
+            let (x0, x1) = (i32::from(xp[0]), i32::from(xp[1]));
+            for (a, w) in acc.iter_mut().zip(w_row.chunks_exact(2)) {
+                // the sum of two products fits in 32 bits (no weight is -32768)
+                *a = a.wrapping_add(i32::from(w[0]) * x0 + i32::from(w[1]) * x1);
+            }
+        }
+        if let (Some(w_row), Some(&x0)) = (rows.next(), rest.first()) {
+            let x0 = i32::from(x0);
+            for (a, w) in acc.iter_mut().zip(w_row.chunks_exact(2)) {
+                *a = a.wrapping_add(i32::from(w[0]) * x0);
             }
         }
         out[..N].copy_from_slice(&acc);
