@@ -18,8 +18,12 @@ use crate::CODEC_ID;
 use crate::coding::{Geometry, sample_distribution};
 use crate::context::LOOKAHEAD;
 use crate::entropy::get;
-use crate::format::{Header, Layout};
+use crate::format::{Header, Layout, colour_transform};
 use crate::model::{Model, model};
+
+/// Largest chunk (in samples) decoded without an expected shape: `2^28` (1 GiB of working
+/// buffer). With an expected shape the caller's output bounds the allocation instead.
+pub const MAX_SAMPLES_UNCHECKED: usize = 1 << 28;
 
 /// The order in which rows are decoded; all give identical samples.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -292,6 +296,13 @@ pub fn decode_samples(
                 found: format!("{:?} in the chunk header", header.shape()),
             });
         }
+    } else if header.samples() > MAX_SAMPLES_UNCHECKED {
+        return Err(CodecError::LimitExceeded {
+            codec: CODEC_ID,
+            what: "sample count of a chunk decoded without an expected shape",
+            found: header.samples() as u64,
+            limit: MAX_SAMPLES_UNCHECKED as u64,
+        });
     }
     let job = Job::new(&header, data, offset)?;
     match order {
@@ -299,7 +310,25 @@ pub fn decode_samples(
         DecodeOrder::Wavefront => job.wavefront(),
         DecodeOrder::Diagonal => job.diagonal(),
     }?;
-    let values: Vec<i32> = job.samples.into_iter().map(AtomicI32::into_inner).collect();
+    let mut values: Vec<i32> = job.samples.into_iter().map(AtomicI32::into_inner).collect();
+    if colour_transform(header.layout, header.channels) {
+        let (lo, hi) = header.dtype.range();
+        for px in values.chunks_exact_mut(header.channels) {
+            let (r, g, b) = crate::colour::inverse(px[0], px[1], px[2]);
+            if [r, g, b].iter().any(|&v| v < lo || v > hi) {
+                return Err(corrupt(format!(
+                    "decoded (Y, Co, Cg) = ({}, {}, {}) is no pixel of the dtype",
+                    px[0], px[1], px[2]
+                )));
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                px[0] = r as i32;
+                px[1] = g as i32;
+                px[2] = b as i32;
+            }
+        }
+    }
     let crc = crate::encode::checksum(&values, header.dtype);
     if crc != header.crc {
         return Err(CodecError::ChecksumMismatch {

@@ -7,7 +7,7 @@ use crate::CODEC_ID;
 use crate::coding::{Geometry, sample_distribution};
 use crate::config::{LayoutChoice, PixelMlpConfig};
 use crate::entropy::{SymbolSink, put};
-use crate::format::{Header, Layout, MAX_CHANNELS, SampleType};
+use crate::format::{Header, Layout, MAX_CHANNELS, SampleType, colour_transform};
 use crate::model::{Model, model};
 
 /// A sample dtype `pixel_mlp` codes: `u8`, `u16`, `i16`.
@@ -188,7 +188,16 @@ pub(crate) fn prepare<T: PixelSample>(
             limit: u64::from(u32::MAX),
         });
     }
-    let values: Vec<i32> = data.iter().map(|&v| v.to_i32()).collect();
+    let mut values: Vec<i32> = data.iter().map(|&v| v.to_i32()).collect();
+    let crc = checksum(&values, T::TYPE);
+    if colour_transform(layout, channels) {
+        for px in values.chunks_exact_mut(channels) {
+            let (y, co, cg) = crate::colour::forward(px[0], px[1], px[2]);
+            px[0] = y;
+            px[1] = co;
+            px[2] = cg;
+        }
+    }
     let mut ranges = vec![(i64::MAX, i64::MIN); channels];
     for px in values.chunks_exact(channels) {
         for (r, &v) in ranges.iter_mut().zip(px) {
@@ -199,7 +208,6 @@ pub(crate) fn prepare<T: PixelSample>(
     if layout != Layout::Channels {
         ranges.truncate(1);
     }
-    let crc = checksum(&values, T::TYPE);
     let streams = config.streams.get().min(depth * height);
     Ok((
         Header {

@@ -48,6 +48,30 @@ impl SampleType {
     }
 }
 
+/// Whether the first three channels are coded as YCoCg-R (layout channels with 3 or 4
+/// channels).
+#[must_use]
+pub const fn colour_transform(layout: Layout, channels: usize) -> bool {
+    matches!(layout, Layout::Channels) && channels >= 3
+}
+
+/// The values plane `c` can hold: the dtype's range, or for the chroma planes Co and Cg of
+/// YCoCg-R `±(max - min)` of the dtype.
+#[must_use]
+pub const fn plane_range(
+    layout: Layout,
+    dtype: SampleType,
+    channels: usize,
+    c: usize,
+) -> (i64, i64) {
+    let (lo, hi) = dtype.range();
+    if colour_transform(layout, channels) && (c == 1 || c == 2) {
+        (lo - hi, hi - lo)
+    } else {
+        (lo, hi)
+    }
+}
+
 /// The header of a chunk.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
@@ -213,14 +237,14 @@ impl Header {
                 depth * height
             )));
         }
-        let (dmin, dmax) = dtype.range();
         let n_ranges = if layout == Layout::Channels {
             channels
         } else {
             1
         };
         let mut ranges = Vec::with_capacity(n_ranges);
-        for _ in 0..n_ranges {
+        for c in 0..n_ranges {
+            let (dmin, dmax) = plane_range(layout, dtype, channels, c);
             let lo = i64::from(i32::from_le_bytes(r.array()?));
             let hi = i64::from(i32::from_le_bytes(r.array()?));
             if lo > hi || lo < dmin || hi > dmax {

@@ -31,6 +31,7 @@
 //! ```
 
 pub mod coding;
+pub mod colour;
 pub mod config;
 pub mod context;
 pub mod decode;
