@@ -249,3 +249,33 @@ pub fn ideal_bits<T: PixelSample>(
         })
         .sum())
 }
+
+/// For each sample, plane by plane (channel `c` or slice `z` in order, raster order within a
+/// plane), its interval of `2^16` and its number of extra bits `(start, freq, nbits)`: what the
+/// spec's model gives it. For cross-checks against an independent implementation.
+///
+/// # Errors
+///
+/// As [`encode`].
+pub fn plane_codes<T: PixelSample>(
+    data: &[T],
+    shape: &[usize],
+    config: &PixelMlpConfig,
+) -> Result<Vec<[u32; 3]>, CodecError> {
+    let (header, values) = prepare(data, shape, config)?;
+    let m = model(header.model_id)?;
+    let g = Geometry { header: &header };
+    let mut out = Vec::with_capacity(values.len());
+    for z in 0..header.depth {
+        for c in 0..header.channels {
+            for y in 0..header.height {
+                for x in 0..header.width {
+                    let l = sample_distribution(m, &g, &values, z, y, x, c);
+                    let coded = l.code(i64::from(values[g.index(z, y, x, c)]));
+                    out.push([coded.start, coded.freq, coded.nbits]);
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -49,7 +49,7 @@ use numcodecs::{
 
 pub use config::{LayoutChoice, PixelMlpConfig, PixelMlpVersion, Streams};
 pub use decode::{DecodeOrder, decode_samples};
-pub use encode::{PixelSample, encode, ideal_bits, plan};
+pub use encode::{PixelSample, encode, ideal_bits, plan, plane_codes};
 pub use format::{Header, Layout, SampleType};
 
 /// numcodecs codec id.

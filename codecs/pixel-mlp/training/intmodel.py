@@ -115,6 +115,12 @@ def exp2_neg(x):
 def code_length(mu_fp, ls_fp, v, vmin, vmax):
     """Bits of each value under the integer discretised logistic of ndcodecs-learned
     (-log2(freq / 2^16) + extra bits). Vectorised over samples."""
+    start, freq, nbits = coded(mu_fp, ls_fp, v, vmin, vmax)
+    return 16 - np.log2(freq) + nbits
+
+
+def coded(mu_fp, ls_fp, v, vmin, vmax):
+    """(start, freq, nbits) of each value: its interval of 2^16 and its extra bits."""
     mu_fp = np.clip(mu_fp, vmin * 256, vmax * 256)
     ls = np.clip(ls_fp, -4 * 256, 20 * 256)
     e = ls >> 8
@@ -159,7 +165,7 @@ def code_length(mu_fp, ls_fp, v, vmin, vmax):
     count_hi = vmax - first_hi + 1
     bitlen = lambda u: np.where(u > 0, np.floor(np.log2(np.maximum(u, 1))).astype(np.int64) + 1, 0)
     nbits = np.where(below, bitlen(count_lo - 1), np.where(above, bitlen(count_hi - 1), j))
-    return 16 - np.log2(freq) + nbits
+    return start, freq, nbits
 
 
 # ------------------------------------------------------------------------------ weight file
