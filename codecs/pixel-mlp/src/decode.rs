@@ -82,7 +82,7 @@ impl<'a> Job<'a> {
     fn allowed(&self, r: usize) -> usize {
         let h = self.header;
         let mut limit = h.width;
-        if r % h.height != 0 {
+        if !r.is_multiple_of(h.height) {
             let above = self.progress[r - 1].load(Ordering::Acquire);
             limit = if above == h.width {
                 h.width
