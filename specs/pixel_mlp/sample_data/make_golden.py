@@ -1,6 +1,7 @@
 """Writes the pixel_mlp golden inputs and, for each sample, the interval of 2^16 and the extra-bit
 count that the spec's integer model gives it, computed by the independent numpy implementation
-(codecs/pixel-mlp/training/intmodel.py, features.py) with the weight file of model 1.
+(codecs/pixel-mlp/training/intmodel.py, features.py) with the weight file of model 1 and the
+per-stream adaptation, 8 streams (the default configuration).
 
 Run with the training venv: python make_golden.py. Writes v1_<case>.input.npy and
 v1_<case>.cdf.npy (int64, shape (samples, 3): start, freq, nbits, in plane order: plane by plane,
@@ -18,7 +19,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "codecs", "pixel-mlp", "training"))
 from features import image_planes, plane_features  # noqa: E402
-from intmodel import coded, forward, net_input, params_from_outputs  # noqa: E402
+from intmodel import Adapt, coded, forward, net_input, params_from_outputs  # noqa: E402
 
 TRAIN = sys.argv[1] if len(sys.argv) > 1 else None
 
@@ -45,16 +46,38 @@ def read_model(path):
     return nets
 
 
-def cdf_rows(nets, arr):
-    rows = []
+def cdf_rows(nets, arr, streams=8):
+    """Every sample's (start, freq, nbits) in plane order, coding the streams of the spec in
+    their order with the per-stream adaptation."""
+    planes = []
     for net, plane, conds, lo, hi in image_planes(arr):
         x, a, d, f = plane_features(plane, conds, lo, hi)
         n = x.size
         o = forward(nets[net], net_input(f.reshape(n, -1)))
         mu_fp, ls_fp = params_from_outputs(o, a.reshape(n), d.reshape(n))
-        start, freq, nbits = coded(mu_fp, ls_fp, x.reshape(n), lo, hi)
-        rows.append(np.stack([start, freq, nbits], -1))
-    return np.concatenate(rows).astype(np.int64)
+        planes.append((net, x.reshape(plane.shape), mu_fp.reshape(plane.shape),
+                       ls_fp.reshape(plane.shape), lo, hi))
+    volume = arr.ndim == 3 and arr.shape[-1] > 4
+    depth = arr.shape[0] if volume else 1
+    chans = 1 if volume or arr.ndim == 2 else arr.shape[-1]
+    h, w = planes[0][1].shape
+    rows = depth * h
+    s_count = min(streams, rows)
+    out = np.zeros((len(planes), h, w, 3), np.int64)
+    for s in range(s_count):
+        adapt = Adapt()
+        for g in range(s, rows, s_count):
+            z, y = divmod(g, h)
+            for x in range(w):
+                for c in range(chans):
+                    p = z * chans + c
+                    net, xs, mus, lss, lo, hi = planes[p]
+                    v, mu, ls = int(xs[y, x]), int(mus[y, x]), int(lss[y, x])
+                    amu, als = adapt.params(net, mu, ls)
+                    st, fr, nb = coded(np.array([amu]), np.array([als]), np.array([v]), lo, hi)
+                    out[p, y, x] = (st[0], fr[0], nb[0])
+                    adapt.update(net, mu, ls, v)
+    return out.reshape(-1, 3)
 
 
 def main():
