@@ -8,8 +8,9 @@ DIR holds photo_astronaut_rgb.npy, photo_camera_gray.npy, microscopy_nuclei_2d_u
 microscopy_nuclei_3d_uint16.npy; --train adds every .npy of the images-train set as a cross-check
 (the model was trained on those, so they are not a measure of generalisation). Ours runs as the
 release example `pixel_mlp_speed` (built here): one-thread figures are CPU time of the coding
-thread, the 2-thread wavefront figure wall time. Peers run in process, one thread, best of
---repeat wall times (imagecodecs releases the GIL; the machine may be shared and noisy). Volumes
+thread, the 2-thread wavefront figure wall time. Peers run in process, best of --repeat process
+CPU times of decoding (robust on a shared machine; a peer that used several threads is charged
+for all of them). Volumes
 (z, y, x) are coded slice by slice by the peers (2-d codecs), as one chunk by pixel_mlp (each slice
 conditioned on the one before). WebP codes 8-bit RGB only: greyscale images go in as grey RGB
 (counted per grey sample), 16-bit images are left out. Needs numpy, imagecodecs, numcodecs.
@@ -37,9 +38,9 @@ WIDE = ["microscopy_nuclei_2d_uint16", "microscopy_nuclei_3d_uint16"]
 def best(repeat, f):
     t = math.inf
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         out = f()
-        t = min(t, time.perf_counter() - t0)
+        t = min(t, time.process_time() - t0)
     return t, out
 
 

@@ -293,3 +293,8 @@ impl ArrayToBytesCodec for PixelMlpCodec {
         EncodedSize::Bounded(512 + 5 * samples + 5 * self.config.streams.get() as u64)
     }
 }
+
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
