@@ -84,6 +84,12 @@ def camera_rgb() -> np.ndarray:
     return np.stack([c, np.roll(c, 3, 0), np.roll(c, 5, 1) // 2 + 60], -1).astype("u1")
 
 
+def camera_rgb16() -> np.ndarray:
+    # uint16: zarr-python fits the bytes codec to the array's dtype, not to ycocg_r's int32 output
+    # (a uint8 array would leave the bytes codec without an endianness for the int16 output)
+    return camera_rgb().astype("u2") * 257
+
+
 def camera_u8() -> np.ndarray:
     return np.ascontiguousarray(np.load(DATA / "photo_camera_gray.npy")[:128, :96])
 
@@ -172,7 +178,7 @@ CHAINS = [
     ),
     (
         "v3 ycocg_r>spatial_delta>bytes>zstd",
-        camera_rgb,
+        camera_rgb16,
         (48, 40, 3),
         lambda: {
             "filters": [zarr3.YcocgR(), zarr3.SpatialDelta(axis=[0, 1])],

@@ -62,7 +62,10 @@ def sample(entry: dict[str, Any], config: dict[str, Any]) -> np.ndarray:
     if entry["kind"] == "bytes_to_bytes":
         return values.astype("int16")
     fixed = _native.decoded_dtype(entry["codec_id"], json.dumps(config))
-    candidates = [fixed] if fixed else ["int16", "float32", "uint8"]
+    # uint16 before uint8: zarr-python fits the bytes codec to the array's dtype, not to a
+    # filter's output, so a filter from 1-byte to 2-byte samples (ycocg_r) cannot be followed
+    # by its bytes codec when the array is uint8
+    candidates = [fixed] if fixed else ["int16", "float32", "uint16", "uint8"]
     for dtype in candidates:
         try:
             if entry["kind"] == "array_to_array":
