@@ -190,10 +190,14 @@ impl<'a> Job<'a> {
     fn wavefront(&self) -> Result<(), CodecError> {
         let rows = self.header.rows();
         let n = self.header.streams;
-        let slots: Vec<Mutex<Option<Coder<'_>>>> = self
+        // each stream's coder, with the row that takes it next (rows of a stream must take it in
+        // order: a worker that finishes row r - n and claims a later row of the stream must not
+        // take it before the worker of row r)
+        let slots: Vec<Mutex<Option<(usize, Coder<'_>)>>> = self
             .streams
             .iter()
-            .map(|s| Mutex::new(Some(Coder::new(s))))
+            .enumerate()
+            .map(|(s, b)| Mutex::new(Some((s, Coder::new(b)))))
             .collect();
         let next = AtomicUsize::new(0);
         let error: Mutex<Option<CodecError>> = Mutex::new(None);
@@ -207,7 +211,14 @@ impl<'a> Job<'a> {
                 // the stream's coder is free once its previous row (r - n) has finished
                 let mut spins = 0u32;
                 let mut dec = loop {
-                    if let Some(d) = slots[s].lock().ok().and_then(|mut g| g.take()) {
+                    let taken = slots[s].lock().ok().and_then(|mut g| {
+                        if g.as_ref().is_some_and(|(next, _)| *next == r) {
+                            g.take().map(|(_, d)| d)
+                        } else {
+                            None
+                        }
+                    });
+                    if let Some(d) = taken {
                         break d;
                     }
                     if self.abort.load(Ordering::Relaxed) {
@@ -235,7 +246,7 @@ impl<'a> Job<'a> {
                     return;
                 }
                 if let Ok(mut g) = slots[s].lock() {
-                    *g = Some(dec);
+                    *g = Some((r + n, dec));
                 }
             }
         };
