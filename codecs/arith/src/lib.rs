@@ -54,8 +54,6 @@ use numcodecs::{
 pub use config::{ArithConfig, ArithVersion};
 pub use element::ArithElement;
 pub use format::Header;
-#[doc(hidden)]
-pub use model::Params;
 
 /// numcodecs codec id.
 pub const CODEC_ID: &str = "arith";
@@ -101,7 +99,7 @@ pub fn encode<T: ArithElement>(values: &[T], shape: &[usize]) -> Result<Vec<u8>,
     let checksum = element::checksum(&out, values);
     out.extend_from_slice(&checksum.to_le_bytes());
     let mut enc = RangeEncoder::append_to(out);
-    model::encode_values(values, shape, &Params::default(), &mut enc);
+    model::encode_values(values, shape, &mut enc);
     Ok(enc.finish())
 }
 
@@ -173,7 +171,7 @@ fn decode_payload_checked<T: ArithElement>(
     let payload = reader.remaining();
     let prefix = &bytes[..offset - 4];
     let mut dec = RangeDecoder::new(payload);
-    model::decode_values(&mut dec, shape, &Params::default(), out);
+    model::decode_values(&mut dec, shape, out);
     dec.finish().map_err(|e| match e {
         EntropyError::Truncated { needed, available } => CodecError::Truncated {
             codec: CODEC_ID,
@@ -261,28 +259,6 @@ fn zeroed<T: Clone + Default>(n: u64) -> Result<Vec<T>, CodecError> {
     v.try_reserve_exact(n).map_err(|_| too_big())?;
     v.resize(n, T::default());
     Ok(v)
-}
-
-/// Experiments (`examples/arith_explore.rs`): codes `values` with `params`, payload only.
-#[doc(hidden)]
-#[must_use]
-pub fn encode_payload<T: ArithElement>(values: &[T], shape: &[usize], params: &Params) -> Vec<u8> {
-    let mut enc = RangeEncoder::new();
-    model::encode_values(values, shape, params, &mut enc);
-    enc.finish()
-}
-
-/// Experiments: decodes a payload of [`encode_payload`]; `true` if its end checks out.
-#[doc(hidden)]
-pub fn decode_payload<T: ArithElement>(
-    bytes: &[u8],
-    shape: &[usize],
-    params: &Params,
-    out: &mut [T],
-) -> bool {
-    let mut dec = RangeDecoder::new(bytes);
-    model::decode_values(&mut dec, shape, params, out);
-    dec.finish().is_ok()
 }
 
 /// The `arith` codec (see the [crate] docs).

@@ -1,169 +1,204 @@
-//! The context model: how each value is split into binary and multi-symbol decisions, and which
-//! adaptive model codes each decision, chosen from the already coded neighbours.
+//! The context model of format version 1 (model id 0): how each value is predicted, split into
+//! decisions, and which adaptive model codes each decision, all from already coded neighbours.
+//! `specs/arith/README.md` describes every step; the comments here name the spec's terms.
 
 use ndcodecs_entropy::{AdaptiveCdf, BinaryModel, RangeDecoder, RangeEncoder};
 
 use crate::element::ArithElement;
 
-/// Tokens of a nonzero magnitude: its bit length `e` for `e` in `1..=16`, and 17 for longer
-/// magnitudes (the escape; `e - 17` follows in 6 bypass bits). Symbol 0 stands for zero.
-pub(crate) const TOKENS: usize = 18;
-pub(crate) const ESCAPE: usize = 17;
+/// Token alphabet: 0 (unused after the zero flag), the bit length `e` of a nonzero magnitude for
+/// `e` in `1..=16`, and [`ESCAPE`] for `e >= 17` (then `e - 17` in 6 bypass bits).
+const TOKENS: usize = 18;
+const ESCAPE: usize = 17;
+/// Activity buckets (`bucket`).
+const BUCKETS: usize = 20;
+/// Sign-relation classes of the left and upper neighbours.
+const RELATIONS: usize = 3;
+/// Rates of the binary models (fast, slow) and the token distributions.
+const FAST_RATE: u8 = 5;
+const SLOW_RATE: u8 = 8;
+const CDF_RATE: u8 = 7;
+/// Weight of the left neighbour in the activity, before the missing neighbours' weight is added.
+const LEFT_WEIGHT: u32 = 2;
+/// Prediction: 6 inputs, weights in units of 2^-12, sign-sign LMS step and bound.
+const TAPS: usize = 6;
+const WEIGHT_SHIFT: u32 = 12;
+const LMS_STEP: i32 = 4;
+const WEIGHT_BOUND: i32 = 8192;
+/// Decay of the selector's error sums (`sum -= sum >> 12` per value).
+const SELECTOR_SHIFT: u32 = 12;
+/// Neighbours enter the contexts and the prediction clamped to this magnitude.
+const CLAMP: i64 = 32767;
 
-/// Tunable parameters (experiments only; the format fixes one set).
-#[derive(Clone, Debug)]
-#[doc(hidden)]
-pub struct Params {
-    pub zero_flag: bool,
-    pub buckets: usize,
-    pub per_octave: u32,
-    pub w_left: u32,
-    pub w_axis: u32,
-    pub w_diag: u32,
-    pub w_left2: u32,
-    pub fast: u8,
-    pub slow: u8,
-    pub cdf_rate: u8,
-    pub mant_adapt: u32,
-    pub sign_ctx: bool,
-    /// 0: magnitude bucket only; 1: bucket x signs of (left, above) for zero/token; 2: sign pair folded (same/opposite/zero)
-    pub signed_ctx: u8,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Self {
-            zero_flag: true,
-            buckets: 20,
-            per_octave: 2,
-            w_left: 2,
-            w_axis: 1,
-            w_diag: 1,
-            w_left2: 0,
-            fast: 5,
-            slow: 8,
-            cdf_rate: 7,
-            mant_adapt: 1,
-            sign_ctx: true,
-            signed_ctx: 2,
-        }
-    }
-}
-
-/// Every adaptive model of one chunk.
-pub(crate) struct Models {
+/// Every adaptive model of one chunk, in their initial state (`P(0) = 1/2`, uniform tokens).
+struct Models {
     zero: Vec<BinaryModel>,
     token: Vec<AdaptiveCdf<TOKENS>>,
-    sign: Vec<BinaryModel>,
-    /// [bucket][e][bit position]
-    mant: Vec<BinaryModel>,
-    mant_adapt: u32,
+    sign: [BinaryModel; 9],
+    mantissa: Vec<BinaryModel>,
 }
 
 impl Models {
-    pub(crate) fn new(p: &Params) -> Self {
-        let bm = BinaryModel::with_rates(1 << 15, p.fast, p.slow);
+    fn new() -> Self {
+        let bm = BinaryModel::with_rates(1 << 15, FAST_RATE, SLOW_RATE);
         Self {
-            zero: vec![bm; p.buckets * 9],
-            token: vec![AdaptiveCdf::from_frequencies(&[1; TOKENS], p.cdf_rate); p.buckets * 9],
-            sign: vec![bm; 9],
-            mant: vec![bm; p.buckets * TOKENS * p.mant_adapt.max(1) as usize],
-            mant_adapt: p.mant_adapt,
+            zero: vec![bm; BUCKETS * RELATIONS],
+            token: vec![AdaptiveCdf::from_frequencies(&[1; TOKENS], CDF_RATE); BUCKETS * RELATIONS],
+            sign: [bm; 9],
+            mantissa: vec![bm; BUCKETS * TOKENS],
         }
     }
 }
 
-/// The bucket of a neighbourhood activity `delta`: 0 for 0, then `per_octave` buckets per
-/// octave, saturating.
+/// The prediction of a value from its neighbours (sign-sign LMS) and the selector that turns
+/// it off where it does worse than no prediction.
+struct Predictor {
+    weights: [i32; TAPS],
+    plain: u64,
+    predicted: u64,
+}
+
+impl Predictor {
+    const fn new() -> Self {
+        Self {
+            weights: [0; TAPS],
+            plain: 0,
+            predicted: 0,
+        }
+    }
+
+    /// `(raw, used)`: the LMS prediction and the one applied (raw, or 0 while the selector
+    /// prefers no prediction).
+    #[inline(always)]
+    fn predict(&self, x: &[i32; TAPS]) -> (i64, i64) {
+        let mut s: i64 = 1 << (WEIGHT_SHIFT - 1);
+        for (&w, &x) in self.weights.iter().zip(x) {
+            s += i64::from(w) * i64::from(x);
+        }
+        let raw = s >> WEIGHT_SHIFT;
+        (raw, if self.predicted <= self.plain { raw } else { 0 })
+    }
+
+    /// Learns from value `v` whose raw prediction error is `e`.
+    #[inline(always)]
+    fn update(&mut self, x: &[i32; TAPS], v: i64, e: i64) {
+        #[allow(clippy::cast_possible_truncation)]
+        let se = e.signum() as i32;
+        for (w, &x) in self.weights.iter_mut().zip(x) {
+            *w = (*w + LMS_STEP * se * x.signum()).clamp(-WEIGHT_BOUND, WEIGHT_BOUND);
+        }
+        let cap = |x: i64| x.unsigned_abs().min(1 << 20);
+        self.plain = self.plain - (self.plain >> SELECTOR_SHIFT) + cap(v);
+        self.predicted = self.predicted - (self.predicted >> SELECTOR_SHIFT) + cap(e);
+    }
+}
+
+/// The activity bucket: 0 for 0, then two buckets per octave, saturating at 19.
 #[inline(always)]
-fn bucket(delta: u32, per_octave: u32, buckets: usize) -> usize {
+fn bucket(delta: u32) -> usize {
     if delta == 0 {
         return 0;
     }
     let l = 31 - delta.leading_zeros();
-    let sub = if per_octave == 2 && l > 0 {
-        (delta >> (l - 1)) & 1
-    } else {
-        0
-    };
-    ((1 + l * per_octave + sub) as usize).min(buckets - 1)
+    let half = if l > 0 { (delta >> (l - 1)) & 1 } else { 0 };
+    ((1 + 2 * l + half) as usize).min(BUCKETS - 1)
 }
 
+/// 0 for zero, 1 for positive, 2 for negative.
 #[inline(always)]
-fn sign_class(v: i16) -> usize {
+fn sign_class(v: i32) -> usize {
     usize::from(v > 0) + 2 * usize::from(v < 0)
 }
 
-/// Squeezed geometry: the axes of extent > 1 (C order), their strides.
-pub(crate) struct Geometry {
-    pub shape: Vec<usize>,
-    pub strides: Vec<usize>,
+#[inline(always)]
+fn clamp(v: i64) -> i16 {
+    #[allow(clippy::cast_possible_truncation)]
+    {
+        v.clamp(-CLAMP, CLAMP) as i16
+    }
+}
+
+/// The axes of extent > 1 (C order) and their strides: axes of extent 1 have no neighbours and
+/// are dropped; an array whose axes all have extent 1 is one value.
+struct Geometry {
+    shape: Vec<usize>,
+    strides: Vec<usize>,
 }
 
 impl Geometry {
-    pub(crate) fn new(shape: &[usize]) -> Self {
+    fn new(shape: &[usize]) -> Self {
         let mut s: Vec<usize> = shape.iter().copied().filter(|&d| d != 1).collect();
         if s.is_empty() {
             s.push(1);
         }
         let mut strides = vec![1usize; s.len()];
-        for a in (0..s.len().saturating_sub(1)).rev() {
+        for a in (0..s.len() - 1).rev() {
             strides[a] = strides[a + 1] * s[a + 1];
         }
         Self { shape: s, strides }
     }
 }
 
-/// Per-row context preparation shared by the encoder and the decoder: `acc[j]` is the weighted
-/// activity of the neighbours in earlier rows; returns the left weight to use (the missing
-/// neighbours' weight is given to the left neighbour) and the index of the row above along the
-/// second-last axis, if any.
-fn prepare_row(
-    geo: &Geometry,
-    idx: &[usize],
-    row_start: usize,
-    cs: &[i16],
-    acc: &mut [u32],
-    p: &Params,
-) -> (u32, Option<usize>) {
-    let rank = geo.shape.len();
-    let len = acc.len();
-    acc.fill(0);
-    let mut total = p.w_left;
-    let mut present = p.w_left;
-    let mut up = None;
-    for a in 0..rank - 1 {
-        let w = if a == rank - 2 {
-            p.w_axis + 2 * p.w_diag
-        } else {
-            p.w_axis
-        };
-        total += w;
-        if idx[a] == 0 {
-            continue;
+/// What a row (a line along the last axis) needs from earlier rows.
+struct RowContext {
+    /// activity of the neighbours in earlier rows, per position
+    acc: Vec<u32>,
+    /// the row above along the second-last axis, with a zero before and after (`up[j + 1]` is
+    /// above position `j`)
+    up: Vec<i16>,
+    /// the row before along the third-last axis
+    front: Vec<i16>,
+    /// weight of the left neighbour for this row
+    left_weight: u32,
+}
+
+impl RowContext {
+    fn new(len: usize) -> Self {
+        Self {
+            acc: vec![0; len],
+            up: vec![0; len + 2],
+            front: vec![0; len],
+            left_weight: LEFT_WEIGHT,
         }
-        present += w;
-        let prev = row_start - geo.strides[a];
-        let row = &cs[prev..prev + len];
-        for (x, &v) in acc.iter_mut().zip(row) {
-            *x += p.w_axis * u32::from(v.unsigned_abs());
-        }
-        if a == rank - 2 {
-            up = Some(prev);
-            if p.w_diag > 0 && len > 1 {
-                for j in 0..len {
-                    let l = if j > 0 { row[j - 1] } else { row[j] };
-                    let r = if j + 1 < len { row[j + 1] } else { row[j] };
-                    acc[j] +=
-                        p.w_diag * (u32::from(l.unsigned_abs()) + u32::from(r.unsigned_abs()));
+    }
+
+    /// Prepares the row starting at `start` with outer multi-index `idx`.
+    fn prepare(&mut self, geo: &Geometry, idx: &[usize], start: usize, cs: &[i16]) {
+        let rank = geo.shape.len();
+        let len = self.acc.len();
+        self.acc.fill(0);
+        self.up.fill(0);
+        self.front.fill(0);
+        let mut missing = 0;
+        for a in 0..rank - 1 {
+            let second_last = a + 2 == rank;
+            if idx[a] == 0 {
+                missing += if second_last { 3 } else { 1 };
+                continue;
+            }
+            let prev = &cs[start - geo.strides[a]..start - geo.strides[a] + len];
+            if second_last {
+                self.up[1..=len].copy_from_slice(prev);
+                for (j, x) in self.acc.iter_mut().enumerate() {
+                    *x += u32::from(self.up[j].unsigned_abs())
+                        + u32::from(self.up[j + 1].unsigned_abs())
+                        + u32::from(self.up[j + 2].unsigned_abs());
+                }
+            } else {
+                if a + 3 == rank {
+                    self.front.copy_from_slice(prev);
+                }
+                for (x, &v) in self.acc.iter_mut().zip(prev) {
+                    *x += u32::from(v.unsigned_abs());
                 }
             }
         }
+        self.left_weight = LEFT_WEIGHT + missing;
     }
-    (p.w_left + (total - present), up)
 }
 
-/// Walks the rows of `geo` in C order, calling `f(row_start, idx)`.
+/// Walks the rows of `geo` in C order, calling `f(row_start, outer multi-index)` until it
+/// returns `false`.
 fn for_each_row(geo: &Geometry, mut f: impl FnMut(usize, &[usize]) -> bool) {
     let rank = geo.shape.len();
     let len = geo.shape[rank - 1];
@@ -189,145 +224,121 @@ fn for_each_row(geo: &Geometry, mut f: impl FnMut(usize, &[usize]) -> bool) {
     }
 }
 
+/// The contexts of the value at position `j` of a row: `(activity bucket, zero/token context,
+/// sign context, prediction inputs)`.
 #[inline(always)]
-fn zctx(b: usize, pair: usize, p: &Params) -> usize {
-    match p.signed_ctx {
-        1 => b * 9 + pair,
-        2 => {
-            // 0: a zero among the two, 1: same signs, 2: opposite signs
-            let (l, a) = (pair / 3, pair % 3);
-            b * 3
-                + if l == 0 || a == 0 {
-                    0
-                } else if l == a {
-                    1
-                } else {
-                    2
-                }
-        }
-        _ => b,
-    }
-}
-
-#[inline(always)]
-fn clamp16(v: i64) -> i16 {
-    #[allow(clippy::cast_possible_truncation)]
-    {
-        v.clamp(-32767, 32767) as i16
-    }
+fn contexts(
+    row: &RowContext,
+    j: usize,
+    left: i16,
+    left2: i16,
+) -> (usize, usize, usize, [i32; TAPS]) {
+    let delta = row.acc[j] + row.left_weight * u32::from(left.unsigned_abs());
+    let b = bucket(delta);
+    let (l, u) = (i32::from(left), i32::from(row.up[j + 1]));
+    let (sl, su) = (sign_class(l), sign_class(u));
+    let relation = if sl == 0 || su == 0 {
+        0
+    } else if sl == su {
+        1
+    } else {
+        2
+    };
+    let x = [
+        l,
+        i32::from(left2),
+        u,
+        i32::from(row.up[j]),
+        i32::from(row.up[j + 2]),
+        i32::from(row.front[j]),
+    ];
+    (b, b * RELATIONS + relation, sl * 3 + su, x)
 }
 
 /// Codes `values` (C order, shape `shape`) into `enc`.
 pub(crate) fn encode_values<T: ArithElement>(
     values: &[T],
     shape: &[usize],
-    p: &Params,
     enc: &mut RangeEncoder,
 ) {
-    let geo = Geometry::new(shape);
-    let n = values.len();
-    if n == 0 {
+    if values.is_empty() {
         return;
     }
-    let mut m = Models::new(p);
-    let cs: Vec<i16> = values.iter().map(|v| clamp16(v.to_signed())).collect();
+    let geo = Geometry::new(shape);
+    let mut m = Models::new();
+    let mut p = Predictor::new();
+    let cs: Vec<i16> = values.iter().map(|v| clamp(v.to_signed())).collect();
     let len = geo.shape[geo.shape.len() - 1];
-    let mut acc = vec![0u32; len];
+    let mut row = RowContext::new(len);
     for_each_row(&geo, |start, idx| {
-        let (w_left, up) = prepare_row(&geo, idx, start, &cs, &mut acc, p);
+        row.prepare(&geo, idx, start, &cs);
+        let (mut left, mut left2) = (0i16, 0i16);
         for j in 0..len {
-            let i = start + j;
-            let left = if j > 0 { cs[i - 1] } else { 0 };
-            let mut delta = acc[j] + w_left * u32::from(left.unsigned_abs());
-            if p.w_left2 > 0 && j > 1 {
-                delta += p.w_left2 * u32::from(cs[i - 2].unsigned_abs());
-            }
-            let b = bucket(delta, p.per_octave, p.buckets);
-            let above = up.map_or(0, |u| cs[u + j]);
-            let pair = sign_class(left) * 3 + sign_class(above);
-            let sctx = if p.sign_ctx { pair } else { 0 };
-            let zb = zctx(b, pair, p);
-            code_one(enc, &mut m, values[i].to_signed(), b, zb, sctx, p);
+            let (b, zb, sctx, x) = contexts(&row, j, left, left2);
+            let v = values[start + j].to_signed();
+            let (raw, pred) = p.predict(&x);
+            let d = T::from_signed(v.wrapping_sub(pred)).to_signed();
+            encode_one(enc, &mut m, d, b, zb, sctx);
+            p.update(&x, v, T::from_signed(v.wrapping_sub(raw)).to_signed());
+            left2 = left;
+            left = cs[start + j];
         }
         true
     });
 }
 
 #[inline(always)]
-fn code_one(
-    enc: &mut RangeEncoder,
-    m: &mut Models,
-    v: i64,
-    b: usize,
-    zb: usize,
-    sctx: usize,
-    p: &Params,
-) {
-    let mag = v.unsigned_abs();
-    if p.zero_flag {
-        enc.encode_bit(mag != 0, &mut m.zero[zb]);
-        if mag == 0 {
-            return;
-        }
+fn encode_one(enc: &mut RangeEncoder, m: &mut Models, d: i64, b: usize, zb: usize, sctx: usize) {
+    let mag = d.unsigned_abs();
+    enc.encode_bit(mag != 0, &mut m.zero[zb]);
+    if mag == 0 {
+        return;
     }
     let e = 64 - mag.leading_zeros() as usize;
     let t = e.min(ESCAPE);
     enc.encode_symbol(t, &mut m.token[zb]);
-    if mag == 0 {
-        return;
-    }
     if t == ESCAPE {
         enc.encode_bits((e - ESCAPE) as u64, 6);
     }
-    enc.encode_bit(v < 0, &mut m.sign[sctx]);
+    enc.encode_bit(d < 0, &mut m.sign[sctx]);
     if e >= 2 {
-        let nb = (e - 1) as u32;
-        let na = nb.min(m.mant_adapt);
-        let base = (b * TOKENS + t) * m.mant_adapt.max(1) as usize;
-        for k in 0..na {
-            let bit = (mag >> (nb - 1 - k)) & 1 == 1;
-            enc.encode_bit(bit, &mut m.mant[base + k as usize]);
-        }
-        let rest = nb - na;
+        let rest = (e - 2) as u32;
+        enc.encode_bit((mag >> rest) & 1 == 1, &mut m.mantissa[b * TOKENS + t]);
         if rest > 0 {
             enc.encode_bits(mag & ((1u64 << rest) - 1), rest);
         }
     }
 }
 
-/// Decodes into `out` (C order, shape `shape`).
+/// Decodes into `out` (C order, shape `shape`). Stops early (leaving the rest of `out` as it
+/// is) once the decoder has run past the end of its data; the caller's end check then fails.
 pub(crate) fn decode_values<T: ArithElement>(
     dec: &mut RangeDecoder<'_>,
     shape: &[usize],
-    p: &Params,
     out: &mut [T],
 ) {
-    let geo = Geometry::new(shape);
-    let n = out.len();
-    if n == 0 {
+    if out.is_empty() {
         return;
     }
-    let mut m = Models::new(p);
-    let mut cs = vec![0i16; n];
+    let geo = Geometry::new(shape);
+    let mut m = Models::new();
+    let mut p = Predictor::new();
+    let mut cs = vec![0i16; out.len()];
     let len = geo.shape[geo.shape.len() - 1];
-    let mut acc = vec![0u32; len];
+    let mut row = RowContext::new(len);
     for_each_row(&geo, |start, idx| {
-        let (w_left, up) = prepare_row(&geo, idx, start, &cs, &mut acc, p);
+        row.prepare(&geo, idx, start, &cs);
+        let (mut left, mut left2) = (0i16, 0i16);
         for j in 0..len {
-            let i = start + j;
-            let left = if j > 0 { cs[i - 1] } else { 0 };
-            let mut delta = acc[j] + w_left * u32::from(left.unsigned_abs());
-            if p.w_left2 > 0 && j > 1 {
-                delta += p.w_left2 * u32::from(cs[i - 2].unsigned_abs());
-            }
-            let b = bucket(delta, p.per_octave, p.buckets);
-            let above = up.map_or(0, |u| cs[u + j]);
-            let pair = sign_class(left) * 3 + sign_class(above);
-            let sctx = if p.sign_ctx { pair } else { 0 };
-            let zb = zctx(b, pair, p);
-            let v = decode_one::<T>(dec, &mut m, b, zb, sctx, p);
-            cs[i] = clamp16(v);
-            out[i] = T::from_signed(v);
+            let (b, zb, sctx, x) = contexts(&row, j, left, left2);
+            let (raw, pred) = p.predict(&x);
+            let d = decode_one::<T>(dec, &mut m, b, zb, sctx);
+            let v = T::from_signed(d.wrapping_add(pred)).to_signed();
+            p.update(&x, v, T::from_signed(v.wrapping_sub(raw)).to_signed());
+            out[start + j] = T::from_signed(v);
+            left2 = left;
+            left = clamp(v);
+            cs[start + j] = left;
         }
         !dec.is_past_end()
     });
@@ -340,40 +351,35 @@ fn decode_one<T: ArithElement>(
     b: usize,
     zb: usize,
     sctx: usize,
-    p: &Params,
 ) -> i64 {
-    if p.zero_flag && !dec.decode_bit(&mut m.zero[zb]) {
+    if !dec.decode_bit(&mut m.zero[zb]) {
         return 0;
     }
     let t = dec.decode_symbol(&mut m.token[zb]);
     if t == 0 {
+        // never written after a set zero flag: a damaged stream (the end check or the checksum
+        // reports it)
         return 0;
     }
     let e = if t == ESCAPE {
-        ESCAPE + dec.decode_bits(6) as usize
+        #[allow(clippy::cast_possible_truncation)]
+        let extra = dec.decode_bits(6) as usize;
+        ESCAPE + extra
     } else {
         t
     };
-    // a corrupt stream can ask for more bits than the dtype has: keep to the width
+    // a damaged stream can ask for more bits than the dtype has: keep to its width
     let e = e.min(T::BITS as usize);
     let neg = dec.decode_bit(&mut m.sign[sctx]);
     let mut mag: u64 = 1;
     if e >= 2 {
-        let nb = (e - 1) as u32;
-        let na = nb.min(m.mant_adapt);
-        let base = (b * TOKENS + t) * m.mant_adapt.max(1) as usize;
-        for k in 0..na {
-            mag = (mag << 1) | u64::from(dec.decode_bit(&mut m.mant[base + k as usize]));
-        }
-        let rest = nb - na;
+        let rest = (e - 2) as u32;
+        mag = (mag << 1) | u64::from(dec.decode_bit(&mut m.mantissa[b * TOKENS + t]));
         if rest > 0 {
             mag = (mag << rest) | dec.decode_bits(rest);
         }
     }
     #[allow(clippy::cast_possible_wrap)]
-    if neg {
-        (mag as i64).wrapping_neg()
-    } else {
-        mag as i64
-    }
+    let v = mag as i64;
+    if neg { v.wrapping_neg() } else { v }
 }

@@ -62,7 +62,7 @@ proptest! {
     /// Through the numcodecs trait, from a non-contiguous view (every other element of a
     /// transposed array): the codec copies what it reads and decodes the logical array.
     #[test]
-    fn non_contiguous_input(rows in 1usize..20, cols in 1usize..20, seed in any::<u64>()) {
+    fn non_contiguous_input(rows in 2usize..20, cols in 2usize..20, seed in any::<u64>()) {
         let mut rng = Rng(seed | 1);
         let full = ArrayD::from_shape_fn(IxDyn(&[rows, 2 * cols]), |_| rng.residual() as i32);
         let view = full.t();
