@@ -88,7 +88,7 @@ fn random_damage_never_panics() {
                 b[i] = rng.next() as u8;
             }
             let cut = (rng.next() as usize) % (b.len() + 1);
-            let b = if rng.next() % 4 == 0 {
+            let b = if rng.next().is_multiple_of(4) {
                 &b[..cut]
             } else {
                 &b[..]

@@ -7,7 +7,6 @@ mod common;
 use common::Rng;
 use ndarray::{ArrayD, IxDyn};
 use ndcodecs_arith::{ArithCodec, ArithElement, decode, decode_into, encode, read_header};
-use ndcodecs_core::dtype::Int;
 use numcodecs::{AnyArray, Codec};
 use proptest::prelude::*;
 
