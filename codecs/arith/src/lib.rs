@@ -171,7 +171,7 @@ fn decode_payload_checked<T: ArithElement>(
     let payload = reader.remaining();
     let prefix = &bytes[..offset - 4];
     let mut dec = RangeDecoder::new(payload);
-    model::decode_values(&mut dec, shape, out);
+    let valid = model::decode_values(&mut dec, shape, out);
     dec.finish().map_err(|e| match e {
         EntropyError::Truncated { needed, available } => CodecError::Truncated {
             codec: CODEC_ID,
@@ -184,6 +184,12 @@ fn decode_payload_checked<T: ArithElement>(
             message: other.to_string(),
         },
     })?;
+    if !valid {
+        return Err(CodecError::Corrupt {
+            codec: CODEC_ID,
+            message: "the coded decisions form a value no encoder writes".into(),
+        });
+    }
     let computed = element::checksum(prefix, out);
     if computed != header.checksum {
         return Err(CodecError::ChecksumMismatch {

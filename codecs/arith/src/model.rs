@@ -312,14 +312,17 @@ fn encode_one(enc: &mut RangeEncoder, m: &mut Models, d: i64, b: usize, zb: usiz
 
 /// Decodes into `out` (C order, shape `shape`). Stops early (leaving the rest of `out` as it
 /// is) once the decoder has run past the end of its data; the caller's end check then fails.
+/// Returns `false` if a decision sequence no encoder writes was met (a zero token after a set
+/// zero flag, a bit length beyond the dtype, a magnitude outside its signed range).
 pub(crate) fn decode_values<T: ArithElement>(
     dec: &mut RangeDecoder<'_>,
     shape: &[usize],
     out: &mut [T],
-) {
+) -> bool {
     if out.is_empty() {
-        return;
+        return true;
     }
+    let mut valid = true;
     let geo = Geometry::new(shape);
     let mut m = Models::new();
     let mut p = Predictor::new();
@@ -332,7 +335,7 @@ pub(crate) fn decode_values<T: ArithElement>(
         for j in 0..len {
             let (b, zb, sctx, x) = contexts(&row, j, left, left2);
             let (raw, pred) = p.predict(&x);
-            let d = decode_one::<T>(dec, &mut m, b, zb, sctx);
+            let d = decode_one::<T>(dec, &mut m, b, zb, sctx, &mut valid);
             let v = T::from_signed(d.wrapping_add(pred)).to_signed();
             p.update(&x, v, T::from_signed(v.wrapping_sub(raw)).to_signed());
             out[start + j] = T::from_signed(v);
@@ -340,8 +343,9 @@ pub(crate) fn decode_values<T: ArithElement>(
             left = clamp(v);
             cs[start + j] = left;
         }
-        !dec.is_past_end()
+        valid && !dec.is_past_end()
     });
+    valid
 }
 
 #[inline(always)]
@@ -351,14 +355,15 @@ fn decode_one<T: ArithElement>(
     b: usize,
     zb: usize,
     sctx: usize,
+    valid: &mut bool,
 ) -> i64 {
     if !dec.decode_bit(&mut m.zero[zb]) {
         return 0;
     }
     let t = dec.decode_symbol(&mut m.token[zb]);
     if t == 0 {
-        // never written after a set zero flag: a damaged stream (the end check or the checksum
-        // reports it)
+        // never written after a set zero flag
+        *valid = false;
         return 0;
     }
     let e = if t == ESCAPE {
@@ -368,8 +373,11 @@ fn decode_one<T: ArithElement>(
     } else {
         t
     };
-    // a damaged stream can ask for more bits than the dtype has: keep to its width
-    let e = e.min(T::BITS as usize);
+    if e > T::BITS as usize {
+        // more bits than the dtype has
+        *valid = false;
+        return 0;
+    }
     let neg = dec.decode_bit(&mut m.sign[sctx]);
     let mut mag: u64 = 1;
     if e >= 2 {
@@ -378,6 +386,12 @@ fn decode_one<T: ArithElement>(
         if rest > 0 {
             mag = (mag << rest) | dec.decode_bits(rest);
         }
+    }
+    // the magnitudes of a signed integer of the dtype's width: up to 2^(BITS-1) - 1, and
+    // 2^(BITS-1) for the most negative value
+    let top = 1u64 << (T::BITS - 1);
+    if mag > top || (mag == top && !neg) {
+        *valid = false;
     }
     #[allow(clippy::cast_possible_wrap)]
     let v = mag as i64;
