@@ -1,6 +1,6 @@
-//! Coded sizes and single-thread speed of `arith` on every integer `.npy` file of a directory
-//! (the arrays the benchmark prepares), for quick comparisons while changing the model:
-//! `cargo run --release -p ndcodecs-arith --example arith_sizes -- DIR`
+//! Coded sizes and single-thread speed (best of `REPEAT`, default 3) of `arith` on integer
+//! `.npy` files: every file of a directory, or the files named. `benches/vs_peers.py` calls it;
+//! `cargo run --release -p ndcodecs-arith --example arith_sizes -- DIR|FILE...`
 #![allow(missing_docs)]
 
 use ndcodecs_arith::{ArithElement, decode_into, encode};
@@ -15,7 +15,11 @@ fn run<T: ArithElement + npyz::Deserialize>(npy: npyz::NpyFile<&[u8]>) -> (usize
     let mut out = vec![T::default(); v.len()];
     let (mut te, mut td) = (f64::MAX, f64::MAX);
     let mut size = 0;
-    for _ in 0..3 {
+    let repeat: usize = std::env::var("REPEAT")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    for _ in 0..repeat {
         let t = std::time::Instant::now();
         let b = encode(&v, &shape).unwrap();
         te = te.min(t.elapsed().as_secs_f64());
@@ -30,13 +34,21 @@ fn run<T: ArithElement + npyz::Deserialize>(npy: npyz::NpyFile<&[u8]>) -> (usize
 }
 
 fn main() {
-    let dir = std::env::args().nth(1).expect("a directory of .npy files");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "npy"))
-        .collect();
-    names.sort();
+    let mut names: Vec<std::path::PathBuf> = Vec::new();
+    for arg in std::env::args().skip(1) {
+        let path = std::path::PathBuf::from(arg);
+        if path.is_dir() {
+            let mut files: Vec<_> = std::fs::read_dir(&path)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "npy"))
+                .collect();
+            files.sort();
+            names.extend(files);
+        } else {
+            names.push(path);
+        }
+    }
     println!(
         "{:44} {:>10} {:>10} {:>8} {:>8}",
         "array", "raw", "arith", "enc MB/s", "dec MB/s"
