@@ -1,9 +1,27 @@
-//! Coded sizes and single-thread speed (best of `REPEAT`, default 3) of `arith` on integer
+//! Coded sizes and single-thread speed (best of `REPEAT`, default 3; CPU time of the thread,
+//! so that a shared machine's load counts little) of `arith` on integer
 //! `.npy` files: every file of a directory, or the files named. `benches/vs_peers.py` calls it;
 //! `cargo run --release -p ndcodecs-arith --example arith_sizes -- DIR|FILE...`
 #![allow(missing_docs)]
 
 use ndcodecs_arith::{ArithElement, decode_into, encode};
+
+/// Seconds this thread has run on a CPU (Linux `/proc/thread-self/schedstat`), so that speeds
+/// measured on a shared machine count only the time the codec ran; wall-clock elsewhere.
+fn cpu_now() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or_else(
+            || {
+                std::time::SystemTime::UNIX_EPOCH
+                    .elapsed()
+                    .unwrap()
+                    .as_secs_f64()
+            },
+            |ns| ns as f64 * 1e-9,
+        )
+}
 
 fn run<T: ArithElement + npyz::Deserialize>(npy: npyz::NpyFile<&[u8]>) -> (usize, usize, f64, f64) {
     let shape: Vec<usize> = npy
@@ -20,12 +38,12 @@ fn run<T: ArithElement + npyz::Deserialize>(npy: npyz::NpyFile<&[u8]>) -> (usize
         .and_then(|r| r.parse().ok())
         .unwrap_or(3);
     for _ in 0..repeat {
-        let t = std::time::Instant::now();
+        let t = cpu_now();
         let b = encode(&v, &shape).unwrap();
-        te = te.min(t.elapsed().as_secs_f64());
-        let t = std::time::Instant::now();
+        te = te.min(cpu_now() - t);
+        let t = cpu_now();
         decode_into(&b, &shape, &mut out).unwrap();
-        td = td.min(t.elapsed().as_secs_f64());
+        td = td.min(cpu_now() - t);
         assert!(out == v);
         size = b.len();
     }

@@ -20,8 +20,9 @@ const SLOW_RATE: u8 = 8;
 const CDF_RATE: u8 = 7;
 /// Weight of the left neighbour in the activity, before the missing neighbours' weight is added.
 const LEFT_WEIGHT: u32 = 2;
-/// Prediction: 6 inputs, weights in units of 2^-12, sign-sign LMS step and bound.
-const TAPS: usize = 6;
+/// Prediction: 6 inputs (held in 8 lanes, the last two always 0, so that the arithmetic
+/// vectorises), weights in units of 2^-12, sign-sign LMS step and bound.
+const TAPS: usize = 8;
 const WEIGHT_SHIFT: u32 = 12;
 const LMS_STEP: i32 = 4;
 const WEIGHT_BOUND: i32 = 8192;
@@ -71,11 +72,13 @@ impl Predictor {
     /// prefers no prediction).
     #[inline(always)]
     fn predict(&self, x: &[i32; TAPS]) -> (i64, i64) {
-        let mut s: i64 = 1 << (WEIGHT_SHIFT - 1);
+        // |w| <= 2^13 and |x| <= 32767: six products and the rounding term stay below 2^31, so
+        // 32-bit arithmetic gives the spec's exact sum.
+        let mut s: i32 = 1 << (WEIGHT_SHIFT - 1);
         for (&w, &x) in self.weights.iter().zip(x) {
-            s += i64::from(w) * i64::from(x);
+            s += w * x;
         }
-        let raw = s >> WEIGHT_SHIFT;
+        let raw = i64::from(s >> WEIGHT_SHIFT);
         (raw, if self.predicted <= self.plain { raw } else { 0 })
     }
 
@@ -251,6 +254,8 @@ fn contexts(
         i32::from(row.up[j]),
         i32::from(row.up[j + 2]),
         i32::from(row.front[j]),
+        0,
+        0,
     ];
     (b, b * RELATIONS + relation, sl * 3 + su, x)
 }
