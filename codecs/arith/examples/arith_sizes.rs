@@ -6,21 +6,10 @@
 
 use ndcodecs_arith::{ArithElement, decode_into, encode};
 
-/// Seconds this thread has run on a CPU (Linux `/proc/thread-self/schedstat`), so that speeds
-/// measured on a shared machine count only the time the codec ran; wall-clock elsewhere.
+/// Seconds this thread has run on a CPU, so that speeds measured on a shared machine count
+/// only the time the codec ran.
 fn cpu_now() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .map_or_else(
-            || {
-                std::time::SystemTime::UNIX_EPOCH
-                    .elapsed()
-                    .unwrap()
-                    .as_secs_f64()
-            },
-            |ns| ns as f64 * 1e-9,
-        )
+    cpu_time::ThreadTime::now().as_duration().as_secs_f64()
 }
 
 fn run<T: ArithElement + npyz::Deserialize>(npy: npyz::NpyFile<&[u8]>) -> (usize, usize, f64, f64) {

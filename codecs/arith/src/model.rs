@@ -20,12 +20,12 @@ const SLOW_RATE: u8 = 8;
 const CDF_RATE: u8 = 7;
 /// Weight of the left neighbour in the activity, before the missing neighbours' weight is added.
 const LEFT_WEIGHT: u32 = 2;
-/// Prediction: 6 inputs (held in 8 lanes, the last two always 0, so that the arithmetic
-/// vectorises), weights in units of 2^-12, sign-sign LMS step and bound.
-const TAPS: usize = 8;
+/// Prediction: 11 inputs (held in 16 lanes of 16 bits, the last five always 0, so that the
+/// arithmetic vectorises), weights in units of 2^-12, sign-sign LMS step and bound.
+const TAPS: usize = 16;
 const WEIGHT_SHIFT: u32 = 12;
-const LMS_STEP: i32 = 4;
-const WEIGHT_BOUND: i32 = 8192;
+const LMS_STEP: i16 = 4;
+const WEIGHT_BOUND: i16 = 4096;
 /// Decay of the selector's error sums (`sum -= sum >> 12` per value).
 const SELECTOR_SHIFT: u32 = 12;
 /// Neighbours enter the contexts and the prediction clamped to this magnitude.
@@ -54,7 +54,7 @@ impl Models {
 /// The prediction of a value from its neighbours (sign-sign LMS) and the selector that turns
 /// it off where it does worse than no prediction.
 struct Predictor {
-    weights: [i32; TAPS],
+    weights: [i16; TAPS],
     plain: u64,
     predicted: u64,
 }
@@ -71,12 +71,13 @@ impl Predictor {
     /// `(raw, used)`: the LMS prediction and the one applied (raw, or 0 while the selector
     /// prefers no prediction).
     #[inline(always)]
-    fn predict(&self, x: &[i32; TAPS]) -> (i64, i64) {
-        // |w| <= 2^13 and |x| <= 32767: six products and the rounding term stay below 2^31, so
-        // 32-bit arithmetic gives the spec's exact sum.
+    fn predict(&self, x: &[i16; TAPS]) -> (i64, i64) {
+        // |w| <= 2^12 and |x| <= 32767: eleven products and the rounding term stay below 2^31,
+        // so 32-bit arithmetic gives the spec's exact sum (and the products of 16-bit lanes
+        // vectorise, pmaddwd on any x86-64).
         let mut s: i32 = 1 << (WEIGHT_SHIFT - 1);
         for (&w, &x) in self.weights.iter().zip(x) {
-            s += w * x;
+            s += i32::from(w) * i32::from(x);
         }
         let raw = i64::from(s >> WEIGHT_SHIFT);
         (raw, if self.predicted <= self.plain { raw } else { 0 })
@@ -84,11 +85,11 @@ impl Predictor {
 
     /// Learns from value `v` whose raw prediction error is `e`.
     #[inline(always)]
-    fn update(&mut self, x: &[i32; TAPS], v: i64, e: i64) {
+    fn update(&mut self, x: &[i16; TAPS], v: i64, e: i64) {
         #[allow(clippy::cast_possible_truncation)]
-        let se = e.signum() as i32;
+        let step = LMS_STEP * e.signum() as i16;
         for (w, &x) in self.weights.iter_mut().zip(x) {
-            *w = (*w + LMS_STEP * se * x.signum()).clamp(-WEIGHT_BOUND, WEIGHT_BOUND);
+            *w = (*w + step * x.signum()).clamp(-WEIGHT_BOUND, WEIGHT_BOUND);
         }
         let cap = |x: i64| x.unsigned_abs().min(1 << 20);
         self.plain = self.plain - (self.plain >> SELECTOR_SHIFT) + cap(v);
@@ -149,8 +150,14 @@ struct RowContext {
     /// the row above along the second-last axis, with a zero before and after (`up[j + 1]` is
     /// above position `j`)
     up: Vec<i16>,
-    /// the row before along the third-last axis
+    /// the row before along the third-last axis, with a zero before and after
     front: Vec<i16>,
+    /// the row above that one (along the second-last axis)
+    front_up: Vec<i16>,
+    /// two rows above along the second-last axis
+    up2: Vec<i16>,
+    /// two rows before along the third-last axis
+    front2: Vec<i16>,
     /// weight of the left neighbour for this row
     left_weight: u32,
 }
@@ -160,7 +167,10 @@ impl RowContext {
         Self {
             acc: vec![0; len],
             up: vec![0; len + 2],
-            front: vec![0; len],
+            front: vec![0; len + 2],
+            front_up: vec![0; len],
+            up2: vec![0; len],
+            front2: vec![0; len],
             left_weight: LEFT_WEIGHT,
         }
     }
@@ -172,6 +182,9 @@ impl RowContext {
         self.acc.fill(0);
         self.up.fill(0);
         self.front.fill(0);
+        self.front_up.fill(0);
+        self.up2.fill(0);
+        self.front2.fill(0);
         let mut missing = 0;
         for a in 0..rank - 1 {
             let second_last = a + 2 == rank;
@@ -182,6 +195,10 @@ impl RowContext {
             let prev = &cs[start - geo.strides[a]..start - geo.strides[a] + len];
             if second_last {
                 self.up[1..=len].copy_from_slice(prev);
+                if idx[a] > 1 {
+                    let u2 = start - 2 * geo.strides[a];
+                    self.up2.copy_from_slice(&cs[u2..u2 + len]);
+                }
                 for (j, x) in self.acc.iter_mut().enumerate() {
                     *x += u32::from(self.up[j].unsigned_abs())
                         + u32::from(self.up[j + 1].unsigned_abs())
@@ -189,7 +206,15 @@ impl RowContext {
                 }
             } else {
                 if a + 3 == rank {
-                    self.front.copy_from_slice(prev);
+                    self.front[1..=len].copy_from_slice(prev);
+                    if idx[a] > 1 {
+                        let f2 = start - 2 * geo.strides[a];
+                        self.front2.copy_from_slice(&cs[f2..f2 + len]);
+                    }
+                    if idx[rank - 2] > 0 {
+                        let fu = start - geo.strides[a] - geo.strides[rank - 2];
+                        self.front_up.copy_from_slice(&cs[fu..fu + len]);
+                    }
                 }
                 for (x, &v) in self.acc.iter_mut().zip(prev) {
                     *x += u32::from(v.unsigned_abs());
@@ -235,7 +260,8 @@ fn contexts(
     j: usize,
     left: i16,
     left2: i16,
-) -> (usize, usize, usize, [i32; TAPS]) {
+    left3: i16,
+) -> (usize, usize, usize, [i16; TAPS]) {
     let delta = row.acc[j] + row.left_weight * u32::from(left.unsigned_abs());
     let b = bucket(delta);
     let (l, u) = (i32::from(left), i32::from(row.up[j + 1]));
@@ -248,12 +274,20 @@ fn contexts(
         2
     };
     let x = [
-        l,
-        i32::from(left2),
-        u,
-        i32::from(row.up[j]),
-        i32::from(row.up[j + 2]),
-        i32::from(row.front[j]),
+        left,
+        left2,
+        row.up[j + 1],
+        row.up[j],
+        row.up[j + 2],
+        row.front[j + 1],
+        row.front[j],
+        row.front_up[j],
+        row.up2[j],
+        left3,
+        row.front2[j],
+        0,
+        0,
+        0,
         0,
         0,
     ];
@@ -277,14 +311,15 @@ pub(crate) fn encode_values<T: ArithElement>(
     let mut row = RowContext::new(len);
     for_each_row(&geo, |start, idx| {
         row.prepare(&geo, idx, start, &cs);
-        let (mut left, mut left2) = (0i16, 0i16);
+        let (mut left, mut left2, mut left3) = (0i16, 0i16, 0i16);
         for j in 0..len {
-            let (b, zb, sctx, x) = contexts(&row, j, left, left2);
+            let (b, zb, sctx, x) = contexts(&row, j, left, left2, left3);
             let v = values[start + j].to_signed();
             let (raw, pred) = p.predict(&x);
             let d = T::from_signed(v.wrapping_sub(pred)).to_signed();
             encode_one(enc, &mut m, d, b, zb, sctx);
             p.update(&x, v, T::from_signed(v.wrapping_sub(raw)).to_signed());
+            left3 = left2;
             left2 = left;
             left = cs[start + j];
         }
@@ -336,14 +371,15 @@ pub(crate) fn decode_values<T: ArithElement>(
     let mut row = RowContext::new(len);
     for_each_row(&geo, |start, idx| {
         row.prepare(&geo, idx, start, &cs);
-        let (mut left, mut left2) = (0i16, 0i16);
+        let (mut left, mut left2, mut left3) = (0i16, 0i16, 0i16);
         for j in 0..len {
-            let (b, zb, sctx, x) = contexts(&row, j, left, left2);
+            let (b, zb, sctx, x) = contexts(&row, j, left, left2, left3);
             let (raw, pred) = p.predict(&x);
             let d = decode_one::<T>(dec, &mut m, b, zb, sctx, &mut valid);
             let v = T::from_signed(d.wrapping_add(pred)).to_signed();
             p.update(&x, v, T::from_signed(v.wrapping_sub(raw)).to_signed());
             out[start + j] = T::from_signed(v);
+            left3 = left2;
             left2 = left;
             left = clamp(v);
             cs[start + j] = left;
