@@ -43,6 +43,7 @@ use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
 use ndcodecs_core::{
     ByteReader, CodecError,
     dtype::dtype_name,
+    pipeline::{ArrayToBytesCodec, PipelineCodec},
     shape::{MAX_CHUNK_ELEMENTS, checked_len, standard_elements},
 };
 use ndcodecs_entropy::{EntropyError, RangeDecoder, RangeEncoder};
@@ -389,6 +390,40 @@ fn bytes_of(encoded: &AnyArrayView<'_>) -> Result<Vec<u8>, CodecError> {
     }
 }
 
+impl PipelineCodec for ArithCodec {
+    const EXAMPLE_CONFIG: &'static str = "{}";
+}
+
+/// One `arith` stream per chunk, for any integer dtype and rank up to 32.
+impl ArrayToBytesCodec for ArithCodec {
+    /// `self`, having checked that the chunk's dtype is an integer one and its rank at most 32.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::UnsupportedDtype`] for a float dtype; [`CodecError::InvalidConfig`] for a
+    /// rank above 32.
+    fn bind(
+        &self,
+        dtype: AnyArrayDType,
+        shape: &[usize],
+    ) -> Result<std::borrow::Cow<'_, Self>, CodecError> {
+        if format::dtype_code(dtype).is_none() {
+            return Err(unsupported(dtype));
+        }
+        if shape.len() > format::MAX_RANK {
+            return Err(CodecError::InvalidConfig {
+                codec: CODEC_ID,
+                message: format!(
+                    "chunks of rank {} exceed the {} axes an arith stream holds",
+                    shape.len(),
+                    format::MAX_RANK
+                ),
+            });
+        }
+        Ok(std::borrow::Cow::Borrowed(self))
+    }
+}
+
 impl StaticCodec for ArithCodec {
     const CODEC_ID: &'static str = CODEC_ID;
 
@@ -402,3 +437,8 @@ impl StaticCodec for ArithCodec {
         StaticCodecConfig::from(&self.config)
     }
 }
+
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
