@@ -351,6 +351,9 @@ def our_chains(p: Prepared, lilcom_ok: bool) -> list[str]:
     chains.append(f"{lq32} | pcodec")
     for axes in axis_sets:
         chains.append(f"{lq32} | spatial_delta(axis=[{axes}]) | pcodec")
+    # our own entropy stage: context-adaptive arithmetic coding of the residuals
+    for axes in axis_sets:
+        chains.append(f"{lq32} | spatial_delta(axis=[{axes}]) | arith")
     if lilcom_ok:
         tp = math.floor(math.log2(p.bound)) + 1
         chains.append(f"lilcom(tick_power={tp})")
@@ -360,6 +363,8 @@ def our_chains(p: Prepared, lilcom_ok: bool) -> list[str]:
 def our_family(chain: str) -> str:
     if chain.startswith("lilcom"):
         return "ndcodecs lilcom"
+    if chain.endswith("| arith"):
+        return "ndcodecs lq|sd|arith"
     if "pcodec" in chain:
         return "ndcodecs lq|(sd)|pcodec"
     if "blosc" in chain:

@@ -150,6 +150,44 @@ CHAINS = [
         2.0**-6,
     ),
     (
+        "v3 linear_quantize>spatial_delta>arith",
+        terrain,
+        (100, 75),
+        lambda: {
+            "filters": [
+                zarr3.LinearQuantize(max_abs_error=0.05, offset=500.0, astype="int32"),
+                zarr3.SpatialDelta(axis=[0, 1]),
+            ],
+            "serializer": zarr3.Arith(),
+            "compressors": None,
+        },
+        3,
+        0.05,
+    ),
+    (
+        "v3 spatial_delta>arith>crc32",
+        microscopy,
+        (4, 40, 30),
+        lambda: {
+            "filters": [zarr3.SpatialDelta(axis=[0, 1, 2])],
+            "serializer": zarr3.Arith(),
+            "compressors": [ZarrCRC32(location="end")],
+        },
+        3,
+        0.0,
+    ),
+    (
+        "v2 spatial_delta|arith",
+        camera_i16,
+        (64, 48),
+        lambda: {
+            "filters": [ndcodecs.SpatialDelta(axis=[0, 1])],
+            "compressors": ndcodecs.Arith(),
+        },
+        2,
+        0.0,
+    ),
+    (
         "v3 pixel_mlp",
         camera_u8,
         (64, 48),

@@ -58,6 +58,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 #[doc(hidden)]
+pub use ndcodecs_arith;
+#[doc(hidden)]
 pub use ndcodecs_core;
 #[doc(hidden)]
 pub use ndcodecs_crc32;
@@ -100,6 +102,7 @@ macro_rules! for_each_codec {
             SpatialDelta: array_to_array, $crate::ndcodecs_spatial_delta::SpatialDeltaCodec, "ndcodecs.spatial_delta", ["numcodecs.spatial_delta"];
             LinearQuantize: array_to_array, $crate::ndcodecs_linear_quantize::LinearQuantizeCodec, "ndcodecs.linear_quantize", ["numcodecs.linear_quantize"];
             Lilcom: array_to_bytes, $crate::ndcodecs_lilcom::LilcomCodec, "ndcodecs.lilcom", ["numcodecs.lilcom"];
+            Arith: array_to_bytes, $crate::ndcodecs_arith::ArithCodec, "ndcodecs.arith", ["numcodecs.arith"];
             Crc32: bytes_to_bytes, $crate::ndcodecs_crc32::Crc32Codec, "numcodecs.crc32", ["ndcodecs.crc32"];
             YcocgR: array_to_array, $crate::ndcodecs_ycocg_r::YCoCgRCodec, "ndcodecs.ycocg_r", [];
             PixelMlp: array_to_bytes, $crate::ndcodecs_pixel_mlp::PixelMlpCodec, "ndcodecs.pixel_mlp", [];

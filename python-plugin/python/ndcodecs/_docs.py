@@ -184,4 +184,42 @@ DOCSTRINGS: dict[str, str] = {
     >>> y.shape, bool(np.all(np.abs(y - x) <= 2.0**-7))
     ((3, 4), True)
     """,
+    "arith": """\
+    Lossless context-adaptive arithmetic coding of integer arrays (numcodecs id ``arith``).
+
+    Every element is predicted from its already coded neighbours along each axis (an adaptive
+    sign-sign LMS predictor with a selector that switches it off where it does not help), and the
+    prediction error is range-coded under adaptive models chosen by the neighbours' magnitudes and
+    signs: a zero flag, a bit-length token, a sign and mantissa bits. Long runs of zeros cost next
+    to nothing. Meant for the integer codes of ``linear_quantize`` → ``spatial_delta``, and for
+    images and volumes after ``spatial_delta``. Array → bytes: the stream stores dtype and shape
+    (rank 0 to 32, any extents including 0), a CRC-32 of header and values, and the coded values;
+    every damaged stream is an error. Unsigned values are modelled as the signed integers with the
+    same bits, so the wrapped differences ``spatial_delta`` leaves in unsigned arrays are small.
+    zarr v3 name ``ndcodecs.arith``; zarr v2 id ``arith``.
+
+    Parameters
+    ----------
+    _version : str, optional
+        Version of the codec's semantics (``"0.1.0"``); leave it out. The codec has no other
+        parameter: its model is fixed by the format (``specs/arith/README.md``).
+
+    Errors
+    ------
+    ValueError
+        On decode of a truncated, corrupt or damaged stream (checksum mismatch), one of a newer
+        format (the message says to upgrade), or one whose dtype or shape does not fit ``out``.
+    TypeError
+        For a float or object array, or an unknown configuration field.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ndcodecs import Arith
+    >>> codec = Arith()
+    >>> x = (np.arange(600) % 7 - 3).astype(np.int32).reshape(20, 30)
+    >>> y = codec.decode(codec.encode(x))
+    >>> y.dtype, y.shape, bool(np.array_equal(x, y))
+    (dtype('int32'), (20, 30), True)
+    """,
 }
