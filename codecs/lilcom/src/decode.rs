@@ -170,22 +170,24 @@ fn decode_body(
             // dependency chain along the row.
             match local.as_slice() {
                 [] => {
-                    reader.read_each(len, |j, code| {
-                        #[allow(clippy::cast_precision_loss)]
-                        let value = prev_prediction + code as f32 * tick;
-                        block[j] = value;
-                        prev_prediction = value * last_coeff;
-                    })?;
+                    prev_prediction =
+                        reader.read_fold(len, prev_prediction, move |prev, j, code| {
+                            #[allow(clippy::cast_precision_loss)]
+                            let value = prev + code as f32 * tick;
+                            block[j] = value;
+                            value * last_coeff
+                        })?;
                 }
                 &[(s0, c0)] => {
                     let above = &done[block_start - s0..block_start - s0 + len];
-                    reader.read_each(len, |j, code| {
-                        let predicted = prev_prediction + above[j] * c0;
-                        #[allow(clippy::cast_precision_loss)]
-                        let value = predicted + code as f32 * tick;
-                        block[j] = value;
-                        prev_prediction = value * last_coeff;
-                    })?;
+                    prev_prediction =
+                        reader.read_fold(len, prev_prediction, move |prev, j, code| {
+                            let predicted = prev + above[j] * c0;
+                            #[allow(clippy::cast_precision_loss)]
+                            let value = predicted + code as f32 * tick;
+                            block[j] = value;
+                            value * last_coeff
+                        })?;
                 }
                 local => {
                     reader.read_i32s(codes)?;

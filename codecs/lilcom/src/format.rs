@@ -402,9 +402,8 @@ impl<'a> StreamReader<'a> {
     }
 
     /// Reads `n` signed values, handing each to `sink` with its position (0, 1, …, `n - 1`):
-    /// what as many calls of [`StreamReader::next_i32`] return, faster. The reader's state stays
-    /// in registers, and away from the end of the input and from runs of zeros a value takes
-    /// no bounds check; `sink` is inlined into the loop, where its work overlaps the reading.
+    /// what as many calls of [`StreamReader::next_i32`] return, faster (see
+    /// [`StreamReader::read_fold`]).
     ///
     /// # Errors
     ///
@@ -415,29 +414,77 @@ impl<'a> StreamReader<'a> {
         n: usize,
         mut sink: impl FnMut(usize, i32),
     ) -> Result<(), CodecError> {
+        self.read_fold(n, (), |(), j, v| sink(j, v))
+    }
+
+    /// Reads `n` signed values and folds them into a state: `state = step(state, j, value)` for
+    /// the values at positions `j = 0, 1, …, n - 1`, in order; returns the final state. The
+    /// values are what as many calls of [`StreamReader::next_i32`] return, faster: the reader's
+    /// state stays in registers, away from the end of the input a value takes no bounds check,
+    /// and the zeros of a run are handed over in a tight loop. `step` is inlined into that loop
+    /// (a function of its own, not inlined into the caller), where its work overlaps the
+    /// reading; a state carried from value to value, such as a prediction, stays in a register
+    /// there, which a variable captured by a closure does not reliably do.
+    ///
+    /// # Errors
+    ///
+    /// As [`StreamReader::next_i32`]; `step` has then seen the values before the error.
+    #[inline(always)]
+    pub fn read_fold<S: Copy>(
+        &mut self,
+        n: usize,
+        mut state: S,
+        mut step: impl FnMut(S, usize, i32) -> S,
+    ) -> Result<S, CodecError> {
         let mut i = 0;
         while i < n {
-            i = self.read_fast(i, n, &mut sink)?;
-            // A zero run or the end of the input: one value the slow way.
-            if i < n {
-                sink(i, self.next_i32()?);
+            (i, state) = self.read_fast(i, n, state, &mut step)?;
+            if i == n {
+                break;
+            }
+            if self.cur == 0 {
+                // A run of zeros starts with a long run-length code, or near the end of the
+                // input: read the code here, the fast part then hands over the zeros.
+                self.zero_run = self.run_length()? - 1;
+            } else {
+                // Near the end of the input: one value the slow way.
+                state = step(state, i, self.next_i32()?);
                 i += 1;
             }
         }
-        Ok(())
+        Ok(state)
     }
 
-    /// The fast part of [`StreamReader::read_each`]: reads values `i..n` until a value of width 0
-    /// is next or fewer than 8 bytes of input are left to load; returns the position reached.
-    #[inline(always)]
+    /// Reads a run-length code: `k` zero bits, a one bit, then `[k bits] x`; the run holds
+    /// `2^k + x` values.
+    fn run_length(&mut self) -> Result<i64, CodecError> {
+        let mut k = 0u32;
+        while self.bits(1)? == 0 {
+            k += 1;
+            if k > 30 {
+                return Err(corrupt("a zero run longer than 2^31 values"));
+            }
+        }
+        let x = self.bits(k)?;
+        Ok((1i64 << k) + i64::from(x))
+    }
+
+    /// The fast part of [`StreamReader::read_fold`]: reads values `i..n` until fewer than 8
+    /// bytes of input are left to load or a zero run with a long run-length code starts, and
+    /// returns the position reached. Not inlined: in a function of its own the loop keeps
+    /// `state` and `step`'s constants in registers (inlined into a caller that also calls the
+    /// slow paths, they were kept in memory, and the store and reload of the state lengthened
+    /// the dependency chain of every value).
+    #[inline(never)]
     // `prev` is set by every value of a group and read once, after the loop.
     #[allow(unused_assignments)]
-    fn read_fast(
+    fn read_fast<S: Copy>(
         &mut self,
         mut i: usize,
         n: usize,
-        sink: &mut impl FnMut(usize, i32),
-    ) -> Result<usize, CodecError> {
+        mut state: S,
+        step: &mut impl FnMut(S, usize, i32) -> S,
+    ) -> Result<(usize, S), CodecError> {
         // Per 2-bit change code `c` (its first bit is bit 0), in 4-bit fields indexed by `c`:
         // - `NEXT`: the next width minus the current plus 1 ("0" same, "1,0" one less, "1,1"
         //   one more);
@@ -449,7 +496,7 @@ impl<'a> StreamReader<'a> {
         const EXTRA: [u64; 2] = [0x2121, 0x2454];
         let data = self.data;
         let (mut buf, mut nbits, mut pos) = (self.buf, self.nbits, self.pos);
-        let (mut prev, mut cur) = (self.prev, self.cur);
+        let (mut prev, mut cur, mut zero_run) = (self.prev, self.cur, self.zero_run);
         let mut extra = EXTRA[usize::from(prev <= cur)];
         // The loop-carried chain is buf -> c -> bits used -> buf: a few single-cycle operations
         // (the next width and the value are computed beside it). A refill puts a load on that
@@ -477,11 +524,50 @@ impl<'a> StreamReader<'a> {
                 extra = EXTRA[usize::from(c4 != 4)];
                 prev = cur;
                 cur = next;
-                sink(i, unzigzag(value));
+                state = step(state, i, unzigzag(value));
                 i += 1;
             }};
         }
-        while i < n && cur != 0 {
+        while i < n {
+            if cur == 0 {
+                if zero_run < 0 {
+                    // A run of zeros starts: `k` zero bits, a one bit, `[k bits] x`, `2^k + x`
+                    // zeros. With k <= 27 the code lies within the 56 bits a refill gives;
+                    // longer codes (runs of 2^28 zeros or more) are left to the slow part.
+                    let Some(chunk) = data.get(pos..pos + 8) else {
+                        break;
+                    };
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(chunk);
+                    buf |= u64::from_le_bytes(a) << nbits;
+                    pos += ((63 - nbits) >> 3) as usize;
+                    nbits |= 56;
+                    let k = buf.trailing_zeros();
+                    if k > 27 {
+                        break;
+                    }
+                    let x = (buf >> (k + 1)) as u32 & ((1u32 << k) - 1);
+                    zero_run = (1i64 << k) + i64::from(x) - 1;
+                    buf >>= 2 * k + 1;
+                    nbits -= 2 * k + 1;
+                }
+                // Inside a run of zeros (`zero_run` more after the next one): hand over the
+                // zeros up to `n`.
+                let left = zero_run + 1;
+                let take = i64::try_from(n - i).unwrap_or(i64::MAX).min(left);
+                for _ in 0..take {
+                    state = step(state, i, 0);
+                    i += 1;
+                }
+                zero_run = left - 1 - take;
+                if zero_run < 0 {
+                    // After a run the width is 1 (a run is only left upwards), the previous 0.
+                    prev = 0;
+                    cur = 1;
+                    extra = EXTRA[1];
+                }
+                continue;
+            }
             let Some(chunk) = data.get(pos..pos + 8) else {
                 break;
             };
@@ -509,8 +595,8 @@ impl<'a> StreamReader<'a> {
             }
         }
         (self.buf, self.nbits, self.pos) = (buf, nbits, pos);
-        (self.prev, self.cur) = (prev, cur);
-        Ok(i)
+        (self.prev, self.cur, self.zero_run) = (prev, cur, zero_run);
+        Ok((i, state))
     }
 
     /// [`StreamReader::next_u32`] for a value of width 0 (always 0), which starts or continues a
@@ -522,16 +608,7 @@ impl<'a> StreamReader<'a> {
             self.zero_run -= 1;
             next
         } else {
-            // Run length: k zero bits, a one bit, then k bits x; the run is 2^k + x long.
-            let mut k = 0u32;
-            while self.bits(1)? == 0 {
-                k += 1;
-                if k > 30 {
-                    return Err(corrupt("a zero run longer than 2^31 values"));
-                }
-            }
-            let x = self.bits(k)?;
-            let run = (1i64 << k) + i64::from(x);
+            let run = self.run_length()?;
             self.zero_run = run - 2;
             u32::from(run == 1)
         };
@@ -745,7 +822,7 @@ mod tests {
         }
         r.finish().unwrap();
         // The block reader, in blocks of several sizes, mixed with single reads.
-        for block in [1usize, 3, 80, 1000] {
+        for block in [1usize, 3, 80, 1000, 4096] {
             let mut r = StreamReader::new(&bytes).unwrap();
             let mut got = Vec::new();
             while got.len() < values.len() {
@@ -795,5 +872,62 @@ mod tests {
             })
             .collect();
         round_trip(&v);
+    }
+
+    #[test]
+    fn long_zero_runs_round_trip() {
+        // Runs of every length class (around powers of two, across blocks), between values of
+        // small and large widths, and at both ends.
+        let mut v = Vec::new();
+        for (k, run) in [
+            1usize, 2, 3, 31, 32, 33, 79, 80, 81, 1000, 4095, 4096, 4097, 70_000,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            v.extend(std::iter::repeat_n(0, run));
+            v.push(if k % 2 == 0 { 1 } else { 1 << (k + 10) });
+        }
+        v.extend(std::iter::repeat_n(0, 5000));
+        round_trip(&v);
+    }
+
+    /// A stream of bit fields `(n, value)` after the prefix, least significant bit first.
+    fn handmade(fields: &[(u32, u64)]) -> Vec<u8> {
+        let mut bits = Vec::new();
+        for &(n, v) in fields {
+            bits.extend((0..n).map(|i| (v >> i) & 1 == 1));
+        }
+        let mut out = vec![MAGIC, FORMAT_VERSION];
+        out.extend(bits.chunks(8).map(|c| {
+            c.iter()
+                .enumerate()
+                .fold(0u8, |b, (i, &bit)| b | (u8::from(bit) << i))
+        }));
+        out
+    }
+
+    #[test]
+    fn run_with_a_long_code_read_in_part() {
+        // First width 0, then a run-length code with k = 28 (beyond the fast path's 27):
+        // 2^28 + 5 zeros in 8 bytes. The block reader and the value-by-value reader agree on
+        // the first values and on where they are in the run.
+        let run = (1u64 << 28) + 5;
+        let bytes = handmade(&[(5, 0), (28, 0), (1, 1), (28, 5)]);
+        let mut fast = StreamReader::new(&bytes).unwrap();
+        let mut slow = fast.clone();
+        let zeros = fast
+            .read_fold(1000, 0usize, |n, _, v| n + usize::from(v == 0))
+            .unwrap();
+        assert_eq!(zeros, 1000);
+        for _ in 0..1000 {
+            assert_eq!(slow.next_u32().unwrap(), 0);
+        }
+        for r in [&mut fast, &mut slow] {
+            assert_eq!(r.skip_zero_run(u64::MAX), run - 1000 - 1);
+            assert_eq!(r.next_u32().unwrap(), 0);
+            assert_eq!(r.cur, 1, "a run is left upwards");
+            r.finish().unwrap();
+        }
     }
 }
