@@ -409,36 +409,33 @@ impl<'a> StreamReader<'a> {
     ///
     /// As [`StreamReader::next_i32`]; `sink` has then seen the values before the error.
     #[inline(always)]
-    pub fn read_each(
-        &mut self,
-        n: usize,
-        mut sink: impl FnMut(usize, i32),
-    ) -> Result<(), CodecError> {
-        self.read_fold(n, (), |(), j, v| sink(j, v))
+    pub fn read_each(&mut self, n: usize, sink: impl FnMut(usize, i32)) -> Result<(), CodecError> {
+        self.read_fold(n, (), &mut Each(sink))
     }
 
-    /// Reads `n` signed values and folds them into a state: `state = step(state, j, value)` for
-    /// the values at positions `j = 0, 1, …, n - 1`, in order; returns the final state. The
-    /// values are what as many calls of [`StreamReader::next_i32`] return, faster: the reader's
-    /// state stays in registers, away from the end of the input a value takes no bounds check,
-    /// and the zeros of a run are handed over in a tight loop. `step` is inlined into that loop
-    /// (a function of its own, not inlined into the caller), where its work overlaps the
-    /// reading; a state carried from value to value, such as a prediction, stays in a register
-    /// there, which a variable captured by a closure does not reliably do.
+    /// Reads `n` signed values and folds them into a state: `state = fold.value(state, j,
+    /// value)` for the values at positions `j = 0, 1, …, n - 1`, in order ([`Fold::zero`] for
+    /// the zeros of a run); returns the final state. The values are what as many calls of
+    /// [`StreamReader::next_i32`] return, faster: the reader's state stays in registers, away
+    /// from the end of the input a value takes no bounds check, and the zeros of a run are
+    /// handed over in a tight loop. `fold` is inlined into that loop (a function of its own,
+    /// not inlined into the caller), where its work overlaps the reading; a state carried from
+    /// value to value, such as a prediction, stays in a register there, which a variable
+    /// captured by a closure does not reliably do.
     ///
     /// # Errors
     ///
-    /// As [`StreamReader::next_i32`]; `step` has then seen the values before the error.
+    /// As [`StreamReader::next_i32`]; `fold` has then seen the values before the error.
     #[inline(always)]
-    pub fn read_fold<S: Copy>(
+    pub fn read_fold<F: Fold>(
         &mut self,
         n: usize,
-        mut state: S,
-        mut step: impl FnMut(S, usize, i32) -> S,
-    ) -> Result<S, CodecError> {
+        mut state: F::State,
+        fold: &mut F,
+    ) -> Result<F::State, CodecError> {
         let mut i = 0;
         while i < n {
-            (i, state) = self.read_fast(i, n, state, &mut step)?;
+            (i, state) = self.read_fast(i, n, state, fold)?;
             if i == n {
                 break;
             }
@@ -448,7 +445,7 @@ impl<'a> StreamReader<'a> {
                 self.zero_run = self.run_length()? - 1;
             } else {
                 // Near the end of the input: one value the slow way.
-                state = step(state, i, self.next_i32()?);
+                state = fold.value(state, i, self.next_i32()?);
                 i += 1;
             }
         }
@@ -478,13 +475,13 @@ impl<'a> StreamReader<'a> {
     #[inline(never)]
     // `prev` is set by every value of a group and read once, after the loop.
     #[allow(unused_assignments)]
-    fn read_fast<S: Copy>(
+    fn read_fast<F: Fold>(
         &mut self,
         mut i: usize,
         n: usize,
-        mut state: S,
-        step: &mut impl FnMut(S, usize, i32) -> S,
-    ) -> Result<(usize, S), CodecError> {
+        mut state: F::State,
+        fold: &mut F,
+    ) -> Result<(usize, F::State), CodecError> {
         // Per 2-bit change code `c` (its first bit is bit 0), in 4-bit fields indexed by `c`:
         // - `NEXT`: the next width minus the current plus 1 ("0" same, "1,0" one less, "1,1"
         //   one more);
@@ -524,7 +521,7 @@ impl<'a> StreamReader<'a> {
                 extra = EXTRA[usize::from(c4 != 4)];
                 prev = cur;
                 cur = next;
-                state = step(state, i, unzigzag(value));
+                state = fold.value(state, i, unzigzag(value));
                 i += 1;
             }};
         }
@@ -556,7 +553,7 @@ impl<'a> StreamReader<'a> {
                 let left = zero_run + 1;
                 let take = i64::try_from(n - i).unwrap_or(i64::MAX).min(left);
                 for _ in 0..take {
-                    state = step(state, i, 0);
+                    state = fold.zero(state, i);
                     i += 1;
                 }
                 zero_run = left - 1 - take;
@@ -653,6 +650,35 @@ impl<'a> StreamReader<'a> {
                 self.data.len()
             ))),
         }
+    }
+}
+
+/// What [`StreamReader::read_fold`] hands the values to: a step from one state to the next per
+/// value.
+pub trait Fold {
+    /// What is carried from value to value (a prediction, or nothing).
+    type State: Copy;
+
+    /// Takes the value at position `j`.
+    fn value(&mut self, state: Self::State, j: usize, value: i32) -> Self::State;
+
+    /// Takes a zero of a run of zeros at position `j` (the reader knows these are zeros, so a
+    /// fold may take a shorter path): by default [`Fold::value`] with 0.
+    #[inline(always)]
+    fn zero(&mut self, state: Self::State, j: usize) -> Self::State {
+        self.value(state, j, 0)
+    }
+}
+
+/// A [`Fold`] without state: calls a closure with each position and value.
+struct Each<F>(F);
+
+impl<F: FnMut(usize, i32)> Fold for Each<F> {
+    type State = ();
+
+    #[inline(always)]
+    fn value(&mut self, (): (), j: usize, value: i32) {
+        (self.0)(j, value);
     }
 }
 
@@ -916,8 +942,8 @@ mod tests {
         let bytes = handmade(&[(5, 0), (28, 0), (1, 1), (28, 5)]);
         let mut fast = StreamReader::new(&bytes).unwrap();
         let mut slow = fast.clone();
-        let zeros = fast
-            .read_fold(1000, 0usize, |n, _, v| n + usize::from(v == 0))
+        let mut zeros = 0;
+        fast.read_each(1000, |_, v| zeros += usize::from(v == 0))
             .unwrap();
         assert_eq!(zeros, 1000);
         for _ in 0..1000 {
