@@ -44,7 +44,12 @@ fn best(reps: usize, mut f: impl FnMut()) -> f64 {
 }
 
 /// Name, the array (shape, values), rows per chunk, tick powers.
-type Case = (&'static str, fn() -> (Vec<usize>, Vec<f32>), usize, [i32; 2]);
+type Case = (
+    &'static str,
+    fn() -> (Vec<usize>, Vec<f32>),
+    usize,
+    [i32; 2],
+);
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
