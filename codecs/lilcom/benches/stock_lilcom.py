@@ -123,7 +123,8 @@ def measure(only="", digests=None):
 
 
 def main():
-    for (name, tp), (size, per, enc, dec) in measure(sys.argv[1] if len(sys.argv) > 1 else "").items():
+    only = sys.argv[1] if len(sys.argv) > 1 else ""
+    for (name, tp), (size, per, enc, dec) in measure(only).items():
         print(f"stock lilcom {name} tick_power {tp}: {size} bytes, {per:.4f} bytes/element, "
               f"encode {enc:.1f} MB/s, decode {dec:.1f} MB/s")
 

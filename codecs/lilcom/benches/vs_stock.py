@@ -36,8 +36,8 @@ def ours(only, stock_dir):
     """{case: (bytes, bytes per element, encode MB/s, decode MB/s, decode of stock's MB/s)} and
     {name: digest of the array}."""
     out = subprocess.run(
-        ["cargo", "run", "--quiet", "--release", "-p", "ndcodecs-lilcom", "--example", "lilcom_speed",
-         "--", only or "", "--stock-streams", stock_dir],
+        ["cargo", "run", "--quiet", "--release", "-p", "ndcodecs-lilcom", "--example",
+         "lilcom_speed", "--", only or "", "--stock-streams", stock_dir],
         cwd=HERE, check=True, capture_output=True, text=True).stdout
     stock = {(m[1], int(m[2])): float(m[3]) for m in STOCK_LINE.finditer(out)}
     results = {(m[1], int(m[2])): (int(m[3]), float(m[4]), float(m[5]), float(m[6]),
@@ -76,8 +76,8 @@ def main():
                 raise SystemExit(f"the two sides built different arrays: {ours_digests} vs "
                                  f"{stock_digests}")
     a, b = best(a), best(b)
-    print("| data | tick_power | bytes/element ours | stock | fewer bytes | encode MB/s ours | stock "
-          "| × | decode MB/s ours | stock | × | ours on stock's |")
+    print("| data | tick_power | bytes/element ours | stock | fewer bytes | encode MB/s ours "
+          "| stock | × | decode MB/s ours | stock | × | ours on stock's |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case in a:
         (sa, pa, ea, da, ds), (sb, pb, eb, db) = a[case], b[case]

@@ -70,7 +70,8 @@ def stream(signed, last_change="0", final_run=None):
             while j < n and w[j] == 0:
                 j += 1
             run = j - i
-            k, x = final_run if (j == n and final_run) else (run.bit_length() - 1, run - (1 << (run.bit_length() - 1)))
+            k = run.bit_length() - 1
+            k, x = final_run if (j == n and final_run) else (k, run - (1 << k))
             b.put(k, 0)
             b.put(1, 1)
             b.put(k, x)
