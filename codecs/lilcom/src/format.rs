@@ -469,7 +469,7 @@ impl<'a> StreamReader<'a> {
     /// The fast part of [`StreamReader::read_fold`]: reads values `i..n` until fewer than 8
     /// bytes of input are left to load or a zero run with a long run-length code starts, and
     /// returns the position reached. Not inlined: in a function of its own the loop keeps
-    /// `state` and `step`'s constants in registers (inlined into a caller that also calls the
+    /// `state` and the fold's constants in registers (inlined into a caller that also calls the
     /// slow paths, they were kept in memory, and the store and reload of the state lengthened
     /// the dependency chain of every value).
     #[inline(never)]
