@@ -1,5 +1,6 @@
-//! Encode and decode throughput on real speech data, in bytes of float32 input per second
-//! (the unit `benches/stock_lilcom.py` reports for stock lilcom, so the two compare directly).
+//! Encode and decode throughput on real speech data and a whole 2-d field, in bytes of float32
+//! input per second (the unit `benches/stock_lilcom.py` reports for stock lilcom, so the two
+//! compare directly).
 //!
 //! `cargo bench -p ndcodecs-lilcom --bench lilcom`
 
@@ -29,14 +30,37 @@ fn chunks(shape: &[usize], rows: usize) -> Vec<(Vec<usize>, std::ops::Range<usiz
         .collect()
 }
 
+/// Name, the array (shape, values), rows per chunk, tick powers.
+type Case = (
+    &'static str,
+    fn() -> (Vec<usize>, Vec<f32>),
+    usize,
+    &'static [i32],
+);
+
 fn bench(c: &mut Criterion) {
-    for (name, file, rows) in [
-        ("fbank80", "speech_librivox_fbank80.npy", 500),
-        ("speech16k", "speech_librivox_16k_int16.npy", usize::MAX),
-    ] {
-        let (shape, data) = common::test_data_f32(file);
+    // fbank in lhotse's 500-frame chunks, speech as one chunk, and a whole smooth 2-d field
+    // (1201 x 2401, interpolated from the terrain array; see tests/common/mod.rs) at a tick of
+    // about 1 % of its range.
+    let cases: [Case; 3] = [
+        (
+            "fbank80",
+            || common::test_data_f32("speech_librivox_fbank80.npy"),
+            500,
+            &[-5, -8],
+        ),
+        (
+            "speech16k",
+            || common::test_data_f32("speech_librivox_16k_int16.npy"),
+            usize::MAX,
+            &[-5, -8],
+        ),
+        ("dem2d", common::terrain_smooth_f32, usize::MAX, &[5]),
+    ];
+    for (name, load, rows, tick_powers) in cases {
+        let (shape, data) = load();
         let parts = chunks(&shape, rows);
-        for tp in [-5, -8] {
+        for &tp in tick_powers {
             let config = LilcomConfig {
                 tick_power: TickPower::new(tp).unwrap(),
                 ..LilcomConfig::default()

@@ -33,6 +33,12 @@ pub trait LilcomElement: Element + sealed::Sealed {
         let _ = s;
         None
     }
+    /// `Ok` with the same vector when `Self` is `f32` (lets the decoder return the decoded
+    /// values without a copy), `Err` with it unchanged otherwise.
+    #[doc(hidden)]
+    fn from_f32_vec(v: Vec<f32>) -> Result<Vec<Self>, Vec<f32>> {
+        Err(v)
+    }
 }
 
 macro_rules! impl_float {
@@ -63,6 +69,9 @@ impl LilcomElement for f32 {
     }
     fn as_f32_slice(s: &mut [Self]) -> Option<&mut [f32]> {
         Some(s)
+    }
+    fn from_f32_vec(v: Vec<f32>) -> Result<Vec<Self>, Vec<f32>> {
+        Ok(v)
     }
 }
 

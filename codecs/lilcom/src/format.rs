@@ -402,42 +402,86 @@ impl<'a> StreamReader<'a> {
     }
 
     /// Reads `n` signed values, handing each to `sink` with its position (0, 1, …, `n - 1`):
-    /// what as many calls of [`StreamReader::next_i32`] return, faster. The reader's state stays
-    /// in registers, and away from the end of the input and from runs of zeros a value takes
-    /// no bounds check; `sink` is inlined into the loop, where its work overlaps the reading.
+    /// what as many calls of [`StreamReader::next_i32`] return, faster (see
+    /// [`StreamReader::read_fold`]).
     ///
     /// # Errors
     ///
     /// As [`StreamReader::next_i32`]; `sink` has then seen the values before the error.
     #[inline(always)]
-    pub fn read_each(
+    pub fn read_each(&mut self, n: usize, sink: impl FnMut(usize, i32)) -> Result<(), CodecError> {
+        self.read_fold(n, (), &mut Each(sink))
+    }
+
+    /// Reads `n` signed values and folds them into a state: `state = fold.value(state, j,
+    /// value)` for the values at positions `j = 0, 1, …, n - 1`, in order ([`Fold::zero`] for
+    /// the zeros of a run); returns the final state. The values are what as many calls of
+    /// [`StreamReader::next_i32`] return, faster: the reader's state stays in registers, away
+    /// from the end of the input a value takes no bounds check, and the zeros of a run are
+    /// handed over in a tight loop. `fold` is inlined into that loop (a function of its own,
+    /// not inlined into the caller), where its work overlaps the reading; a state carried from
+    /// value to value, such as a prediction, stays in a register there, which a variable
+    /// captured by a closure does not reliably do.
+    ///
+    /// # Errors
+    ///
+    /// As [`StreamReader::next_i32`]; `fold` has then seen the values before the error.
+    #[inline(always)]
+    pub fn read_fold<F: Fold>(
         &mut self,
         n: usize,
-        mut sink: impl FnMut(usize, i32),
-    ) -> Result<(), CodecError> {
+        mut state: F::State,
+        fold: &mut F,
+    ) -> Result<F::State, CodecError> {
         let mut i = 0;
         while i < n {
-            i = self.read_fast(i, n, &mut sink)?;
-            // A zero run or the end of the input: one value the slow way.
-            if i < n {
-                sink(i, self.next_i32()?);
+            (i, state) = self.read_fast(i, n, state, fold)?;
+            if i == n {
+                break;
+            }
+            if self.cur == 0 {
+                // A run of zeros starts with a long run-length code, or near the end of the
+                // input: read the code here, the fast part then hands over the zeros.
+                self.zero_run = self.run_length()? - 1;
+            } else {
+                // Near the end of the input: one value the slow way.
+                state = fold.value(state, i, self.next_i32()?);
                 i += 1;
             }
         }
-        Ok(())
+        Ok(state)
     }
 
-    /// The fast part of [`StreamReader::read_each`]: reads values `i..n` until a value of width 0
-    /// is next or fewer than 8 bytes of input are left to load; returns the position reached.
-    #[inline(always)]
+    /// Reads a run-length code: `k` zero bits, a one bit, then `[k bits] x`; the run holds
+    /// `2^k + x` values.
+    fn run_length(&mut self) -> Result<i64, CodecError> {
+        let mut k = 0u32;
+        while self.bits(1)? == 0 {
+            k += 1;
+            if k > 30 {
+                return Err(corrupt("a zero run longer than 2^31 values"));
+            }
+        }
+        let x = self.bits(k)?;
+        Ok((1i64 << k) + i64::from(x))
+    }
+
+    /// The fast part of [`StreamReader::read_fold`]: reads values `i..n` until fewer than 8
+    /// bytes of input are left to load or a zero run with a long run-length code starts, and
+    /// returns the position reached. Not inlined: in a function of its own the loop keeps
+    /// `state` and the fold's constants in registers (inlined into a caller that also calls the
+    /// slow paths, they were kept in memory, and the store and reload of the state lengthened
+    /// the dependency chain of every value).
+    #[inline(never)]
     // `prev` is set by every value of a group and read once, after the loop.
     #[allow(unused_assignments)]
-    fn read_fast(
+    fn read_fast<F: Fold>(
         &mut self,
         mut i: usize,
         n: usize,
-        sink: &mut impl FnMut(usize, i32),
-    ) -> Result<usize, CodecError> {
+        mut state: F::State,
+        fold: &mut F,
+    ) -> Result<(usize, F::State), CodecError> {
         // Per 2-bit change code `c` (its first bit is bit 0), in 4-bit fields indexed by `c`:
         // - `NEXT`: the next width minus the current plus 1 ("0" same, "1,0" one less, "1,1"
         //   one more);
@@ -449,7 +493,7 @@ impl<'a> StreamReader<'a> {
         const EXTRA: [u64; 2] = [0x2121, 0x2454];
         let data = self.data;
         let (mut buf, mut nbits, mut pos) = (self.buf, self.nbits, self.pos);
-        let (mut prev, mut cur) = (self.prev, self.cur);
+        let (mut prev, mut cur, mut zero_run) = (self.prev, self.cur, self.zero_run);
         let mut extra = EXTRA[usize::from(prev <= cur)];
         // The loop-carried chain is buf -> c -> bits used -> buf: a few single-cycle operations
         // (the next width and the value are computed beside it). A refill puts a load on that
@@ -477,11 +521,50 @@ impl<'a> StreamReader<'a> {
                 extra = EXTRA[usize::from(c4 != 4)];
                 prev = cur;
                 cur = next;
-                sink(i, unzigzag(value));
+                state = fold.value(state, i, unzigzag(value));
                 i += 1;
             }};
         }
-        while i < n && cur != 0 {
+        while i < n {
+            if cur == 0 {
+                if zero_run < 0 {
+                    // A run of zeros starts: `k` zero bits, a one bit, `[k bits] x`, `2^k + x`
+                    // zeros. With k <= 27 the code lies within the 56 bits a refill gives;
+                    // longer codes (runs of 2^28 zeros or more) are left to the slow part.
+                    let Some(chunk) = data.get(pos..pos + 8) else {
+                        break;
+                    };
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(chunk);
+                    buf |= u64::from_le_bytes(a) << nbits;
+                    pos += ((63 - nbits) >> 3) as usize;
+                    nbits |= 56;
+                    let k = buf.trailing_zeros();
+                    if k > 27 {
+                        break;
+                    }
+                    let x = (buf >> (k + 1)) as u32 & ((1u32 << k) - 1);
+                    zero_run = (1i64 << k) + i64::from(x) - 1;
+                    buf >>= 2 * k + 1;
+                    nbits -= 2 * k + 1;
+                }
+                // Inside a run of zeros (`zero_run` more after the next one): hand over the
+                // zeros up to `n`.
+                let left = zero_run + 1;
+                let take = i64::try_from(n - i).unwrap_or(i64::MAX).min(left);
+                #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+                let count = take as usize;
+                state = fold.zeros(state, i, count);
+                i += count;
+                zero_run = left - 1 - take;
+                if zero_run < 0 {
+                    // After a run the width is 1 (a run is only left upwards), the previous 0.
+                    prev = 0;
+                    cur = 1;
+                    extra = EXTRA[1];
+                }
+                continue;
+            }
             let Some(chunk) = data.get(pos..pos + 8) else {
                 break;
             };
@@ -509,8 +592,8 @@ impl<'a> StreamReader<'a> {
             }
         }
         (self.buf, self.nbits, self.pos) = (buf, nbits, pos);
-        (self.prev, self.cur) = (prev, cur);
-        Ok(i)
+        (self.prev, self.cur, self.zero_run) = (prev, cur, zero_run);
+        Ok((i, state))
     }
 
     /// [`StreamReader::next_u32`] for a value of width 0 (always 0), which starts or continues a
@@ -522,35 +605,13 @@ impl<'a> StreamReader<'a> {
             self.zero_run -= 1;
             next
         } else {
-            // Run length: k zero bits, a one bit, then k bits x; the run is 2^k + x long.
-            let mut k = 0u32;
-            while self.bits(1)? == 0 {
-                k += 1;
-                if k > 30 {
-                    return Err(corrupt("a zero run longer than 2^31 values"));
-                }
-            }
-            let x = self.bits(k)?;
-            let run = (1i64 << k) + i64::from(x);
+            let run = self.run_length()?;
             self.zero_run = run - 2;
             u32::from(run == 1)
         };
         self.prev = 0;
         self.cur = next;
         Ok(0)
-    }
-
-    /// When the last value read was inside a run of zeros, skips up to `max` further zeros of
-    /// that run (all but the run's last, whose successor width the reader must still produce)
-    /// and returns how many were skipped.
-    pub fn skip_zero_run(&mut self, max: u64) -> u64 {
-        if self.cur != 0 || self.zero_run <= 0 {
-            return 0;
-        }
-        // `zero_run` zeros remain after the next one; the next read returns a zero too.
-        let skip = u64::try_from(self.zero_run).unwrap_or(0).min(max);
-        self.zero_run -= i64::try_from(skip).unwrap_or(0);
-        skip
     }
 
     /// Bytes of input the values read so far occupy (the reference decoder's read position).
@@ -576,6 +637,45 @@ impl<'a> StreamReader<'a> {
                 self.data.len()
             ))),
         }
+    }
+}
+
+/// What [`StreamReader::read_fold`] hands the values to: a step from one state to the next per
+/// value.
+pub trait Fold {
+    /// What is carried from value to value (a prediction, or nothing).
+    type State: Copy;
+
+    /// Takes the value at position `j`.
+    fn value(&mut self, state: Self::State, j: usize, value: i32) -> Self::State;
+
+    /// Takes a zero of a run of zeros at position `j` (the reader knows these are zeros, so a
+    /// fold may take a shorter path): by default [`Fold::value`] with 0.
+    #[inline(always)]
+    fn zero(&mut self, state: Self::State, j: usize) -> Self::State {
+        self.value(state, j, 0)
+    }
+
+    /// Takes `count` zeros of a run, at positions `j..j + count`: by default [`Fold::zero`] for
+    /// each, in a tight loop.
+    #[inline(always)]
+    fn zeros(&mut self, mut state: Self::State, j: usize, count: usize) -> Self::State {
+        for t in j..j + count {
+            state = self.zero(state, t);
+        }
+        state
+    }
+}
+
+/// A [`Fold`] without state: calls a closure with each position and value.
+struct Each<F>(F);
+
+impl<F: FnMut(usize, i32)> Fold for Each<F> {
+    type State = ();
+
+    #[inline(always)]
+    fn value(&mut self, (): (), j: usize, value: i32) {
+        (self.0)(j, value);
     }
 }
 
@@ -745,7 +845,7 @@ mod tests {
         }
         r.finish().unwrap();
         // The block reader, in blocks of several sizes, mixed with single reads.
-        for block in [1usize, 3, 80, 1000] {
+        for block in [1usize, 3, 80, 1000, 4096] {
             let mut r = StreamReader::new(&bytes).unwrap();
             let mut got = Vec::new();
             while got.len() < values.len() {
@@ -795,5 +895,72 @@ mod tests {
             })
             .collect();
         round_trip(&v);
+    }
+
+    #[test]
+    fn long_zero_runs_round_trip() {
+        // Runs of every length class (around powers of two, across blocks), between values of
+        // small and large widths, and at both ends.
+        let mut v = Vec::new();
+        for (k, run) in [
+            1usize, 2, 3, 31, 32, 33, 79, 80, 81, 1000, 4095, 4096, 4097, 70_000,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            v.extend(std::iter::repeat_n(0, run));
+            v.push(if k % 2 == 0 { 1 } else { 1 << (k + 10) });
+        }
+        v.extend(std::iter::repeat_n(0, 5000));
+        round_trip(&v);
+    }
+
+    /// A stream of bit fields `(n, value)` after the prefix, least significant bit first.
+    fn handmade(fields: &[(u32, u64)]) -> Vec<u8> {
+        let mut bits = Vec::new();
+        for &(n, v) in fields {
+            bits.extend((0..n).map(|i| (v >> i) & 1 == 1));
+        }
+        let mut out = vec![MAGIC, FORMAT_VERSION];
+        out.extend(bits.chunks(8).map(|c| {
+            c.iter()
+                .enumerate()
+                .fold(0u8, |b, (i, &bit)| b | (u8::from(bit) << i))
+        }));
+        out
+    }
+
+    #[test]
+    fn run_with_a_long_code_read_in_part() {
+        // First width 0, then a run-length code with k = 28 (beyond the fast path's 27):
+        // 2^28 + 5 zeros in 8 bytes. The block reader and the value-by-value reader agree on
+        // the first values and on where they are in the run.
+        let run = (1u64 << 28) + 5;
+        let bytes = handmade(&[(5, 0), (28, 0), (1, 1), (28, 5)]);
+        let mut fast = StreamReader::new(&bytes).unwrap();
+        let mut slow = fast.clone();
+        let mut zeros = 0;
+        fast.read_each(1000, |_, v| zeros += usize::from(v == 0))
+            .unwrap();
+        assert_eq!(zeros, 1000);
+        for _ in 0..1000 {
+            assert_eq!(slow.next_u32().unwrap(), 0);
+        }
+        // The rest of the run, handed over in bulk, then the reader is past the run.
+        struct Count;
+        impl Fold for Count {
+            type State = u64;
+            fn value(&mut self, n: u64, _: usize, v: i32) -> u64 {
+                assert_eq!(v, 0);
+                n + 1
+            }
+            fn zeros(&mut self, n: u64, _: usize, count: usize) -> u64 {
+                n + count as u64
+            }
+        }
+        let rest = usize::try_from(run - 1000).unwrap();
+        assert_eq!(fast.read_fold(rest, 0, &mut Count).unwrap(), run - 1000);
+        assert_eq!(fast.cur, 1, "a run is left upwards");
+        fast.finish().unwrap();
     }
 }

@@ -115,9 +115,9 @@ fn unsupported(found: AnyArrayDType) -> CodecError {
     }
 }
 
-fn bytes_of(encoded: &AnyArrayView<'_>) -> Result<Vec<u8>, CodecError> {
+fn bytes_of<'a>(encoded: &'a AnyArrayView<'_>) -> Result<Cow<'a, [u8]>, CodecError> {
     match encoded {
-        AnyArrayBase::U8(a) => Ok(standard_elements(a).into_owned()),
+        AnyArrayBase::U8(a) => Ok(standard_elements(a)),
         other => Err(CodecError::UnsupportedDtype {
             codec: CODEC_ID,
             found: dtype_name(other.dtype()).into(),
@@ -128,8 +128,15 @@ fn bytes_of(encoded: &AnyArrayView<'_>) -> Result<Vec<u8>, CodecError> {
 
 fn decode_typed<T: LilcomElement>(bytes: &[u8]) -> Result<ArrayD<T>, CodecError> {
     let (shape, values) = decode_f32(bytes)?;
-    let mut out = vec![T::default(); values.len()];
-    decode::convert(&values, &mut out)?;
+    // float32 output is the decoded values themselves; other types convert them.
+    let out = match T::from_f32_vec(values) {
+        Ok(out) => out,
+        Err(values) => {
+            let mut out = vec![T::default(); values.len()];
+            decode::convert(&values, &mut out)?;
+            out
+        }
+    };
     ArrayD::from_shape_vec(IxDyn(&shape), out).map_err(|e| CodecError::ShapeMismatch {
         codec: CODEC_ID,
         expected: format!("{shape:?}"),
@@ -221,7 +228,8 @@ impl Codec for LilcomCodec {
     ///
     /// As [`decode_f32`] and [`decode_into`].
     fn decode(&self, encoded: AnyCowArray) -> Result<AnyArray, Self::Error> {
-        let bytes = bytes_of(&encoded.view())?;
+        let view = encoded.view();
+        let bytes = bytes_of(&view)?;
         Ok(match self.config.dtype {
             LilcomDtype::Float32 => AnyArray::F32(decode_typed(&bytes)?),
             LilcomDtype::Float64 => AnyArray::F64(decode_typed(&bytes)?),

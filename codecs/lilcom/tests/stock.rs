@@ -63,6 +63,11 @@ fn stock_lilcom_agrees() {
             cases.push((format!("{name}_tp{}", -tp), shape, v, tp, true));
         }
     }
+    // a whole wide 2-d field in one chunk: rows of 2401 with runs of zero codes within and
+    // across rows (the smooth terrain field of the benchmark, at a tick of about 1 % of its
+    // range)
+    let (shape, v) = common::terrain_smooth_f32();
+    cases.push(("dem2d_tp5".into(), shape, v, 5, true));
     // edge cases: size-1 axes, 15 axes, tiny and wide values (sizes not compared)
     cases.push((
         "unit_axes".into(),
