@@ -177,6 +177,23 @@ impl BytesToBytesCodec for Crc32Codec {
         self.decode_bytes(encoded).map(<[u8]>::to_vec)
     }
 
+    /// # Errors
+    ///
+    /// As [`Crc32Codec::decode_bytes`], and [`CodecError::ShapeMismatch`] if `out` does not have
+    /// the data's size.
+    fn decode_into_raw(&self, encoded: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
+        let data = self.decode_bytes(encoded)?;
+        if data.len() != out.len() {
+            return Err(CodecError::ShapeMismatch {
+                codec: CODEC_ID,
+                expected: format!("{} bytes in the output", data.len()),
+                found: format!("{} bytes", out.len()),
+            });
+        }
+        out.copy_from_slice(data);
+        Ok(())
+    }
+
     /// The data without its checksum, not verified.
     ///
     /// # Errors
