@@ -143,7 +143,7 @@ def test_positional_and_keyword_arguments() -> None:
     with pytest.raises(TypeError, match="multiple values"):
         SpatialDelta(0, axis=1)
     with pytest.raises(TypeError, match="positional"):
-        SpatialDelta(0, 1)
+        SpatialDelta(0, None, None, 1)
 
 
 def test_get_config_is_a_copy() -> None:

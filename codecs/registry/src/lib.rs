@@ -611,7 +611,13 @@ pub fn codec_from_config<C: PipelineCodec>(
     }
     let fields = config.clone();
     let config: C::Config<'static> = serde_path_to_error::deserialize(Value::Object(config))
-        .map_err(|e| invalid(field_error(&fields, &e)))?;
+        .map_err(|e| {
+            let schema = serde_json::to_value(numcodecs::DynCodecType::codec_config_schema(
+                &numcodecs::StaticCodecType::<C>::of(),
+            ))
+            .unwrap_or(Value::Null);
+            invalid(field_error(&fields, &schema, &e))
+        })?;
     let codec = C::from_config(config);
     codec.validate()?;
     Ok(codec)
@@ -621,10 +627,19 @@ pub fn codec_from_config<C: PipelineCodec>(
 /// (what was expected), and the value found there when serde's message does not show it.
 fn field_error(
     fields: &Map<String, Value>,
+    schema: &Value,
     e: &serde_path_to_error::Error<serde_json::Error>,
 ) -> String {
     let path = e.path().to_string();
     let mut message = e.inner().to_string();
+    // serde's message for a wrong type given to an enum of names does not list the names.
+    let names = schema_names(&schema["properties"][&path]);
+    if message.contains("expected string or map") && !names.is_empty() {
+        message = message.replace(
+            "expected string or map",
+            &format!("expected one of {}", names.join(", ")),
+        );
+    }
     // serde names Rust types; a configuration is JSON.
     for (rust, json) in [
         ("expected f64", "expected a number"),
@@ -643,6 +658,28 @@ fn field_error(
         _ if path == "." || path.is_empty() => message,
         _ => format!("{path}: {message}"),
     }
+}
+
+/// The string constants a field's JSON schema enumerates, quoted.
+fn schema_names(schema: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Some(Value::String(name)) = schema.get("const") {
+        names.push(format!("{name:?}"));
+    }
+    if let Some(Value::Array(values)) = schema.get("enum") {
+        names.extend(
+            values
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|v| format!("{v:?}")),
+        );
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Value::Array(subs)) = schema.get(key) {
+            names.extend(subs.iter().flat_map(schema_names));
+        }
+    }
+    names
 }
 
 fn parse<C: PipelineCodec>(config: &Value) -> Result<C, CodecError> {

@@ -52,7 +52,7 @@ pub struct SpatialDeltaConfig {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     untagged,
-    expecting = "expected an axis (an integer) or a list of axes (integers)"
+    expecting = "invalid type: expected an axis (an integer) or a list of axes (integers)"
 )]
 pub enum AxisSelection {
     /// A single axis.

@@ -270,7 +270,6 @@ pub fn unsupported_dtype(found: &str) -> CodecError {
 
 impl PipelineCodec for SpatialDeltaCodec {
     const EXAMPLE_CONFIG: &'static str = r#"{"axis": [0, 1]}"#;
-    const DTYPE_FIELD: Option<&'static str> = Some("dtype");
 
     /// # Errors
     ///
