@@ -87,25 +87,33 @@ def bench_spatial_delta(rounds: int) -> None:
     a = field_int32()
     out = np.empty_like(a)
     for name, axes in (("axis0", [0]), ("axis1", [1]), ("axis2", [2]), ("all", [0, 1, 2])):
-        ours = ndcodecs.SpatialDelta(axis=axes)
-        generic = _native.SpatialDelta(axis=axes)
-        e = ours.encode(a)
-        assert np.array_equal(e, numpy_diff(a, axes)) and np.array_equal(ours.decode(e), a)
-        case = f"spatial_delta {name}"
-        report(case, "encode", a.nbytes, *best_pair(
-            lambda: ours.encode(a), lambda: numpy_diff(a, axes), rounds), "np.diff")
-        report(case, "decode", a.nbytes, *best_pair(
-            lambda: ours.decode(e), lambda: numpy_cumsum(e, axes), rounds), "np.cumsum")
-        if len(axes) == 1:
-            report(case, "decode out=", a.nbytes, *best_pair(
-                lambda: ours.decode(e, out=out),
-                lambda: np.cumsum(e, axis=axes[0], dtype=e.dtype, out=out),
-                rounds,
-            ), "np.cumsum out=")
-        report(case, "encode", a.nbytes, *best_pair(
-            lambda: ours.encode(a), lambda: generic.encode(a), rounds), "numcodecs-python path")
-        report(case, "decode", a.nbytes, *best_pair(
-            lambda: ours.decode(e), lambda: generic.decode(e), rounds), "numcodecs-python path")
+        spatial_delta_case(a, out, name, axes, rounds)
+
+
+def spatial_delta_case(
+    a: np.ndarray, out: np.ndarray, name: str, axes: list[int], rounds: int
+) -> None:
+    ours = ndcodecs.SpatialDelta(axis=axes)
+    generic = _native.SpatialDelta(axis=axes)
+    e = ours.encode(a)
+    assert np.array_equal(e, numpy_diff(a, axes)) and np.array_equal(ours.decode(e), a)
+    case = f"spatial_delta {name}"
+    n = a.nbytes
+    pair = best_pair(lambda: ours.encode(a), lambda: numpy_diff(a, axes), rounds)
+    report(case, "encode", n, *pair, "np.diff")
+    pair = best_pair(lambda: ours.decode(e), lambda: numpy_cumsum(e, axes), rounds)
+    report(case, "decode", n, *pair, "np.cumsum")
+    if len(axes) == 1:
+        pair = best_pair(
+            lambda: ours.decode(e, out=out),
+            lambda: np.cumsum(e, axis=axes[0], dtype=e.dtype, out=out),
+            rounds,
+        )
+        report(case, "decode out=", n, *pair, "np.cumsum out=")
+    pair = best_pair(lambda: ours.encode(a), lambda: generic.encode(a), rounds)
+    report(case, "encode", n, *pair, "numcodecs-python path")
+    pair = best_pair(lambda: ours.decode(e), lambda: generic.decode(e), rounds)
+    report(case, "decode", n, *pair, "numcodecs-python path")
 
 
 def bench_linear_quantize(rounds: int) -> None:
@@ -119,17 +127,41 @@ def bench_linear_quantize(rounds: int) -> None:
     assert np.abs(ours.decode(e) - x).max() <= bound
     out = np.empty_like(x)
     case = "linear_quantize f32"
-    report(case, "encode", x.nbytes, *best_pair(
-        lambda: ours.encode(x), lambda: peer.encode(x), rounds), "FixedScaleOffset")
-    report(case, "decode", x.nbytes, *best_pair(
-        lambda: ours.decode(e), lambda: peer.decode(pe), rounds), "FixedScaleOffset")
-    report(case, "decode out=", x.nbytes, *best_pair(
-        lambda: ours.decode(e, out=out), lambda: peer.decode(pe, out=out), rounds),
-        "FixedScaleOffset out=")
-    report(case, "encode", x.nbytes, *best_pair(
-        lambda: ours.encode(x), lambda: generic.encode(x), rounds), "numcodecs-python path")
-    report(case, "decode", x.nbytes, *best_pair(
-        lambda: ours.decode(e), lambda: generic.decode(e), rounds), "numcodecs-python path")
+    report(
+        case,
+        "encode",
+        x.nbytes,
+        *best_pair(lambda: ours.encode(x), lambda: peer.encode(x), rounds),
+        "FixedScaleOffset",
+    )
+    report(
+        case,
+        "decode",
+        x.nbytes,
+        *best_pair(lambda: ours.decode(e), lambda: peer.decode(pe), rounds),
+        "FixedScaleOffset",
+    )
+    report(
+        case,
+        "decode out=",
+        x.nbytes,
+        *best_pair(lambda: ours.decode(e, out=out), lambda: peer.decode(pe, out=out), rounds),
+        "FixedScaleOffset out=",
+    )
+    report(
+        case,
+        "encode",
+        x.nbytes,
+        *best_pair(lambda: ours.encode(x), lambda: generic.encode(x), rounds),
+        "numcodecs-python path",
+    )
+    report(
+        case,
+        "decode",
+        x.nbytes,
+        *best_pair(lambda: ours.decode(e), lambda: generic.decode(e), rounds),
+        "numcodecs-python path",
+    )
 
 
 def bench_lilcom(rounds: int) -> None:
@@ -146,13 +178,29 @@ def bench_lilcom(rounds: int) -> None:
     out = np.empty_like(x)
     case = "lilcom fbank f32"
     # Stock lilcom overwrites a float32 input: both get a fresh copy.
-    report(case, "encode", x.nbytes, *best_pair(
-        lambda: ours.encode(x.copy()), lambda: lilcom.compress(x.copy(), tick_power=-5),
-        rounds), "stock lilcom")
-    report(case, "decode", x.nbytes, *best_pair(
-        lambda: ours.decode(e), lambda: lilcom.decompress(s), rounds), "stock lilcom")
-    report(case, "decode out=", x.nbytes, *best_pair(
-        lambda: ours.decode(e, out=out), lambda: lilcom.decompress(s), rounds), "stock lilcom")
+    report(
+        case,
+        "encode",
+        x.nbytes,
+        *best_pair(
+            lambda: ours.encode(x.copy()), lambda: lilcom.compress(x.copy(), tick_power=-5), rounds
+        ),
+        "stock lilcom",
+    )
+    report(
+        case,
+        "decode",
+        x.nbytes,
+        *best_pair(lambda: ours.decode(e), lambda: lilcom.decompress(s), rounds),
+        "stock lilcom",
+    )
+    report(
+        case,
+        "decode out=",
+        x.nbytes,
+        *best_pair(lambda: ours.decode(e, out=out), lambda: lilcom.decompress(s), rounds),
+        "stock lilcom",
+    )
 
 
 def bench_crc32(rounds: int) -> None:
@@ -162,13 +210,27 @@ def bench_crc32(rounds: int) -> None:
     assert bytes(e) == bytes(peer.encode(data))
     out = np.empty_like(data)
     case = "crc32 64MiB"
-    report(case, "encode", data.nbytes, *best_pair(
-        lambda: ours.encode(data), lambda: peer.encode(data), rounds), "numcodecs CRC32")
-    report(case, "decode", data.nbytes, *best_pair(
-        lambda: ours.decode(e), lambda: peer.decode(e), rounds), "numcodecs CRC32")
-    report(case, "decode out=", data.nbytes, *best_pair(
-        lambda: ours.decode(e, out=out), lambda: peer.decode(e, out=out), rounds),
-        "numcodecs CRC32 out=")
+    report(
+        case,
+        "encode",
+        data.nbytes,
+        *best_pair(lambda: ours.encode(data), lambda: peer.encode(data), rounds),
+        "numcodecs CRC32",
+    )
+    report(
+        case,
+        "decode",
+        data.nbytes,
+        *best_pair(lambda: ours.decode(e), lambda: peer.decode(e), rounds),
+        "numcodecs CRC32",
+    )
+    report(
+        case,
+        "decode out=",
+        data.nbytes,
+        *best_pair(lambda: ours.decode(e, out=out), lambda: peer.decode(e, out=out), rounds),
+        "numcodecs CRC32 out=",
+    )
 
 
 CASES = {

@@ -518,6 +518,62 @@ impl NativeCodec {
         Ok(PyArray1::from_vec(py, encoded))
     }
 
+    /// The largest encoded size of `decoded` bytes of a bytes → bytes codec, if known.
+    ///
+    /// # Errors
+    ///
+    /// `ValueError` for a codec of another kind.
+    fn encoded_size_bound(&self, decoded: u64) -> PyResult<Option<u64>> {
+        use ndcodecs_core::EncodedSize;
+        Ok(
+            match self
+                .bytes_to_bytes()?
+                .encoded_size(EncodedSize::Fixed(decoded))
+            {
+                EncodedSize::Fixed(n) | EncodedSize::Bounded(n) => Some(n),
+                EncodedSize::Unbounded => None,
+            },
+        )
+    }
+
+    /// Encodes the bytes of `input` (a bytes → bytes codec) into `out`, allocated by the caller
+    /// with at least [`Self::encoded_size_bound`] bytes; returns the number of bytes written.
+    ///
+    /// # Errors
+    ///
+    /// `ValueError` if `out` is too small or the codec is of another kind.
+    fn encode_bytes_into(
+        &self,
+        py: Python<'_>,
+        input: PyReadonlyArray1<'_, u8>,
+        mut out: PyReadwriteArray1<'_, u8>,
+    ) -> PyResult<usize> {
+        let codec = self.bytes_to_bytes()?;
+        let input = slice(self.codec_id, "the input", &input)?;
+        let out = slice_mut(self.codec_id, "out", &mut out)?;
+        py.detach(|| codec.encode_into_raw(input, out))
+            .map_err(|e| py_error(&e))
+    }
+
+    /// For a bytes → bytes codec whose decoded data are a part of the encoded data (a
+    /// checksum): their byte range `(start, end)` once verified, else `None`.
+    ///
+    /// # Errors
+    ///
+    /// `ValueError` for corrupt data (a checksum mismatch) or a codec of another kind.
+    fn decoded_range(
+        &self,
+        py: Python<'_>,
+        encoded: PyReadonlyArray1<'_, u8>,
+    ) -> PyResult<Option<(usize, usize)>> {
+        let codec = self.bytes_to_bytes()?;
+        let encoded = slice(self.codec_id, "the encoded data", &encoded)?;
+        let range = py
+            .detach(|| codec.decoded_range(encoded))
+            .map_err(|e| py_error(&e))?;
+        Ok(range.map(|r| (r.start, r.end)))
+    }
+
     /// Decodes the bytes of a bytes → bytes codec into a new 1-d `uint8` array.
     ///
     /// # Errors

@@ -31,6 +31,7 @@
 //! codec in the `ndcodecs-registry` list.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use ndarray::{ArrayD, ArrayView, ArrayViewMut, CowArray, IxDyn};
 use numcodecs::{AnyArray, AnyArrayDType, AnyArrayViewMut, AnyCowArray, Codec, StaticCodec};
@@ -517,6 +518,37 @@ pub trait BytesToBytesCodec: PipelineCodec {
         let n = decoded.len();
         check_array(Self::CODEC_ID, "decoded", &decoded, AnyArrayDType::U8, &[n])?;
         Ok(decoded.as_bytes().into_owned())
+    }
+
+    /// Encodes `decoded` into `out` (sized from [`Self::encoded_size`] of the decoded size),
+    /// returning the number of bytes written. Provided: [`Self::encode_raw`] and a copy.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::encode_raw`], and [`CodecError::ShapeMismatch`] if `out` is too small.
+    fn encode_into_raw(&self, decoded: &[u8], out: &mut [u8]) -> Result<usize, CodecError> {
+        let encoded = self.encode_raw(decoded)?;
+        let Some(target) = out.get_mut(..encoded.len()) else {
+            return Err(CodecError::ShapeMismatch {
+                codec: Self::CODEC_ID,
+                expected: format!("an output of at least {} bytes", encoded.len()),
+                found: format!("{} bytes", out.len()),
+            });
+        };
+        target.copy_from_slice(&encoded);
+        Ok(encoded.len())
+    }
+
+    /// For a codec whose decoded data are a part of the encoded data (a checksum), the byte
+    /// range of that part, once verified: a caller may then use the encoded bytes in place
+    /// instead of copying them. Provided: `None` (decode as usual).
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::decode_raw`].
+    fn decoded_range(&self, encoded: &[u8]) -> Result<Option<Range<usize>>, CodecError> {
+        let _ = encoded;
+        Ok(None)
     }
 
     /// Decodes `encoded` into `out`, which must have exactly the decoded size. Provided:

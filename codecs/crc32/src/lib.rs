@@ -170,6 +170,45 @@ impl BytesToBytesCodec for Crc32Codec {
         Ok(self.encode_bytes(decoded))
     }
 
+    /// The checksum and the data written straight into `out` (at least `decoded.len() + 4`
+    /// bytes).
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::ShapeMismatch`] if `out` is too small.
+    fn encode_into_raw(&self, decoded: &[u8], out: &mut [u8]) -> Result<usize, CodecError> {
+        let n = decoded.len() + CHECKSUM_SIZE;
+        let Some(out) = out.get_mut(..n) else {
+            return Err(CodecError::ShapeMismatch {
+                codec: CODEC_ID,
+                expected: format!("an output of at least {n} bytes"),
+                found: format!("{} bytes", out.len()),
+            });
+        };
+        let checksum = crc32fast::hash(decoded).to_le_bytes();
+        let (sum, data) = match self.location {
+            ChecksumLocation::Start => (0..CHECKSUM_SIZE, CHECKSUM_SIZE..n),
+            ChecksumLocation::End => (n - CHECKSUM_SIZE..n, 0..n - CHECKSUM_SIZE),
+        };
+        out[sum].copy_from_slice(&checksum);
+        out[data].copy_from_slice(decoded);
+        Ok(n)
+    }
+
+    /// The data's range within `encoded`, once its checksum is verified.
+    ///
+    /// # Errors
+    ///
+    /// As [`Crc32Codec::decode_bytes`].
+    fn decoded_range(&self, encoded: &[u8]) -> Result<Option<std::ops::Range<usize>>, CodecError> {
+        self.decode_bytes(encoded)?;
+        let n = encoded.len();
+        Ok(Some(match self.location {
+            ChecksumLocation::Start => CHECKSUM_SIZE..n,
+            ChecksumLocation::End => 0..n - CHECKSUM_SIZE,
+        }))
+    }
+
     /// # Errors
     ///
     /// As [`Crc32Codec::decode_bytes`].

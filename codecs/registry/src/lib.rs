@@ -50,7 +50,8 @@
 //! ```
 
 use ndcodecs_core::{
-    ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec, CodecError, CodecKind, PipelineCodec,
+    ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec, CodecError, CodecKind, EncodedSize,
+    PipelineCodec,
 };
 use numcodecs::{AnyArrayDType, StaticCodec};
 use serde_json::{Map, Value};
@@ -227,7 +228,10 @@ pub trait DynArrayToBytes: DynPipelineCodec {
 /// [`BytesToBytesCodec`] behind a trait object; see the trait for each method.
 #[allow(missing_docs)]
 pub trait DynBytesToBytes: DynPipelineCodec {
+    fn encoded_size(&self, decoded: EncodedSize) -> EncodedSize;
     fn encode_raw(&self, decoded: &[u8]) -> Result<Vec<u8>, CodecError>;
+    fn encode_into_raw(&self, decoded: &[u8], out: &mut [u8]) -> Result<usize, CodecError>;
+    fn decoded_range(&self, encoded: &[u8]) -> Result<Option<std::ops::Range<usize>>, CodecError>;
     fn decode_raw(&self, encoded: &[u8]) -> Result<Vec<u8>, CodecError>;
     fn decode_into_raw(&self, encoded: &[u8], out: &mut [u8]) -> Result<(), CodecError>;
 }
@@ -352,8 +356,17 @@ impl<C: ArrayToBytesCodec> DynArrayToBytes for C {
 }
 
 impl<C: BytesToBytesCodec> DynBytesToBytes for C {
+    fn encoded_size(&self, decoded: EncodedSize) -> EncodedSize {
+        BytesToBytesCodec::encoded_size(self, decoded)
+    }
     fn encode_raw(&self, decoded: &[u8]) -> Result<Vec<u8>, CodecError> {
         BytesToBytesCodec::encode_raw(self, decoded)
+    }
+    fn encode_into_raw(&self, decoded: &[u8], out: &mut [u8]) -> Result<usize, CodecError> {
+        BytesToBytesCodec::encode_into_raw(self, decoded, out)
+    }
+    fn decoded_range(&self, encoded: &[u8]) -> Result<Option<std::ops::Range<usize>>, CodecError> {
+        BytesToBytesCodec::decoded_range(self, encoded)
     }
     fn decode_raw(&self, encoded: &[u8]) -> Result<Vec<u8>, CodecError> {
         BytesToBytesCodec::decode_raw(self, encoded)

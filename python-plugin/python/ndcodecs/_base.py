@@ -732,20 +732,36 @@ class _BytesToBytesCodec(_NdCodec):
         """
         _check_not_object(buf, "encode")
         raw = _raw_buffer(buf)
-        return self._native.encode(raw, "uint8", [raw.size])  # type: ignore[no-any-return]
+        bound = self._native.encoded_size_bound(raw.size)
+        if bound is None:
+            return self._native.encode(raw, "uint8", [raw.size])  # type: ignore[no-any-return]
+        out = np.empty(bound, dtype=np.uint8)
+        return out[: self._native.encode_bytes_into(raw, out)]
 
     def decode(self, buf: Any, out: Any = None) -> Any:
         """Decodes the bytes of ``buf``; returns a 1-D ``uint8`` array, or fills ``out`` (any
-        writable buffer of the decoded size)."""
+        writable buffer of the decoded size). A checksum codec returns a view of ``buf`` (as
+        numcodecs' checksums do), once the checksum is verified."""
         _check_not_object(buf, "decode")
         raw = _raw_buffer(buf)
+        if out is not None:
+            _check_not_object(out, "decode into")
+        part = self._native.decoded_range(raw)
         if out is None:
-            return self._native.decode(raw)
-        _check_not_object(out, "decode into")
+            return raw[part[0] : part[1]] if part is not None else self._native.decode(raw)
         target = _writable_raw(out)
         if target is None:
-            return _fill_out(out, self._native.decode(raw).view(out.dtype), self.codec_id)
-        self._native.decode_into(raw, "uint8", [target.size], target)
+            decoded = raw[part[0] : part[1]] if part is not None else self._native.decode(raw)
+            return _fill_out(out, decoded.view(out.dtype), self.codec_id)
+        if part is None:
+            self._native.decode_into(raw, "uint8", [target.size], target)
+            return out
+        if part[1] - part[0] != target.nbytes:
+            raise ValueError(
+                f"{self.codec_id}: out holds {target.nbytes} bytes, the decoded data "
+                f"{part[1] - part[0]}"
+            )
+        target[...] = raw[part[0] : part[1]]
         return out
 
 
