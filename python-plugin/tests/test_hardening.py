@@ -340,6 +340,8 @@ def test_the_issue_cases() -> None:
     )
     # A large integer that float64 holds is a number like any other.
     assert ndcodecs.LinearQuantize(0.1, fill_value=10**20).get_config()["fill_value"] == 1e20
+    # None is "not given", never np.dtype(None) (float64).
+    assert "dtype" not in ndcodecs.SpatialDelta(axis=0, dtype=None).get_config()
     # An axis out of range for the rank can only fail once the rank is known: at array creation.
     ndcodecs.SpatialDelta(axis=5)
     with pytest.raises(ValueError, match="out of range"):
@@ -423,7 +425,7 @@ def test_every_v2_chain_of_our_codecs_reads_back(
             instances.append(getattr(ndcodecs, entry["name"])(**config))
             bound = max(bound, bound_of(entry, config))
             current = _native.encoded_dtype(entry["codec_id"], json.dumps(config), current)
-        if compressor is not None and hasattr(compressor, "_decoded_dtype"):
+        if isinstance(compressor, ndcodecs._base._ArrayToBytesCodec):
             if compressor._decoded_dtype() != np.dtype(current):
                 continue
             bound += compressor._native.max_abs_error() or 0.0
@@ -454,6 +456,44 @@ def filters_out_dtype(filters: list[Any], dtype: str) -> str:
     for entry, config in filters:
         current = _native.encoded_dtype(entry["codec_id"], json.dumps(config), current)
     return current
+
+
+@pytest.mark.parametrize("entry", [*A2B, *B2B], ids=lambda e: e["codec_id"])
+def test_serializers_and_checksums_as_v2_filters_and_compressors(
+    entry: dict[str, Any], tmp_path: Path
+) -> None:
+    """Our array → bytes and bytes → bytes codecs anywhere in a zarr v2 chain: as a filter
+    before zstd, and as the compressor; the stored configuration reads back (a codec standing in
+    for one of numcodecs' own is read by numcodecs' class: its configuration must suit it)."""
+    dtype = (dtypes_for(entry, example(entry), [6, 10]) or ["int16"])[0]
+    config = config_for(entry, dtype) if entry["kind"] == "array_to_bytes" else example(entry)
+    codec = getattr(ndcodecs, entry["name"])(**config)
+    data = smooth((13, 21), dtype)
+    bound = bound_of(entry, config)
+    for label, filters, compressor in (
+        ("filter", [codec], numcodecs.Zstd(level=3)),
+        ("compressor", None, codec),
+    ):
+        path = tmp_path / f"{label}.zarr"
+        z = zarr.create_array(
+            path,
+            shape=data.shape,
+            chunks=(6, 10),
+            dtype=dtype,
+            zarr_format=2,
+            filters=filters,
+            compressors=compressor,
+            fill_value=0,
+        )
+        z[...] = data
+        back = zarr.open_array(path, mode="r")[...]
+        assert_close(back, data, bound, f"{entry['codec_id']} as {label}")
+        fresh = tmp_path / f"{label}.npy"
+        run_fresh(
+            "import numpy as np, zarr\n"
+            f"np.save({str(fresh)!r}, zarr.open_array({str(path)!r}, mode='r')[...])\n"
+        )
+        assert np.load(fresh).tobytes() == back.tobytes()
 
 
 def test_lq_sd_zstd_in_zarr_v2(tmp_path: Path) -> None:
@@ -488,18 +528,22 @@ def test_an_unbound_v2_filter_says_what_to_configure(entry: dict[str, Any], tmp_
     if codec._elementwise() and codec._decoded_dtype() is not None:
         pytest.skip("elementwise with a fixed dtype: bare bytes decode without more")
     data = smooth((13, 21), dtype)
-    z = zarr.create_array(
-        tmp_path / "u.zarr",
-        shape=data.shape,
-        chunks=(6, 10),
-        dtype=dtype,
-        zarr_format=2,
-        filters=[codec],
-        compressors=numcodecs.Zstd(),
-    )
-    z[...] = data
-    with pytest.raises(ValueError, match="dtype.*chunk_shape"):
-        zarr.open_array(tmp_path / "u.zarr", mode="r")[...]
+    for label, compressor in v2_compressors(dtype):
+        if isinstance(compressor, ndcodecs._base._ArrayToBytesCodec):
+            continue  # a serializer hands the filter a typed array of the chunk's shape
+        z = zarr.create_array(
+            tmp_path / f"{label}.zarr",
+            shape=data.shape,
+            chunks=(6, 10),
+            dtype=dtype,
+            zarr_format=2,
+            filters=[codec],
+            compressors=compressor,
+        )
+        z[...] = data
+        # Never garbage: the bytes zarr hands the filter are refused, saying what to configure.
+        with pytest.raises(ValueError, match="dtype.*chunk_shape"):
+            zarr.open_array(tmp_path / f"{label}.zarr", mode="r")[...]
 
 
 @pytest.mark.parametrize(

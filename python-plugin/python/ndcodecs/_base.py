@@ -278,7 +278,7 @@ def _normalize_value(codec_id: str, name: str, value: Any, schema: dict[str, Any
                     items = sub["items"]
         return [_normalize_value(codec_id, name, v, items) for v in value]
     strings = _schema_strings(schema)
-    if strings and all(_is_dtype_name(s) for s in strings):
+    if value is not None and strings and all(_is_dtype_name(s) for s in strings):
         # A dtype field: numpy spellings ("<f4", "f4", np.float32, np.dtype("float32")).
         try:
             dtype = np.dtype(value)
@@ -394,9 +394,18 @@ class _NdCodec:
         self.__dict__["_ndcodecs_native"] = native
         return self
 
+    #: True for a codec that re-implements one of numcodecs' own under its id (``crc32``): its
+    #: configuration is written without ``_version``, so that numcodecs' class, which the id
+    #: resolves to when a zarr v2 store is read, accepts it.
+    _replaces_numcodecs: ClassVar[bool] = False
+
     def get_config(self) -> dict[str, Any]:
-        """The configuration as a JSON-compatible dict, with ``id`` and ``_version``."""
-        return copy.deepcopy(self._config())
+        """The configuration as a JSON-compatible dict, with ``id`` and ``_version`` (without
+        ``_version`` for a codec that stands in for one of numcodecs' own)."""
+        config = copy.deepcopy(self._config())
+        if self._replaces_numcodecs:
+            config.pop("_version", None)
+        return config
 
     def _config(self) -> dict[str, Any]:
         """The configuration, read from Rust once (codecs are immutable); do not modify."""
@@ -606,11 +615,17 @@ class _ArrayToArrayCodec(_NdCodec):
             arr.dtype.kind in "iuf" and arr.dtype.itemsize > 1
         )
         if not as_bytes and arr.dtype == np.uint8:
-            # A uint8 array is the bytes of the encoded array unless uint8 is what it holds.
+            # A uint8 array is the bytes of the encoded array unless uint8 is what it holds. A
+            # 1-d one is exactly what zarr v2 hands the first filter after no compressor or a
+            # checksum: for a codec that needs the shape, it is read as bytes unless the
+            # configuration or `out` says it holds uint8 data (else a v2 store would decode to
+            # garbage without an error).
             if fixed_encoded is not None:
                 as_bytes = fixed_encoded != np.uint8
             elif typed_out:
                 as_bytes = arr.ndim == 1 and (out.dtype, out.shape) != (arr.dtype, arr.shape)
+            else:
+                as_bytes = arr.ndim == 1 and not self._elementwise()
         if not as_bytes:
             check_dtype(self.codec_id, arr.dtype, "decode")
             enc = np.ascontiguousarray(arr)
@@ -646,9 +661,10 @@ class _ArrayToArrayCodec(_NdCodec):
         else:
             raise ValueError(
                 f"{self.codec_id}: cannot decode an untyped byte buffer: the encoded dtype and "
-                "shape are not stored with the data. Pass the encoded ndarray itself, or `out=` "
-                "an ndarray of the decoded dtype and shape, or configure the codec with `dtype` "
-                "and `chunk_shape` (what a zarr v2 filter after a compressor needs)."
+                "shape are not stored with the data (a 1-d uint8 array counts as bytes: it is "
+                "what zarr v2 hands a filter). Pass the encoded ndarray itself, or `out=` an "
+                "ndarray of the decoded dtype and shape, or configure the codec with `dtype` "
+                "(uint8 data: dtype='uint8') and `chunk_shape` (what a zarr v2 filter needs)."
             )
         encoded_dtype = self._encoded_dtype_for(decoded_dtype)
         encoded_shape = tuple(self._native.encoded_shape(list(decoded_shape)))

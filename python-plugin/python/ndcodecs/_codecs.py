@@ -103,6 +103,7 @@ def _make_class(entry: dict[str, Any]) -> type[_NdCodec]:
         "__doc__": inspect.cleandoc(doc) if doc else _schema_docstring(native, entry),
         "__init__": _init_for(_parameters(native)),
         "codec_id": entry["codec_id"],
+        "_replaces_numcodecs": entry["replaces_numcodecs"],
     }
     return type(name, (KIND_BASES[entry["kind"]], native), namespace)
 
