@@ -544,6 +544,13 @@ def test_an_unbound_v2_filter_says_what_to_configure(entry: dict[str, Any], tmp_
         # Never garbage: the bytes zarr hands the filter are refused, saying what to configure.
         with pytest.raises(ValueError, match="dtype.*chunk_shape"):
             zarr.open_array(tmp_path / f"{label}.zarr", mode="r")[...]
+        # Nothing is lost: configuring the stored filter as said reads the data back.
+        meta_path = tmp_path / f"{label}.zarr" / ".zarray"
+        meta = json.loads(meta_path.read_text())
+        meta["filters"][0].update(dtype=dtype, chunk_shape=[6, 10])
+        meta_path.write_text(json.dumps(meta))
+        back = zarr.open_array(tmp_path / f"{label}.zarr", mode="r")[...]
+        assert_close(back, data, bound_of(entry, config), f"{label}: after configuring")
 
 
 @pytest.mark.parametrize(
