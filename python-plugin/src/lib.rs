@@ -3,18 +3,23 @@
 //! Every codec of the `ndcodecs-registry` list is exported with
 //! [`numcodecs_python::export_codec_class`], which builds a Python class (named from the codec id:
 //! `spatial_delta` → `SpatialDelta`) that subclasses `numcodecs.abc.Codec`, takes its signature
-//! and docstring from the configuration's JSON schema, releases the GIL while the Rust codec runs
-//! and registers the class with numcodecs under the codec id. The Python package `ndcodecs` builds
-//! its public classes from these, by kind, adding what numcodecs' conventions need beyond the Rust
-//! trait (viewing untyped byte buffers with a known dtype, F-order results,
-//! `ValueError`/`TypeError` instead of a plain `Exception`, pickling), and the zarr-python 3
-//! wrappers.
+//! and docstring from the configuration's JSON schema and registers the class with numcodecs under
+//! the codec id. The Python package `ndcodecs` builds its public classes from these, by kind, and
+//! the zarr-python 3 wrappers.
+//!
+//! Encoding and decoding do not go through numcodecs-python's generic array conversion (a
+//! dtype-erased ndarray view per call; rust-numpy's view asserts at most 32 dimensions, and the
+//! outputs it returns are Rust allocations): each Python codec instance holds a [`NativeCodec`],
+//! the registry's codec behind the trait object of its kind, which takes 1-d `uint8` views of the
+//! caller's C-contiguous arrays and of outputs the Python layer allocated with numpy (sized from
+//! what the caller expects), and runs the codec with the GIL released.
 //!
 //! Beside the classes, the module hands Python the list itself ([`codecs`]) and the questions
 //! the Python layers ask a codec about a configuration (given as a JSON string) before any data:
-//! [`check_config`], [`max_abs_error`], [`decoded_dtype`], [`encoded_dtype`], [`encoded_shape`], [`elementwise`],
-//! [`bind`]. They raise `TypeError` for an unsupported dtype and `ValueError` for anything else
-//! (an invalid configuration, an axis out of range, an unknown codec id).
+//! [`check_config`], [`max_abs_error`], [`decoded_dtype`], [`encoded_dtype`], [`encoded_shape`],
+//! [`elementwise`], [`bind`], [`chunk_shape`]. They raise `TypeError` for an unsupported dtype,
+//! `MemoryError` for memory that could not be reserved, and `ValueError` for anything else (an
+//! invalid configuration, an axis out of range, an unknown codec id).
 
 use ndcodecs_core::CodecError;
 use ndcodecs_core::dtype::{dtype_from_name, dtype_name};

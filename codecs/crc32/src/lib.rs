@@ -24,7 +24,9 @@
 //! ```
 
 use ndarray::{ArrayD, IxDyn};
-use ndcodecs_core::{BytesToBytesCodec, CodecError, EncodedSize, PipelineCodec, dtype::dtype_name};
+use ndcodecs_core::{
+    BytesToBytesCodec, CodecError, EncodedSize, PipelineCodec, dtype::dtype_name, shape::try_vec,
+};
 use numcodecs::{
     AnyArray, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec, StaticCodec,
     StaticCodecConfig, StaticCodecVersion,
@@ -213,7 +215,10 @@ impl BytesToBytesCodec for Crc32Codec {
     ///
     /// As [`Crc32Codec::decode_bytes`].
     fn decode_raw(&self, encoded: &[u8]) -> Result<Vec<u8>, CodecError> {
-        self.decode_bytes(encoded).map(<[u8]>::to_vec)
+        let data = self.decode_bytes(encoded)?;
+        let mut out = try_vec(CODEC_ID, "the decoded data", data.len())?;
+        out.copy_from_slice(data);
+        Ok(out)
     }
 
     /// # Errors
