@@ -127,8 +127,13 @@ def _dtype_kind(dtype: np.dtype) -> str:
     return kinds.get(dtype.kind, "numeric")
 
 
+_NUMERIC_SET = frozenset(NUMERIC_DTYPES)
+
+
 def check_dtype(codec_id: str, dtype: np.dtype, what: str = "encode") -> None:
     """Raises ``TypeError`` for a dtype ndcodecs codecs do not take, naming it and the codec."""
+    if dtype in _NUMERIC_SET and dtype.isnative:
+        return
     if dtype.hasobject:
         raise TypeError(f"{codec_id}: cannot {what} an object array (dtype {dtype})")
     if dtype.newbyteorder("=") not in NUMERIC_DTYPES or dtype.fields is not None:
@@ -580,6 +585,15 @@ class _ArrayToArrayCodec(_NdCodec):
         configured dtype, or of ``uint8`` for a codec without one. Returns an array of the
         encoded dtype and shape; C-ordered, or F-ordered for an F-ordered input.
         """
+        if type(buf) is np.ndarray and buf.flags.c_contiguous:
+            # The chunks of an array share dtype and shape: what the codec answers about them
+            # is asked once (the plan), so small chunks pay little beyond the codec's work.
+            plan = self.__dict__.get("_ndcodecs_encode_plans", {}).get((buf.dtype, buf.shape))
+            if plan is not None:
+                encoded_dtype, encoded_shape, name, shape = plan
+                out = np.empty(encoded_shape, dtype=encoded_dtype)
+                self._native.encode_into(_raw(buf), name, shape, _raw(out))
+                return out
         arr = self._typed_input(buf, self._decoded_dtype())
         fortran = _only_fortran(arr)
         if fortran and self._elementwise() and self._chunk_shape() is None:
@@ -592,7 +606,11 @@ class _ArrayToArrayCodec(_NdCodec):
     def _encode_c(self, arr: np.ndarray) -> np.ndarray:
         encoded_dtype = self._encoded_dtype_for(arr.dtype)
         shape = list(arr.shape)
-        out = np.empty(self._native.encoded_shape(shape), dtype=encoded_dtype)
+        encoded_shape = tuple(self._native.encoded_shape(shape))
+        plans = self.__dict__.setdefault("_ndcodecs_encode_plans", {})
+        if len(plans) < 64:
+            plans[(arr.dtype, arr.shape)] = (encoded_dtype, encoded_shape, arr.dtype.name, shape)
+        out = np.empty(encoded_shape, dtype=encoded_dtype)
         self._native.encode_into(_raw(arr), arr.dtype.name, shape, _raw(out))
         return out
 
@@ -702,6 +720,13 @@ class _ArrayToArrayCodec(_NdCodec):
         ``buf`` is the encoded ndarray, or a byte buffer when the configuration (``dtype`` and
         ``chunk_shape``) or ``out`` (an ndarray: its shape and dtype) says how to read it.
         """
+        if out is None and type(buf) is np.ndarray and buf.flags.c_contiguous:
+            plan = self.__dict__.get("_ndcodecs_decode_plans", {}).get((buf.dtype, buf.shape))
+            if plan is not None:
+                dtype, shape, name, shape_list = plan
+                result = np.empty(shape, dtype=dtype)
+                self._native.decode_into(_raw(buf), name, shape_list, _raw(result))
+                return result
         if out is not None:
             _check_not_object(out, "decode into")
         fortran = _is_typed(buf) and _only_fortran(buf)
@@ -709,6 +734,11 @@ class _ArrayToArrayCodec(_NdCodec):
             return self.decode(buf.T).T
         enc, dtype, shape = self._encoded_array(buf, out)
         if out is None:
+            if type(buf) is np.ndarray and buf.flags.c_contiguous and enc is buf:
+                # The same dtype and shape always decode the same way without out= (plan).
+                plans = self.__dict__.setdefault("_ndcodecs_decode_plans", {})
+                if len(plans) < 64:
+                    plans[(buf.dtype, buf.shape)] = (dtype, shape, dtype.name, list(shape))
             result = np.empty(shape, dtype=dtype)
             self._native.decode_into(_raw(enc), dtype.name, list(shape), _raw(result))
             return np.asfortranarray(result) if fortran else result
