@@ -657,7 +657,12 @@ def run_limited(code: str, margin_mb: int = 128) -> str:
 
         def limit():
             size = vm_size() + {margin_mb} * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (size, size))
+            hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+            resource.setrlimit(resource.RLIMIT_AS, (size, hard))
+
+        def unlimit():
+            hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+            resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
         def attempt(name, fn):
             try:
@@ -758,3 +763,35 @@ def test_decode_into_a_small_out_fails_before_decoding() -> None:
     with pytest.raises(ValueError, match="300"):
         ndcodecs.Lilcom(tick_power=0).decode(big, out=np.empty(100, "f4"))
     assert math.prod(codec._native.stored_shape(np.frombuffer(big, np.uint8))) == 90000
+
+
+# --- item 17: decode(out=) allocates nothing ------------------------------------------------------
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+@pytest.mark.parametrize(
+    "entry", [c for c in CODECS if c["kind"] != "bytes_to_bytes"], ids=lambda e: e["codec_id"]
+)
+def test_decode_into_out_allocates_no_output(entry: dict[str, Any]) -> None:
+    """``decode(buf, out=out)`` writes into ``out``: with the address space limited to 8 MiB
+    beyond what a process holding a 16 MiB chunk, its encoding and ``out`` uses, decoding into
+    ``out`` succeeds (a decoder that allocated an output of its own could not)."""
+    dtype = dtypes_for(entry, example(entry), [2048, 2048])[0]
+    config = config_for(entry, dtype)
+    out = run_limited(
+        f"""
+        codec = ndcodecs.{entry["name"]}(**{config!r})
+        data = (np.arange(2048 * 2048) % 50 + 3).astype({dtype!r}).reshape(2048, 2048)
+        enc = codec.encode(data)
+        out = np.ones_like(data)
+        codec.decode(codec.encode(data[:4]), out=np.empty_like(data[:4]))
+        limit()
+        attempt("out", lambda: codec.decode(enc, out=out))
+        unlimit()
+        print("max error", float(np.abs(out.astype("f8") - data.astype("f8")).max()))
+        """,
+        margin_mb=8,
+    )
+    lines = out.strip().splitlines()
+    assert lines[0] == "out ok", out
+    assert float(lines[1].split()[-1]) <= bound_of(entry, config), out
