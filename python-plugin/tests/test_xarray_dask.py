@@ -63,3 +63,37 @@ def test_to_zarr_with_ndcodecs_on_two_worker_processes(client, tmp_path: Path) -
     err = np.abs(back["t2m"].values.astype("f8") - ds["t2m"].values.astype("f8"))
     assert err.max() <= BOUND
     np.testing.assert_array_equal(back["counts"].values, counts)
+
+
+def test_to_zarr_lilcom_on_the_lhotse_layout(tmp_path: Path) -> None:
+    """lhotse's layout: an 80-bin fbank of 1458 frames in 500-frame chunks. xarray gives float
+    variables a NaN fill value, zarr pads the last chunk (458 frames) with it, and lilcom cannot
+    hold NaN: the edge chunk is stored cropped to the frames that exist (issue 13, item 2). A NaN
+    in the data itself is still refused, naming it."""
+    from conftest import DATA_DIR
+
+    fbank = np.load(DATA_DIR / "speech_librivox_fbank80.npy")
+    feats = np.concatenate([fbank, fbank])[:1458].astype("f4")
+    ds = xr.Dataset({"feats": (("frame", "bin"), feats)})
+    encoding = {
+        "feats": {
+            "serializer": zarr3.Lilcom(tick_power=-5),
+            "compressors": None,
+            "chunks": (500, 80),
+        }
+    }
+    store = tmp_path / "fbank.zarr"
+    ds.to_zarr(store, encoding=encoding, zarr_format=3, consolidated=False)
+    meta = (store / "feats" / "zarr.json").read_text()
+    assert '"NaN"' in meta  # the fill value xarray chose, which padded the edge chunk
+    edge = np.fromfile(store / "feats" / "c" / "2" / "0", dtype=np.uint8)
+    assert zarr3.Lilcom(tick_power=-5)._codec._native.stored_shape(edge) == [458, 80]
+    back = xr.open_zarr(store, consolidated=False)["feats"].values
+    assert back.shape == feats.shape
+    assert np.abs(back - feats).max() <= 2.0**-6
+
+    with_nan = feats.copy()
+    with_nan[1200, 7] = np.nan
+    bad = xr.Dataset({"feats": (("frame", "bin"), with_nan)})
+    with pytest.raises(ValueError, match="NaN"):
+        bad.to_zarr(tmp_path / "nan.zarr", encoding=encoding, zarr_format=3, consolidated=False)

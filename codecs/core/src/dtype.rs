@@ -162,6 +162,80 @@ pub const fn dtype_name(dtype: AnyArrayDType) -> &'static str {
     }
 }
 
+/// A numeric dtype as configurations name it (numpy names: `"int8"` … `"uint64"`, `"float32"`,
+/// `"float64"`): the type of a codec's optional `dtype` field.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum DtypeName {
+    /// 8-bit unsigned integer.
+    Uint8,
+    /// 16-bit unsigned integer.
+    Uint16,
+    /// 32-bit unsigned integer.
+    Uint32,
+    /// 64-bit unsigned integer.
+    Uint64,
+    /// 8-bit signed integer.
+    Int8,
+    /// 16-bit signed integer.
+    Int16,
+    /// 32-bit signed integer.
+    Int32,
+    /// 64-bit signed integer.
+    Int64,
+    /// IEEE-754 binary32.
+    Float32,
+    /// IEEE-754 binary64.
+    Float64,
+}
+
+impl DtypeName {
+    /// The numcodecs dtype.
+    #[must_use]
+    pub const fn to_any(self) -> AnyArrayDType {
+        match self {
+            Self::Uint8 => AnyArrayDType::U8,
+            Self::Uint16 => AnyArrayDType::U16,
+            Self::Uint32 => AnyArrayDType::U32,
+            Self::Uint64 => AnyArrayDType::U64,
+            Self::Int8 => AnyArrayDType::I8,
+            Self::Int16 => AnyArrayDType::I16,
+            Self::Int32 => AnyArrayDType::I32,
+            Self::Int64 => AnyArrayDType::I64,
+            Self::Float32 => AnyArrayDType::F32,
+            Self::Float64 => AnyArrayDType::F64,
+        }
+    }
+
+    /// The name of a numcodecs dtype, if it is one of the ten numeric dtypes.
+    #[must_use]
+    pub const fn from_any(dtype: AnyArrayDType) -> Option<Self> {
+        Some(match dtype {
+            AnyArrayDType::U8 => Self::Uint8,
+            AnyArrayDType::U16 => Self::Uint16,
+            AnyArrayDType::U32 => Self::Uint32,
+            AnyArrayDType::U64 => Self::Uint64,
+            AnyArrayDType::I8 => Self::Int8,
+            AnyArrayDType::I16 => Self::Int16,
+            AnyArrayDType::I32 => Self::Int32,
+            AnyArrayDType::I64 => Self::Int64,
+            AnyArrayDType::F32 => Self::Float32,
+            AnyArrayDType::F64 => Self::Float64,
+            _ => return None,
+        })
+    }
+}
+
 /// The dtype of a numpy-style name (`"int16"`, `"float32"`), the inverse of [`dtype_name`];
 /// `None` for any other name.
 #[must_use]

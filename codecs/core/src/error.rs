@@ -69,6 +69,17 @@ pub enum CodecError {
         /// the limit
         limit: u64,
     },
+    /// Memory for data whose size the input declares could not be reserved (the allocation is
+    /// fallible, so a hostile or oversized input gives this error rather than an abort).
+    #[error("{codec}: cannot allocate {bytes} bytes for {what}")]
+    OutOfMemory {
+        /// codec id
+        codec: &'static str,
+        /// what the memory was for
+        what: &'static str,
+        /// the size that could not be reserved
+        bytes: u64,
+    },
     /// An input value cannot be represented by the codec with its configuration.
     #[error("{codec}: value out of range: {message}")]
     OutOfRange {

@@ -77,6 +77,42 @@ pub fn checked_len(codec: &'static str, shape: &[u64]) -> Result<usize, CodecErr
     })
 }
 
+/// A vector of `n` default (zero) elements, allocated fallibly: what a decoder allocates for
+/// data whose size its input declares.
+///
+/// # Errors
+///
+/// [`CodecError::OutOfMemory`] if the memory cannot be reserved (or its size overflows).
+pub fn try_vec<T: Clone + Default>(
+    codec: &'static str,
+    what: &'static str,
+    n: usize,
+) -> Result<Vec<T>, CodecError> {
+    let bytes = (n as u64).saturating_mul(std::mem::size_of::<T>() as u64);
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| CodecError::OutOfMemory { codec, what, bytes })?;
+    v.resize(n, T::default());
+    Ok(v)
+}
+
+/// Number of elements of `shape` (`usize` extents), checked against overflow.
+///
+/// # Errors
+///
+/// [`CodecError::LimitExceeded`] if the product overflows `usize`.
+pub fn element_count(codec: &'static str, shape: &[usize]) -> Result<usize, CodecError> {
+    shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .ok_or(CodecError::LimitExceeded {
+            codec,
+            what: "element count",
+            found: u64::MAX,
+            limit: usize::MAX as u64,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +124,17 @@ mod tests {
         assert!(normalize_axis("t", 3, 3).is_err());
         assert!(normalize_axis("t", -4, 3).is_err());
         assert!(normalize_axis("t", 0, 0).is_err());
+    }
+
+    #[test]
+    fn allocation_failure_is_an_error() {
+        assert_eq!(try_vec::<u32>("t", "data", 3).unwrap(), vec![0, 0, 0]);
+        assert!(matches!(
+            try_vec::<u64>("t", "data", usize::MAX / 2),
+            Err(CodecError::OutOfMemory { .. })
+        ));
+        assert_eq!(element_count("t", &[2, 3]).unwrap(), 6);
+        assert!(element_count("t", &[usize::MAX, 2]).is_err());
     }
 
     #[test]

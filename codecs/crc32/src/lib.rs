@@ -24,7 +24,9 @@
 //! ```
 
 use ndarray::{ArrayD, IxDyn};
-use ndcodecs_core::{BytesToBytesCodec, CodecError, EncodedSize, PipelineCodec, dtype::dtype_name};
+use ndcodecs_core::{
+    BytesToBytesCodec, CodecError, EncodedSize, PipelineCodec, dtype::dtype_name, shape::try_vec,
+};
 use numcodecs::{
     AnyArray, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec, StaticCodec,
     StaticCodecConfig, StaticCodecVersion,
@@ -170,11 +172,70 @@ impl BytesToBytesCodec for Crc32Codec {
         Ok(self.encode_bytes(decoded))
     }
 
+    /// The checksum and the data written straight into `out` (at least `decoded.len() + 4`
+    /// bytes).
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::ShapeMismatch`] if `out` is too small.
+    fn encode_into_raw(&self, decoded: &[u8], out: &mut [u8]) -> Result<usize, CodecError> {
+        let n = decoded.len() + CHECKSUM_SIZE;
+        let Some(out) = out.get_mut(..n) else {
+            return Err(CodecError::ShapeMismatch {
+                codec: CODEC_ID,
+                expected: format!("an output of at least {n} bytes"),
+                found: format!("{} bytes", out.len()),
+            });
+        };
+        let checksum = crc32fast::hash(decoded).to_le_bytes();
+        let (sum, data) = match self.location {
+            ChecksumLocation::Start => (0..CHECKSUM_SIZE, CHECKSUM_SIZE..n),
+            ChecksumLocation::End => (n - CHECKSUM_SIZE..n, 0..n - CHECKSUM_SIZE),
+        };
+        out[sum].copy_from_slice(&checksum);
+        out[data].copy_from_slice(decoded);
+        Ok(n)
+    }
+
+    /// The data's range within `encoded`, once its checksum is verified.
+    ///
+    /// # Errors
+    ///
+    /// As [`Crc32Codec::decode_bytes`].
+    fn decoded_range(&self, encoded: &[u8]) -> Result<Option<std::ops::Range<usize>>, CodecError> {
+        self.decode_bytes(encoded)?;
+        let n = encoded.len();
+        Ok(Some(match self.location {
+            ChecksumLocation::Start => CHECKSUM_SIZE..n,
+            ChecksumLocation::End => 0..n - CHECKSUM_SIZE,
+        }))
+    }
+
     /// # Errors
     ///
     /// As [`Crc32Codec::decode_bytes`].
     fn decode_raw(&self, encoded: &[u8]) -> Result<Vec<u8>, CodecError> {
-        self.decode_bytes(encoded).map(<[u8]>::to_vec)
+        let data = self.decode_bytes(encoded)?;
+        let mut out = try_vec(CODEC_ID, "the decoded data", data.len())?;
+        out.copy_from_slice(data);
+        Ok(out)
+    }
+
+    /// # Errors
+    ///
+    /// As [`Crc32Codec::decode_bytes`], and [`CodecError::ShapeMismatch`] if `out` does not have
+    /// the data's size.
+    fn decode_into_raw(&self, encoded: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
+        let data = self.decode_bytes(encoded)?;
+        if data.len() != out.len() {
+            return Err(CodecError::ShapeMismatch {
+                codec: CODEC_ID,
+                expected: format!("{} bytes in the output", data.len()),
+                found: format!("{} bytes", out.len()),
+            });
+        }
+        out.copy_from_slice(data);
+        Ok(())
     }
 
     /// The data without its checksum, not verified.

@@ -95,7 +95,7 @@ impl TryFrom<i64> for TickPower {
         i32::try_from(v)
             .ok()
             .and_then(Self::new)
-            .ok_or_else(|| format!("tick_power {v} is outside -20..=20"))
+            .ok_or_else(|| format!("{v} is not accepted: give an integer in -20..=20"))
     }
 }
 

@@ -1,7 +1,10 @@
 //! Decoding: replays the reference decoder's float32 arithmetic operation for operation, so the
 //! result is bit-identical to stock lilcom's `decompress`.
 
-use ndcodecs_core::{CodecError, shape::MAX_CHUNK_ELEMENTS};
+use ndcodecs_core::{
+    CodecError,
+    shape::{MAX_CHUNK_ELEMENTS, try_vec},
+};
 
 use crate::{
     CODEC_ID, LilcomElement,
@@ -91,6 +94,26 @@ pub fn decode_into<T: LilcomElement>(
 /// As [`decode_into`], plus [`CodecError::LimitExceeded`] for a declared element count above the
 /// limit.
 pub fn decode_f32(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f32>), CodecError> {
+    let shape = declared_shape(bytes)?;
+    let mut reader = StreamReader::new(bytes)?;
+    let header = Header::read(&mut reader)?;
+    let mut values = zeroed(shape.iter().product::<usize>() as u64)?;
+    decode_body(&mut reader, &header, &mut values)?;
+    Ok((header.shape, values))
+}
+
+/// The shape a lilcom byte string declares in its header (C order, outermost axis first),
+/// checked against [`MAX_CHUNK_ELEMENTS`] and, when the declared element count is more than the
+/// data obviously justify (runs of zeros take far fewer bits than values), against the codes
+/// themselves, read through once without allocating: what a caller may allocate for before
+/// decoding a stream it has no expected shape for.
+///
+/// # Errors
+///
+/// As [`read_header`], [`CodecError::LimitExceeded`] for a declared element count above the
+/// limit, and [`CodecError::Truncated`] / [`CodecError::Corrupt`] if the codes do not hold the
+/// declared count.
+pub fn declared_shape(bytes: &[u8]) -> Result<Vec<usize>, CodecError> {
     let mut reader = StreamReader::new(bytes)?;
     let header = Header::read(&mut reader)?;
     let n = header
@@ -109,13 +132,11 @@ pub fn decode_f32(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f32>), CodecError> {
         })?;
     // A stream of real data takes some bits per value; runs of zeros can take far fewer. When
     // the declared count is more than the data obviously justify, read the codes through once
-    // (no allocation) before allocating for them.
+    // (no allocation) before anyone allocates for them.
     if n > (bytes.len() as u64) * 8 + 4096 {
-        validate_codes(reader.clone(), n)?;
+        validate_codes(reader, n)?;
     }
-    let mut values = zeroed(n)?;
-    decode_body(&mut reader, &header, &mut values)?;
-    Ok((header.shape, values))
+    Ok(header.shape)
 }
 
 /// Converts decoded float32 values to the output type.
@@ -332,17 +353,13 @@ fn validate_codes(mut reader: StreamReader<'_>, n: u64) -> Result<(), CodecError
 
 /// A zeroed vector of `n` values, or an error if the memory cannot be had (instead of aborting).
 fn zeroed(n: u64) -> Result<Vec<f32>, CodecError> {
-    let too_big = || CodecError::LimitExceeded {
+    let n = usize::try_from(n).map_err(|_| CodecError::LimitExceeded {
         codec: CODEC_ID,
-        what: "decoded element count (memory)",
+        what: "decoded element count",
         found: n,
-        limit: MAX_CHUNK_ELEMENTS,
-    };
-    let n = usize::try_from(n).map_err(|_| too_big())?;
-    let mut v = Vec::new();
-    v.try_reserve_exact(n).map_err(|_| too_big())?;
-    v.resize(n, 0.0);
-    Ok(v)
+        limit: usize::MAX as u64,
+    })?;
+    try_vec(CODEC_ID, "the decoded float32 values", n)
 }
 
 #[cfg(test)]

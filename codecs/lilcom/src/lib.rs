@@ -51,11 +51,14 @@ pub mod format;
 pub mod regression;
 mod skew;
 
-use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
+use ndarray::{ArrayD, IxDyn};
 use std::borrow::Cow;
 
 use ndcodecs_core::{
-    ArrayToBytesCodec, CodecError, PipelineCodec, dtype::dtype_name, match_any_array,
+    ArrayToBytesCodec, CodecError, PipelineCodec,
+    dtype::dtype_name,
+    match_any_array,
+    pipeline::{check_len, try_zeros, with_elements_mut},
     shape::standard_elements,
 };
 use numcodecs::{
@@ -64,7 +67,7 @@ use numcodecs::{
 };
 
 pub use config::{LilcomConfig, LilcomDtype, LilcomVersion, TickPower};
-pub use decode::{decode_f32, decode_into, read_header};
+pub use decode::{declared_shape, decode_f32, decode_into, read_header};
 pub use element::LilcomElement;
 pub use encode::{encode, encode_with_coefficients};
 pub use format::Header;
@@ -126,40 +129,6 @@ fn bytes_of<'a>(encoded: &'a AnyArrayView<'_>) -> Result<Cow<'a, [u8]>, CodecErr
     }
 }
 
-fn decode_typed<T: LilcomElement>(bytes: &[u8]) -> Result<ArrayD<T>, CodecError> {
-    let (shape, values) = decode_f32(bytes)?;
-    // float32 output is the decoded values themselves; other types convert them.
-    let out = match T::from_f32_vec(values) {
-        Ok(out) => out,
-        Err(values) => {
-            let mut out = vec![T::default(); values.len()];
-            decode::convert(&values, &mut out)?;
-            out
-        }
-    };
-    ArrayD::from_shape_vec(IxDyn(&shape), out).map_err(|e| CodecError::ShapeMismatch {
-        codec: CODEC_ID,
-        expected: format!("{shape:?}"),
-        found: e.to_string(),
-    })
-}
-
-fn decode_into_view<T: LilcomElement>(
-    bytes: &[u8],
-    mut out: ArrayViewMutD<'_, T>,
-) -> Result<(), CodecError> {
-    let shape = out.shape().to_vec();
-    if let Some(slice) = out.as_slice_mut() {
-        return decode_into(bytes, &shape, slice);
-    }
-    let mut tmp = vec![T::default(); out.len()];
-    decode_into(bytes, &shape, &mut tmp)?;
-    for (o, v) in out.iter_mut().zip(tmp) {
-        *o = v;
-    }
-    Ok(())
-}
-
 impl PipelineCodec for LilcomCodec {
     const EXAMPLE_CONFIG: &'static str = r#"{"tick_power": -5, "do_regression": true}"#;
     const DTYPE_FIELD: Option<&'static str> = Some("dtype");
@@ -190,6 +159,37 @@ impl ArrayToBytesCodec for LilcomCodec {
         let mut config = self.config.clone();
         config.dtype = lilcom_dtype;
         Ok(Cow::Owned(Self::new(config)))
+    }
+
+    /// The shape in the stream's header ([`declared_shape`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`declared_shape`].
+    fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
+        declared_shape(encoded).map(Some)
+    }
+
+    /// Decodes straight into `out` (float32) or through one float32 buffer (other dtypes); the
+    /// stored shape is checked against `shape` before anything is allocated (a 0-d `shape`
+    /// matches a stored `[1]`).
+    ///
+    /// # Errors
+    ///
+    /// As [`decode_into`], plus [`CodecError::UnsupportedDtype`] for a `dtype` other than the
+    /// configured one.
+    fn decode_into_raw(
+        &self,
+        encoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        out: &mut [u8],
+    ) -> Result<(), CodecError> {
+        self.check_dtype(dtype)?;
+        check_len(CODEC_ID, "the output", out.len(), dtype, shape)?;
+        ndcodecs_core::with_element_type!(dtype_name(dtype), T => {
+            with_elements_mut::<T>(CODEC_ID, out, |o| decode_into(encoded, shape, o))
+        }, _ => Err(unsupported(dtype)))
     }
 }
 
@@ -230,18 +230,11 @@ impl Codec for LilcomCodec {
     fn decode(&self, encoded: AnyCowArray) -> Result<AnyArray, Self::Error> {
         let view = encoded.view();
         let bytes = bytes_of(&view)?;
-        Ok(match self.config.dtype {
-            LilcomDtype::Float32 => AnyArray::F32(decode_typed(&bytes)?),
-            LilcomDtype::Float64 => AnyArray::F64(decode_typed(&bytes)?),
-            LilcomDtype::Int8 => AnyArray::I8(decode_typed(&bytes)?),
-            LilcomDtype::Int16 => AnyArray::I16(decode_typed(&bytes)?),
-            LilcomDtype::Int32 => AnyArray::I32(decode_typed(&bytes)?),
-            LilcomDtype::Int64 => AnyArray::I64(decode_typed(&bytes)?),
-            LilcomDtype::Uint8 => AnyArray::U8(decode_typed(&bytes)?),
-            LilcomDtype::Uint16 => AnyArray::U16(decode_typed(&bytes)?),
-            LilcomDtype::Uint32 => AnyArray::U32(decode_typed(&bytes)?),
-            LilcomDtype::Uint64 => AnyArray::U64(decode_typed(&bytes)?),
-        })
+        let shape = declared_shape(&bytes)?;
+        let dtype = self.config.dtype.to_numcodecs();
+        let mut out = try_zeros(CODEC_ID, dtype, &shape)?;
+        out.with_bytes_mut(|o| self.decode_into_raw(&bytes, dtype, &shape, o))?;
+        Ok(out)
     }
 
     /// Decodes into `decoded`, whose shape is the expected shape (checked against the stream's
@@ -254,15 +247,12 @@ impl Codec for LilcomCodec {
     fn decode_into(
         &self,
         encoded: AnyArrayView,
-        decoded: AnyArrayViewMut,
+        mut decoded: AnyArrayViewMut,
     ) -> Result<(), Self::Error> {
-        self.check_dtype(decoded.dtype())?;
+        let (dtype, shape) = (decoded.dtype(), decoded.shape().to_vec());
+        self.check_dtype(dtype)?;
         let bytes = bytes_of(&encoded)?;
-        match_any_array!(
-            decoded,
-            v => decode_into_view(&bytes, v),
-            other => Err(unsupported(other.dtype())),
-        )
+        decoded.with_bytes_mut(|o| self.decode_into_raw(&bytes, dtype, &shape, o))
     }
 }
 

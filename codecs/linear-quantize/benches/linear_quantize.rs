@@ -2,7 +2,8 @@
 //! of decoded data per second.
 //!
 //! `encode` and `decode` return fresh arrays, so they include allocating (and page-faulting)
-//! the output; `decode_into` writes into a preallocated array and measures the kernel alone;
+//! the output; `encode_into` and `decode_into` write into a preallocated array and measure the
+//! kernel alone;
 //! `baseline_alloc_write` allocates and writes a fresh 64 MiB array and nothing else, the floor
 //! for any codec that returns a new array of that size on the machine at hand.
 
@@ -44,6 +45,15 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("encode", |b| {
         b.iter(|| codec.encode(black_box(data.cow())).expect("encode"));
+    });
+    let raw = data.as_bytes().into_owned();
+    let mut codes = vec![0u8; NY * NX * 2];
+    group.bench_function("encode_into", |b| {
+        b.iter(|| {
+            codec
+                .encode_bytes_into(black_box(&raw), &[NY, NX], &mut codes)
+                .expect("encode");
+        });
     });
     group.bench_function("decode", |b| {
         b.iter(|| codec.decode(black_box(encoded.cow())).expect("decode"));

@@ -41,9 +41,11 @@ impl MaxAbsError {
 }
 
 impl TryFrom<f64> for MaxAbsError {
-    type Error = CodecError;
-    fn try_from(value: f64) -> Result<Self, CodecError> {
-        Self::new(value)
+    type Error = String;
+    /// The message names the value and what is accepted (the field and codec are added by the
+    /// caller).
+    fn try_from(value: f64) -> Result<Self, String> {
+        Self::new(value).map_err(|_| format!("{value:?} is not accepted: give a finite number > 0"))
     }
 }
 

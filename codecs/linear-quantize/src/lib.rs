@@ -110,7 +110,8 @@ use ndcodecs_core::{
     ArrayToArrayCodec, CodecError, PipelineCodec,
     dtype::{Element, dtype_name},
     match_float_array,
-    shape::standard_elements,
+    pipeline::{cast_elements, check_len, with_elements_mut},
+    shape::{standard_elements, try_vec},
 };
 use numcodecs::{
     AnyArray, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec, StaticCodec,
@@ -263,16 +264,54 @@ impl LinearQuantizeCodec {
     ///
     /// # Errors
     ///
-    /// [`CodecError::ShapeMismatch`] if `decoded` is not a whole number of elements, and the
-    /// errors of [`Codec::encode`].
+    /// [`CodecError::ShapeMismatch`] if `decoded` is not a whole number of elements,
+    /// [`CodecError::OutOfMemory`], and the errors of [`Codec::encode`].
     pub fn encode_bytes(&self, decoded: &[u8]) -> Result<Vec<u8>, CodecError> {
+        let n = decoded.len() / self.config.dtype.to_any().size();
+        let size = self.config.astype.to_any().size();
+        let mut out = try_vec(CODEC_ID, "the codes", n.saturating_mul(size))?;
+        self.encode_bytes_into(decoded, &[n], &mut out)?;
+        Ok(out)
+    }
+
+    /// Encodes raw native-endian elements of the configured `dtype` (C order, of `shape`, which
+    /// only serves error messages) into `out`, the raw native-endian codes of the configured
+    /// `astype`: no copy of either when both are aligned.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::ShapeMismatch`] if `decoded` is not a whole number of elements or `out`
+    /// does not hold one code per element, and the errors of [`Codec::encode`].
+    pub fn encode_bytes_into(
+        &self,
+        decoded: &[u8],
+        shape: &[usize],
+        out: &mut [u8],
+    ) -> Result<(), CodecError> {
         self.check()?;
-        let shape = [decoded.len() / self.config.dtype.to_any().size()];
+        let n = decoded.len() / self.config.dtype.to_any().size();
+        check_len(
+            CODEC_ID,
+            "the input",
+            decoded.len(),
+            self.config.dtype.to_any(),
+            &[n],
+        )?;
+        check_len(
+            CODEC_ID,
+            "the codes",
+            out.len(),
+            self.config.astype.to_any(),
+            &[n],
+        )?;
+        let shape = if shape.iter().product::<usize>() == n {
+            shape
+        } else {
+            &[n][..]
+        };
         with_types!(self.config.dtype, self.config.astype, F, I => {
-            let xs: Vec<F> = pod_elements(decoded, "decoded")?;
-            let mut out = vec![I::default(); xs.len()];
-            self.encode_kernel(&xs, &shape, &mut out)?;
-            Ok(bytemuck::cast_slice::<I, u8>(&out).to_vec())
+            let xs = cast_elements::<F>(CODEC_ID, decoded)?;
+            with_elements_mut::<I>(CODEC_ID, out, |out| self.encode_kernel(&xs, shape, out))
         })
     }
 
@@ -283,9 +322,33 @@ impl LinearQuantizeCodec {
     /// # Errors
     ///
     /// [`CodecError::Truncated`] if `encoded` holds fewer than `elements` codes,
-    /// [`CodecError::Corrupt`] if it holds more bytes, and the errors of [`Codec::decode`].
+    /// [`CodecError::Corrupt`] if it holds more bytes, [`CodecError::OutOfMemory`], and the
+    /// errors of [`Codec::decode`].
     pub fn decode_bytes(&self, encoded: &[u8], elements: usize) -> Result<Vec<u8>, CodecError> {
+        let size = self.config.dtype.to_any().size();
+        let mut out = try_vec(CODEC_ID, "the decoded array", elements.saturating_mul(size))?;
+        self.decode_bytes_into(encoded, &mut out)?;
+        Ok(out)
+    }
+
+    /// Decodes raw native-endian codes of the configured `astype` into `out`, raw native-endian
+    /// elements of the configured `dtype` (the caller's chunk, whose size says how many codes to
+    /// expect): no copy of either when both are aligned.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::Truncated`] if `encoded` holds fewer codes than `out` elements,
+    /// [`CodecError::Corrupt`] if it holds more bytes, and the errors of [`Codec::decode`].
+    pub fn decode_bytes_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
         self.check()?;
+        let elements = out.len() / self.config.dtype.to_any().size();
+        check_len(
+            CODEC_ID,
+            "the output",
+            out.len(),
+            self.config.dtype.to_any(),
+            &[elements],
+        )?;
         let size = self.config.astype.to_any().size();
         let needed = elements.saturating_mul(size);
         if encoded.len() < needed {
@@ -307,11 +370,9 @@ impl LinearQuantizeCodec {
             });
         }
         with_types!(self.config.dtype, self.config.astype, F, I => {
-            let codes: Vec<I> = pod_elements(encoded, "encoded")?;
+            let codes = cast_elements::<I>(CODEC_ID, encoded)?;
             let p = Params::<F>::new::<I>(&self.config)?;
-            let mut out = vec![F::default(); codes.len()];
-            decode::decode_slice(&p, &codes, &mut out)?;
-            Ok(bytemuck::cast_slice::<F, u8>(&out).to_vec())
+            with_elements_mut::<F>(CODEC_ID, out, |out| decode::decode_slice(&p, &codes, out))
         })
     }
 
@@ -342,7 +403,7 @@ impl LinearQuantizeCodec {
         self.expect_decoded_dtype(F::DTYPE)?;
         let xs = standard_elements(a);
         with_code_type!(self.config.astype, I => {
-            let mut out = vec![I::default(); xs.len()];
+            let mut out: Vec<I> = try_vec(CODEC_ID, "the codes", xs.len())?;
             self.encode_kernel::<F, I>(&xs, a.shape(), &mut out)?;
             Ok(I::into_any(from_shape_vec(a.shape(), out)?))
         })
@@ -416,25 +477,6 @@ impl LinearQuantizeCodec {
             message,
         }
     }
-}
-
-/// Copies native-endian bytes into a vector of `T` (the bytes need not be aligned).
-fn pod_elements<T: bytemuck::Pod + Element>(
-    bytes: &[u8],
-    what: &str,
-) -> Result<Vec<T>, CodecError> {
-    let size = std::mem::size_of::<T>();
-    if !bytes.len().is_multiple_of(size) {
-        return Err(CodecError::ShapeMismatch {
-            codec: CODEC_ID,
-            expected: format!(
-                "{what} data of whole {} elements ({size} bytes each)",
-                dtype_name(T::DTYPE)
-            ),
-            found: format!("{} bytes", bytes.len()),
-        });
-    }
-    Ok(bytemuck::pod_collect_to_vec(bytes))
 }
 
 fn from_shape_vec<T>(shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>, CodecError> {
@@ -512,39 +554,34 @@ impl ArrayToArrayCodec for LinearQuantizeCodec {
     /// # Errors
     ///
     /// [`CodecError::UnsupportedDtype`] if `dtype` is not the configured one, and the errors of
-    /// [`LinearQuantizeCodec::encode_bytes`].
-    fn encode_raw(
+    /// [`LinearQuantizeCodec::encode_bytes_into`].
+    fn encode_into_raw(
         &self,
         decoded: &[u8],
         dtype: AnyArrayDType,
-        _shape: &[usize],
-    ) -> Result<Vec<u8>, CodecError> {
+        shape: &[usize],
+        out: &mut [u8],
+    ) -> Result<(), CodecError> {
         Self::encoded_dtype(self, dtype)?;
-        self.encode_bytes(decoded)
+        check_len(CODEC_ID, "the input", decoded.len(), dtype, shape)?;
+        self.encode_bytes_into(decoded, shape, out)
     }
 
     /// # Errors
     ///
     /// [`CodecError::UnsupportedDtype`] if `dtype` is not the configured one,
-    /// [`CodecError::LimitExceeded`] if `shape` has more elements than memory can hold, and the
-    /// errors of [`LinearQuantizeCodec::decode_bytes`].
-    fn decode_raw(
+    /// [`CodecError::ShapeMismatch`] if `out` does not hold a chunk of `shape`, and the errors of
+    /// [`LinearQuantizeCodec::decode_bytes_into`].
+    fn decode_into_raw(
         &self,
         encoded: &[u8],
         dtype: AnyArrayDType,
         shape: &[usize],
-    ) -> Result<Vec<u8>, CodecError> {
+        out: &mut [u8],
+    ) -> Result<(), CodecError> {
         Self::encoded_dtype(self, dtype)?;
-        let elements = shape
-            .iter()
-            .try_fold(1usize, |n, &d| n.checked_mul(d))
-            .ok_or(CodecError::LimitExceeded {
-                codec: CODEC_ID,
-                what: "chunk element count",
-                found: u64::MAX,
-                limit: usize::MAX as u64,
-            })?;
-        self.decode_bytes(encoded, elements)
+        check_len(CODEC_ID, "the output", out.len(), dtype, shape)?;
+        self.decode_bytes_into(encoded, out)
     }
 }
 
@@ -591,7 +628,7 @@ impl Codec for LinearQuantizeCodec {
             };
             let p = Params::<F>::new::<I>(&self.config)?;
             let codes = standard_elements(codes);
-            let mut out = vec![F::default(); codes.len()];
+            let mut out: Vec<F> = try_vec(CODEC_ID, "the decoded array", codes.len())?;
             decode::decode_slice(&p, &codes, &mut out)?;
             Ok(F::into_any(from_shape_vec(encoded.shape(), out)?))
         })
@@ -630,7 +667,7 @@ impl Codec for LinearQuantizeCodec {
             if let Some(slice) = out.as_slice_mut() {
                 decode::decode_slice(&p, &codes, slice)
             } else {
-                let mut tmp = vec![F::default(); codes.len()];
+                let mut tmp: Vec<F> = try_vec(CODEC_ID, "the decoded array", codes.len())?;
                 decode::decode_slice(&p, &codes, &mut tmp)?;
                 for (o, v) in out.iter_mut().zip(tmp) {
                     *o = v;

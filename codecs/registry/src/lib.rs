@@ -49,12 +49,11 @@
 //! assert_eq!(lilcom.max_abs_error(&config).unwrap(), Some(1.0 / 64.0));
 //! ```
 
-use ndcodecs_core::dtype::dtype_name;
 use ndcodecs_core::{
-    ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec, CodecError, CodecKind, PipelineCodec,
+    ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec, CodecError, CodecKind, EncodedSize,
+    PipelineCodec,
 };
 use numcodecs::{AnyArrayDType, StaticCodec};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 #[doc(hidden)]
@@ -132,32 +131,292 @@ pub struct CodecEntry {
     pub example_config: &'static str,
     /// The configuration field naming the decoded dtype ([`PipelineCodec::DTYPE_FIELD`]).
     pub dtype_field: Option<&'static str>,
-    ops: Ops,
+    create: CreateFn,
 }
 
-/// The codec-specific functions of an entry, instantiated for its type by [`for_each_codec!`].
-#[derive(Clone, Copy)]
-struct Ops {
-    validate: fn(&Value) -> Result<(), CodecError>,
-    max_abs_error: fn(&Value) -> Result<Option<f64>, CodecError>,
-    decoded_dtype: fn(&Value) -> Result<Option<AnyArrayDType>, CodecError>,
-    array: Option<ArrayOps>,
-    bind: Option<BindFn>,
+type CreateFn = fn(&Value) -> Result<DynCodec, CodecError>;
+
+/// A codec of the list, created from a configuration, behind the trait object of its kind: what
+/// the Python package holds to encode and decode without knowing the codec's type.
+#[derive(Debug)]
+pub enum DynCodec {
+    /// An array → array codec.
+    ArrayToArray(Box<dyn DynArrayToArray>),
+    /// An array → bytes codec.
+    ArrayToBytes(Box<dyn DynArrayToBytes>),
+    /// A bytes → bytes codec.
+    BytesToBytes(Box<dyn DynBytesToBytes>),
 }
 
-type BindFn = fn(&Value, AnyArrayDType, &[usize]) -> Result<Value, CodecError>;
-
-/// The functions only an array → array codec has.
-#[derive(Clone, Copy)]
-struct ArrayOps {
-    encoded_dtype: fn(&Value, AnyArrayDType) -> Result<AnyArrayDType, CodecError>,
-    encoded_shape: fn(&Value, &[usize]) -> Result<Vec<usize>, CodecError>,
-    elementwise: fn(&Value) -> Result<bool, CodecError>,
+/// What every codec answers behind a trait object, whatever its kind.
+pub trait DynPipelineCodec: Send + Sync + std::fmt::Debug {
+    /// The numcodecs configuration, with `id` and `_version`.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::InvalidConfig`] if it does not serialize (never for a listed codec).
+    fn config(&self) -> Result<Value, CodecError>;
+    /// [`PipelineCodec::max_abs_error`].
+    fn max_abs_error(&self) -> Option<f64>;
 }
 
-impl std::fmt::Debug for Ops {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Ops")
+/// [`ArrayToArrayCodec`] behind a trait object; see the trait for each method.
+#[allow(missing_docs)]
+pub trait DynArrayToArray: DynPipelineCodec {
+    fn decoded_dtype(&self) -> Option<AnyArrayDType>;
+    fn chunk_shape(&self) -> Option<Vec<usize>>;
+    fn elementwise(&self) -> bool;
+    fn encoded_dtype(&self, decoded: AnyArrayDType) -> Result<AnyArrayDType, CodecError>;
+    fn encoded_shape(&self, decoded: &[usize]) -> Result<Vec<usize>, CodecError>;
+    fn encoded_fill_value(
+        &self,
+        decoded: AnyArrayDType,
+        fill: &[u8],
+    ) -> Result<Vec<u8>, CodecError>;
+    fn bind(
+        &self,
+        dtype: AnyArrayDType,
+        shape: &[usize],
+    ) -> Result<Box<dyn DynArrayToArray>, CodecError>;
+    fn encode_into_raw(
+        &self,
+        decoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        out: &mut [u8],
+    ) -> Result<(), CodecError>;
+    fn decode_into_raw(
+        &self,
+        encoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        out: &mut [u8],
+    ) -> Result<(), CodecError>;
+}
+
+/// [`ArrayToBytesCodec`] behind a trait object; see the trait for each method.
+#[allow(missing_docs)]
+pub trait DynArrayToBytes: DynPipelineCodec {
+    fn decoded_dtype(&self) -> Option<AnyArrayDType>;
+    fn bind(
+        &self,
+        dtype: AnyArrayDType,
+        shape: &[usize],
+    ) -> Result<Box<dyn DynArrayToBytes>, CodecError>;
+    fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError>;
+    fn encode_raw(
+        &self,
+        decoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+    ) -> Result<Vec<u8>, CodecError>;
+    fn decode_into_raw(
+        &self,
+        encoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        out: &mut [u8],
+    ) -> Result<(), CodecError>;
+    fn encode_chunk(
+        &self,
+        decoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        fill: &[u8],
+    ) -> Result<Option<Vec<u8>>, CodecError>;
+    fn decode_chunk(
+        &self,
+        encoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        fill: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), CodecError>;
+}
+
+/// [`BytesToBytesCodec`] behind a trait object; see the trait for each method.
+#[allow(missing_docs)]
+pub trait DynBytesToBytes: DynPipelineCodec {
+    fn encoded_size(&self, decoded: EncodedSize) -> EncodedSize;
+    fn encode_raw(&self, decoded: &[u8]) -> Result<Vec<u8>, CodecError>;
+    fn encode_into_raw(&self, decoded: &[u8], out: &mut [u8]) -> Result<usize, CodecError>;
+    fn decoded_range(&self, encoded: &[u8]) -> Result<Option<std::ops::Range<usize>>, CodecError>;
+    fn decode_raw(&self, encoded: &[u8]) -> Result<Vec<u8>, CodecError>;
+    fn decode_into_raw(&self, encoded: &[u8], out: &mut [u8]) -> Result<(), CodecError>;
+}
+
+impl<C: PipelineCodec> DynPipelineCodec for C {
+    fn config(&self) -> Result<Value, CodecError> {
+        serde_json::to_value(self.get_config()).map_err(|e| CodecError::InvalidConfig {
+            codec: C::CODEC_ID,
+            message: format!("the configuration does not serialize: {e}"),
+        })
+    }
+
+    fn max_abs_error(&self) -> Option<f64> {
+        PipelineCodec::max_abs_error(self)
+    }
+}
+
+impl<C: ArrayToArrayCodec> DynArrayToArray for C {
+    fn decoded_dtype(&self) -> Option<AnyArrayDType> {
+        ArrayToArrayCodec::decoded_dtype(self)
+    }
+    fn chunk_shape(&self) -> Option<Vec<usize>> {
+        ArrayToArrayCodec::chunk_shape(self)
+    }
+    fn elementwise(&self) -> bool {
+        ArrayToArrayCodec::elementwise(self)
+    }
+    fn encoded_dtype(&self, decoded: AnyArrayDType) -> Result<AnyArrayDType, CodecError> {
+        ArrayToArrayCodec::encoded_dtype(self, decoded)
+    }
+    fn encoded_shape(&self, decoded: &[usize]) -> Result<Vec<usize>, CodecError> {
+        ArrayToArrayCodec::encoded_shape(self, decoded)
+    }
+    fn encoded_fill_value(
+        &self,
+        decoded: AnyArrayDType,
+        fill: &[u8],
+    ) -> Result<Vec<u8>, CodecError> {
+        ArrayToArrayCodec::encoded_fill_value(self, decoded, fill)
+    }
+    fn bind(
+        &self,
+        dtype: AnyArrayDType,
+        shape: &[usize],
+    ) -> Result<Box<dyn DynArrayToArray>, CodecError> {
+        Ok(Box::new(
+            ArrayToArrayCodec::bind(self, dtype, shape)?.into_owned(),
+        ))
+    }
+    fn encode_into_raw(
+        &self,
+        decoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        out: &mut [u8],
+    ) -> Result<(), CodecError> {
+        ArrayToArrayCodec::encode_into_raw(self, decoded, dtype, shape, out)
+    }
+    fn decode_into_raw(
+        &self,
+        encoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        out: &mut [u8],
+    ) -> Result<(), CodecError> {
+        ArrayToArrayCodec::decode_into_raw(self, encoded, dtype, shape, out)
+    }
+}
+
+impl<C: ArrayToBytesCodec> DynArrayToBytes for C {
+    fn decoded_dtype(&self) -> Option<AnyArrayDType> {
+        ArrayToBytesCodec::decoded_dtype(self)
+    }
+    fn bind(
+        &self,
+        dtype: AnyArrayDType,
+        shape: &[usize],
+    ) -> Result<Box<dyn DynArrayToBytes>, CodecError> {
+        Ok(Box::new(
+            ArrayToBytesCodec::bind(self, dtype, shape)?.into_owned(),
+        ))
+    }
+    fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
+        ArrayToBytesCodec::stored_shape(self, encoded)
+    }
+    fn encode_raw(
+        &self,
+        decoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+    ) -> Result<Vec<u8>, CodecError> {
+        ArrayToBytesCodec::encode_raw(self, decoded, dtype, shape)
+    }
+    fn decode_into_raw(
+        &self,
+        encoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        out: &mut [u8],
+    ) -> Result<(), CodecError> {
+        ArrayToBytesCodec::decode_into_raw(self, encoded, dtype, shape, out)
+    }
+    fn encode_chunk(
+        &self,
+        decoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        fill: &[u8],
+    ) -> Result<Option<Vec<u8>>, CodecError> {
+        ArrayToBytesCodec::encode_chunk(self, decoded, dtype, shape, fill)
+    }
+    fn decode_chunk(
+        &self,
+        encoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        fill: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), CodecError> {
+        ArrayToBytesCodec::decode_chunk(self, encoded, dtype, shape, fill, out)
+    }
+}
+
+impl<C: BytesToBytesCodec> DynBytesToBytes for C {
+    fn encoded_size(&self, decoded: EncodedSize) -> EncodedSize {
+        BytesToBytesCodec::encoded_size(self, decoded)
+    }
+    fn encode_raw(&self, decoded: &[u8]) -> Result<Vec<u8>, CodecError> {
+        BytesToBytesCodec::encode_raw(self, decoded)
+    }
+    fn encode_into_raw(&self, decoded: &[u8], out: &mut [u8]) -> Result<usize, CodecError> {
+        BytesToBytesCodec::encode_into_raw(self, decoded, out)
+    }
+    fn decoded_range(&self, encoded: &[u8]) -> Result<Option<std::ops::Range<usize>>, CodecError> {
+        BytesToBytesCodec::decoded_range(self, encoded)
+    }
+    fn decode_raw(&self, encoded: &[u8]) -> Result<Vec<u8>, CodecError> {
+        BytesToBytesCodec::decode_raw(self, encoded)
+    }
+    fn decode_into_raw(&self, encoded: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
+        BytesToBytesCodec::decode_into_raw(self, encoded, out)
+    }
+}
+
+impl DynCodec {
+    fn common(&self) -> &dyn DynPipelineCodec {
+        match self {
+            Self::ArrayToArray(c) => &**c,
+            Self::ArrayToBytes(c) => &**c,
+            Self::BytesToBytes(c) => &**c,
+        }
+    }
+
+    /// The numcodecs configuration, with `id` and `_version`.
+    ///
+    /// # Errors
+    ///
+    /// As [`DynPipelineCodec::config`].
+    pub fn config(&self) -> Result<Value, CodecError> {
+        self.common().config()
+    }
+
+    /// [`PipelineCodec::max_abs_error`].
+    #[must_use]
+    pub fn max_abs_error(&self) -> Option<f64> {
+        self.common().max_abs_error()
+    }
+
+    /// The decoded dtype the configuration fixes, if any (`None` for a bytes → bytes codec).
+    #[must_use]
+    pub fn decoded_dtype(&self) -> Option<AnyArrayDType> {
+        match self {
+            Self::ArrayToArray(c) => c.decoded_dtype(),
+            Self::ArrayToBytes(c) => c.decoded_dtype(),
+            Self::BytesToBytes(_) => None,
+        }
     }
 }
 
@@ -170,13 +429,24 @@ impl CodecEntry {
         self.zarr_v3_name.starts_with("numcodecs.")
     }
 
+    /// Creates the codec from a configuration (checked as [`Self::validate`] does).
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::InvalidConfig`] naming the codec, the field, the value and what is
+    /// accepted.
+    pub fn create(&self, config: &Value) -> Result<DynCodec, CodecError> {
+        (self.create)(config)
+    }
+
     /// Checks a configuration: it parses and the codec accepts it.
     ///
     /// # Errors
     ///
-    /// [`CodecError::InvalidConfig`] naming the codec and what is wrong.
+    /// [`CodecError::InvalidConfig`] naming the codec, the field, the value and what is
+    /// accepted.
     pub fn validate(&self, config: &Value) -> Result<(), CodecError> {
-        (self.ops.validate)(config)
+        self.create(config).map(drop)
     }
 
     /// The error bound the configuration guarantees ([`PipelineCodec::max_abs_error`]).
@@ -185,7 +455,7 @@ impl CodecEntry {
     ///
     /// As [`Self::validate`].
     pub fn max_abs_error(&self, config: &Value) -> Result<Option<f64>, CodecError> {
-        (self.ops.max_abs_error)(config)
+        Ok(self.create(config)?.max_abs_error())
     }
 
     /// The decoded dtype the configuration fixes, if any (array codecs; `None` for bytes →
@@ -195,14 +465,17 @@ impl CodecEntry {
     ///
     /// As [`Self::validate`].
     pub fn decoded_dtype(&self, config: &Value) -> Result<Option<AnyArrayDType>, CodecError> {
-        (self.ops.decoded_dtype)(config)
+        Ok(self.create(config)?.decoded_dtype())
     }
 
-    fn array_ops(&self) -> Result<ArrayOps, CodecError> {
-        self.ops.array.ok_or_else(|| CodecError::InvalidConfig {
-            codec: self.codec_id,
-            message: format!("{} is not an array → array codec", self.codec_id),
-        })
+    fn array_to_array(&self, config: &Value) -> Result<Box<dyn DynArrayToArray>, CodecError> {
+        match self.create(config)? {
+            DynCodec::ArrayToArray(c) => Ok(c),
+            _ => Err(CodecError::InvalidConfig {
+                codec: self.codec_id,
+                message: format!("{} is not an array → array codec", self.codec_id),
+            }),
+        }
     }
 
     /// The encoded dtype of an array → array codec for decoded arrays of `dtype`.
@@ -216,7 +489,7 @@ impl CodecEntry {
         config: &Value,
         dtype: AnyArrayDType,
     ) -> Result<AnyArrayDType, CodecError> {
-        (self.array_ops()?.encoded_dtype)(config, dtype)
+        self.array_to_array(config)?.encoded_dtype(dtype)
     }
 
     /// The encoded shape of an array → array codec for a decoded array of `shape` (C order).
@@ -226,7 +499,7 @@ impl CodecEntry {
     /// As [`ArrayToArrayCodec::encoded_shape`], and [`CodecError::InvalidConfig`] for an
     /// invalid configuration or a codec of another kind.
     pub fn encoded_shape(&self, config: &Value, shape: &[usize]) -> Result<Vec<usize>, CodecError> {
-        (self.array_ops()?.encoded_shape)(config, shape)
+        self.array_to_array(config)?.encoded_shape(shape)
     }
 
     /// Whether an array → array codec works element by element
@@ -236,27 +509,44 @@ impl CodecEntry {
     ///
     /// [`CodecError::InvalidConfig`] for an invalid configuration or a codec of another kind.
     pub fn elementwise(&self, config: &Value) -> Result<bool, CodecError> {
-        (self.array_ops()?.elementwise)(config)
+        Ok(self.array_to_array(config)?.elementwise())
     }
 
-    /// The numcodecs configuration (with `id`) of an array → bytes codec as it applies to
-    /// chunks of `dtype` and `shape` ([`ArrayToBytesCodec::bind`]).
+    /// The chunk shape an array → array codec's configuration fixes
+    /// ([`ArrayToArrayCodec::chunk_shape`]).
     ///
     /// # Errors
     ///
-    /// As [`ArrayToBytesCodec::bind`], and [`CodecError::InvalidConfig`] for an invalid
-    /// configuration or a codec of another kind.
+    /// [`CodecError::InvalidConfig`] for an invalid configuration or a codec of another kind.
+    pub fn chunk_shape(&self, config: &Value) -> Result<Option<Vec<usize>>, CodecError> {
+        Ok(self.array_to_array(config)?.chunk_shape())
+    }
+
+    /// The numcodecs configuration (with `id`) of an array codec as it applies to chunks of
+    /// `dtype` and `shape` ([`ArrayToArrayCodec::bind`]: for a filter, the configuration zarr v2
+    /// needs; [`ArrayToBytesCodec::bind`]).
+    ///
+    /// # Errors
+    ///
+    /// As the `bind` of the kind's trait, and [`CodecError::InvalidConfig`] for an invalid
+    /// configuration or a bytes → bytes codec.
     pub fn bind(
         &self,
         config: &Value,
         dtype: AnyArrayDType,
         shape: &[usize],
     ) -> Result<Value, CodecError> {
-        let bind = self.ops.bind.ok_or_else(|| CodecError::InvalidConfig {
-            codec: self.codec_id,
-            message: format!("{} is not an array → bytes codec", self.codec_id),
-        })?;
-        bind(config, dtype, shape)
+        match self.create(config)? {
+            DynCodec::ArrayToArray(c) => c.bind(dtype, shape)?.config(),
+            DynCodec::ArrayToBytes(c) => c.bind(dtype, shape)?.config(),
+            DynCodec::BytesToBytes(_) => Err(CodecError::InvalidConfig {
+                codec: self.codec_id,
+                message: format!(
+                    "{} is a bytes → bytes codec: it is not bound to a dtype",
+                    self.codec_id
+                ),
+            }),
+        }
     }
 }
 
@@ -273,7 +563,7 @@ pub static CODECS: &[CodecEntry] = {
                 kind: kind!($kind),
                 example_config: <$codec as PipelineCodec>::EXAMPLE_CONFIG,
                 dtype_field: <$codec as PipelineCodec>::DTYPE_FIELD,
-                ops: ops!($kind, $codec),
+                create: create!($kind, $codec),
             }),*]
         };
     }
@@ -288,40 +578,15 @@ pub static CODECS: &[CodecEntry] = {
             CodecKind::BytesToBytes
         };
     }
-    macro_rules! ops {
+    macro_rules! create {
         (array_to_array, $codec:path) => {
-            Ops {
-                validate: validate::<$codec>,
-                max_abs_error: max_abs_error::<$codec>,
-                decoded_dtype: |c| Ok(ArrayToArrayCodec::decoded_dtype(&parse::<$codec>(c)?)),
-                array: Some(ArrayOps {
-                    encoded_dtype: |c, d| parse::<$codec>(c)?.encoded_dtype(d),
-                    encoded_shape: |c, s| parse::<$codec>(c)?.encoded_shape(s),
-                    elementwise: |c| Ok(parse::<$codec>(c)?.elementwise()),
-                }),
-                bind: None,
-            }
+            |c| Ok(DynCodec::ArrayToArray(Box::new(parse::<$codec>(c)?)))
         };
         (array_to_bytes, $codec:path) => {
-            Ops {
-                validate: validate::<$codec>,
-                max_abs_error: max_abs_error::<$codec>,
-                decoded_dtype: |c| Ok(ArrayToBytesCodec::decoded_dtype(&parse::<$codec>(c)?)),
-                array: None,
-                bind: Some(bind::<$codec>),
-            }
+            |c| Ok(DynCodec::ArrayToBytes(Box::new(parse::<$codec>(c)?)))
         };
         (bytes_to_bytes, $codec:path) => {
-            Ops {
-                validate: validate::<$codec>,
-                max_abs_error: max_abs_error::<$codec>,
-                decoded_dtype: |c| {
-                    let _: $codec = parse(c)?;
-                    Ok(None)
-                },
-                array: None,
-                bind: None,
-            }
+            |c| Ok(DynCodec::BytesToBytes(Box::new(parse::<$codec>(c)?)))
         };
     }
     for_each_codec!(entries)
@@ -366,11 +631,77 @@ pub fn codec_from_config<C: PipelineCodec>(
             C::CODEC_ID
         )));
     }
-    let config = C::Config::<'static>::deserialize(Value::Object(config))
-        .map_err(|e| invalid(e.to_string()))?;
+    let fields = config.clone();
+    let config: C::Config<'static> = serde_path_to_error::deserialize(Value::Object(config))
+        .map_err(|e| {
+            let schema = serde_json::to_value(numcodecs::DynCodecType::codec_config_schema(
+                &numcodecs::StaticCodecType::<C>::of(),
+            ))
+            .unwrap_or(Value::Null);
+            invalid(field_error(&fields, &schema, &e))
+        })?;
     let codec = C::from_config(config);
     codec.validate()?;
     Ok(codec)
+}
+
+/// The message of a configuration that does not parse: the field at fault, serde's message
+/// (what was expected), and the value found there when serde's message does not show it.
+fn field_error(
+    fields: &Map<String, Value>,
+    schema: &Value,
+    e: &serde_path_to_error::Error<serde_json::Error>,
+) -> String {
+    let path = e.path().to_string();
+    let mut message = e.inner().to_string();
+    // serde's message for a wrong type given to an enum of names does not list the names.
+    let names = schema_names(&schema["properties"][&path]);
+    if message.contains("expected string or map") && !names.is_empty() {
+        message = message.replace(
+            "expected string or map",
+            &format!("expected one of {}", names.join(", ")),
+        );
+    }
+    // serde names Rust types; a configuration is JSON.
+    for (rust, json) in [
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected i64", "expected an integer"),
+        ("expected i32", "expected an integer"),
+        ("expected u64", "expected a non-negative integer"),
+        ("expected usize", "expected a non-negative integer"),
+    ] {
+        message = message.replace(rust, json);
+    }
+    match fields.get(&path) {
+        Some(value) if !message.contains(&value.to_string()) => {
+            format!("{path}: {message}; found {value}")
+        }
+        _ if path == "." || path.is_empty() => message,
+        _ => format!("{path}: {message}"),
+    }
+}
+
+/// The string constants a field's JSON schema enumerates, quoted.
+fn schema_names(schema: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Some(Value::String(name)) = schema.get("const") {
+        names.push(format!("{name:?}"));
+    }
+    if let Some(Value::Array(values)) = schema.get("enum") {
+        names.extend(
+            values
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|v| format!("{v:?}")),
+        );
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Value::Array(subs)) = schema.get(key) {
+            names.extend(subs.iter().flat_map(schema_names));
+        }
+    }
+    names
 }
 
 fn parse<C: PipelineCodec>(config: &Value) -> Result<C, CodecError> {
@@ -381,30 +712,6 @@ fn parse<C: PipelineCodec>(config: &Value) -> Result<C, CodecError> {
             message: format!("the configuration must be a JSON object, found {other}"),
         }),
     }
-}
-
-fn validate<C: PipelineCodec>(config: &Value) -> Result<(), CodecError> {
-    parse::<C>(config).map(drop)
-}
-
-fn max_abs_error<C: PipelineCodec>(config: &Value) -> Result<Option<f64>, CodecError> {
-    Ok(parse::<C>(config)?.max_abs_error())
-}
-
-fn bind<C: ArrayToBytesCodec>(
-    config: &Value,
-    dtype: AnyArrayDType,
-    shape: &[usize],
-) -> Result<Value, CodecError> {
-    let codec = parse::<C>(config)?;
-    let bound = codec.bind(dtype, shape)?;
-    serde_json::to_value(bound.get_config()).map_err(|e| CodecError::InvalidConfig {
-        codec: C::CODEC_ID,
-        message: format!(
-            "the configuration for {} chunks does not serialize: {e}",
-            dtype_name(dtype)
-        ),
-    })
 }
 
 // Compile-time uses of the kind traits, so that a line naming the wrong kind fails to build with
@@ -420,3 +727,46 @@ const _: () = {
     }
     for_each_codec!(check);
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Every configuration error names the codec, the field, the value and what is accepted.
+    #[test]
+    fn config_errors_name_codec_field_value_and_what_is_accepted() {
+        for entry in CODECS {
+            let example: Map<String, Value> = serde_json::from_str(entry.example_config).unwrap();
+            entry.validate(&Value::Object(example.clone())).unwrap();
+            let mut fields: Vec<String> = example.keys().cloned().collect();
+            fields.push("_version".into());
+            for field in fields {
+                for bad in [json!({"bogus": true}), json!("bogus"), json!([[1.5]])] {
+                    let mut config = example.clone();
+                    config.insert(field.clone(), bad.clone());
+                    let message = entry
+                        .validate(&Value::Object(config))
+                        .unwrap_err()
+                        .to_string();
+                    for part in [entry.codec_id, &field, &bad.to_string()] {
+                        assert!(message.contains(part), "{message:?} lacks {part:?}");
+                    }
+                    assert!(
+                        message.contains("expected") || message.contains("accepted"),
+                        "{message:?} does not say what is accepted"
+                    );
+                }
+            }
+            let mut config = example.clone();
+            config.insert("no_such_field".into(), json!(1));
+            let message = entry
+                .validate(&Value::Object(config))
+                .unwrap_err()
+                .to_string();
+            for part in [entry.codec_id, "no_such_field", "expected"] {
+                assert!(message.contains(part), "{message:?} lacks {part:?}");
+            }
+        }
+    }
+}

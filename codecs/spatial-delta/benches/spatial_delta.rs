@@ -5,6 +5,9 @@
 //! the codec's proposal (numcodecs issue #583: `np.diff(..., prepend=0)` / `np.cumsum`) by
 //! `benches/numpy_reference.py`, when a Python with numpy is found (`$NDCODECS_PYTHON`, else
 //! `.venv/bin/python` at the repository root, else `python3`), so both appear in one run.
+//!
+//! The same cases through the Python package (`ndcodecs.SpatialDelta`, what a numcodecs or
+//! zarr-python user runs) against numpy side by side: `python-plugin/bench/bench_python_paths.py`.
 
 use std::hint::black_box;
 use std::time::Instant;

@@ -1,3 +1,4 @@
+use ndcodecs_core::dtype::DtypeName;
 use numcodecs::StaticCodecVersion;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,14 @@ pub type SpatialDeltaVersion = StaticCodecVersion<0, 1, 0>;
 /// ```json
 /// {"axis": [0, 1, 2]}
 /// ```
+///
+/// As a zarr v2 filter, where the first filter of a chain decodes the compressor's output as bare
+/// bytes, the configuration also names the chunks' dtype and shape (numcodecs' `Delta(dtype=…)`
+/// convention):
+///
+/// ```json
+/// {"axis": [0, 1], "dtype": "int32", "chunk_shape": [500, 80]}
+/// ```
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "SpatialDeltaConfig")]
@@ -22,6 +31,18 @@ pub struct SpatialDeltaConfig {
     /// axis twice takes a second-order difference along it. Default: -1 (the last axis).
     #[serde(default)]
     pub axis: AxisSelection,
+    /// The dtype of the arrays this codec encodes and decodes, an integer dtype (`"int8"` …
+    /// `"uint64"`); absent (the default): any integer dtype. Needed, with `chunk_shape`, where the
+    /// encoded data reach the codec as bare bytes (a zarr v2 filter after a compressor); arrays of
+    /// another dtype are then refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dtype: Option<DtypeName>,
+    /// The shape (C order, outermost axis first) of the arrays this codec encodes and decodes: a
+    /// zarr array's chunk shape. Absent (the default): any shape. Needed, with `dtype`, where the
+    /// encoded data reach the codec as bare bytes (a zarr v2 filter after a compressor); arrays of
+    /// another shape are then refused, and `axis` is checked against its rank on construction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_shape: Option<Vec<usize>>,
     /// Version of the codec's semantics, `"0.1.0"` (added by the codec; may be omitted).
     #[serde(default, rename = "_version")]
     pub version: SpatialDeltaVersion,
@@ -29,7 +50,10 @@ pub struct SpatialDeltaConfig {
 
 /// One axis or a list of axes (numpy convention: negative values count from the end).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "invalid type: expected an axis (an integer) or a list of axes (integers)"
+)]
 pub enum AxisSelection {
     /// A single axis.
     One(i64),

@@ -110,6 +110,39 @@ fn cumsum_in_place<T: Int>(data: &mut [T], shape: &[usize], axis: usize) {
     }
 }
 
+/// Writes the cumulative (wrapping) sums of `input` along `axis` to `out` (same length): the
+/// inverse of [`delta_out_of_place`], reading the input once and writing the output once.
+fn cumsum_out_of_place<T: Int>(input: &[T], out: &mut [T], shape: &[usize], axis: usize) {
+    let (outer, n, inner) = split(shape, axis);
+    let block = n * inner;
+    if block == 0 {
+        return;
+    }
+    for (src, dst) in input
+        .chunks_exact(block)
+        .zip(out.chunks_exact_mut(block))
+        .take(outer)
+    {
+        if inner == 1 {
+            let mut acc = T::default();
+            for (o, &x) in dst.iter_mut().zip(src) {
+                acc = acc.wrapping_add(x);
+                *o = acc;
+            }
+        } else {
+            dst[..inner].copy_from_slice(&src[..inner]);
+            for i in 1..n {
+                let (head, tail) = dst.split_at_mut(i * inner);
+                let prev = &head[(i - 1) * inner..];
+                let cur = &src[i * inner..(i + 1) * inner];
+                for ((o, &c), &p) in tail[..inner].iter_mut().zip(cur).zip(prev) {
+                    *o = c.wrapping_add(p);
+                }
+            }
+        }
+    }
+}
+
 /// The axes split for a single fused pass: the outermost listed axis `a0`, how many more times
 /// it is listed, and the other axes relative to one slice along `a0` (`axis - a0 - 1`).
 ///
@@ -189,6 +222,49 @@ pub fn decode_in_place<T: Int>(data: &mut [T], shape: &[usize], axes: &[usize]) 
         for i in 0..n {
             let (head, tail) = blk.split_at_mut(i * inner);
             let row = &mut tail[..inner];
+            for &axis in inner_axes.iter().rev() {
+                cumsum_in_place(row, slice_shape, axis);
+            }
+            if i > 0 {
+                add_row_in_place(row, &head[(i - 1) * inner..]);
+            }
+        }
+    }
+}
+
+/// Decodes `input` (what [`encode_into`] wrote) into `out`, in one pass over memory when the axes
+/// allow: each slice along the outermost listed axis is copied from the input while it is in
+/// cache, its inner axes summed in place, and the previous slice added.
+pub fn decode_into<T: Int>(input: &[T], out: &mut [T], shape: &[usize], axes: &[usize]) {
+    let Some((a0, repeats, inner_axes)) = plan(axes) else {
+        out.copy_from_slice(input);
+        return;
+    };
+    if repeats > 0 {
+        // An axis listed more than once: the in-place passes, after one copy.
+        out.copy_from_slice(input);
+        decode_in_place(out, shape, axes);
+        return;
+    }
+    if inner_axes.is_empty() {
+        cumsum_out_of_place(input, out, shape, a0);
+        return;
+    }
+    let (outer, n, inner) = split(shape, a0);
+    let slice_shape = &shape[a0 + 1..];
+    let block = n * inner;
+    if block == 0 {
+        return;
+    }
+    for (src, blk) in input
+        .chunks_exact(block)
+        .zip(out.chunks_exact_mut(block))
+        .take(outer)
+    {
+        for i in 0..n {
+            let (head, tail) = blk.split_at_mut(i * inner);
+            let row = &mut tail[..inner];
+            row.copy_from_slice(&src[i * inner..(i + 1) * inner]);
             for &axis in inner_axes.iter().rev() {
                 cumsum_in_place(row, slice_shape, axis);
             }

@@ -207,3 +207,78 @@ fn input_is_not_mutated() {
         .unwrap();
     assert_eq!(a, before);
 }
+
+/// zarr v2: configured with the chunks' dtype and shape (`bind`), the codec decodes the raw
+/// bytes of an encoded chunk, and refuses chunks of another dtype or shape; an empty axis list
+/// or an axis out of range for `chunk_shape` is refused on construction.
+#[test]
+fn dtype_and_chunk_shape_for_zarr_v2() {
+    use ndcodecs_core::{ArrayToArrayCodec, PipelineCodec};
+    use numcodecs::{AnyArrayDType, StaticCodec};
+    let codec = SpatialDeltaCodec::new(AxisSelection::Many(vec![0, 1]));
+    let bound = codec
+        .bind(AnyArrayDType::I32, &[3, 4])
+        .unwrap()
+        .into_owned();
+    assert_eq!(bound.chunk_shape(), Some(vec![3, 4]));
+    assert_eq!(bound.decoded_dtype(), Some(AnyArrayDType::I32));
+    let config = serde_json::to_value(bound.get_config()).unwrap();
+    assert_eq!(config["dtype"], "int32");
+    assert_eq!(config["chunk_shape"], serde_json::json!([3, 4]));
+    let data: Vec<i32> = (0..12).map(|i| i * i).collect();
+    let raw: Vec<u8> = data.iter().flat_map(|v| v.to_ne_bytes()).collect();
+    let encoded = bound.encode_raw(&raw, AnyArrayDType::I32, &[3, 4]).unwrap();
+    assert_eq!(
+        bound
+            .decode_raw(&encoded, AnyArrayDType::I32, &[3, 4])
+            .unwrap(),
+        raw
+    );
+    assert!(bound.encode_raw(&raw, AnyArrayDType::I32, &[4, 3]).is_err());
+    assert!(bound.encode_raw(&raw, AnyArrayDType::U32, &[3, 4]).is_err());
+    assert!(bound.encoded_shape(&[6, 4]).is_err());
+    // Without them, nothing changes in the stored configuration.
+    let plain = serde_json::to_value(codec.get_config()).unwrap();
+    assert!(plain.get("dtype").is_none() && plain.get("chunk_shape").is_none());
+
+    let parse = |json: &str| SpatialDeltaCodec::from_config(serde_json::from_str(json).unwrap());
+    assert!(parse(r#"{"axis": []}"#).validate().is_err());
+    assert!(
+        parse(r#"{"axis": 2, "chunk_shape": [3, 4]}"#)
+            .validate()
+            .is_err()
+    );
+    assert!(
+        parse(r#"{"axis": 1, "dtype": "float32"}"#)
+            .validate()
+            .is_err()
+    );
+    assert!(
+        parse(r#"{"axis": -1, "dtype": "uint16", "chunk_shape": [3, 4]}"#)
+            .validate()
+            .is_ok()
+    );
+}
+
+/// The out-of-place decoder equals the in-place one for every axis list, repeats included.
+#[test]
+fn decode_into_matches_decode_in_place() {
+    let shape = [5usize, 4, 7];
+    let data: Vec<i64> = (0..140).map(|i| (i * 7919) % 1000 - 500).collect();
+    for axes in [
+        vec![0],
+        vec![1],
+        vec![2],
+        vec![0, 2],
+        vec![2, 1, 0],
+        vec![1, 1],
+        vec![0, 0, 2],
+    ] {
+        let codec = SpatialDeltaCodec::new(AxisSelection::Many(axes.clone()));
+        let mut in_place = data.clone();
+        codec.decode_slice_in_place(&mut in_place, &shape).unwrap();
+        let mut out = vec![0i64; data.len()];
+        codec.decode_slice_into(&data, &mut out, &shape).unwrap();
+        assert_eq!(out, in_place, "axes {axes:?}");
+    }
+}

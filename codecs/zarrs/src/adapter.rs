@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use ndcodecs_core::{
     ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec, CodecError as NdError, EncodedSize,
-    PipelineCodec,
+    PipelineCodec, shape::try_vec,
 };
 use numcodecs::{AnyArrayDType, StaticCodec};
 use zarrs::array::{
@@ -323,35 +323,51 @@ where
         Ok(representation(codec.encoded_size(dtype, &shape)))
     }
 
+    /// [`ArrayToBytesCodec::encode_chunk`]: an edge chunk whose padding (the fill value) the
+    /// codec cannot hold is stored cropped.
     fn encode<'a>(
         &self,
         bytes: ArrayBytes<'a>,
         shape: &[NonZeroU64],
         data_type: &DataType,
-        _fill_value: &FillValue,
+        fill_value: &FillValue,
         _options: &CodecOptions,
     ) -> Result<ArrayBytesRaw<'a>, CodecError> {
         let (codec, dtype, shape) = self.bind(data_type, shape)?;
         let raw = bytes.into_fixed()?;
         let encoded = codec
-            .encode_raw(&raw, dtype, &shape)
-            .map_err(|e| codec_error(&e))?;
+            .encode_chunk(&raw, dtype, &shape, fill_value.as_ne_bytes())
+            .map_err(|e| codec_error(&e))?
+            .ok_or_else(|| {
+                CodecError::Other(format!(
+                    "{}: the chunk holds only the fill value, which the codec cannot store; \
+                     leave zarrs' store_empty_chunks off so that such chunks are not written",
+                    C::CODEC_ID
+                ))
+            })?;
         Ok(Cow::Owned(encoded))
     }
 
+    /// [`ArrayToBytesCodec::decode_chunk`] into an output of the chunk's size: the stored shape
+    /// is checked against the chunk before anything else is allocated.
     fn decode<'a>(
         &self,
         bytes: ArrayBytesRaw<'a>,
         shape: &[NonZeroU64],
         data_type: &DataType,
-        _fill_value: &FillValue,
+        fill_value: &FillValue,
         _options: &CodecOptions,
     ) -> Result<ArrayBytes<'a>, CodecError> {
         let (codec, dtype, shape) = self.bind(data_type, shape)?;
-        let decoded = codec
-            .decode_raw(&bytes, dtype, &shape)
+        let n = shape
+            .iter()
+            .try_fold(dtype.size(), |n, &d| n.checked_mul(d))
+            .ok_or_else(|| CodecError::Other(format!("{}: chunk too large", C::CODEC_ID)))?;
+        let mut out = try_vec(C::CODEC_ID, "the decoded chunk", n).map_err(|e| codec_error(&e))?;
+        codec
+            .decode_chunk(&bytes, dtype, &shape, fill_value.as_ne_bytes(), &mut out)
             .map_err(|e| codec_error(&e))?;
-        Ok(ArrayBytes::from(decoded))
+        Ok(ArrayBytes::from(out))
     }
 }
 

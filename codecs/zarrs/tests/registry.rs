@@ -136,3 +136,123 @@ fn every_listed_codec_round_trips_through_a_zarrs_array() {
         }, _ => panic!("{}: dtype {dtype}", entry.codec_id));
     }
 }
+
+/// A float dtype the codec takes, if any (the one its configuration fixes, else float32 or
+/// float64 when accepted).
+fn float_dtype_for(entry: &CodecEntry, config: &Value) -> Option<&'static str> {
+    let accepts = |name: &str| {
+        let dtype = ndcodecs_core::dtype::dtype_from_name(name).unwrap();
+        match entry.kind {
+            CodecKind::ArrayToArray => entry.encoded_dtype(config, dtype).is_ok(),
+            CodecKind::ArrayToBytes => entry.bind(config, dtype, &[6, 10]).is_ok(),
+            CodecKind::BytesToBytes => true,
+        }
+    };
+    match entry.decoded_dtype(config).unwrap() {
+        Some(dtype) => {
+            let name = ndcodecs_core::dtype::dtype_name(dtype);
+            name.starts_with("float").then_some(name)
+        }
+        None => ["float32", "float64"].into_iter().find(|n| accepts(n)),
+    }
+}
+
+fn float_array(
+    entry: &CodecEntry,
+    config: &Map<String, Value>,
+    dtype: &str,
+) -> zarrs::array::Array<MemoryStore> {
+    let ours = json!({"name": entry.zarr_v3_name, "configuration": config});
+    let bytes = json!({"name": "bytes", "configuration": {"endian": "little"}});
+    let codecs = match entry.kind {
+        CodecKind::ArrayToArray => json!([ours, bytes]),
+        CodecKind::ArrayToBytes => json!([ours]),
+        CodecKind::BytesToBytes => json!([bytes, ours]),
+    };
+    let metadata = ArrayMetadata::try_from(
+        json!({
+            "zarr_format": 3, "node_type": "array", "shape": [13, 21], "data_type": dtype,
+            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [6, 10]}},
+            "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+            "fill_value": "NaN", "codecs": codecs
+        })
+        .to_string()
+        .as_str(),
+    )
+    .unwrap();
+    ndcodecs_zarrs::create_array(Arc::new(MemoryStore::new()), "/a", metadata)
+        .unwrap_or_else(|e| panic!("{}: {e}", entry.codec_id))
+}
+
+/// Edge chunks with a NaN fill value (xarray's for float variables): zarrs pads the part of an
+/// edge chunk outside the array with NaN; every codec that takes a float dtype stores such an
+/// array and reads it back (a serializer that cannot hold NaN stores the edge chunk cropped),
+/// and a NaN inside the array either comes back bit-exactly or is refused with an error that
+/// names it.
+#[test]
+fn every_listed_codec_stores_edge_chunks_with_a_nan_fill_value() {
+    ndcodecs_zarrs::register();
+    let mut tried = 0;
+    for entry in CODECS {
+        let mut config = example(entry);
+        let Some(dtype) = float_dtype_for(entry, &Value::Object(config.clone())) else {
+            continue;
+        };
+        if let Some(field) = entry.dtype_field {
+            config.insert(field.into(), Value::from(dtype));
+        }
+        tried += 1;
+        let bound = entry
+            .max_abs_error(&Value::Object(config.clone()))
+            .unwrap()
+            .unwrap_or(0.0);
+        let values: Vec<f64> = (0..13 * 21)
+            .map(|i| f64::from((i % 21) * 3 + i / 21) * 0.37 - 20.0)
+            .collect();
+        match dtype {
+            "float32" => check_nan_fill::<f32>(entry, &config, dtype, &values, bound),
+            _ => check_nan_fill::<f64>(entry, &config, dtype, &values, bound),
+        }
+    }
+    assert!(tried >= 3, "only {tried} codecs take a float dtype");
+}
+
+fn check_nan_fill<T>(
+    entry: &CodecEntry,
+    config: &Map<String, Value>,
+    dtype: &str,
+    values: &[f64],
+    bound: f64,
+) where
+    T: ndcodecs_core::dtype::Float + zarrs::array::Element + zarrs::array::ElementOwned,
+{
+    let data: Vec<T> = values.iter().map(|&v| T::from_f64(v)).collect();
+    let array = float_array(entry, config, dtype);
+    array
+        .store_array_subset(&array.subset_all(), data.clone())
+        .unwrap_or_else(|e| panic!("{}: edge chunks with NaN fill: {e}", entry.codec_id));
+    let back = array
+        .retrieve_array_subset::<Vec<T>>(&array.subset_all())
+        .unwrap();
+    for (x, y) in data.iter().zip(&back) {
+        let err = (x.to_f64() - y.to_f64()).abs();
+        assert!(err <= bound, "{}: {x} came back as {y}", entry.codec_id);
+    }
+    // A real NaN in the data, inside an edge chunk.
+    let mut with_nan = data;
+    with_nan[12 * 21 + 3] = T::from_f64(f64::NAN);
+    let array = float_array(entry, config, dtype);
+    match array.store_array_subset(&array.subset_all(), with_nan) {
+        Ok(()) => {
+            let back = array
+                .retrieve_array_subset::<Vec<T>>(&array.subset_all())
+                .unwrap();
+            assert!(
+                back[12 * 21 + 3].is_nan(),
+                "{}: the NaN was lost",
+                entry.codec_id
+            );
+        }
+        Err(e) => assert!(e.to_string().contains("NaN"), "{}: {e}", entry.codec_id),
+    }
+}

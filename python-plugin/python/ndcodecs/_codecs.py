@@ -7,7 +7,8 @@ mixin of its kind (``_base``), with
 
 - an ``__init__`` signature listing the configuration fields in declaration order (from the JSON
   schema), so that positional arguments work; ``_version`` is keyword-only;
-- the configuration checked by Rust on construction;
+- the configuration normalised (numpy values and dtype spellings) and checked by Rust on
+  construction (``_base._NdCodec.__new__``);
 - the hand-written docstring of ``_docs.DOCSTRINGS``, or else the one numcodecs-python builds
   from the schema followed by the errors every codec raises;
 - registration with numcodecs under the codec id, except for a codec that re-implements one of
@@ -85,7 +86,6 @@ def _init_for(params: list[inspect.Parameter]) -> Any:
 
     def __init__(self: _NdCodec, *args: Any, **kwargs: Any) -> None:
         """Configuration is validated and stored by ``__new__`` (in Rust); see the class doc."""
-        self._check_config()
 
     self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
     __init__.__signature__ = inspect.Signature([self_param, *params])  # type: ignore[attr-defined]
@@ -103,6 +103,7 @@ def _make_class(entry: dict[str, Any]) -> type[_NdCodec]:
         "__doc__": inspect.cleandoc(doc) if doc else _schema_docstring(native, entry),
         "__init__": _init_for(_parameters(native)),
         "codec_id": entry["codec_id"],
+        "_replaces_numcodecs": entry["replaces_numcodecs"],
     }
     return type(name, (KIND_BASES[entry["kind"]], native), namespace)
 

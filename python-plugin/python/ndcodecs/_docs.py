@@ -25,7 +25,16 @@ DOCSTRINGS: dict[str, str] = {
         The axis, or the axes in the order they are applied on encode, along which to take
         differences. Range: ``-ndim <= axis < ndim`` for the array being encoded (negative
         values count from the last axis). Listing an axis twice takes a second-order
-        difference. Unitless.
+        difference; an empty list is refused. Unitless.
+    dtype : str, numpy dtype or None, default None
+        The dtype of the arrays encoded and decoded (``"int8"`` … ``"uint64"``; numpy spellings
+        such as ``"<i4"`` or ``np.int32`` are accepted). None: any integer dtype. For zarr v2,
+        with ``chunk_shape``: the first filter of a chain receives the compressor's bare bytes.
+    chunk_shape : list of int or None, default None
+        The shape (C order) of the arrays encoded and decoded: the zarr array's chunk shape.
+        None: any shape. With ``dtype``, what a zarr v2 filter needs to decode bare bytes; arrays
+        of another dtype or shape are then refused, and ``axis`` is checked against its rank on
+        construction.
     _version : str, optional
         Version of the codec's semantics (``"0.1.0"``); written by ``get_config``, checked on
         construction. Leave it out.
@@ -36,9 +45,11 @@ DOCSTRINGS: dict[str, str] = {
         On encode or decode of a float (or other non-integer) array: a float delta is not
         exactly invertible, put ``LinearQuantize`` first; for an unknown configuration field.
     ValueError
-        For an empty axis list or an axis out of range for the array; for a bare byte buffer
-        given to ``decode`` without ``out`` (the encoded data do not carry their dtype and shape:
-        pass the encoded ndarray, or ``out=`` an ndarray of the decoded dtype and shape).
+        For an empty axis list (on construction) or an axis out of range for the array; for a
+        bare byte buffer given to ``decode`` without ``out`` when ``dtype`` and ``chunk_shape``
+        are not configured (the encoded data do not carry their dtype and shape: pass the
+        encoded ndarray, ``out=`` an ndarray of the decoded dtype and shape, or configure both);
+        for an array of another dtype or shape than the configured ones.
 
     Examples
     --------

@@ -43,7 +43,7 @@ from zarr.codecs.numcodecs import (
 )
 from zarr.core.common import JSON, parse_named_configuration
 
-from . import _codecs, _native
+from . import _base, _codecs, _native
 
 if TYPE_CHECKING:
     from zarr.core.array_spec import ArraySpec
@@ -108,6 +108,17 @@ def _native_dtype(chunk_spec: ArraySpec) -> np.dtype:
     return np.dtype(chunk_spec.dtype.to_native_dtype())
 
 
+def _fill_bytes(chunk_spec: ArraySpec) -> np.ndarray:
+    """The fill value of a chunk spec as the raw bytes of one element (1-d ``uint8``)."""
+    dtype = _native_dtype(chunk_spec)
+    return np.asarray(chunk_spec.fill_value, dtype=dtype).reshape(1).view(np.uint8)
+
+
+def _raw(arr: np.ndarray) -> np.ndarray:
+    """The bytes of a C-contiguous array, as a 1-d ``uint8`` view."""
+    return arr.reshape(-1).view(np.uint8)
+
+
 class _ArrayArrayWrapper(_NdZarrCodec, _NumcodecsArrayArrayCodec):
     """An array → array codec: the encoded dtype and shape, and the axes it accepts, come from
     the Rust codec."""
@@ -139,15 +150,28 @@ class _ArrayArrayWrapper(_NdZarrCodec, _NumcodecsArrayArrayCodec):
             return self  # left to the codec, which reports the dtype it expects
 
     def resolve_metadata(self, chunk_spec: ArraySpec) -> ArraySpec:
-        """The encoded chunk's dtype and shape, as the Rust codec gives them."""
+        """The encoded chunk's dtype, shape and fill value, as the Rust codec gives them (the
+        fill value matters to the serializer after this codec: zarr pads edge chunks with it)."""
         from zarr.dtype import parse_dtype
 
-        config = self._config_json()
-        encoded = _native.encoded_dtype(self.codec_id, config, _native_dtype(chunk_spec).name)
-        shape = _native.encoded_shape(self.codec_id, config, list(chunk_spec.shape))
+        native = self._codec._native
+        decoded = _native_dtype(chunk_spec)
+        encoded = np.dtype(native.encoded_dtype(decoded.name))
+        shape = native.encoded_shape(list(chunk_spec.shape))
+        fill = native.encoded_fill_value(decoded.name, _fill_bytes(chunk_spec)).view(encoded)[0]
         return replace(
-            chunk_spec, dtype=parse_dtype(np.dtype(encoded), zarr_format=3), shape=tuple(shape)
+            chunk_spec,
+            dtype=parse_dtype(encoded, zarr_format=3),
+            shape=tuple(shape),
+            fill_value=fill,
         )
+
+    async def _decode_single(self, chunk_data: NDBuffer, chunk_spec: ArraySpec) -> NDBuffer:
+        """Decodes into a chunk of the spec's dtype and shape (allocated once, here)."""
+        encoded = chunk_data.as_ndarray_like()
+        out = np.empty(chunk_spec.shape, dtype=_native_dtype(chunk_spec))
+        await asyncio.to_thread(self._codec.decode, encoded, out)
+        return chunk_spec.prototype.nd_buffer.from_ndarray_like(out)
 
     def compute_encoded_size(self, input_byte_length: int, chunk_spec: ArraySpec) -> int:
         """Scaled by the ratio of the encoded and decoded item sizes and element counts."""
@@ -177,27 +201,41 @@ class _ArrayBytesWrapper(_NdZarrCodec, _NumcodecsArrayBytesCodec):
             cache[key] = self._numcodec_class(**bound)
         return cache[key]
 
-    async def _encode_single(self, chunk_data: NDBuffer, chunk_spec: ArraySpec) -> Buffer:
-        # zarr v3 chunks are logical arrays: code them in C order whatever their memory order.
+    async def _encode_single(self, chunk_data: NDBuffer, chunk_spec: ArraySpec) -> Buffer | None:
+        """Encodes a chunk (C order, whatever its memory order: zarr v3 chunks are logical
+        arrays). An edge chunk whose padding (the fill value) the codec cannot hold is stored
+        cropped to the box before that padding; a chunk holding only such fill is not stored."""
         chunk = np.ascontiguousarray(chunk_data.as_numpy_array())
-        encoded = await asyncio.to_thread(self._codec_for(chunk_spec).encode, chunk)
+        codec = self._codec_for(chunk_spec)
+        _base.check_dtype(self.codec_id, chunk.dtype)
+        encoded = await asyncio.to_thread(
+            codec._native.encode_chunk,
+            _raw(chunk),
+            chunk.dtype.name,
+            list(chunk.shape),
+            _fill_bytes(chunk_spec),
+        )
+        if encoded is None:
+            return None
         return chunk_spec.prototype.buffer.from_bytes(encoded.tobytes())
 
     async def _decode_single(self, chunk_data: Buffer, chunk_spec: ArraySpec) -> NDBuffer:
+        """Decodes into a chunk of the spec's shape, allocated here: the shape the stream
+        declares is checked against it before anything else is allocated (a chunk stored cropped
+        gets the fill value around it)."""
         codec = self._codec_for(chunk_spec)
-        decoded = await asyncio.to_thread(codec.decode, chunk_data.as_numpy_array())
-        if (
-            decoded.shape != tuple(chunk_spec.shape)
-            and chunk_spec.shape == ()
-            and decoded.size == 1
-        ):
-            decoded = decoded.reshape(())  # a 0-d chunk may be stored as shape (1,) (lilcom)
-        if decoded.shape != tuple(chunk_spec.shape):
-            raise ValueError(
-                f"{self.codec_name}: the stored chunk has shape {decoded.shape}, the array's "
-                f"chunks have shape {tuple(chunk_spec.shape)}"
-            )
-        return chunk_spec.prototype.nd_buffer.from_ndarray_like(decoded)
+        dtype = _native_dtype(chunk_spec)
+        out = np.empty(chunk_spec.shape, dtype=dtype)
+        encoded = np.frombuffer(chunk_data.to_bytes(), dtype=np.uint8)
+        await asyncio.to_thread(
+            codec._native.decode_chunk,
+            encoded,
+            dtype.name,
+            list(chunk_spec.shape),
+            _fill_bytes(chunk_spec),
+            _raw(out),
+        )
+        return chunk_spec.prototype.nd_buffer.from_ndarray_like(out)
 
 
 class _BytesBytesWrapper(_NdZarrCodec, _NumcodecsBytesBytesCodec):
