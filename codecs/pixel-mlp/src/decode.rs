@@ -1,0 +1,341 @@
+//! The decoder: rows in stream order, concurrently by wavefront or by diagonals, or one after
+//! another; every order gives the same samples.
+//!
+//! Row `r` (counting the rows of all slices) may decode column `x` once row `r - 1` has decoded
+//! columns `..= x + 2` (the context reaches two columns to the right in the row above) and, in a
+//! volume, row `r - height` (the same row of the previous slice) has decoded column `x`. Rows of
+//! one stream follow each other in its range coder, so row `r` also waits for row `r - streams`
+//! to finish.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+
+use ndcodecs_core::CodecError;
+use ndcodecs_entropy::RangeDecoder;
+use rayon::prelude::*;
+
+use crate::CODEC_ID;
+use crate::coding::{Geometry, sample_distribution};
+use crate::context::LOOKAHEAD;
+use crate::entropy::get;
+use crate::format::{Header, Layout, colour_transform};
+use crate::model::{Model, model};
+
+/// Largest chunk (in samples) decoded without an expected shape: `2^28` (1 GiB of working
+/// buffer). With an expected shape the caller's output bounds the allocation instead.
+pub const MAX_SAMPLES_UNCHECKED: usize = 1 << 28;
+
+/// The order in which rows are decoded; all give identical samples.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DecodeOrder {
+    /// One row after another on the calling thread.
+    Sequential,
+    /// Rows claimed in order by up to `min(threads, streams)` workers of rayon's pool, each row
+    /// running at most 3 columns behind the row above (Gümüş & Kamisli's method 1).
+    #[default]
+    Wavefront,
+    /// Time steps: at step `t` every active row decodes one pixel, the rows of a step in
+    /// parallel on rayon's pool (the paper's method 2, diagonal by diagonal).
+    Diagonal,
+}
+
+fn corrupt(message: String) -> CodecError {
+    CodecError::Corrupt {
+        codec: CODEC_ID,
+        message,
+    }
+}
+
+/// Shared state of one chunk's decoding.
+struct Job<'a> {
+    model: &'static Model,
+    header: &'a Header,
+    streams: Vec<&'a [u8]>,
+    samples: Vec<AtomicI32>,
+    /// columns fully decoded, per row
+    progress: Vec<AtomicUsize>,
+    abort: AtomicBool,
+}
+
+impl<'a> Job<'a> {
+    fn new(header: &'a Header, data: &'a [u8], offset: usize) -> Result<Self, CodecError> {
+        let model = model(header.model_id)?;
+        let mut streams = Vec::with_capacity(header.streams);
+        let mut at = offset;
+        for &len in &header.stream_lengths {
+            streams.push(&data[at..at + len]);
+            at += len;
+        }
+        let n = header.samples();
+        Ok(Self {
+            model,
+            header,
+            streams,
+            samples: (0..n).map(|_| AtomicI32::new(0)).collect(),
+            progress: (0..header.rows()).map(|_| AtomicUsize::new(0)).collect(),
+            abort: AtomicBool::new(false),
+        })
+    }
+
+    /// Columns row `r` may decode up to (exclusive) given the rows it depends on.
+    #[inline(always)]
+    fn allowed(&self, r: usize) -> usize {
+        let h = self.header;
+        let mut limit = h.width;
+        if r % h.height != 0 {
+            let above = self.progress[r - 1].load(Ordering::Acquire);
+            limit = if above == h.width {
+                h.width
+            } else {
+                above.saturating_sub(LOOKAHEAD)
+            };
+        }
+        if h.layout == Layout::Volume && r >= h.height {
+            limit = limit.min(self.progress[r - h.height].load(Ordering::Acquire));
+        }
+        limit
+    }
+
+    /// Decodes columns `from..to` of row `r`.
+    #[inline(always)]
+    fn decode_columns(
+        &self,
+        dec: &mut RangeDecoder<'_>,
+        r: usize,
+        from: usize,
+        to: usize,
+    ) -> Result<(), CodecError> {
+        let h = self.header;
+        let g = Geometry { header: h };
+        let (z, y) = (r / h.height, r % h.height);
+        ndcodecs_learned::simd::vectorize(
+            #[inline(always)]
+            || {
+                for x in from..to {
+                    for c in 0..h.channels {
+                        let l = sample_distribution(self.model, &g, &self.samples, z, y, x, c);
+                        let v = get(dec, &l)?;
+                        #[allow(clippy::cast_possible_truncation)]
+                        self.samples[g.index(z, y, x, c)].store(v as i32, Ordering::Relaxed);
+                    }
+                }
+                Ok::<(), CodecError>(())
+            },
+        )?;
+        self.progress[r].store(to, Ordering::Release);
+        if dec.is_past_end() {
+            return Err(corrupt(format!(
+                "the range-coded stream of row {r} ends before its samples (truncated or damaged data)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Decodes row `r` entirely, waiting for the rows it depends on.
+    fn decode_row(&self, dec: &mut RangeDecoder<'_>, r: usize) -> Result<(), CodecError> {
+        let w = self.header.width;
+        let mut x = 0;
+        let mut spins = 0u32;
+        while x < w {
+            let to = self.allowed(r);
+            if to > x {
+                self.decode_columns(dec, r, x, to)?;
+                x = to;
+                spins = 0;
+            } else {
+                if self.abort.load(Ordering::Relaxed) {
+                    return Err(corrupt("another row failed".into()));
+                }
+                spins += 1;
+                if spins < 64 {
+                    std::hint::spin_loop();
+                } else {
+                    std::thread::yield_now();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish_stream(dec: &RangeDecoder<'_>) -> Result<(), CodecError> {
+        dec.finish().map_err(|e| corrupt(e.to_string()))
+    }
+
+    fn sequential(&self) -> Result<(), CodecError> {
+        let mut decs: Vec<RangeDecoder<'_>> =
+            self.streams.iter().map(|s| RangeDecoder::new(s)).collect();
+        let n = self.header.streams;
+        for r in 0..self.header.rows() {
+            self.decode_row(&mut decs[r % n], r)?;
+        }
+        decs.iter().try_for_each(Self::finish_stream)
+    }
+
+    fn wavefront(&self) -> Result<(), CodecError> {
+        let rows = self.header.rows();
+        let n = self.header.streams;
+        let slots: Vec<Mutex<Option<RangeDecoder<'_>>>> = self
+            .streams
+            .iter()
+            .map(|s| Mutex::new(Some(RangeDecoder::new(s))))
+            .collect();
+        let next = AtomicUsize::new(0);
+        let error: Mutex<Option<CodecError>> = Mutex::new(None);
+        let worker = || {
+            loop {
+                let r = next.fetch_add(1, Ordering::Relaxed);
+                if r >= rows || self.abort.load(Ordering::Relaxed) {
+                    return;
+                }
+                let s = r % n;
+                // the stream's coder is free once its previous row (r - n) has finished
+                let mut spins = 0u32;
+                let mut dec = loop {
+                    if let Some(d) = slots[s].lock().ok().and_then(|mut g| g.take()) {
+                        break d;
+                    }
+                    if self.abort.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    spins += 1;
+                    if spins < 64 {
+                        std::hint::spin_loop();
+                    } else {
+                        std::thread::yield_now();
+                    }
+                };
+                let result = self.decode_row(&mut dec, r).and_then(|()| {
+                    if r + n >= rows {
+                        Self::finish_stream(&dec)
+                    } else {
+                        Ok(())
+                    }
+                });
+                if let Err(e) = result {
+                    self.abort.store(true, Ordering::Relaxed);
+                    if let Ok(mut slot) = error.lock() {
+                        slot.get_or_insert(e);
+                    }
+                    return;
+                }
+                if let Ok(mut g) = slots[s].lock() {
+                    *g = Some(dec);
+                }
+            }
+        };
+        let workers = rayon::current_num_threads().min(n).max(1);
+        rayon::scope(|sc| {
+            for _ in 1..workers {
+                sc.spawn(|_| worker());
+            }
+            worker();
+        });
+        match error.into_inner().ok().flatten() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn diagonal(&self) -> Result<(), CodecError> {
+        let h = self.header;
+        let (rows, n, w) = (h.rows(), h.streams, h.width);
+        // start[r] = max(start[r-1] + LOOKAHEAD + 1, start[r-n] + w)
+        let mut start = vec![0usize; rows];
+        for r in 1..rows {
+            start[r] = start[r - 1] + LOOKAHEAD + 1;
+            if r >= n {
+                start[r] = start[r].max(start[r - n] + w);
+            }
+        }
+        let end = start[rows - 1] + w;
+        let mut decs: Vec<(usize, RangeDecoder<'_>)> = self
+            .streams
+            .iter()
+            .enumerate()
+            .map(|(s, b)| (s, RangeDecoder::new(b)))
+            .collect();
+        for t in 0..end {
+            decs.par_iter_mut().try_for_each(|(row, dec)| {
+                let r = *row;
+                if r >= rows || t < start[r] {
+                    return Ok(());
+                }
+                let x = t - start[r];
+                self.decode_columns(dec, r, x, x + 1)?;
+                if x + 1 == w {
+                    *row += n;
+                }
+                Ok::<(), CodecError>(())
+            })?;
+        }
+        decs.iter().try_for_each(|(_, d)| Self::finish_stream(d))
+    }
+}
+
+/// Decodes a chunk into its header and samples (`i32`, C order), in `order`. When
+/// `expected_shape` is given, the header's shape must equal it (checked before anything is
+/// allocated).
+///
+/// # Errors
+///
+/// [`CodecError::ShapeMismatch`] for another shape; [`CodecError::Corrupt`],
+/// [`CodecError::Truncated`], [`CodecError::UnsupportedVersion`],
+/// [`CodecError::LimitExceeded`] for damaged or foreign data; [`CodecError::ChecksumMismatch`]
+/// if the decoded samples do not match the stored CRC-32.
+pub fn decode_samples(
+    data: &[u8],
+    expected_shape: Option<&[usize]>,
+    order: DecodeOrder,
+) -> Result<(Header, Vec<i32>), CodecError> {
+    let (header, offset) = Header::read(data)?;
+    if let Some(shape) = expected_shape {
+        if header.shape() != shape {
+            return Err(CodecError::ShapeMismatch {
+                codec: CODEC_ID,
+                expected: format!("{shape:?}"),
+                found: format!("{:?} in the chunk header", header.shape()),
+            });
+        }
+    } else if header.samples() > MAX_SAMPLES_UNCHECKED {
+        return Err(CodecError::LimitExceeded {
+            codec: CODEC_ID,
+            what: "sample count of a chunk decoded without an expected shape",
+            found: header.samples() as u64,
+            limit: MAX_SAMPLES_UNCHECKED as u64,
+        });
+    }
+    let job = Job::new(&header, data, offset)?;
+    match order {
+        DecodeOrder::Sequential => job.sequential(),
+        DecodeOrder::Wavefront => job.wavefront(),
+        DecodeOrder::Diagonal => job.diagonal(),
+    }?;
+    let mut values: Vec<i32> = job.samples.into_iter().map(AtomicI32::into_inner).collect();
+    if colour_transform(header.layout, header.channels) {
+        let (lo, hi) = header.dtype.range();
+        for px in values.chunks_exact_mut(header.channels) {
+            let (r, g, b) = crate::colour::inverse(px[0], px[1], px[2]);
+            if [r, g, b].iter().any(|&v| v < lo || v > hi) {
+                return Err(corrupt(format!(
+                    "decoded (Y, Co, Cg) = ({}, {}, {}) is no pixel of the dtype",
+                    px[0], px[1], px[2]
+                )));
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                px[0] = r as i32;
+                px[1] = g as i32;
+                px[2] = b as i32;
+            }
+        }
+    }
+    let crc = crate::encode::checksum(&values, header.dtype);
+    if crc != header.crc {
+        return Err(CodecError::ChecksumMismatch {
+            codec: CODEC_ID,
+            stored: header.crc,
+            computed: crc,
+        });
+    }
+    Ok((header, values))
+}

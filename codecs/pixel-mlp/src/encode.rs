@@ -1,0 +1,251 @@
+//! The encoder: every stream in parallel (rayon), each walking its rows.
+
+use ndcodecs_core::{CodecError, dtype::Element};
+use rayon::prelude::*;
+
+use crate::CODEC_ID;
+use crate::coding::{Geometry, sample_distribution};
+use crate::config::{LayoutChoice, PixelMlpConfig};
+use crate::entropy::{SymbolSink, put};
+use crate::format::{Header, Layout, MAX_CHANNELS, SampleType, colour_transform};
+use crate::model::{Model, model};
+
+/// A sample dtype `pixel_mlp` codes: `u8`, `u16`, `i16`.
+pub trait PixelSample: Element {
+    /// The header's dtype code.
+    const TYPE: SampleType;
+    /// The value as `i32`.
+    fn to_i32(self) -> i32;
+    /// A value known to be in the dtype's range.
+    fn from_i32(v: i32) -> Self;
+}
+
+macro_rules! impl_sample {
+    ($t:ty, $v:ident) => {
+        impl PixelSample for $t {
+            const TYPE: SampleType = SampleType::$v;
+            #[inline(always)]
+            fn to_i32(self) -> i32 {
+                i32::from(self)
+            }
+            #[inline(always)]
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            fn from_i32(v: i32) -> Self {
+                v as $t
+            }
+        }
+    };
+}
+impl_sample!(u8, U8);
+impl_sample!(u16, U16);
+impl_sample!(i16, I16);
+
+/// CRC-32 (IEEE, as `crc32fast`) of samples stored as the little-endian bytes of `dtype`
+/// (1 byte for `uint8`, 2 for `uint16` / `int16`), C order.
+#[must_use]
+pub fn checksum(values: &[i32], dtype: SampleType) -> u32 {
+    let mut crc = crc32fast::Hasher::new();
+    let mut buf = Vec::with_capacity(8192);
+    for block in values.chunks(4096) {
+        buf.clear();
+        for &v in block {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            match dtype {
+                SampleType::U8 => buf.push(v as u8),
+                SampleType::U16 | SampleType::I16 => {
+                    buf.extend_from_slice(&(v as u16).to_le_bytes())
+                }
+            }
+        }
+        crc.update(&buf);
+    }
+    crc.finalize()
+}
+
+/// Encodes `data` (C order, `shape`) into a `pixel_mlp` chunk: the streams in parallel on
+/// rayon's pool.
+///
+/// # Errors
+///
+/// [`CodecError::ShapeMismatch`] for a shape `pixel_mlp` does not take or a `data` of another
+/// length; [`CodecError::Corrupt`] for an unknown `config.model`.
+pub fn encode<T: PixelSample>(
+    data: &[T],
+    shape: &[usize],
+    config: &PixelMlpConfig,
+) -> Result<Vec<u8>, CodecError> {
+    let (mut header, values) = prepare(data, shape, config)?;
+    let m = model(header.model_id)?;
+    let streams: Vec<Vec<u8>> = (0..header.streams)
+        .into_par_iter()
+        .map(|s| {
+            let mut enc = ndcodecs_entropy::RangeEncoder::new();
+            encode_stream(&mut enc, m, &header, &values, s);
+            enc.finish()
+        })
+        .collect();
+    header.stream_lengths = streams.iter().map(Vec::len).collect();
+    if header.stream_lengths.iter().any(|&l| l > u32::MAX as usize) {
+        return Err(CodecError::LimitExceeded {
+            codec: CODEC_ID,
+            what: "stream length",
+            found: header.stream_lengths.iter().copied().max().unwrap_or(0) as u64,
+            limit: u64::from(u32::MAX),
+        });
+    }
+    let mut out = header.write();
+    for s in &streams {
+        out.extend_from_slice(s);
+    }
+    Ok(out)
+}
+
+/// `(layout, depth, height, width, channels)` of an array of `shape` read as `choice` says.
+///
+/// # Errors
+///
+/// [`CodecError::ShapeMismatch`] for a rank other than 2 or 3, an empty axis, or more than 4
+/// channels.
+pub fn plan(
+    shape: &[usize],
+    choice: LayoutChoice,
+) -> Result<(Layout, usize, usize, usize, usize), CodecError> {
+    let bad = |why: &str| CodecError::ShapeMismatch {
+        codec: CODEC_ID,
+        expected: format!("(y, x), (y, x, c) with c <= 4, or (z, y, x), every axis non-empty{why}"),
+        found: format!("shape {shape:?}"),
+    };
+    if shape.contains(&0) {
+        return Err(bad(""));
+    }
+    match *shape {
+        [h, w] => Ok((Layout::Image, 1, h, w, 1)),
+        [a, b, c] => {
+            let channels = match choice {
+                LayoutChoice::Auto => c <= MAX_CHANNELS,
+                LayoutChoice::Channels => true,
+                LayoutChoice::Volume => false,
+            };
+            if channels {
+                if c > MAX_CHANNELS {
+                    return Err(bad(" (layout \"channels\" takes at most 4 channels)"));
+                }
+                Ok((Layout::Channels, 1, a, b, c))
+            } else {
+                Ok((Layout::Volume, a, b, c, 1))
+            }
+        }
+        _ => Err(bad("")),
+    }
+}
+
+/// Codes the rows of stream `s` into `sink`.
+pub(crate) fn encode_stream<K: SymbolSink>(
+    sink: &mut K,
+    model: &Model,
+    header: &Header,
+    values: &[i32],
+    s: usize,
+) {
+    let g = Geometry { header };
+    ndcodecs_learned::simd::vectorize(
+        #[inline(always)]
+        || {
+            for row in (s..header.rows()).step_by(header.streams) {
+                let (z, y) = (row / header.height, row % header.height);
+                for x in 0..header.width {
+                    for c in 0..header.channels {
+                        let l = sample_distribution(model, &g, values, z, y, x, c);
+                        put(sink, &l, i64::from(values[g.index(z, y, x, c)]));
+                    }
+                }
+            }
+        },
+    );
+}
+
+/// The header of a chunk of `values` (everything but the stream lengths) and the values as
+/// `i32`.
+pub(crate) fn prepare<T: PixelSample>(
+    data: &[T],
+    shape: &[usize],
+    config: &PixelMlpConfig,
+) -> Result<(Header, Vec<i32>), CodecError> {
+    let (layout, depth, height, width, channels) = plan(shape, config.layout)?;
+    let n = depth * height * width * channels;
+    if data.len() != n {
+        return Err(CodecError::ShapeMismatch {
+            codec: CODEC_ID,
+            expected: format!("{n} samples for shape {shape:?}"),
+            found: format!("{} samples", data.len()),
+        });
+    }
+    if height > u32::MAX as usize || width > u32::MAX as usize || depth > u32::MAX as usize {
+        return Err(CodecError::LimitExceeded {
+            codec: CODEC_ID,
+            what: "axis length",
+            found: shape.iter().copied().max().unwrap_or(0) as u64,
+            limit: u64::from(u32::MAX),
+        });
+    }
+    let mut values: Vec<i32> = data.iter().map(|&v| v.to_i32()).collect();
+    let crc = checksum(&values, T::TYPE);
+    if colour_transform(layout, channels) {
+        for px in values.chunks_exact_mut(channels) {
+            let (y, co, cg) = crate::colour::forward(px[0], px[1], px[2]);
+            px[0] = y;
+            px[1] = co;
+            px[2] = cg;
+        }
+    }
+    let mut ranges = vec![(i64::MAX, i64::MIN); channels];
+    for px in values.chunks_exact(channels) {
+        for (r, &v) in ranges.iter_mut().zip(px) {
+            r.0 = r.0.min(i64::from(v));
+            r.1 = r.1.max(i64::from(v));
+        }
+    }
+    if layout != Layout::Channels {
+        ranges.truncate(1);
+    }
+    let streams = config.streams.get().min(depth * height);
+    Ok((
+        Header {
+            layout,
+            dtype: T::TYPE,
+            model_id: config.model,
+            depth,
+            height,
+            width,
+            channels,
+            streams,
+            ranges,
+            stream_lengths: vec![0; streams],
+            crc,
+        },
+        values,
+    ))
+}
+
+/// The ideal code length in bits of `data` under the model (what a perfect entropy coder would
+/// write for the samples, without header and stream ends): the model's own measure.
+///
+/// # Errors
+///
+/// As [`encode`](crate::encode).
+pub fn ideal_bits<T: PixelSample>(
+    data: &[T],
+    shape: &[usize],
+    config: &PixelMlpConfig,
+) -> Result<f64, CodecError> {
+    let (header, values) = prepare(data, shape, config)?;
+    let m = model(header.model_id)?;
+    Ok((0..header.streams)
+        .into_par_iter()
+        .map(|s| {
+            let mut sink = crate::entropy::CodeLength::default();
+            encode_stream(&mut sink, m, &header, &values, s);
+            sink.bits
+        })
+        .sum())
+}
