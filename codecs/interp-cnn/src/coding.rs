@@ -31,7 +31,32 @@ pub trait Coder {
     /// # Errors
     ///
     /// [`CodecError::Corrupt`] from a decoder that reads an impossible value.
-    fn code(&mut self, dist: &Logistic, value: i32) -> Result<i32, CodecError>;
+    fn code(&mut self, dist: &Logistic, value: i32, hint: Hint) -> Result<i32, CodecError>;
+}
+
+/// What a decoder may use to find a value fast: the distribution's range and the value nearest
+/// its mean.
+#[derive(Clone, Copy, Debug)]
+pub struct Hint {
+    /// smallest value
+    pub lo: i64,
+    /// largest value
+    pub hi: i64,
+    /// the value nearest the mean (within `lo..=hi`)
+    pub guess: i64,
+}
+
+impl Hint {
+    /// The hint of a distribution of mean `mu_fp / 256` over `lo..=hi`.
+    #[inline(always)]
+    #[must_use]
+    pub fn new(mu_fp: i64, lo: i64, hi: i64) -> Self {
+        Self {
+            lo,
+            hi,
+            guess: ((mu_fp + 128) >> 8).clamp(lo, hi),
+        }
+    }
 }
 
 /// Encoding into a range coder.
@@ -39,7 +64,7 @@ pub struct Encoder(pub RangeEncoder);
 
 impl Coder for Encoder {
     #[inline(always)]
-    fn code(&mut self, dist: &Logistic, value: i32) -> Result<i32, CodecError> {
+    fn code(&mut self, dist: &Logistic, value: i32, _hint: Hint) -> Result<i32, CodecError> {
         let c = dist.code(i64::from(value));
         self.0
             .encode_freq(c.start, c.freq, PRECISION_BITS)
@@ -54,8 +79,36 @@ pub struct Decoder<'a>(pub RangeDecoder<'a>);
 
 impl Coder for Decoder<'_> {
     #[inline(always)]
-    fn code(&mut self, dist: &Logistic, _value: i32) -> Result<i32, CodecError> {
+    fn code(&mut self, dist: &Logistic, _value: i32, hint: Hint) -> Result<i32, CodecError> {
         let target = self.0.decode_target(PRECISION_BITS);
+        // Most values lie next to the mean: walk from the guess while the value's own interval
+        // is a single-value symbol; the symbol holding the target is the one the full search
+        // would find, and a single-value symbol has only that value.
+        let (lo, hi) = (hint.lo, hint.hi);
+        let mut v = hint.guess;
+        for _ in 0..6 {
+            let c = dist.code(v);
+            if c.nbits != 0 {
+                break;
+            }
+            if target < c.start {
+                if v == lo {
+                    break;
+                }
+                v -= 1;
+            } else if target >= c.start + c.freq {
+                if v == hi {
+                    break;
+                }
+                v += 1;
+            } else {
+                self.0
+                    .decode_interval(c.start, c.freq, PRECISION_BITS)
+                    .map_err(|e| corrupt(e.to_string()))?;
+                #[allow(clippy::cast_possible_truncation)]
+                return Ok(v as i32);
+            }
+        }
         let found: Found = dist.find(target);
         self.0
             .decode_interval(found.start, found.freq, PRECISION_BITS)
@@ -75,7 +128,7 @@ impl Coder for Decoder<'_> {
 pub struct IdealBits(pub f64);
 
 impl Coder for IdealBits {
-    fn code(&mut self, dist: &Logistic, value: i32) -> Result<i32, CodecError> {
+    fn code(&mut self, dist: &Logistic, value: i32, _hint: Hint) -> Result<i32, CodecError> {
         let c = dist.code(i64::from(value));
         self.0 += f64::from(PRECISION_BITS) - f64::from(c.freq).log2() + f64::from(c.nbits);
         Ok(value)
@@ -124,7 +177,7 @@ pub fn walk_coarse<C: Coder>(
                 let ls = log2_fp((1 + gr) as u64);
                 let dist = Logistic::new(256 * mu, ls, lo, hi);
                 let i = g.index(y, x);
-                g.data[i] = coder.code(&dist, g.data[i])?;
+                g.data[i] = coder.code(&dist, g.data[i], Hint::new(256 * mu, lo, hi))?;
             }
         }
     }
@@ -242,7 +295,7 @@ fn walk_band_impl<C: Coder>(
                     let (mu, ls) = params(&cores[c * ws + ix], &[o[j], o[n + j]]);
                     let dist = Logistic::new(mu, ls, lo, hi);
                     let truth = g[row0 + 2 * ix];
-                    let v = coder.code(&dist, truth)?;
+                    let v = coder.code(&dist, truth, Hint::new(mu, lo, hi))?;
                     vals[c * ws + ix] = v;
                     out[(r * ws + ix) * nc + c] = v;
                 }
