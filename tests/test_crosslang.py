@@ -83,6 +83,12 @@ def microscopy() -> np.ndarray:
     return np.ascontiguousarray(np.load(DATA / "microscopy_nuclei_3d_uint16.npy")[:8, :40, :30])
 
 
+def camera_rgb() -> np.ndarray:
+    """An RGB image made of three shifted crops of the camera photo."""
+    cam = np.load(DATA / "photo_camera_gray.npy")
+    return np.ascontiguousarray(np.stack([cam[:96, :80], cam[8:104, 4:84], cam[16:112, 8:88]], -1))
+
+
 # (id, data, chunks, create_array keyword arguments, zarr format, largest error allowed)
 CHAINS = [
     (
@@ -133,6 +139,33 @@ CHAINS = [
         },
         3,
         2.0**-6,
+    ),
+    (
+        "v3 interp_cnn>crc32",
+        camera_rgb,
+        (64, 48, 3),
+        lambda: {
+            "serializer": zarr3.InterpCnn(),
+            "compressors": [ZarrCRC32(location="end")],
+        },
+        3,
+        0.0,
+    ),
+    (
+        "v3 interp_cnn volume",
+        microscopy,
+        (4, 32, 30),
+        lambda: {"serializer": zarr3.InterpCnn(layout="volume"), "compressors": None},
+        3,
+        0.0,
+    ),
+    (
+        "v2 interp_cnn",
+        camera_i16,
+        (64, 48),
+        lambda: {"compressors": ndcodecs.InterpCnn()},
+        2,
+        0.0,
     ),
     (
         "v2 linear_quantize|zstd",

@@ -62,6 +62,8 @@ pub use ndcodecs_core;
 #[doc(hidden)]
 pub use ndcodecs_crc32;
 #[doc(hidden)]
+pub use ndcodecs_interp_cnn;
+#[doc(hidden)]
 pub use ndcodecs_lilcom;
 #[doc(hidden)]
 pub use ndcodecs_linear_quantize;
@@ -97,6 +99,7 @@ macro_rules! for_each_codec {
             LinearQuantize: array_to_array, $crate::ndcodecs_linear_quantize::LinearQuantizeCodec, "ndcodecs.linear_quantize", ["numcodecs.linear_quantize"];
             Lilcom: array_to_bytes, $crate::ndcodecs_lilcom::LilcomCodec, "ndcodecs.lilcom", ["numcodecs.lilcom"];
             Crc32: bytes_to_bytes, $crate::ndcodecs_crc32::Crc32Codec, "numcodecs.crc32", ["ndcodecs.crc32"];
+            InterpCnn: array_to_bytes, $crate::ndcodecs_interp_cnn::InterpCnnCodec, "ndcodecs.interp_cnn", ["numcodecs.interp_cnn"];
         }
     };
 }
