@@ -5,7 +5,7 @@ use ndcodecs_ycocg_r::kernel;
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
-use crate::coding::{decode_slice, encode_slice, ideal_slice_bits};
+use crate::coding::{decode_slice, encode_slice, ideal_slice_bits, slice_params};
 use crate::config::{InterpCnnConfig, LayoutChoice};
 use crate::format::{
     BAND_LOG2, Header, Layout, MAX_CHANNELS, SampleType, colour_transform, slice_streams,
@@ -254,6 +254,49 @@ pub fn ideal_bits<T: ImageSample>(
         total += ideal_slice_bits(&sl, height, width, &ranges, m)?;
     }
     Ok(total)
+}
+
+/// Every interpolated sample's distribution parameters, slice after slice, as rows `(level,
+/// step, channel, mu_fp, ls_fp)` ([`slice_params`]): for tests against an independent
+/// implementation of the model arithmetic.
+///
+/// # Errors
+///
+/// As [`encode`].
+pub fn params<T: ImageSample>(
+    samples: &[T],
+    shape: &[usize],
+    config: &InterpCnnConfig,
+) -> Result<Vec<[i64; 5]>, CodecError> {
+    let (layout, depth, height, width, channels) = plan(shape, config.layout)?;
+    let m = model(config.model)?;
+    let values: Vec<i32> = samples.iter().map(|&v| v.to_i32()).collect();
+    let header = Header {
+        layout,
+        dtype: T::TYPE,
+        band_log2: BAND_LOG2,
+        model_id: m.id,
+        depth,
+        height,
+        width,
+        channels,
+        ranges: Vec::new(),
+        crc: 0,
+        stream_lengths: Vec::new(),
+    };
+    let mut rows = Vec::new();
+    for sl in to_planes(&values, &header) {
+        let ranges: Vec<(i64, i64)> = sl
+            .iter()
+            .map(|p| {
+                let lo = p.iter().copied().min().unwrap_or(0);
+                let hi = p.iter().copied().max().unwrap_or(0);
+                (i64::from(lo), i64::from(hi))
+            })
+            .collect();
+        rows.extend(slice_params(&sl, height, width, &ranges, m)?);
+    }
+    Ok(rows)
 }
 
 /// Decodes a chunk into its header and samples (C order, as `i32`). With `expected`, the

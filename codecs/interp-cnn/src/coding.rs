@@ -35,9 +35,13 @@ pub trait Coder {
 }
 
 /// What a decoder may use to find a value fast: the distribution's range and the value nearest
-/// its mean.
+/// its mean; and the distribution's parameters (for tools and tests).
 #[derive(Clone, Copy, Debug)]
 pub struct Hint {
+    /// mean, 8 fractional bits
+    pub mu_fp: i64,
+    /// log2 scale, 8 fractional bits
+    pub ls_fp: i32,
     /// smallest value
     pub lo: i64,
     /// largest value
@@ -47,11 +51,14 @@ pub struct Hint {
 }
 
 impl Hint {
-    /// The hint of a distribution of mean `mu_fp / 256` over `lo..=hi`.
+    /// The hint of a distribution of mean `mu_fp / 256` and log2 scale `ls_fp / 256` over
+    /// `lo..=hi`.
     #[inline(always)]
     #[must_use]
-    pub fn new(mu_fp: i64, lo: i64, hi: i64) -> Self {
+    pub fn new(mu_fp: i64, ls_fp: i32, lo: i64, hi: i64) -> Self {
         Self {
+            mu_fp,
+            ls_fp,
             lo,
             hi,
             guess: ((mu_fp + 128) >> 8).clamp(lo, hi),
@@ -177,7 +184,7 @@ pub fn walk_coarse<C: Coder>(
                 let ls = log2_fp((1 + gr) as u64);
                 let dist = Logistic::new(256 * mu, ls, lo, hi);
                 let i = g.index(y, x);
-                g.data[i] = coder.code(&dist, g.data[i], Hint::new(256 * mu, lo, hi))?;
+                g.data[i] = coder.code(&dist, g.data[i], Hint::new(256 * mu, ls, lo, hi))?;
             }
         }
     }
@@ -295,7 +302,7 @@ fn walk_band_impl<C: Coder>(
                     let (mu, ls) = params(&cores[c * ws + ix], &[o[j], o[n + j]]);
                     let dist = Logistic::new(mu, ls, lo, hi);
                     let truth = g[row0 + 2 * ix];
-                    let v = coder.code(&dist, truth, Hint::new(mu, lo, hi))?;
+                    let v = coder.code(&dist, truth, Hint::new(mu, ls, lo, hi))?;
                     vals[c * ws + ix] = v;
                     out[(r * ws + ix) * nc + c] = v;
                 }
@@ -490,4 +497,60 @@ pub fn decode_slice(
         }
     }
     Ok(grids.iter().map(Grid::samples).collect())
+}
+
+/// Records each coded sample's parameters.
+struct Recorder(Vec<(i64, i32)>);
+
+impl Coder for Recorder {
+    fn code(&mut self, _dist: &Logistic, value: i32, hint: Hint) -> Result<i32, CodecError> {
+        self.0.push((hint.mu_fp, hint.ls_fp));
+        Ok(value)
+    }
+}
+
+/// Every interpolated sample's distribution parameters, as rows `(level, step, channel, mu_fp,
+/// ls_fp)` in the order level (coarsest first), step, channel, row, column: what an independent
+/// implementation of the model arithmetic is compared with (the coarse level is not listed).
+///
+/// # Errors
+///
+/// As [`encode_slice`].
+pub fn slice_params(
+    planes: &[Vec<i32>],
+    h: usize,
+    w: usize,
+    ranges: &[(i64, i64)],
+    model: &Model,
+) -> Result<Vec<[i64; 5]>, CodecError> {
+    let pyr = pyramid(planes, h, w);
+    let nc = planes.len();
+    let mut rows = Vec::new();
+    for l in (0..levels(h, w)).rev() {
+        let grids: Vec<Grid> = pyr.iter().map(|p| p[l].clone()).collect();
+        for step in 0..3 {
+            let s = Step {
+                grids: &grids,
+                model,
+                step,
+                ranges,
+            };
+            let (hs, ws) = s.sub_size();
+            if hs == 0 || ws == 0 {
+                continue;
+            }
+            let mut rec = Recorder(Vec::new());
+            let mut out = vec![0i32; hs * ws * nc];
+            walk_band(&s, 0..hs, &mut rec, &mut out)?;
+            for c in 0..nc {
+                for r in 0..hs {
+                    for ix in 0..ws {
+                        let (mu, ls) = rec.0[(r * nc + c) * ws + ix];
+                        rows.push([l as i64, step as i64, c as i64, mu, i64::from(ls)]);
+                    }
+                }
+            }
+        }
+    }
+    Ok(rows)
 }

@@ -129,13 +129,13 @@ def ycocg_r(rgb):
 
 def image_planes(arr):
     """The coded planes of an image array: a list of slices, each a list of channel planes
-    (int64), with YCoCg-R for 3-channel images."""
+    (int64), with YCoCg-R on the first three channels of 3- and 4-channel images."""
     a = np.asarray(arr).astype(np.int64)
     if a.ndim == 2:
         return [[a]]
     if a.ndim == 3 and a.shape[2] <= 4 and a.shape[0] > 4:
-        if a.shape[2] == 3:
-            a = ycocg_r(a)
+        if a.shape[2] >= 3:
+            a = np.concatenate([ycocg_r(a[..., :3]), a[..., 3:]], -1)
         return [[a[..., c] for c in range(a.shape[2])]]
     # a volume (z, y, x): slice by slice
     return [[s] for s in a]
