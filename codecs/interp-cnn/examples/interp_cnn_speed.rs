@@ -70,7 +70,10 @@ fn run<T: ImageSample>(name: &str, v: &[T], shape: &[usize], repeat: usize) {
     .0;
     let mut out = vec![T::default(); v.len()];
     let mut wall = |p: &rayon::ThreadPool| {
-        best(repeat, || p.install(|| decode_into(&bytes, shape, &mut out).unwrap())).0
+        best(repeat, || {
+            p.install(|| decode_into(&bytes, shape, &mut out).unwrap())
+        })
+        .0
     };
     let (w1, w2) = (wall(&p1), wall(&p2));
     decode_into(&bytes, shape, &mut out).unwrap();

@@ -74,7 +74,11 @@ impl BatchMlp {
                 }
             })
             .collect();
-        let width = layers.iter().map(|l| l.n_out.max(l.n_in)).max().unwrap_or(1);
+        let width = layers
+            .iter()
+            .map(|l| l.n_out.max(l.n_in))
+            .max()
+            .unwrap_or(1);
         Self { layers, width }
     }
 
@@ -107,7 +111,7 @@ impl BatchMlp {
             let lo = if l.relu { 0 } else { -32767 };
             for o in 0..l.n_out {
                 let acc = &mut acc[..n];
-                layer_sum(l, o, &a, n, acc);
+                layer_sum(l, o, a, n, acc);
                 for (y, &v) in b[o * n..(o + 1) * n].iter_mut().zip(acc.iter()) {
                     #[allow(clippy::cast_possible_truncation)]
                     {
@@ -119,7 +123,7 @@ impl BatchMlp {
         }
         for o in 0..last.n_out {
             let acc = &mut acc[..n];
-            layer_sum(last, o, &a, n, acc);
+            layer_sum(last, o, a, n, acc);
             for (y, &v) in out[o * n..(o + 1) * n].iter_mut().zip(acc.iter()) {
                 *y = round_shift32(v, last.shift);
             }
@@ -166,7 +170,15 @@ mod tests {
                 .collect()
         };
         for big in [false, true] {
-            let l1 = Dense::new(17, 24, w(17 * 24, big), (0..24).map(|i| i * 1000 - 9000).collect(), 13, true).unwrap();
+            let l1 = Dense::new(
+                17,
+                24,
+                w(17 * 24, big),
+                (0..24).map(|i| i * 1000 - 9000).collect(),
+                13,
+                true,
+            )
+            .unwrap();
             let l2 = Dense::new(24, 24, w(24 * 24, big), vec![-3; 24], 14, true).unwrap();
             let l3 = Dense::new(24, 2, w(48, big), vec![5, -5], 12, false).unwrap();
             let mlp = Mlp::new(vec![l1, l2, l3]).unwrap();

@@ -151,7 +151,10 @@ pub fn encode<T: ImageSample>(
     if samples.len() != depth * height * width * channels {
         return Err(CodecError::ShapeMismatch {
             codec: CODEC_ID,
-            expected: format!("{} samples for shape {shape:?}", depth * height * width * channels),
+            expected: format!(
+                "{} samples for shape {shape:?}",
+                depth * height * width * channels
+            ),
             found: format!("{} samples", samples.len()),
         });
     }
@@ -363,7 +366,10 @@ pub fn decode_samples(
                 }
             }
         }
-        if let Some(v) = out.iter().find(|&&v| i64::from(v) < lo || i64::from(v) > hi) {
+        if let Some(v) = out
+            .iter()
+            .find(|&&v| i64::from(v) < lo || i64::from(v) > hi)
+        {
             return Err(CodecError::Corrupt {
                 codec: CODEC_ID,
                 message: format!("decoded value {v} outside {}", h.dtype.name()),

@@ -11,9 +11,9 @@ use ndcodecs_learned::{Found, Logistic};
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
+use crate::batch::{BatchMlp, MAX_BATCH};
 use crate::format::{MAX_CHANNELS, slice_steps};
 use crate::grid::{Grid, NEIGHBOURS, PARITY, count, level_size, levels};
-use crate::batch::{BatchMlp, MAX_BATCH};
 use crate::model::{Core, MAX_FEATURES, Model, core, features, net_index, params};
 
 fn corrupt(message: String) -> CodecError {
@@ -447,8 +447,7 @@ pub fn decode_slice(
     for l in (0..nl).rev() {
         let (lh, lw) = level_size(h, w, l);
         grids = grids.iter().map(|g| Grid::finer(g, lh, lw)).collect();
-        for step in 0..3 {
-            let (py, px) = PARITY[step];
+        for (step, &(py, px)) in PARITY.iter().enumerate() {
             let (hs, ws) = (count(lh, py), count(lw, px));
             if hs == 0 || ws == 0 {
                 continue;

@@ -177,7 +177,8 @@ impl Header {
     /// Writes the header and the stream length table (everything before the streams).
     #[must_use]
     pub fn write(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(40 + 8 * self.ranges.len() + 3 * self.stream_lengths.len());
+        let mut out =
+            Vec::with_capacity(40 + 8 * self.ranges.len() + 3 * self.stream_lengths.len());
         out.extend_from_slice(MAGIC);
         out.push(FORMAT_VERSION);
         out.push(match self.layout {
@@ -299,14 +300,14 @@ impl Header {
             crc: 0,
             stream_lengths: Vec::new(),
         };
-        if let Some(shape) = expected {
-            if header.shape() != shape {
-                return Err(CodecError::ShapeMismatch {
-                    codec: CODEC_ID,
-                    expected: format!("a chunk of shape {shape:?}"),
-                    found: format!("a chunk of shape {:?}", header.shape()),
-                });
-            }
+        if let Some(shape) = expected
+            && header.shape() != shape
+        {
+            return Err(CodecError::ShapeMismatch {
+                codec: CODEC_ID,
+                expected: format!("a chunk of shape {shape:?}"),
+                found: format!("a chunk of shape {:?}", header.shape()),
+            });
         }
         checked_len(
             CODEC_ID,

@@ -126,7 +126,11 @@ pub fn clamp_parity(y: isize, n: usize) -> Option<usize> {
     if p as isize > n - 1 {
         return None;
     }
-    let hi = if ((n - 1) & 1) as usize == p { n - 1 } else { n - 2 };
+    let hi = if ((n - 1) & 1) as usize == p {
+        n - 1
+    } else {
+        n - 2
+    };
     Some(y.clamp(p as isize, hi) as usize)
 }
 
@@ -259,7 +263,8 @@ mod tests {
     #[test]
     fn offsets_point_at_known_components() {
         // known components per step as (row parity, column parity)
-        let known: [&[(usize, usize)]; 3] = [&[(0, 0)], &[(0, 0), (1, 1)], &[(0, 0), (1, 1), (0, 1)]];
+        let known: [&[(usize, usize)]; 3] =
+            [&[(0, 0)], &[(0, 0), (1, 1)], &[(0, 0), (1, 1), (0, 1)]];
         for step in 0..3 {
             let (py, px) = PARITY[step];
             for &(dy, dx) in &OFFSETS[step] {

@@ -18,8 +18,14 @@ fn sample() -> (Vec<u8>, Vec<usize>, Vec<u8>) {
 fn every_prefix_is_an_error() {
     let (bytes, shape, _) = sample();
     for len in 0..bytes.len() {
-        assert!(decode_samples(&bytes[..len], None).is_err(), "prefix of {len}");
-        assert!(decode_samples(&bytes[..len], Some(&shape)).is_err(), "prefix of {len}");
+        assert!(
+            decode_samples(&bytes[..len], None).is_err(),
+            "prefix of {len}"
+        );
+        assert!(
+            decode_samples(&bytes[..len], Some(&shape)).is_err(),
+            "prefix of {len}"
+        );
     }
     let mut longer = bytes.clone();
     longer.push(0);
@@ -51,7 +57,12 @@ fn bit_flips_never_pass_unnoticed() {
 fn huge_declared_sizes_are_refused() {
     let (bytes, _, _) = sample();
     // depth, height, width at bytes 12..24
-    for (field, value) in [(16usize, u32::MAX), (20, u32::MAX), (16, 1 << 20), (20, 1 << 20)] {
+    for (field, value) in [
+        (16usize, u32::MAX),
+        (20, u32::MAX),
+        (16, 1 << 20),
+        (20, 1 << 20),
+    ] {
         let mut d = bytes.clone();
         d[field..field + 4].copy_from_slice(&value.to_le_bytes());
         let e = decode_samples(&d, None).unwrap_err();

@@ -17,6 +17,10 @@ fn golden_vectors_decode_and_encode_bit_exactly() {
         let (header, decoded) = decode_samples(&stored, Some(&shape)).unwrap();
         assert_eq!(header.model_id, 1, "{name}");
         assert_eq!(decoded, input, "{name}: decoded samples");
-        assert_eq!(common::encode(&input, &shape, &dtype), stored, "{name}: encoded bytes");
+        assert_eq!(
+            common::encode(&input, &shape, &dtype),
+            stored,
+            "{name}: encoded bytes"
+        );
     }
 }

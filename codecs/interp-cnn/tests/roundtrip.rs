@@ -3,8 +3,7 @@
 
 use ndarray::{ArrayD, IxDyn};
 use ndcodecs_interp_cnn::{
-    ImageSample, InterpCnnCodec, InterpCnnConfig, LayoutChoice, decode_into, decode_samples,
-    encode,
+    ImageSample, InterpCnnCodec, InterpCnnConfig, LayoutChoice, decode_into, decode_samples, encode,
 };
 use numcodecs::{AnyArray, Codec};
 use proptest::prelude::*;
@@ -16,7 +15,11 @@ fn config(layout: LayoutChoice) -> InterpCnnConfig {
     }
 }
 
-fn round_trip<T: ImageSample + std::fmt::Debug>(v: &[T], shape: &[usize], layout: LayoutChoice) -> Vec<u8> {
+fn round_trip<T: ImageSample + std::fmt::Debug>(
+    v: &[T],
+    shape: &[usize],
+    layout: LayoutChoice,
+) -> Vec<u8> {
     let bytes = encode(v, shape, &config(layout)).unwrap();
     let mut out = vec![T::default(); v.len()];
     decode_into(&bytes, shape, &mut out).unwrap();
@@ -62,9 +65,15 @@ fn shapes_and_layouts() {
         let n: usize = shape.iter().product();
         let u8s: Vec<u8> = image(n, 3, 0, 255).into_iter().map(|v| v as u8).collect();
         round_trip(&u8s, &shape, LayoutChoice::Auto);
-        let u16s: Vec<u16> = image(n, 5, 0, 65535).into_iter().map(|v| v as u16).collect();
+        let u16s: Vec<u16> = image(n, 5, 0, 65535)
+            .into_iter()
+            .map(|v| v as u16)
+            .collect();
         round_trip(&u16s, &shape, LayoutChoice::Auto);
-        let i16s: Vec<i16> = image(n, 7, -32768, 32767).into_iter().map(|v| v as i16).collect();
+        let i16s: Vec<i16> = image(n, 7, -32768, 32767)
+            .into_iter()
+            .map(|v| v as i16)
+            .collect();
         round_trip(&i16s, &shape, LayoutChoice::Auto);
         if shape.len() == 3 {
             round_trip(&u8s, &shape, LayoutChoice::Volume);
@@ -81,9 +90,13 @@ fn extremes_and_constants() {
         }
         let alt: Vec<u16> = (0..n).map(|i| if i % 3 == 0 { 0 } else { 65535 }).collect();
         round_trip(&alt, &shape, LayoutChoice::Auto);
-        let alt: Vec<i16> = (0..n).map(|i| if i % 2 == 0 { -32768 } else { 32767 }).collect();
+        let alt: Vec<i16> = (0..n)
+            .map(|i| if i % 2 == 0 { -32768 } else { 32767 })
+            .collect();
         round_trip(&alt, &shape, LayoutChoice::Auto);
-        let alt: Vec<u8> = (0..n).map(|i| if (i / 7) % 2 == 0 { 0 } else { 255 }).collect();
+        let alt: Vec<u8> = (0..n)
+            .map(|i| if (i / 7) % 2 == 0 { 0 } else { 255 })
+            .collect();
         round_trip(&alt, &shape, LayoutChoice::Auto);
     }
 }
@@ -91,9 +104,18 @@ fn extremes_and_constants() {
 #[test]
 fn same_bytes_on_any_pool() {
     let shape = [300usize, 260, 3];
-    let v: Vec<u8> = image(shape.iter().product(), 11, 0, 255).into_iter().map(|v| v as u8).collect();
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let v: Vec<u8> = image(shape.iter().product(), 11, 0, 255)
+        .into_iter()
+        .map(|v| v as u8)
+        .collect();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let three = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
     let a = one.install(|| encode(&v, &shape, &InterpCnnConfig::default()).unwrap());
     let b = three.install(|| encode(&v, &shape, &InterpCnnConfig::default()).unwrap());
     assert_eq!(a, b);
@@ -106,7 +128,9 @@ fn same_bytes_on_any_pool() {
 #[test]
 fn numcodecs_interface() {
     let codec = InterpCnnCodec::default();
-    let a = ArrayD::from_shape_fn(IxDyn(&[21, 34, 3]), |ix| ((ix[0] * 7 + ix[1] * 3 + ix[2] * 50) % 256) as u8);
+    let a = ArrayD::from_shape_fn(IxDyn(&[21, 34, 3]), |ix| {
+        ((ix[0] * 7 + ix[1] * 3 + ix[2] * 50) % 256) as u8
+    });
     let enc = codec.encode(AnyArray::U8(a.clone()).cow()).unwrap();
     assert_eq!(codec.decode(enc.cow()).unwrap(), AnyArray::U8(a.clone()));
     // decode_into a non-contiguous view
@@ -117,26 +141,62 @@ fn numcodecs_interface() {
             .decode_into(enc.view(), numcodecs::AnyArrayViewMut::U8(view.into_dyn()))
             .unwrap();
     }
-    assert_eq!(big.slice_axis(ndarray::Axis(2), ndarray::Slice::new(0, None, 2)), a.view());
+    assert_eq!(
+        big.slice_axis(ndarray::Axis(2), ndarray::Slice::new(0, None, 2)),
+        a.view()
+    );
     // wrong dtype or shape of the output
     let mut wrong = ArrayD::<u16>::zeros(IxDyn(&[21, 34, 3]));
-    assert!(codec.decode_into(enc.view(), numcodecs::AnyArrayViewMut::U16(wrong.view_mut())).is_err());
+    assert!(
+        codec
+            .decode_into(
+                enc.view(),
+                numcodecs::AnyArrayViewMut::U16(wrong.view_mut())
+            )
+            .is_err()
+    );
     let mut wrong = ArrayD::<u8>::zeros(IxDyn(&[34, 21, 3]));
-    assert!(codec.decode_into(enc.view(), numcodecs::AnyArrayViewMut::U8(wrong.view_mut())).is_err());
+    assert!(
+        codec
+            .decode_into(enc.view(), numcodecs::AnyArrayViewMut::U8(wrong.view_mut()))
+            .is_err()
+    );
     // refused inputs
-    assert!(codec.encode(AnyArray::F32(ArrayD::zeros(IxDyn(&[4, 4]))).cow()).is_err());
-    assert!(codec.encode(AnyArray::U8(ArrayD::zeros(IxDyn(&[4]))).cow()).is_err());
-    assert!(codec.encode(AnyArray::U8(ArrayD::zeros(IxDyn(&[0, 4]))).cow()).is_err());
-    assert!(codec.encode(AnyArray::U8(ArrayD::zeros(IxDyn(&[2, 2, 2, 2]))).cow()).is_err());
+    assert!(
+        codec
+            .encode(AnyArray::F32(ArrayD::zeros(IxDyn(&[4, 4]))).cow())
+            .is_err()
+    );
+    assert!(
+        codec
+            .encode(AnyArray::U8(ArrayD::zeros(IxDyn(&[4]))).cow())
+            .is_err()
+    );
+    assert!(
+        codec
+            .encode(AnyArray::U8(ArrayD::zeros(IxDyn(&[0, 4]))).cow())
+            .is_err()
+    );
+    assert!(
+        codec
+            .encode(AnyArray::U8(ArrayD::zeros(IxDyn(&[2, 2, 2, 2]))).cow())
+            .is_err()
+    );
     let chan = InterpCnnCodec::new(config(LayoutChoice::Channels));
-    assert!(chan.encode(AnyArray::U8(ArrayD::zeros(IxDyn(&[4, 4, 5]))).cow()).is_err());
+    assert!(
+        chan.encode(AnyArray::U8(ArrayD::zeros(IxDyn(&[4, 4, 5]))).cow())
+            .is_err()
+    );
 }
 
 #[test]
 fn compresses_smooth_images() {
     let shape = [128usize, 128];
     let v: Vec<u16> = (0..128 * 128)
-        .map(|i| (1000.0 + 500.0 * ((i % 128) as f64 * 0.05).sin() * ((i / 128) as f64 * 0.03).cos()) as u16)
+        .map(|i| {
+            (1000.0 + 500.0 * ((i % 128) as f64 * 0.05).sin() * ((i / 128) as f64 * 0.03).cos())
+                as u16
+        })
         .collect();
     let bytes = round_trip(&v, &shape, LayoutChoice::Auto);
     // 16-bit samples, smooth: well under half their raw size

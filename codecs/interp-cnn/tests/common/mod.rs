@@ -19,22 +19,36 @@ pub const CASES: &[&str] = &[
 
 /// A golden case's input samples (as `i32`), shape and dtype name.
 pub fn input(name: &str) -> (Vec<i32>, Vec<usize>, String) {
-    let path = repo().join(format!("specs/interp_cnn/sample_data/v0_1_0_{name}.input.npy"));
+    let path = repo().join(format!(
+        "specs/interp_cnn/sample_data/v0_1_0_{name}.input.npy"
+    ));
     let bytes = std::fs::read(&path).unwrap();
     let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
     let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
     let (dtype, v): (&str, Vec<i32>) = match npy.dtype() {
         npyz::DType::Plain(t) if t.size_field() == 1 => (
             "uint8",
-            npy.into_vec::<u8>().unwrap().into_iter().map(i32::from).collect(),
+            npy.into_vec::<u8>()
+                .unwrap()
+                .into_iter()
+                .map(i32::from)
+                .collect(),
         ),
         npyz::DType::Plain(t) if t.type_char() == npyz::TypeChar::Uint => (
             "uint16",
-            npy.into_vec::<u16>().unwrap().into_iter().map(i32::from).collect(),
+            npy.into_vec::<u16>()
+                .unwrap()
+                .into_iter()
+                .map(i32::from)
+                .collect(),
         ),
         _ => (
             "int16",
-            npy.into_vec::<i16>().unwrap().into_iter().map(i32::from).collect(),
+            npy.into_vec::<i16>()
+                .unwrap()
+                .into_iter()
+                .map(i32::from)
+                .collect(),
         ),
     };
     (v, shape, dtype.to_string())
