@@ -79,14 +79,23 @@ def camera_i16() -> np.ndarray:
     return np.load(DATA / "photo_camera_gray.npy")[:128, :96].astype("i2")
 
 
+def camera_rgb() -> np.ndarray:
+    c = np.load(DATA / "photo_camera_gray.npy")[:96, :80].astype("i4")
+    return np.stack([c, np.roll(c, 3, 0), np.roll(c, 5, 1) // 2 + 60], -1).astype("u1")
+
+
+def camera_rgb16() -> np.ndarray:
+    # uint16: zarr-python fits the bytes codec to the array's dtype, not to ycocg_r's int32 output
+    # (a uint8 array would leave the bytes codec without an endianness for the int16 output)
+    return camera_rgb().astype("u2") * 257
+
+
+def camera_u8() -> np.ndarray:
+    return np.ascontiguousarray(np.load(DATA / "photo_camera_gray.npy")[:128, :96])
+
+
 def microscopy() -> np.ndarray:
     return np.ascontiguousarray(np.load(DATA / "microscopy_nuclei_3d_uint16.npy")[:8, :40, :30])
-
-
-def camera_rgb() -> np.ndarray:
-    """An RGB image made of three shifted crops of the camera photo."""
-    cam = np.load(DATA / "photo_camera_gray.npy")
-    return np.ascontiguousarray(np.stack([cam[:96, :80], cam[8:104, 4:84], cam[16:112, 8:88]], -1))
 
 
 # (id, data, chunks, create_array keyword arguments, zarr format, largest error allowed)
@@ -141,7 +150,46 @@ CHAINS = [
         2.0**-6,
     ),
     (
-        "v3 interp_cnn>crc32",
+        "v3 pixel_mlp",
+        camera_u8,
+        (64, 48),
+        lambda: {"serializer": zarr3.PixelMlp(streams=4), "compressors": None},
+        3,
+        0.0,
+    ),
+    (
+        "v3 pixel_mlp volume",
+        microscopy,
+        (4, 40, 30),
+        lambda: {"serializer": zarr3.PixelMlp(layout="volume"), "compressors": None},
+        3,
+        0.0,
+    ),
+    (
+        "v3 pixel_mlp rgb>crc32",
+        camera_rgb,
+        (48, 40, 3),
+        lambda: {
+            "serializer": zarr3.PixelMlp(streams=8),
+            "compressors": [ZarrCRC32(location="end")],
+        },
+        3,
+        0.0,
+    ),
+    (
+        "v3 ycocg_r>spatial_delta>bytes>zstd",
+        camera_rgb16,
+        (48, 40, 3),
+        lambda: {
+            "filters": [zarr3.YcocgR(), zarr3.SpatialDelta(axis=[0, 1])],
+            "serializer": BytesCodec(),
+            "compressors": [ZstdCodec(level=5)],
+        },
+        3,
+        0.0,
+    ),
+    (
+        "v3 interp_cnn rgb>crc32",
         camera_rgb,
         (64, 48, 3),
         lambda: {

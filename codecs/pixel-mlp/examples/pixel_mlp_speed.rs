@@ -81,6 +81,14 @@ fn run<T: PixelSample>(name: &str, v: &[T], shape: &[usize], repeat: usize) {
     decode_into(&bytes, shape, &mut out, DecodeOrder::Wavefront).unwrap();
     assert!(out == v, "round trip");
     let mp = |t: f64| pixels / t / 1e6;
+    if std::env::var_os("PIXEL_MLP_CSV").is_some() {
+        println!(
+            "csv,{name},{},{},{t_enc},{t_seq},{t_w1},{t_w2},{t_d2},{t_enc2}",
+            v.len(),
+            bytes.len()
+        );
+        return;
+    }
     println!(
         "{name}: {:.4} bpsp | encode 1 thr {:.2} MP/s CPU (2 thr wall {:.2}) | decode 1 thr {:.2} MP/s CPU | wall: wavefront 1 thr {:.2}, 2 thr {:.2} ({:.2}x), diagonal 2 thr {:.2} MP/s",
         8.0 * bytes.len() as f64 / v.len() as f64,

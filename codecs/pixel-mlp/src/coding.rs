@@ -50,6 +50,30 @@ impl Geometry<'_> {
     }
 }
 
+/// The network's distribution of a sample before adaptation.
+#[derive(Clone, Copy, Debug)]
+pub struct Params {
+    /// mean * 256
+    pub mu_fp: i64,
+    /// log2 scale * 256
+    pub ls_fp: i32,
+    /// the network used
+    pub net: usize,
+    /// smallest value of the plane
+    pub vmin: i64,
+    /// largest value of the plane
+    pub vmax: i64,
+}
+
+impl Params {
+    /// The discretised logistic without adaptation.
+    #[inline(always)]
+    #[must_use]
+    pub fn logistic(&self) -> Logistic {
+        Logistic::new(self.mu_fp, self.ls_fp, self.vmin, self.vmax)
+    }
+}
+
 /// The discretised logistic of sample `(z, y, x, c)` given the samples before it in `data`.
 #[inline(always)]
 pub fn sample_distribution<S>(
@@ -61,6 +85,23 @@ pub fn sample_distribution<S>(
     x: usize,
     c: usize,
 ) -> Logistic
+where
+    for<'d> Strided<'d, S>: PlaneRead,
+{
+    sample_params(model, g, data, z, y, x, c).logistic()
+}
+
+/// The network's parameters of sample `(z, y, x, c)` given the samples before it in `data`.
+#[inline(always)]
+pub fn sample_params<S>(
+    model: &Model,
+    g: &Geometry<'_>,
+    data: &[S],
+    z: usize,
+    y: usize,
+    x: usize,
+    c: usize,
+) -> Params
 where
     for<'d> Strided<'d, S>: PlaneRead,
 {
@@ -112,5 +153,86 @@ where
     let mut o = [0i32; 2];
     model.nets[net].forward(&f[..n_in], &mut o);
     let (mu_fp, ls_fp) = distribution(&o, &anchor);
-    Logistic::new(mu_fp, ls_fp, vmin, vmax)
+    Params {
+        mu_fp,
+        ls_fp,
+        net,
+        vmin,
+        vmax,
+    }
+}
+
+/// Online correction of the network's mean and scale, per stream: running means, per context
+/// (network x octave of the predicted scale), of the error and of its size against the size the
+/// logistic predicts. Encoder and decoder update it identically after every sample.
+#[derive(Clone, Debug)]
+pub struct Adapt {
+    bias: [i64; CTX],
+    dev: [i64; CTX],
+    pred: [i64; CTX],
+    count: [u32; CTX],
+}
+
+const CTX: usize = 4 * 16;
+
+impl Default for Adapt {
+    fn default() -> Self {
+        Self {
+            bias: [0; CTX],
+            dev: [0; CTX],
+            pred: [0; CTX],
+            count: [0; CTX],
+        }
+    }
+}
+
+#[inline(always)]
+fn ctx_of(p: &Params) -> usize {
+    #[allow(clippy::cast_sign_loss)]
+    let oct = ((p.ls_fp + 512) >> 8).clamp(0, 15) as usize;
+    p.net * 16 + oct
+}
+
+/// `s * 256 * 16` for `ls_fp` (scale `2^(ls_fp / 256)`), saturating.
+#[inline(always)]
+fn scale_fp(ls_fp: i32) -> i64 {
+    let v = ls_fp.clamp(-4096, 5120) + 256 * 12; // s * 2^12
+    let e = v >> 8;
+    let f = v & 255;
+    #[allow(clippy::cast_sign_loss)]
+    let x = i64::from(ndcodecs_learned::fixed::exp2_neg_fp((256 - f) as u32)); // 2^(f/256 - 1) * 2^16
+    // 2^(e + f/256) = x * 2^(e + 1 - 16)
+    let sh = e + 1 - 16;
+    if sh >= 0 { x << sh } else { x >> (-sh) }
+}
+
+impl Adapt {
+    /// The corrected distribution.
+    #[inline(always)]
+    #[must_use]
+    pub fn logistic(&self, p: &Params) -> Logistic {
+        let k = ctx_of(p);
+        if self.count[k] < 16 {
+            return p.logistic();
+        }
+        let mu = p.mu_fp + (self.bias[k] >> 4);
+        #[allow(clippy::cast_sign_loss)]
+        let corr = ndcodecs_learned::fixed::log2_fp(self.dev[k].max(1) as u64)
+            - ndcodecs_learned::fixed::log2_fp(self.pred[k].max(1) as u64);
+        Logistic::new(mu, p.ls_fp + corr.clamp(-768, 768), p.vmin, p.vmax)
+    }
+
+    /// Updates the context of `p` with the coded value `v`.
+    #[inline(always)]
+    pub fn update(&mut self, p: &Params, v: i64) {
+        let k = ctx_of(p);
+        let err = (v * 256 - p.mu_fp) * 16;
+        self.bias[k] += (err - self.bias[k]) >> 5;
+        let dev = (err - self.bias[k]).abs();
+        self.dev[k] += (dev - self.dev[k]) >> 5;
+        // E|X - mu| of a logistic: 2 ln 2 * s
+        let pred = (scale_fp(p.ls_fp) * 355) >> 8;
+        self.pred[k] += (pred - self.pred[k]) >> 5;
+        self.count[k] = self.count[k].saturating_add(1);
+    }
 }

@@ -15,7 +15,7 @@ use ndcodecs_entropy::RangeDecoder;
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
-use crate::coding::{Geometry, sample_distribution};
+use crate::coding::{Adapt, Geometry, sample_params};
 use crate::context::LOOKAHEAD;
 use crate::entropy::get;
 use crate::format::{Header, Layout, colour_transform};
@@ -43,6 +43,21 @@ fn corrupt(message: String) -> CodecError {
     CodecError::Corrupt {
         codec: CODEC_ID,
         message,
+    }
+}
+
+/// The state of one stream: its range decoder and its adaptation.
+struct Coder<'a> {
+    dec: RangeDecoder<'a>,
+    adapt: Box<Adapt>,
+}
+
+impl<'a> Coder<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Self {
+            dec: RangeDecoder::new(data),
+            adapt: Box::default(),
+        }
     }
 }
 
@@ -82,7 +97,7 @@ impl<'a> Job<'a> {
     fn allowed(&self, r: usize) -> usize {
         let h = self.header;
         let mut limit = h.width;
-        if r % h.height != 0 {
+        if !r.is_multiple_of(h.height) {
             let above = self.progress[r - 1].load(Ordering::Acquire);
             limit = if above == h.width {
                 h.width
@@ -100,11 +115,12 @@ impl<'a> Job<'a> {
     #[inline(always)]
     fn decode_columns(
         &self,
-        dec: &mut RangeDecoder<'_>,
+        dec: &mut Coder<'_>,
         r: usize,
         from: usize,
         to: usize,
     ) -> Result<(), CodecError> {
+        let Coder { dec, adapt } = dec;
         let h = self.header;
         let g = Geometry { header: h };
         let (z, y) = (r / h.height, r % h.height);
@@ -113,8 +129,9 @@ impl<'a> Job<'a> {
             || {
                 for x in from..to {
                     for c in 0..h.channels {
-                        let l = sample_distribution(self.model, &g, &self.samples, z, y, x, c);
-                        let v = get(dec, &l)?;
+                        let p = sample_params(self.model, &g, &self.samples, z, y, x, c);
+                        let v = get(dec, &adapt.logistic(&p))?;
+                        adapt.update(&p, v);
                         #[allow(clippy::cast_possible_truncation)]
                         self.samples[g.index(z, y, x, c)].store(v as i32, Ordering::Relaxed);
                     }
@@ -132,7 +149,7 @@ impl<'a> Job<'a> {
     }
 
     /// Decodes row `r` entirely, waiting for the rows it depends on.
-    fn decode_row(&self, dec: &mut RangeDecoder<'_>, r: usize) -> Result<(), CodecError> {
+    fn decode_row(&self, dec: &mut Coder<'_>, r: usize) -> Result<(), CodecError> {
         let w = self.header.width;
         let mut x = 0;
         let mut spins = 0u32;
@@ -157,13 +174,12 @@ impl<'a> Job<'a> {
         Ok(())
     }
 
-    fn finish_stream(dec: &RangeDecoder<'_>) -> Result<(), CodecError> {
-        dec.finish().map_err(|e| corrupt(e.to_string()))
+    fn finish_stream(dec: &Coder<'_>) -> Result<(), CodecError> {
+        dec.dec.finish().map_err(|e| corrupt(e.to_string()))
     }
 
     fn sequential(&self) -> Result<(), CodecError> {
-        let mut decs: Vec<RangeDecoder<'_>> =
-            self.streams.iter().map(|s| RangeDecoder::new(s)).collect();
+        let mut decs: Vec<Coder<'_>> = self.streams.iter().map(|s| Coder::new(s)).collect();
         let n = self.header.streams;
         for r in 0..self.header.rows() {
             self.decode_row(&mut decs[r % n], r)?;
@@ -174,10 +190,14 @@ impl<'a> Job<'a> {
     fn wavefront(&self) -> Result<(), CodecError> {
         let rows = self.header.rows();
         let n = self.header.streams;
-        let slots: Vec<Mutex<Option<RangeDecoder<'_>>>> = self
+        // each stream's coder, with the row that takes it next (rows of a stream must take it in
+        // order: a worker that finishes row r - n and claims a later row of the stream must not
+        // take it before the worker of row r)
+        let slots: Vec<Mutex<Option<(usize, Coder<'_>)>>> = self
             .streams
             .iter()
-            .map(|s| Mutex::new(Some(RangeDecoder::new(s))))
+            .enumerate()
+            .map(|(s, b)| Mutex::new(Some((s, Coder::new(b)))))
             .collect();
         let next = AtomicUsize::new(0);
         let error: Mutex<Option<CodecError>> = Mutex::new(None);
@@ -191,7 +211,14 @@ impl<'a> Job<'a> {
                 // the stream's coder is free once its previous row (r - n) has finished
                 let mut spins = 0u32;
                 let mut dec = loop {
-                    if let Some(d) = slots[s].lock().ok().and_then(|mut g| g.take()) {
+                    let taken = slots[s].lock().ok().and_then(|mut g| {
+                        if g.as_ref().is_some_and(|(next, _)| *next == r) {
+                            g.take().map(|(_, d)| d)
+                        } else {
+                            None
+                        }
+                    });
+                    if let Some(d) = taken {
                         break d;
                     }
                     if self.abort.load(Ordering::Relaxed) {
@@ -219,7 +246,7 @@ impl<'a> Job<'a> {
                     return;
                 }
                 if let Ok(mut g) = slots[s].lock() {
-                    *g = Some(dec);
+                    *g = Some((r + n, dec));
                 }
             }
         };
@@ -248,11 +275,11 @@ impl<'a> Job<'a> {
             }
         }
         let end = start[rows - 1] + w;
-        let mut decs: Vec<(usize, RangeDecoder<'_>)> = self
+        let mut decs: Vec<(usize, Coder<'_>)> = self
             .streams
             .iter()
             .enumerate()
-            .map(|(s, b)| (s, RangeDecoder::new(b)))
+            .map(|(s, b)| (s, Coder::new(b)))
             .collect();
         for t in 0..end {
             decs.par_iter_mut().try_for_each(|(row, dec)| {

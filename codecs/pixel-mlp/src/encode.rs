@@ -4,7 +4,7 @@ use ndcodecs_core::{CodecError, dtype::Element};
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
-use crate::coding::{Geometry, sample_distribution};
+use crate::coding::{Adapt, Geometry, sample_params};
 use crate::config::{LayoutChoice, PixelMlpConfig};
 use crate::entropy::{SymbolSink, put};
 use crate::format::{Header, Layout, MAX_CHANNELS, SampleType, colour_transform};
@@ -148,6 +148,7 @@ pub(crate) fn encode_stream<K: SymbolSink>(
     s: usize,
 ) {
     let g = Geometry { header };
+    let mut adapt = Adapt::default();
     ndcodecs_learned::simd::vectorize(
         #[inline(always)]
         || {
@@ -155,8 +156,10 @@ pub(crate) fn encode_stream<K: SymbolSink>(
                 let (z, y) = (row / header.height, row % header.height);
                 for x in 0..header.width {
                     for c in 0..header.channels {
-                        let l = sample_distribution(model, &g, values, z, y, x, c);
-                        put(sink, &l, i64::from(values[g.index(z, y, x, c)]));
+                        let p = sample_params(model, &g, values, z, y, x, c);
+                        let v = i64::from(values[g.index(z, y, x, c)]);
+                        put(sink, &adapt.logistic(&p), v);
+                        adapt.update(&p, v);
                     }
                 }
             }
@@ -248,4 +251,40 @@ pub fn ideal_bits<T: PixelSample>(
             sink.bits
         })
         .sum())
+}
+
+/// For each sample, plane by plane (channel `c` or slice `z` in order, raster order within a
+/// plane), its interval of `2^16` and its number of extra bits `(start, freq, nbits)`: what the
+/// spec's model gives it. For cross-checks against an independent implementation.
+///
+/// # Errors
+///
+/// As [`encode`].
+pub fn plane_codes<T: PixelSample>(
+    data: &[T],
+    shape: &[usize],
+    config: &PixelMlpConfig,
+) -> Result<Vec<[u32; 3]>, CodecError> {
+    let (header, values) = prepare(data, shape, config)?;
+    let m = model(header.model_id)?;
+    let g = Geometry { header: &header };
+    let (h, w, ch) = (header.height, header.width, header.channels);
+    let mut out = vec![[0u32; 3]; values.len()];
+    for s in 0..header.streams {
+        let mut adapt = Adapt::default();
+        for row in (s..header.rows()).step_by(header.streams) {
+            let (z, y) = (row / h, row % h);
+            for x in 0..w {
+                for c in 0..ch {
+                    let p = sample_params(m, &g, &values, z, y, x, c);
+                    let v = i64::from(values[g.index(z, y, x, c)]);
+                    let coded = adapt.logistic(&p).code(v);
+                    adapt.update(&p, v);
+                    // plane order: plane (z, c), then raster order
+                    out[((z * ch + c) * h + y) * w + x] = [coded.start, coded.freq, coded.nbits];
+                }
+            }
+        }
+    }
+    Ok(out)
 }

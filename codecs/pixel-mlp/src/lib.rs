@@ -41,7 +41,12 @@ pub mod format;
 pub mod model;
 
 use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
-use ndcodecs_core::{CodecError, dtype::dtype_name, shape::standard_elements};
+use std::borrow::Cow;
+
+use ndcodecs_core::{
+    ArrayToBytesCodec, CodecError, EncodedSize, PipelineCodec, dtype::dtype_name,
+    shape::standard_elements,
+};
 use numcodecs::{
     AnyArray, AnyArrayBase, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec,
     StaticCodec, StaticCodecConfig,
@@ -49,7 +54,7 @@ use numcodecs::{
 
 pub use config::{LayoutChoice, PixelMlpConfig, PixelMlpVersion, Streams};
 pub use decode::{DecodeOrder, decode_samples};
-pub use encode::{PixelSample, encode, ideal_bits, plan};
+pub use encode::{PixelSample, encode, ideal_bits, plan, plane_codes};
 pub use format::{Header, Layout, SampleType};
 
 /// numcodecs codec id.
@@ -242,3 +247,54 @@ impl StaticCodec for PixelMlpCodec {
         StaticCodecConfig::from(&self.config)
     }
 }
+
+impl PipelineCodec for PixelMlpCodec {
+    const EXAMPLE_CONFIG: &'static str = r#"{"streams": 8}"#;
+
+    /// Checks that the configured model ships with this build.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::InvalidConfig`] for an unknown `model`.
+    fn validate(&self) -> Result<(), CodecError> {
+        model::model(self.config.model)
+            .map(|_| ())
+            .map_err(|e| CodecError::InvalidConfig {
+                codec: CODEC_ID,
+                message: format!("model: {e}"),
+            })
+    }
+}
+
+/// One chunk per zarr chunk; the dtype is the chunk's.
+impl ArrayToBytesCodec for PixelMlpCodec {
+    /// Checks the dtype (`uint8`, `uint16`, `int16`) and the shape (`(y, x)`, `(y, x, c)` with
+    /// `c <= 4`, `(z, y, x)`, as `layout` reads it).
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::UnsupportedDtype`], [`CodecError::ShapeMismatch`].
+    fn bind(&self, dtype: AnyArrayDType, shape: &[usize]) -> Result<Cow<'_, Self>, CodecError> {
+        if !matches!(
+            dtype,
+            AnyArrayDType::U8 | AnyArrayDType::U16 | AnyArrayDType::I16
+        ) {
+            return Err(unsupported(dtype));
+        }
+        plan(shape, self.config.layout)?;
+        self.validate()?;
+        Ok(Cow::Borrowed(self))
+    }
+
+    /// At most 5 bytes per sample (a symbol costs at most 16 bits, its extra bits at most 17),
+    /// 5 bytes per stream end and 512 bytes of header.
+    fn encoded_size(&self, _dtype: AnyArrayDType, shape: &[usize]) -> EncodedSize {
+        let samples: u64 = shape.iter().map(|&d| d as u64).product();
+        EncodedSize::Bounded(512 + 5 * samples + 5 * self.config.streams.get() as u64)
+    }
+}
+
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

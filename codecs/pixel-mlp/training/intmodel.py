@@ -115,6 +115,12 @@ def exp2_neg(x):
 def code_length(mu_fp, ls_fp, v, vmin, vmax):
     """Bits of each value under the integer discretised logistic of ndcodecs-learned
     (-log2(freq / 2^16) + extra bits). Vectorised over samples."""
+    start, freq, nbits = coded(mu_fp, ls_fp, v, vmin, vmax)
+    return 16 - np.log2(freq) + nbits
+
+
+def coded(mu_fp, ls_fp, v, vmin, vmax):
+    """(start, freq, nbits) of each value: its interval of 2^16 and its extra bits."""
     mu_fp = np.clip(mu_fp, vmin * 256, vmax * 256)
     ls = np.clip(ls_fp, -4 * 256, 20 * 256)
     e = ls >> 8
@@ -159,7 +165,7 @@ def code_length(mu_fp, ls_fp, v, vmin, vmax):
     count_hi = vmax - first_hi + 1
     bitlen = lambda u: np.where(u > 0, np.floor(np.log2(np.maximum(u, 1))).astype(np.int64) + 1, 0)
     nbits = np.where(below, bitlen(count_lo - 1), np.where(above, bitlen(count_hi - 1), j))
-    return 16 - np.log2(freq) + nbits
+    return start, freq, nbits
 
 
 # ------------------------------------------------------------------------------ weight file
@@ -174,3 +180,55 @@ def write_model(path, model_id, nets):
             out += wq.astype("<i2").tobytes()
             out += bq.astype("<i4").tobytes()
     open(path, "wb").write(bytes(out))
+
+
+# ------------------------------------------------------------------------------ adaptation
+def log2_fp_int(d):
+    d = max(int(d), 1)
+    e = d.bit_length() - 1
+    m = ((d << 8) >> e) - 256
+    return 256 * e + int(_tables()["LOG2_FRAC"][m])
+
+
+def exp2_neg_int(x):
+    sh = x >> 8
+    return 0 if sh >= 32 else int(_tables()["EXP2_NEG_FRAC"][x & 255]) >> sh
+
+
+def scale_fp(ls_fp):
+    v = min(max(ls_fp, -4096), 5120) + 256 * 12
+    e, f = v >> 8, v & 255
+    x = exp2_neg_int(256 - f)
+    sh = e + 1 - 16
+    return x << sh if sh >= 0 else x >> -sh
+
+
+class Adapt:
+    """The per-stream online correction of the spec (running means per network x scale octave)."""
+
+    def __init__(self):
+        self.bias = [0] * 64
+        self.dev = [0] * 64
+        self.pred = [0] * 64
+        self.count = [0] * 64
+
+    @staticmethod
+    def ctx(net, ls_fp):
+        return net * 16 + min(max((ls_fp + 512) >> 8, 0), 15)
+
+    def params(self, net, mu_fp, ls_fp):
+        k = self.ctx(net, ls_fp)
+        if self.count[k] < 16:
+            return mu_fp, ls_fp
+        corr = log2_fp_int(max(self.dev[k], 1)) - log2_fp_int(max(self.pred[k], 1))
+        return mu_fp + (self.bias[k] >> 4), ls_fp + min(max(corr, -768), 768)
+
+    def update(self, net, mu_fp, ls_fp, v):
+        k = self.ctx(net, ls_fp)
+        err = (v * 256 - mu_fp) * 16
+        self.bias[k] += (err - self.bias[k]) >> 5
+        dev = abs(err - self.bias[k])
+        self.dev[k] += (dev - self.dev[k]) >> 5
+        pred = (scale_fp(ls_fp) * 355) >> 8
+        self.pred[k] += (pred - self.pred[k]) >> 5
+        self.count[k] += 1

@@ -68,7 +68,11 @@ pub use ndcodecs_lilcom;
 #[doc(hidden)]
 pub use ndcodecs_linear_quantize;
 #[doc(hidden)]
+pub use ndcodecs_pixel_mlp;
+#[doc(hidden)]
 pub use ndcodecs_spatial_delta;
+#[doc(hidden)]
+pub use ndcodecs_ycocg_r;
 
 /// Calls the macro `$callback` with the list of ndcodecs codecs, one line per codec:
 ///
@@ -99,6 +103,8 @@ macro_rules! for_each_codec {
             LinearQuantize: array_to_array, $crate::ndcodecs_linear_quantize::LinearQuantizeCodec, "ndcodecs.linear_quantize", ["numcodecs.linear_quantize"];
             Lilcom: array_to_bytes, $crate::ndcodecs_lilcom::LilcomCodec, "ndcodecs.lilcom", ["numcodecs.lilcom"];
             Crc32: bytes_to_bytes, $crate::ndcodecs_crc32::Crc32Codec, "numcodecs.crc32", ["ndcodecs.crc32"];
+            YcocgR: array_to_array, $crate::ndcodecs_ycocg_r::YCoCgRCodec, "ndcodecs.ycocg_r", [];
+            PixelMlp: array_to_bytes, $crate::ndcodecs_pixel_mlp::PixelMlpCodec, "ndcodecs.pixel_mlp", [];
             InterpCnn: array_to_bytes, $crate::ndcodecs_interp_cnn::InterpCnnCodec, "ndcodecs.interp_cnn", ["numcodecs.interp_cnn"];
         }
     };

@@ -33,7 +33,9 @@ mod config;
 pub mod kernel;
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
-use ndcodecs_core::{CodecError, dtype::dtype_name, shape::standard_elements};
+use ndcodecs_core::{
+    ArrayToArrayCodec, CodecError, PipelineCodec, dtype::dtype_name, shape::standard_elements,
+};
 use numcodecs::{
     AnyArray, AnyArrayAssignError, AnyArrayBase, AnyArrayDType, AnyArrayView, AnyArrayViewMut,
     AnyCowArray, Codec, StaticCodec, StaticCodecConfig,
@@ -265,5 +267,52 @@ impl StaticCodec for YCoCgRCodec {
 
     fn get_config(&self) -> StaticCodecConfig<'_, Self> {
         StaticCodecConfig::from(&YCoCgRConfig::default())
+    }
+}
+
+impl PipelineCodec for YCoCgRCodec {
+    const EXAMPLE_CONFIG: &'static str = "{}";
+}
+
+impl ArrayToArrayCodec for YCoCgRCodec {
+    /// `int16` for `uint8`, `int32` for `uint16`.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::UnsupportedDtype`] for any other dtype.
+    fn encoded_dtype(&self, decoded: AnyArrayDType) -> Result<AnyArrayDType, CodecError> {
+        encoded_dtype(decoded)
+    }
+
+    /// The same shape, whose last axis must have length 3.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::ShapeMismatch`] for a 0-d shape or a last axis of another length.
+    fn encoded_shape(&self, decoded: &[usize]) -> Result<Vec<usize>, CodecError> {
+        check_shape(decoded)?;
+        Ok(decoded.to_vec())
+    }
+
+    /// The fill value as the encoded dtype: a grey pixel `(v, v, v)` encodes to `(v, 0, 0)`,
+    /// which is not one value; the fill value only matters to the codecs after this one for
+    /// chunks that are never written.
+    fn encoded_fill_value(
+        &self,
+        decoded: AnyArrayDType,
+        fill: &[u8],
+    ) -> Result<Vec<u8>, CodecError> {
+        match (decoded, fill) {
+            (AnyArrayDType::U8, &[v]) => Ok(i16::from(v).to_ne_bytes().to_vec()),
+            (AnyArrayDType::U16, &[a, b]) => {
+                Ok(i32::from(u16::from_ne_bytes([a, b])).to_ne_bytes().to_vec())
+            }
+            (AnyArrayDType::U8 | AnyArrayDType::U16, _) => Err(CodecError::ShapeMismatch {
+                codec: CODEC_ID,
+                expected: "one element as the fill value".into(),
+                found: format!("{} bytes", fill.len()),
+            }),
+            (other, _) => Err(unsupported_encode(other)),
+        }
     }
 }

@@ -81,10 +81,19 @@ fn every_listed_codec_round_trips_through_a_zarrs_array() {
         let config = Value::Object(config);
         let dtype = dtype_for(entry, &config);
         let bound = entry.max_abs_error(&config).unwrap().unwrap_or(0.0);
+        // 13 x 21 in chunks of 6 x 10; with a last axis of 3 for a filter that takes only that
+        // (ycocg_r)
+        let rgb = entry.kind == CodecKind::ArrayToArray
+            && entry.encoded_shape(&config, &[6, 10]).is_err();
+        let (shape, chunk_shape) = if rgb {
+            (vec![13u64, 21, 3], vec![6u64, 10, 3])
+        } else {
+            (vec![13, 21], vec![6, 10])
+        };
         let metadata = ArrayMetadata::try_from(
             json!({
-                "zarr_format": 3, "node_type": "array", "shape": [13, 21], "data_type": dtype,
-                "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [6, 10]}},
+                "zarr_format": 3, "node_type": "array", "shape": shape, "data_type": dtype,
+                "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunk_shape}},
                 "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
                 "fill_value": 0, "codecs": codecs
             })
@@ -105,8 +114,9 @@ fn every_listed_codec_round_trips_through_a_zarrs_array() {
             "{}: {stored}",
             entry.codec_id
         );
-        let values: Vec<f64> = (0..13 * 21)
-            .map(|i| f64::from((i % 21) * 3 + i / 21))
+        let per: u32 = if rgb { 3 } else { 1 };
+        let values: Vec<f64> = (0..13 * 21 * per)
+            .map(|i| f64::from((i / per % 21) * 3 + i / per / 21 + 5 * (i % per)))
             .collect();
         ndcodecs_core::with_element_type!(dtype, T => {
             // `as` casts, exact for the small values used, in every dtype the macro dispatches to.
@@ -114,8 +124,10 @@ fn every_listed_codec_round_trips_through_a_zarrs_array() {
             let data: Vec<T> = values.iter().map(|&v| v as T).collect();
             array.store_array_subset(&array.subset_all(), data.clone()).unwrap();
             let back = array.retrieve_array_subset::<Vec<T>>(&array.subset_all()).unwrap();
-            let chunk = array.chunk_shape(&[0, 0]).unwrap();
-            assert_eq!(chunk, ChunkShape::from(vec![6.try_into().unwrap(), 10.try_into().unwrap()]));
+            let origin = vec![0u64; shape.len()];
+            let chunk = array.chunk_shape(&origin).unwrap();
+            let expected: Vec<_> = chunk_shape.iter().map(|&d| d.try_into().unwrap()).collect();
+            assert_eq!(chunk, ChunkShape::from(expected));
             for (x, y) in data.iter().zip(&back) {
                 #[allow(clippy::unnecessary_cast)]
                 let err = (*x as f64 - *y as f64).abs();
