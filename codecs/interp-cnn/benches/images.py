@@ -1,126 +1,142 @@
-"""Lossless image benchmark of interp_cnn against JPEG-XL (lossless, effort 7), JPEG-LS, WebP
-lossless and PNG (the imagecodecs wheel): bits per sub-pixel (bpsp = 8 · bytes / samples) and
-decode megapixels per second, per image and as geometric means.
+"""interp_cnn beside pixel_mlp, JPEG-XL (lossless, effort 7), JPEG-LS, WebP (lossless) and PNG from
+the `imagecodecs` wheel: bits per sub-pixel (bpsp = 8 x bytes / samples) and decode speed in
+megapixels per second, per image and as geometric means.
 
-    RAYON_NUM_THREADS=1 python images.py DATA_DIR [--repeat 5] [--train]
+    python codecs/interp-cnn/benches/images.py --data DIR [--train DIR] [--repeat 3]
 
-DATA_DIR holds the benchmark images (photo_astronaut_rgb, photo_camera_gray,
-microscopy_nuclei_2d_uint16, microscopy_nuclei_3d_uint16); --train adds every image of
-DATA_DIR/images-train as a cross-check. Needs the ndcodecs package and imagecodecs
-(benches/requirements.txt). Codecs are timed side by side in one run, alternating, best of
---repeat (the machine is shared: read ratios, not absolute speeds). Volumes and int16 images
-are given to the peers slice by slice, int16 shifted to uint16 (interp_cnn codes int16 as is).
-interp_cnn uses rayon's pool: RAYON_NUM_THREADS sets its size.
+DIR holds photo_astronaut_rgb.npy, photo_camera_gray.npy, microscopy_nuclei_2d_uint16.npy and
+microscopy_nuclei_3d_uint16.npy; --train adds every .npy of the images-train set as a cross-check
+(the model was trained on those: not a measure of generalisation). interp_cnn and pixel_mlp run
+as their release examples (`interp_cnn_speed`, `pixel_mlp_speed`, built here): one-thread figures
+are CPU time of the coding thread (robust on a shared machine); interp_cnn's 2-thread decoding is
+also timed as wall time against 1 thread. Peers run in process, best of --repeat process CPU times
+of decoding (a peer that used several threads is charged for all of them). Volumes (z, y, x) are
+coded slice by slice by the peers and by interp_cnn. WebP codes 8-bit RGB only: greyscale images
+go in as grey RGB (counted per grey sample); 16-bit images are left out. int16 images with no
+negative value go to the peers as uint16. Needs numpy and imagecodecs (benches/requirements.txt).
 """
-
-from __future__ import annotations
 
 import argparse
 import glob
 import math
 import os
+import re
+import subprocess
 import time
 
 import imagecodecs
 import numpy as np
 
-from ndcodecs import InterpCnn
-
-BENCH = [
-    ("astronaut (RGB)", "photo_astronaut_rgb.npy", "photo"),
-    ("camera (grey)", "photo_camera_gray.npy", "photo"),
-    ("nuclei 2-d (uint16)", "microscopy_nuclei_2d_uint16.npy", "16-bit"),
-    ("nuclei 3-d (uint16)", "microscopy_nuclei_3d_uint16.npy", "16-bit"),
-]
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+BENCH = ["photo_astronaut_rgb", "photo_camera_gray", "microscopy_nuclei_2d_uint16",
+         "microscopy_nuclei_3d_uint16"]
+GROUPS = {"photos": BENCH[:2], "16-bit": BENCH[2:]}
+PEERS = ["JPEG-XL e7", "JPEG-LS", "WebP", "PNG"]
 
 
-def slices(a: np.ndarray) -> list[np.ndarray]:
+def best(repeat, f):
+    t = math.inf
+    for _ in range(repeat):
+        t0 = time.process_time()
+        out = f()
+        t = min(t, time.process_time() - t0)
+    return t, out
+
+
+def pixels(a):
+    return a.size // a.shape[-1] if a.ndim == 3 and a.shape[-1] <= 4 else a.size
+
+
+def peer(name, a, repeat):
+    """(bpsp, decode MP/s) or None."""
     if a.dtype == np.int16:
-        a = (a.astype(np.int32) + 32768).astype(np.uint16)
-    if a.ndim == 2 or (a.ndim == 3 and a.shape[2] <= 4):
-        return [np.ascontiguousarray(a)]
-    return [np.ascontiguousarray(s) for s in a]
+        if a.min() < 0:
+            return None
+        a = a.astype(np.uint16)
+    volume = a.ndim == 3 and a.shape[-1] > 4
+    parts = [np.ascontiguousarray(s) for s in (a if volume else [a])]
+    samples = a.size
+    if name == "WebP":
+        if a.dtype != np.uint8:
+            return None
+        if parts[0].ndim == 2:
+            parts = [np.repeat(p[..., None], 3, -1) for p in parts]
+        enc, dec = (lambda p: imagecodecs.webp_encode(p, level=100, lossless=True),
+                    imagecodecs.webp_decode)
+    elif name == "JPEG-XL e7":
+        enc, dec = (lambda p: imagecodecs.jpegxl_encode(p, lossless=True, effort=7),
+                    imagecodecs.jpegxl_decode)
+    elif name == "JPEG-LS":
+        enc, dec = imagecodecs.jpegls_encode, imagecodecs.jpegls_decode
+    else:
+        enc, dec = (lambda p: imagecodecs.png_encode(p, level=9), imagecodecs.png_decode)
+    blobs = [enc(p) for p in parts]
+    t, outs = best(repeat, lambda: [dec(b) for b in blobs])
+    for o, p in zip(outs, parts):
+        assert np.array_equal(np.asarray(o).reshape(p.shape), p), name
+    return 8 * sum(len(b) for b in blobs) / samples, pixels(a) / t / 1e6
 
 
-def peers(a: np.ndarray) -> dict:
-    out = {
-        "JPEG-XL e7": (
-            lambda s: imagecodecs.jpegxl_encode(s, lossless=True, effort=7),
-            imagecodecs.jpegxl_decode,
-        ),
-        "JPEG-LS": (imagecodecs.jpegls_encode, imagecodecs.jpegls_decode),
-        "PNG": (lambda s: imagecodecs.png_encode(s, level=9), imagecodecs.png_decode),
-    }
-    if a.dtype == np.uint8 and (a.ndim == 2 or a.shape[-1] in (3, 4)):
-        out["WebP"] = (
-            lambda s: imagecodecs.webp_encode(s, lossless=True, level=9),
-            imagecodecs.webp_decode,
-        )
+def ours(path, repeat):
+    """interp_cnn and pixel_mlp figures from their speed examples."""
+    out = {}
+    ex = os.path.join(ROOT, "target", "release", "examples")
+    line = subprocess.run([os.path.join(ex, "interp_cnn_speed"), "--repeat", str(repeat), path],
+                          check=True, capture_output=True, text=True).stdout
+    m = re.search(r": ([\d.]+) bpsp .*encode 1 thr ([\d.]+) MP/s CPU \| decode 1 thr ([\d.]+) "
+                  r"MP/s CPU \| decode wall 1 thr ([\d.]+), 2 thr ([\d.]+)", line)
+    out["interp_cnn"] = tuple(float(g) for g in m.groups())
+    line = subprocess.run([os.path.join(ex, "pixel_mlp_speed"), "--repeat", str(repeat), path],
+                          check=True, capture_output=True, text=True).stdout
+    m = re.search(r": ([\d.]+) bpsp \| encode 1 thr ([\d.]+) MP/s CPU .*decode 1 thr ([\d.]+) "
+                  r"MP/s CPU", line)
+    out["pixel_mlp"] = tuple(float(g) for g in m.groups())
     return out
 
 
-def measure(a: np.ndarray, repeat: int) -> dict[str, tuple[float, float]]:
-    """bpsp and best decode seconds per codec, alternating codecs in each round."""
-    ours = InterpCnn()
-    coders = {"interp_cnn": (lambda x: [bytes(ours.encode(x))], lambda bs: ours.decode(bs[0]))}
-    for name, (enc, dec) in peers(a).items():
-        coders[name] = (
-            lambda x, enc=enc: [enc(s) for s in slices(x)],
-            lambda bs, dec=dec: [dec(b) for b in bs],
-        )
-    encoded, best = {}, {}
-    for name, (enc, dec) in coders.items():
-        try:
-            encoded[name] = enc(a)
-        except Exception as e:  # a peer that does not take this image
-            print(f"  {name}: {e}")
-    for name in encoded:  # check losslessness once
-        dec = coders[name][1](encoded[name])
-        back = dec if name == "interp_cnn" else np.stack(dec) if len(dec) > 1 else dec[0]
-        ref = a if name == "interp_cnn" else np.stack(slices(a)) if len(dec) > 1 else slices(a)[0]
-        assert np.array_equal(np.asarray(back).reshape(ref.shape), ref), name
-    for _ in range(repeat):
-        for name in encoded:
-            t = time.perf_counter()
-            coders[name][1](encoded[name])
-            dt = time.perf_counter() - t
-            best[name] = min(best.get(name, math.inf), dt)
-    return {n: (8 * sum(len(b) for b in encoded[n]) / a.size, best[n]) for n in encoded}
-
-
-def main() -> None:
+def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("data")
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--train", action="store_true")
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--train")
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    images = [(t, os.path.join(args.data, f), g) for t, f, g in BENCH]
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "ndcodecs-interp-cnn",
+                    "-p", "ndcodecs-pixel-mlp", "--examples"], cwd=ROOT, check=True)
+    images = [(n, os.path.join(args.data, n + ".npy")) for n in BENCH]
     if args.train:
-        images += [
-            ("train: " + os.path.basename(p)[:-4], p, "train")
-            for p in sorted(glob.glob(os.path.join(args.data, "images-train", "*.npy")))
-        ]
-    names = ["interp_cnn", "JPEG-XL e7", "JPEG-LS", "WebP", "PNG"]
-    print(f"threads: RAYON_NUM_THREADS={os.environ.get('RAYON_NUM_THREADS', 'all')}")
-    print("| image | " + " | ".join(f"{n} bpsp" for n in names) + " | " + " | ".join(f"{n} MP/s" for n in names) + " |")
-    print("|---" * (1 + 2 * len(names)) + "|")
-    groups: dict[str, dict[str, list[float]]] = {}
-    for title, path, group in images:
+        images += [(os.path.basename(p)[:-4] + " (train)", p)
+                   for p in sorted(glob.glob(os.path.join(args.train, "*.npy")))]
+    print(f"load average {os.getloadavg()[0]:.1f}; bpsp (decode MP/s, one thread's CPU time)\n")
+    print("| image | shape, dtype | interp_cnn | pixel_mlp | " + " | ".join(PEERS)
+          + " | interp_cnn encode MP/s | interp_cnn / pixel_mlp decode speed "
+          "| interp_cnn decode wall 2 thr / 1 thr |")
+    print("|---" * (7 + len(PEERS)) + "|")
+    res = {}
+    for name, path in images:
         a = np.load(path)
-        r = measure(a, args.repeat)
-        pixels = a.size / (a.shape[-1] if a.ndim == 3 and a.shape[-1] <= 4 else 1)
-        row = [f"{r[n][0]:.3f}" if n in r else "–" for n in names]
-        row += [f"{pixels / r[n][1] / 1e6:.2f}" if n in r else "–" for n in names]
-        print(f"| {title} | " + " | ".join(row) + " |", flush=True)
-        for n in r:
-            groups.setdefault(group, {}).setdefault(n, []).append(r[n][0])
-    for group, res in groups.items():
-        gm = {n: math.exp(sum(map(math.log, v)) / len(v)) for n, v in res.items()}
-        ref = gm.get("JPEG-XL e7")
-        print(
-            f"geometric mean bpsp, {group}: "
-            + ", ".join(f"{n} {gm[n]:.3f}" + (f" ({gm[n] / ref:.3f}x JPEG-XL)" if ref else "") for n in names if n in gm)
-        )
+        o = ours(path, args.repeat)
+        r = {k: (o[k][0], o[k][2]) for k in ("interp_cnn", "pixel_mlp")}
+        for p in PEERS:
+            got = peer(p, a, args.repeat)
+            if got:
+                r[p] = got
+        res[name] = r
+        cell = lambda k: f"{r[k][0]:.3f} ({r[k][1]:.2f})" if k in r else "–"
+        ic = o["interp_cnn"]
+        print(f"| {name} | {a.shape}, {a.dtype} | " + " | ".join(
+            cell(k) for k in ["interp_cnn", "pixel_mlp"] + PEERS)
+            + f" | {ic[1]:.2f} | {ic[2] / o['pixel_mlp'][2]:.2f} | {ic[4] / ic[3]:.2f} |",
+            flush=True)
+    print()
+    for g, names in GROUPS.items():
+        gm = {}
+        for k in ["interp_cnn", "pixel_mlp"] + PEERS:
+            v = [res[n][k][0] for n in names if k in res[n]]
+            if len(v) == len(names):
+                gm[k] = math.exp(sum(map(math.log, v)) / len(v))
+        ref = gm["JPEG-XL e7"]
+        print(f"Geometric mean bpsp, {g}: " + ", ".join(
+            f"{k} {v:.3f} ({v / ref:.3f} x JPEG-XL)" for k, v in gm.items()) + "\n")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ use ndcodecs_learned::{Found, Logistic};
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
+use crate::adapt::Adapt;
 use crate::batch::{BatchMlp, MAX_BATCH};
 use crate::format::{MAX_CHANNELS, slice_steps};
 use crate::grid::{Grid, NEIGHBOURS, PARITY, count, level_size, levels};
@@ -42,6 +43,8 @@ pub struct Hint {
     pub mu_fp: i64,
     /// log2 scale, 8 fractional bits
     pub ls_fp: i32,
+    /// the network's own `(mu_fp, ls_fp)`, before the band's online correction
+    pub net: (i64, i32),
     /// smallest value
     pub lo: i64,
     /// largest value
@@ -59,6 +62,7 @@ impl Hint {
         Self {
             mu_fp,
             ls_fp,
+            net: (mu_fp, ls_fp),
             lo,
             hi,
             guess: ((mu_fp + 128) >> 8).clamp(lo, hi),
@@ -258,6 +262,7 @@ fn walk_band_impl<C: Coder>(
     let mut o = [0i32; 2 * MAX_BATCH];
     let mut feats = [0i16; MAX_FEATURES];
     let mut nb = [0i32; NEIGHBOURS];
+    let mut adapt = Adapt::default();
     for (r, iy) in rows.enumerate() {
         let y = 2 * iy + py;
         let row0 = s.grids[0].index(y, px);
@@ -300,9 +305,14 @@ fn walk_band_impl<C: Coder>(
                 for j in 0..n {
                     let ix = s0 + j;
                     let (mu, ls) = params(&cores[c * ws + ix], &[o[j], o[n + j]]);
-                    let dist = Logistic::new(mu, ls, lo, hi);
+                    let k = Adapt::context(c, ls);
+                    let ls2 = adapt.before(k, ls);
+                    let dist = Logistic::new(mu, ls2, lo, hi);
                     let truth = g[row0 + 2 * ix];
-                    let v = coder.code(&dist, truth, Hint::new(mu, ls, lo, hi))?;
+                    let mut hint = Hint::new(mu, ls2, lo, hi);
+                    hint.net = (mu, ls);
+                    let v = coder.code(&dist, truth, hint)?;
+                    adapt.after(k, v, mu, ls);
                     vals[c * ws + ix] = v;
                     out[(r * ws + ix) * nc + c] = v;
                 }
@@ -503,7 +513,7 @@ struct Recorder(Vec<(i64, i32)>);
 
 impl Coder for Recorder {
     fn code(&mut self, _dist: &Logistic, value: i32, hint: Hint) -> Result<i32, CodecError> {
-        self.0.push((hint.mu_fp, hint.ls_fp));
+        self.0.push(hint.net);
         Ok(value)
     }
 }

@@ -8,7 +8,9 @@
 //! from the components already known. No sample of a component depends on another of the same
 //! component, so a component is coded and decoded in parallel: it is cut into bands of rows,
 //! each in its own range-coder stream, on rayon's pool. The networks run in fixed-point integer
-//! arithmetic (`ndcodecs-learned`), so every CPU computes the same frequencies.
+//! arithmetic (`ndcodecs-learned`), so every CPU computes the same frequencies; each band
+//! corrects the networks' scale online from the errors it has seen ([`adapt`]), identically on
+//! both sides.
 //!
 //! - numcodecs codec id: `interp_cnn`; zarr v3 name `ndcodecs.interp_cnn`.
 //! - array → bytes: `(y, x)` images, `(y, x, c)` with `c <= 4` channels (the first three of
@@ -30,6 +32,7 @@
 //! assert_eq!(codec.decode(encoded.cow()).unwrap(), AnyArray::U8(image));
 //! ```
 
+pub mod adapt;
 pub mod batch;
 pub mod chunk;
 pub mod coding;

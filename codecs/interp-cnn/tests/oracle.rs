@@ -1,6 +1,7 @@
 //! The model arithmetic against an independent implementation: numpy's integer features and
 //! network (`codecs/interp-cnn/training/export_params.py`, reading the shipped weight file)
-//! computed every sample's `(mu_fp, ls_fp)` for the golden inputs
+//! computed every sample's `(mu_fp, ls_fp)` (the network's, before the band's online
+//! correction of the scale) for the golden inputs
 //! (`specs/interp_cnn/sample_data/v0_1_0_<case>.params.npy`); the codec must compute the same
 //! integers, sample for sample.
 
