@@ -80,7 +80,8 @@ def peer(name, a, repeat):
 def ours(path, repeat):
     """interp_cnn and pixel_mlp figures from their speed examples."""
     out = {}
-    ex = os.path.join(ROOT, "target", "release", "examples")
+    ex = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")),
+                      "release", "examples")
     line = subprocess.run([os.path.join(ex, "interp_cnn_speed"), "--repeat", str(repeat), path],
                           check=True, capture_output=True, text=True).stdout
     m = re.search(r": ([\d.]+) bpsp .*encode 1 thr ([\d.]+) MP/s CPU \| decode 1 thr ([\d.]+) "

@@ -76,11 +76,14 @@ fn run<T: ImageSample>(name: &str, v: &[T], shape: &[usize], repeat: usize) {
         .0
     };
     let (w1, w2) = (wall(&p1), wall(&p2));
+    let enc_wall =
+        |p: &rayon::ThreadPool| best(repeat, || p.install(|| encode(v, shape, &config).unwrap())).0;
+    let (e1, e2) = (enc_wall(&p1), enc_wall(&p2));
     decode_into(&bytes, shape, &mut out).unwrap();
     assert!(out == v, "round trip");
     let mp = |t: f64| pixels / t / 1e6;
     println!(
-        "{name}: {:.4} bpsp (ideal {:.4}) | encode 1 thr {:.2} MP/s CPU | decode 1 thr {:.2} MP/s CPU | decode wall 1 thr {:.2}, 2 thr {:.2} MP/s ({:.2}x)",
+        "{name}: {:.4} bpsp (ideal {:.4}) | encode 1 thr {:.2} MP/s CPU | decode 1 thr {:.2} MP/s CPU | decode wall 1 thr {:.2}, 2 thr {:.2} MP/s ({:.2}x) | encode wall 1 thr {:.2}, 2 thr {:.2} MP/s ({:.2}x)",
         8.0 * bytes.len() as f64 / v.len() as f64,
         ideal / v.len() as f64,
         mp(t_enc),
@@ -88,6 +91,9 @@ fn run<T: ImageSample>(name: &str, v: &[T], shape: &[usize], repeat: usize) {
         mp(w1),
         mp(w2),
         w1 / w2,
+        mp(e1),
+        mp(e2),
+        e1 / e2,
     );
 }
 

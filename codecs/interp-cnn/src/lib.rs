@@ -263,3 +263,8 @@ impl StaticCodec for InterpCnnCodec {
         StaticCodecConfig::from(&self.config)
     }
 }
+
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
