@@ -227,6 +227,33 @@ CHAINS = [
         0.0,
     ),
     (
+        "v3 interp_cnn rgb>crc32",
+        camera_rgb,
+        (64, 48, 3),
+        lambda: {
+            "serializer": zarr3.InterpCnn(),
+            "compressors": [ZarrCRC32(location="end")],
+        },
+        3,
+        0.0,
+    ),
+    (
+        "v3 interp_cnn volume",
+        microscopy,
+        (4, 32, 30),
+        lambda: {"serializer": zarr3.InterpCnn(layout="volume"), "compressors": None},
+        3,
+        0.0,
+    ),
+    (
+        "v2 interp_cnn",
+        camera_i16,
+        (64, 48),
+        lambda: {"compressors": ndcodecs.InterpCnn()},
+        2,
+        0.0,
+    ),
+    (
         "v2 linear_quantize|zstd",
         terrain,
         (100, 75),

@@ -63,6 +63,8 @@ pub use ndcodecs_core;
 #[doc(hidden)]
 pub use ndcodecs_crc32;
 #[doc(hidden)]
+pub use ndcodecs_interp_cnn;
+#[doc(hidden)]
 pub use ndcodecs_lilcom;
 #[doc(hidden)]
 pub use ndcodecs_linear_quantize;
@@ -105,6 +107,7 @@ macro_rules! for_each_codec {
             Crc32: bytes_to_bytes, $crate::ndcodecs_crc32::Crc32Codec, "numcodecs.crc32", ["ndcodecs.crc32"];
             YcocgR: array_to_array, $crate::ndcodecs_ycocg_r::YCoCgRCodec, "ndcodecs.ycocg_r", [];
             PixelMlp: array_to_bytes, $crate::ndcodecs_pixel_mlp::PixelMlpCodec, "ndcodecs.pixel_mlp", [];
+            InterpCnn: array_to_bytes, $crate::ndcodecs_interp_cnn::InterpCnnCodec, "ndcodecs.interp_cnn", ["numcodecs.interp_cnn"];
         }
     };
 }

@@ -1,0 +1,124 @@
+//! Online correction of the networks' scale, per band: encoder and decoder update the
+//! same integer state after every sample, in coding order, so the model follows an image unlike
+//! the training set (the scheme `pixel_mlp` uses per stream, here per band).
+//!
+//! Contexts `k = 16 · min(c, 2) + clamp((ls_fp + 512) >> 8, 0, 15)` (channel kind × octave of the
+//! predicted scale); each holds `bias`, `dev`, `pred` and `count`, all 0 at the start of a band
+//! (64-bit signed arithmetic):
+//!
+//! ```text
+//! before: count < 16:  ls' = ls_fp
+//!         otherwise:   ls' = ls_fp + clamp(log2_fp(max(dev, 1)) − log2_fp(max(pred, 1)), −768, 768)
+//!         (the mean is the network's, mu_fp)
+//! after (v the sample's value):
+//!         err    = (256 · v − mu_fp) · 16
+//!         bias  += (err − bias) >> 6
+//!         dev   += (|err − bias| − dev) >> 6            (with the updated bias)
+//!         pred  += (((scale16(ls_fp) · 355) >> 8) − pred) >> 6
+//!         count += 1
+//! scale16(ls) = (exp2_neg_fp(256 − f) << (e + 1)) >> 16,  t = clamp(ls + 3072, 0, 6400),
+//!               e = t >> 8, f = t & 255                  (= 2^(ls / 256) · 2^12)
+//! ```
+//!
+//! `dev / pred` compares the running mean absolute error with the one the logistic predicts
+//! (`2 ln 2 · s`, `355 / 256`), `bias` being the running mean error. Chosen on images-train (code
+//! length of every image): the rate `2^-6` (of `2^-4 … 2^-7`, `2^-6` and `2^-7` best, `2^-6` losing
+//! less on the most compressible images); correcting the mean by `bias` too cost bits on every
+//! image, so only the scale is corrected. Against no correction: −0.6 % bits on average over
+//! images-train (−4 % on the astronomical image and the motion-blurred photo, +9 % on the
+//! near-constant cell image, 0.67 → 0.73 bpsp; −5.0 % on the astronaut photo).
+
+use ndcodecs_learned::fixed::{exp2_neg_fp, log2_fp};
+
+const OCTAVES: usize = 16;
+/// Number of contexts of a band.
+pub const CONTEXTS: usize = 3 * OCTAVES;
+
+/// The state of one band.
+#[derive(Clone, Debug)]
+pub struct Adapt {
+    st: [[i64; 4]; CONTEXTS],
+}
+
+impl Default for Adapt {
+    fn default() -> Self {
+        Self {
+            st: [[0; 4]; CONTEXTS],
+        }
+    }
+}
+
+/// `2^(ls / 256) · 2^12`.
+#[inline(always)]
+fn scale16(ls: i32) -> i64 {
+    let t = (ls + 3072).clamp(0, 6400);
+    #[allow(clippy::cast_sign_loss)]
+    let (e, f) = ((t >> 8) as u32, (t & 255) as u32);
+    #[allow(clippy::cast_possible_wrap)]
+    {
+        ((u64::from(exp2_neg_fp(256 - f)) << (e + 1)) >> 16) as i64
+    }
+}
+
+impl Adapt {
+    /// The context of channel `c` at a predicted log2 scale `ls_fp`.
+    #[inline(always)]
+    #[must_use]
+    pub fn context(c: usize, ls_fp: i32) -> usize {
+        #[allow(clippy::cast_sign_loss)]
+        let oct = ((ls_fp + 512) >> 8).clamp(0, OCTAVES as i32 - 1) as usize;
+        c.min(2) * OCTAVES + oct
+    }
+
+    /// The corrected `ls_fp` of context `k`.
+    #[inline(always)]
+    #[must_use]
+    pub fn before(&self, k: usize, ls_fp: i32) -> i32 {
+        let [_, dev, pred, count] = self.st[k];
+        if count < 16 {
+            return ls_fp;
+        }
+        #[allow(clippy::cast_sign_loss)]
+        let corr = log2_fp(dev.max(1) as u64) - log2_fp(pred.max(1) as u64);
+        ls_fp + corr.clamp(-768, 768)
+    }
+
+    /// Updates context `k` with the value `v` a sample of network parameters
+    /// `(mu_fp, ls_fp)` had.
+    #[inline(always)]
+    pub fn after(&mut self, k: usize, v: i32, mu_fp: i64, ls_fp: i32) {
+        let s = &mut self.st[k];
+        let err = (256 * i64::from(v) - mu_fp) * 16;
+        s[0] += (err - s[0]) >> 6;
+        s[1] += ((err - s[0]).abs() - s[1]) >> 6;
+        s[2] += (((scale16(ls_fp) * 355) >> 8) - s[2]) >> 6;
+        s[3] += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_table() {
+        assert_eq!(scale16(0), 4096);
+        assert_eq!(scale16(256), 8192);
+        assert_eq!(scale16(-256), 2048);
+        let s = scale16(128) as f64;
+        assert!((s - 4096.0 * 2f64.sqrt()).abs() < 2.0, "{s}");
+    }
+
+    #[test]
+    fn follows_a_wider_error() {
+        let mut a = Adapt::default();
+        let k = Adapt::context(0, 256);
+        for i in 0..200 {
+            // errors of ±8 values where the network predicts a scale of 2
+            let v = if i % 2 == 0 { 108 } else { 92 };
+            a.after(k, v, 100 * 256, 256);
+        }
+        let ls = a.before(k, 256);
+        assert!(ls > 256 + 256, "{ls}");
+    }
+}

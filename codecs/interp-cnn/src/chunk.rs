@@ -1,0 +1,388 @@
+//! A whole chunk: samples to planes (YCoCg-R for colour), slices, header, checksum.
+
+use ndcodecs_core::{CodecError, dtype::Element};
+use ndcodecs_ycocg_r::kernel;
+use rayon::prelude::*;
+
+use crate::CODEC_ID;
+use crate::coding::{decode_slice, encode_slice, ideal_slice_bits, slice_params};
+use crate::config::{InterpCnnConfig, LayoutChoice};
+use crate::format::{
+    BAND_LOG2, Header, Layout, MAX_CHANNELS, SampleType, colour_transform, slice_streams,
+};
+use crate::model::model;
+
+/// A sample type `interp_cnn` codes.
+pub trait ImageSample: Element {
+    /// The header's dtype code.
+    const TYPE: SampleType;
+    /// The value as `i32`.
+    fn to_i32(self) -> i32;
+    /// A value known to be in the dtype's range.
+    fn from_i32(v: i32) -> Self;
+}
+
+macro_rules! impl_sample {
+    ($t:ty, $v:ident) => {
+        impl ImageSample for $t {
+            const TYPE: SampleType = SampleType::$v;
+            #[inline(always)]
+            fn to_i32(self) -> i32 {
+                i32::from(self)
+            }
+            #[inline(always)]
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            fn from_i32(v: i32) -> Self {
+                v as $t
+            }
+        }
+    };
+}
+impl_sample!(u8, U8);
+impl_sample!(u16, U16);
+impl_sample!(i16, I16);
+
+/// CRC-32 (IEEE, as `crc32fast`) of samples as the little-endian bytes of `dtype`, C order.
+#[must_use]
+pub fn samples_crc(values: &[i32], dtype: SampleType) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    let mut buf = Vec::with_capacity(values.len() * 2);
+    for &v in values {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        match dtype {
+            SampleType::U8 => buf.push(v as u8),
+            _ => buf.extend_from_slice(&(v as u16).to_le_bytes()),
+        }
+    }
+    h.update(&buf);
+    h.finalize()
+}
+
+/// `(layout, depth, height, width, channels)` of a chunk of `shape` under `choice`.
+///
+/// # Errors
+///
+/// [`CodecError::ShapeMismatch`] for other ranks, a channel count outside 1..=4 where channels
+/// are asked for, or an empty axis.
+pub fn plan(
+    shape: &[usize],
+    choice: LayoutChoice,
+) -> Result<(Layout, usize, usize, usize, usize), CodecError> {
+    let bad = |what: &str| CodecError::ShapeMismatch {
+        codec: CODEC_ID,
+        expected: what.into(),
+        found: format!("shape {shape:?}"),
+    };
+    let p = match *shape {
+        [h, w] => (Layout::Image, 1, h, w, 1),
+        [a, b, c] => {
+            let channels = match choice {
+                LayoutChoice::Auto => c <= MAX_CHANNELS,
+                LayoutChoice::Channels => true,
+                LayoutChoice::Volume => false,
+            };
+            if channels {
+                if !(1..=MAX_CHANNELS).contains(&c) {
+                    return Err(bad("(y, x, c) with c in 1..=4"));
+                }
+                (Layout::Channels, 1, a, b, c)
+            } else {
+                (Layout::Volume, a, b, c, 1)
+            }
+        }
+        _ => return Err(bad("a 2-d (y, x) image, (y, x, c) or a (z, y, x) volume")),
+    };
+    if p.1 == 0 || p.2 == 0 || p.3 == 0 {
+        return Err(bad("no empty axis"));
+    }
+    Ok(p)
+}
+
+/// The planes of every slice: `planes[z][c]`, row-major `h` x `w`, YCoCg-R applied.
+fn to_planes(values: &[i32], h: &Header) -> Vec<Vec<Vec<i32>>> {
+    let (hw, nc) = (h.height * h.width, h.channels);
+    let colour = colour_transform(h.layout, nc);
+    (0..h.depth)
+        .map(|z| {
+            let s = &values[z * hw * nc..(z + 1) * hw * nc];
+            let mut planes = vec![Vec::with_capacity(hw); nc];
+            if colour {
+                let off = if h.dtype == SampleType::I16 { 32768 } else { 0 };
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let rgb: Vec<u16> = s
+                    .chunks_exact(nc)
+                    .flat_map(|p| p[..3].iter().map(move |&v| (v + off) as u16))
+                    .collect();
+                let mut ycc = vec![0i32; rgb.len()];
+                kernel::forward::<u16>(&rgb, &mut ycc);
+                for (i, p) in s.chunks_exact(nc).enumerate() {
+                    for c in 0..3 {
+                        planes[c].push(ycc[3 * i + c]);
+                    }
+                    for c in 3..nc {
+                        planes[c].push(p[c]);
+                    }
+                }
+            } else {
+                for p in s.chunks_exact(nc) {
+                    for (c, &v) in p.iter().enumerate() {
+                        planes[c].push(v);
+                    }
+                }
+            }
+            planes
+        })
+        .collect()
+}
+
+/// Encodes samples (C order, `shape`) with the codec's configuration.
+///
+/// # Errors
+///
+/// [`CodecError::ShapeMismatch`] for shapes [`plan`] refuses or a sample count that does not
+/// match; [`CodecError::LimitExceeded`] for a side of 2^32 or more; [`CodecError::Corrupt`] if
+/// the configured model is not shipped.
+pub fn encode<T: ImageSample>(
+    samples: &[T],
+    shape: &[usize],
+    config: &InterpCnnConfig,
+) -> Result<Vec<u8>, CodecError> {
+    let (layout, depth, height, width, channels) = plan(shape, config.layout)?;
+    if samples.len() != depth * height * width * channels {
+        return Err(CodecError::ShapeMismatch {
+            codec: CODEC_ID,
+            expected: format!(
+                "{} samples for shape {shape:?}",
+                depth * height * width * channels
+            ),
+            found: format!("{} samples", samples.len()),
+        });
+    }
+    for &d in &[depth, height, width] {
+        if u32::try_from(d).is_err() {
+            return Err(CodecError::LimitExceeded {
+                codec: CODEC_ID,
+                what: "axis length",
+                found: d as u64,
+                limit: u64::from(u32::MAX),
+            });
+        }
+    }
+    let m = model(config.model)?;
+    let values: Vec<i32> = samples.iter().map(|&v| v.to_i32()).collect();
+    let mut header = Header {
+        layout,
+        dtype: T::TYPE,
+        band_log2: BAND_LOG2,
+        model_id: m.id,
+        depth,
+        height,
+        width,
+        channels,
+        ranges: Vec::new(),
+        crc: samples_crc(&values, T::TYPE),
+        stream_lengths: Vec::new(),
+    };
+    let planes = to_planes(&values, &header);
+    header.ranges = planes
+        .iter()
+        .flat_map(|sl| {
+            sl.iter().map(|p| {
+                let lo = p.iter().copied().min().unwrap_or(0);
+                let hi = p.iter().copied().max().unwrap_or(0);
+                (i64::from(lo), i64::from(hi))
+            })
+        })
+        .collect();
+    let streams: Result<Vec<Vec<Vec<u8>>>, CodecError> = planes
+        .par_iter()
+        .enumerate()
+        .map(|(z, sl)| {
+            encode_slice(
+                sl,
+                height,
+                width,
+                &header.ranges[z * channels..(z + 1) * channels],
+                m,
+                BAND_LOG2,
+            )
+        })
+        .collect();
+    let streams: Vec<Vec<u8>> = streams?.into_iter().flatten().collect();
+    header.stream_lengths = streams.iter().map(Vec::len).collect();
+    let mut out = header.write();
+    for s in &streams {
+        out.extend_from_slice(s);
+    }
+    Ok(out)
+}
+
+/// Ideal code length in bits of the samples' coded values under the configured model (the
+/// header and stream ends not counted): for tools that compare models.
+///
+/// # Errors
+///
+/// As [`encode`].
+pub fn ideal_bits<T: ImageSample>(
+    samples: &[T],
+    shape: &[usize],
+    config: &InterpCnnConfig,
+) -> Result<f64, CodecError> {
+    let (layout, depth, height, width, channels) = plan(shape, config.layout)?;
+    let m = model(config.model)?;
+    let values: Vec<i32> = samples.iter().map(|&v| v.to_i32()).collect();
+    let header = Header {
+        layout,
+        dtype: T::TYPE,
+        band_log2: BAND_LOG2,
+        model_id: m.id,
+        depth,
+        height,
+        width,
+        channels,
+        ranges: Vec::new(),
+        crc: 0,
+        stream_lengths: Vec::new(),
+    };
+    let mut total = 0.0;
+    for sl in to_planes(&values, &header) {
+        let ranges: Vec<(i64, i64)> = sl
+            .iter()
+            .map(|p| {
+                let lo = p.iter().copied().min().unwrap_or(0);
+                let hi = p.iter().copied().max().unwrap_or(0);
+                (i64::from(lo), i64::from(hi))
+            })
+            .collect();
+        total += ideal_slice_bits(&sl, height, width, &ranges, m)?;
+    }
+    Ok(total)
+}
+
+/// Every interpolated sample's distribution parameters, slice after slice, as rows `(level,
+/// step, channel, mu_fp, ls_fp)` ([`slice_params`]): for tests against an independent
+/// implementation of the model arithmetic.
+///
+/// # Errors
+///
+/// As [`encode`].
+pub fn params<T: ImageSample>(
+    samples: &[T],
+    shape: &[usize],
+    config: &InterpCnnConfig,
+) -> Result<Vec<[i64; 5]>, CodecError> {
+    let (layout, depth, height, width, channels) = plan(shape, config.layout)?;
+    let m = model(config.model)?;
+    let values: Vec<i32> = samples.iter().map(|&v| v.to_i32()).collect();
+    let header = Header {
+        layout,
+        dtype: T::TYPE,
+        band_log2: BAND_LOG2,
+        model_id: m.id,
+        depth,
+        height,
+        width,
+        channels,
+        ranges: Vec::new(),
+        crc: 0,
+        stream_lengths: Vec::new(),
+    };
+    let mut rows = Vec::new();
+    for sl in to_planes(&values, &header) {
+        let ranges: Vec<(i64, i64)> = sl
+            .iter()
+            .map(|p| {
+                let lo = p.iter().copied().min().unwrap_or(0);
+                let hi = p.iter().copied().max().unwrap_or(0);
+                (i64::from(lo), i64::from(hi))
+            })
+            .collect();
+        rows.extend(slice_params(&sl, height, width, &ranges, m)?);
+    }
+    Ok(rows)
+}
+
+/// Decodes a chunk into its header and samples (C order, as `i32`). With `expected`, the
+/// chunk's shape must be it (checked before anything sized by the header is allocated).
+///
+/// # Errors
+///
+/// [`CodecError::Corrupt`], [`CodecError::Truncated`], [`CodecError::UnsupportedVersion`],
+/// [`CodecError::LimitExceeded`], [`CodecError::ShapeMismatch`] and
+/// [`CodecError::ChecksumMismatch`] for data that is not a valid chunk.
+pub fn decode_samples(
+    data: &[u8],
+    expected: Option<&[usize]>,
+) -> Result<(Header, Vec<i32>), CodecError> {
+    let (h, offset) = Header::read(data, expected)?;
+    let m = model(h.model_id)?;
+    let per_slice = slice_streams(h.height, h.width, h.channels, h.band_log2);
+    let mut streams = Vec::with_capacity(h.stream_lengths.len());
+    let mut pos = offset;
+    for &len in &h.stream_lengths {
+        streams.push(&data[pos..pos + len]);
+        pos += len;
+    }
+    let nc = h.channels;
+    let slices: Result<Vec<Vec<Vec<i32>>>, CodecError> = (0..h.depth)
+        .into_par_iter()
+        .map(|z| {
+            decode_slice(
+                &streams[z * per_slice..(z + 1) * per_slice],
+                h.height,
+                h.width,
+                &h.ranges[z * nc..(z + 1) * nc],
+                m,
+                h.band_log2,
+            )
+        })
+        .collect();
+    let slices = slices?;
+    let hw = h.height * h.width;
+    let mut values = vec![0i32; h.samples()];
+    let colour = colour_transform(h.layout, nc);
+    let (lo, hi) = h.dtype.range();
+    for (z, planes) in slices.iter().enumerate() {
+        let out = &mut values[z * hw * nc..(z + 1) * hw * nc];
+        for (i, px) in out.chunks_exact_mut(nc).enumerate() {
+            for (c, v) in px.iter_mut().enumerate() {
+                *v = planes[c][i];
+            }
+        }
+        if colour {
+            let ycc: Vec<i32> = out
+                .chunks_exact(nc)
+                .flat_map(|p| p[..3].iter().copied())
+                .collect();
+            let mut rgb = vec![0u16; ycc.len()];
+            kernel::inverse::<u16>(&ycc, &mut rgb).map_err(|p| CodecError::Corrupt {
+                codec: CODEC_ID,
+                message: format!("pixel {p} of slice {z} is not the YCoCg-R of any RGB pixel"),
+            })?;
+            let off = if h.dtype == SampleType::I16 { 32768 } else { 0 };
+            for (px, p) in out.chunks_exact_mut(nc).zip(rgb.chunks_exact(3)) {
+                for c in 0..3 {
+                    px[c] = i32::from(p[c]) - off;
+                }
+            }
+        }
+        if let Some(v) = out
+            .iter()
+            .find(|&&v| i64::from(v) < lo || i64::from(v) > hi)
+        {
+            return Err(CodecError::Corrupt {
+                codec: CODEC_ID,
+                message: format!("decoded value {v} outside {}", h.dtype.name()),
+            });
+        }
+    }
+    let crc = samples_crc(&values, h.dtype);
+    if crc != h.crc {
+        return Err(CodecError::ChecksumMismatch {
+            codec: CODEC_ID,
+            stored: h.crc,
+            computed: crc,
+        });
+    }
+    Ok((h, values))
+}

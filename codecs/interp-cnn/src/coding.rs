@@ -1,0 +1,565 @@
+//! Coding one slice: the coarse level in raster order, then every level's three steps, each
+//! step's sub-image cut into bands of rows that are coded (and decoded) independently, each in
+//! its own range-coder stream. Encoder and decoder walk a band with the same function
+//! ([`walk_band`]), so they compute the same distributions by construction.
+
+use ndcodecs_core::CodecError;
+use ndcodecs_entropy::{RangeDecoder, RangeEncoder};
+use ndcodecs_learned::fixed::log2_fp;
+use ndcodecs_learned::logistic::PRECISION_BITS;
+use ndcodecs_learned::{Found, Logistic};
+use rayon::prelude::*;
+
+use crate::CODEC_ID;
+use crate::adapt::Adapt;
+use crate::batch::{BatchMlp, MAX_BATCH};
+use crate::format::{MAX_CHANNELS, slice_steps};
+use crate::grid::{Grid, NEIGHBOURS, PARITY, count, level_size, levels};
+use crate::model::{Core, MAX_FEATURES, Model, core, features, net_index, params};
+
+fn corrupt(message: String) -> CodecError {
+    CodecError::Corrupt {
+        codec: CODEC_ID,
+        message,
+    }
+}
+
+/// Codes or decodes one value with a distribution: the encoder's sink codes the value it is
+/// given, the decoder's returns the value it reads.
+pub trait Coder {
+    /// Codes the sample (encoder: `value` is the true value) and returns the sample's value.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::Corrupt`] from a decoder that reads an impossible value.
+    fn code(&mut self, dist: &Logistic, value: i32, hint: Hint) -> Result<i32, CodecError>;
+}
+
+/// What a decoder may use to find a value fast: the distribution's range and the value nearest
+/// its mean; and the distribution's parameters (for tools and tests).
+#[derive(Clone, Copy, Debug)]
+pub struct Hint {
+    /// mean, 8 fractional bits
+    pub mu_fp: i64,
+    /// log2 scale, 8 fractional bits
+    pub ls_fp: i32,
+    /// the network's own `(mu_fp, ls_fp)`, before the band's online correction
+    pub net: (i64, i32),
+    /// smallest value
+    pub lo: i64,
+    /// largest value
+    pub hi: i64,
+    /// the value nearest the mean (within `lo..=hi`)
+    pub guess: i64,
+}
+
+impl Hint {
+    /// The hint of a distribution of mean `mu_fp / 256` and log2 scale `ls_fp / 256` over
+    /// `lo..=hi`.
+    #[inline(always)]
+    #[must_use]
+    pub fn new(mu_fp: i64, ls_fp: i32, lo: i64, hi: i64) -> Self {
+        Self {
+            mu_fp,
+            ls_fp,
+            net: (mu_fp, ls_fp),
+            lo,
+            hi,
+            guess: ((mu_fp + 128) >> 8).clamp(lo, hi),
+        }
+    }
+}
+
+/// Encoding into a range coder.
+pub struct Encoder(pub RangeEncoder);
+
+impl Coder for Encoder {
+    #[inline(always)]
+    fn code(&mut self, dist: &Logistic, value: i32, _hint: Hint) -> Result<i32, CodecError> {
+        let c = dist.code(i64::from(value));
+        self.0
+            .encode_freq(c.start, c.freq, PRECISION_BITS)
+            .map_err(|e| corrupt(e.to_string()))?;
+        self.0.encode_bits(c.bits, c.nbits);
+        Ok(value)
+    }
+}
+
+/// Decoding from a range coder.
+pub struct Decoder<'a>(pub RangeDecoder<'a>);
+
+impl Coder for Decoder<'_> {
+    #[inline(always)]
+    fn code(&mut self, dist: &Logistic, _value: i32, hint: Hint) -> Result<i32, CodecError> {
+        let target = self.0.decode_target(PRECISION_BITS);
+        // Most values lie next to the mean: walk from the guess while the value's own interval
+        // is a single-value symbol; the symbol holding the target is the one the full search
+        // would find, and a single-value symbol has only that value.
+        let (lo, hi) = (hint.lo, hint.hi);
+        let mut v = hint.guess;
+        for _ in 0..6 {
+            let c = dist.code(v);
+            if c.nbits != 0 {
+                break;
+            }
+            if target < c.start {
+                if v == lo {
+                    break;
+                }
+                v -= 1;
+            } else if target >= c.start + c.freq {
+                if v == hi {
+                    break;
+                }
+                v += 1;
+            } else {
+                self.0
+                    .decode_interval(c.start, c.freq, PRECISION_BITS)
+                    .map_err(|e| corrupt(e.to_string()))?;
+                #[allow(clippy::cast_possible_truncation)]
+                return Ok(v as i32);
+            }
+        }
+        let found: Found = dist.find(target);
+        self.0
+            .decode_interval(found.start, found.freq, PRECISION_BITS)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let bits = self.0.decode_bits(found.nbits);
+        let v = dist
+            .value(&found, bits)
+            .ok_or_else(|| corrupt("a value outside the plane's range".into()))?;
+        #[allow(clippy::cast_possible_truncation)]
+        Ok(v as i32)
+    }
+}
+
+/// Ideal code length in bits (for tools): `-log2` of each symbol's probability plus its extra
+/// bits.
+#[derive(Default)]
+pub struct IdealBits(pub f64);
+
+impl Coder for IdealBits {
+    fn code(&mut self, dist: &Logistic, value: i32, _hint: Hint) -> Result<i32, CodecError> {
+        let c = dist.code(i64::from(value));
+        self.0 += f64::from(PRECISION_BITS) - f64::from(c.freq).log2() + f64::from(c.nbits);
+        Ok(value)
+    }
+}
+
+/// Median edge detector (LOCO-I) prediction.
+fn med(w: i64, n: i64, nw: i64) -> i64 {
+    if nw >= w.max(n) {
+        w.min(n)
+    } else if nw <= w.min(n) {
+        w.max(n)
+    } else {
+        w + n - nw
+    }
+}
+
+/// Codes the coarse level (`grids`, one per channel, all `h` x `w`) in raster order, channels
+/// interleaved per sample: mean `MED(W, N, NW)` (`W` in the first row, `N` in the first
+/// column, the range's middle at the first sample), log2-scale `log2_fp(1 + g)` with
+/// `g = |W - NW| + |N - NW|` inside, `(vmax - vmin) >> 2` in the first row and column.
+///
+/// # Errors
+///
+/// As [`Coder::code`].
+pub fn walk_coarse<C: Coder>(
+    grids: &mut [Grid],
+    ranges: &[(i64, i64)],
+    coder: &mut C,
+) -> Result<(), CodecError> {
+    let (h, w) = (grids[0].h, grids[0].w);
+    for y in 0..h {
+        for x in 0..w {
+            for (g, &(lo, hi)) in grids.iter_mut().zip(ranges) {
+                let at = |yy: usize, xx: usize| i64::from(g.data[g.index(yy, xx)]);
+                let (mu, gr) = match (y, x) {
+                    (0, 0) => ((lo + hi) >> 1, (hi - lo) >> 2),
+                    (0, _) => (at(0, x - 1), (hi - lo) >> 2),
+                    (_, 0) => (at(y - 1, 0), (hi - lo) >> 2),
+                    _ => {
+                        let (wv, nv, nw) = (at(y, x - 1), at(y - 1, x), at(y - 1, x - 1));
+                        (med(wv, nv, nw), (wv - nw).abs() + (nv - nw).abs())
+                    }
+                };
+                #[allow(clippy::cast_sign_loss)]
+                let ls = log2_fp((1 + gr) as u64);
+                let dist = Logistic::new(256 * mu, ls, lo, hi);
+                let i = g.index(y, x);
+                g.data[i] = coder.code(&dist, g.data[i], Hint::new(256 * mu, ls, lo, hi))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One step of one level of a slice: the grids of every channel (margins filled, the step's
+/// known components in place) and what the walk needs.
+pub struct Step<'a> {
+    /// one grid per channel, all of the level's size
+    pub grids: &'a [Grid],
+    /// the model
+    pub model: &'a Model,
+    /// the step (0, 1, 2)
+    pub step: usize,
+    /// value range per channel
+    pub ranges: &'a [(i64, i64)],
+}
+
+impl Step<'_> {
+    /// Rows and columns of the step's sub-image.
+    #[must_use]
+    pub fn sub_size(&self) -> (usize, usize) {
+        let (py, px) = PARITY[self.step];
+        (count(self.grids[0].h, py), count(self.grids[0].w, px))
+    }
+}
+
+/// Codes rows `rows` of the step's sub-image and writes each value to `out` (row-major over the
+/// band, channels interleaved per sample).
+///
+/// Coding order: row by row; within a row, channel by channel; within a channel, sample by
+/// sample. For each sample of channel `c` the walk gathers the 16 neighbours, computes their
+/// statistics ([`core`]), the features ([`features`], conditioned on channel `c - 1` and, from
+/// `c = 2`, channel 0, with those channels' values at the sample, coded before), the network
+/// `3 * step + min(c, 2)`, the distribution ([`params`], [`Logistic`]) and the coded value.
+///
+/// # Errors
+///
+/// As [`Coder::code`].
+pub fn walk_band<C: Coder>(
+    s: &Step<'_>,
+    rows: std::ops::Range<usize>,
+    coder: &mut C,
+    out: &mut [i32],
+) -> Result<(), CodecError> {
+    // compiled a second time with AVX2 for CPUs that have it; the integer results are the same
+    ndcodecs_learned::simd::vectorize(
+        #[inline(always)]
+        || walk_band_impl(s, rows, coder, out),
+    )
+}
+
+#[inline(always)]
+fn walk_band_impl<C: Coder>(
+    s: &Step<'_>,
+    rows: std::ops::Range<usize>,
+    coder: &mut C,
+    out: &mut [i32],
+) -> Result<(), CodecError> {
+    let (py, px) = PARITY[s.step];
+    let (_, ws) = s.sub_size();
+    let nc = s.grids.len();
+    let offs = s.grids[0].offsets(s.step);
+    let nets: [&BatchMlp; MAX_CHANNELS] =
+        std::array::from_fn(|c| &s.model.batch[net_index(s.step, c)]);
+    let mut scratch = nets[nc - 1].scratch();
+    let mut cores = vec![Core::default(); nc * ws];
+    let mut vals = vec![0i32; nc * ws];
+    let mut x = vec![0i16; MAX_FEATURES * MAX_BATCH];
+    let mut o = [0i32; 2 * MAX_BATCH];
+    let mut feats = [0i16; MAX_FEATURES];
+    let mut nb = [0i32; NEIGHBOURS];
+    let mut adapt = Adapt::default();
+    for (r, iy) in rows.enumerate() {
+        let y = 2 * iy + py;
+        let row0 = s.grids[0].index(y, px);
+        for c in 0..nc {
+            let g = &s.grids[c].data;
+            let (lo, hi) = s.ranges[c];
+            let net = nets[c];
+            let mut s0 = 0;
+            while s0 < ws {
+                let n = (ws - s0).min(MAX_BATCH);
+                for j in 0..n {
+                    let ix = s0 + j;
+                    let base = row0 + 2 * ix;
+                    for (v, &off) in nb.iter_mut().zip(&offs) {
+                        *v = g[base.wrapping_add_signed(off)];
+                    }
+                    let k = core(&nb);
+                    cores[c * ws + ix] = k;
+                    let conds_buf;
+                    let conds: &[(Core, i64)] = match c {
+                        0 => &[],
+                        1 => {
+                            conds_buf = [(cores[ix], i64::from(vals[ix])); 2];
+                            &conds_buf[..1]
+                        }
+                        _ => {
+                            conds_buf = [
+                                (cores[(c - 1) * ws + ix], i64::from(vals[(c - 1) * ws + ix])),
+                                (cores[ix], i64::from(vals[ix])),
+                            ];
+                            &conds_buf[..]
+                        }
+                    };
+                    let nf = features(&nb, &k, conds, &mut feats);
+                    for (f, &v) in feats[..nf].iter().enumerate() {
+                        x[f * n + j] = v;
+                    }
+                }
+                net.forward(&x, n, &mut scratch, &mut o);
+                for j in 0..n {
+                    let ix = s0 + j;
+                    let (mu, ls) = params(&cores[c * ws + ix], &[o[j], o[n + j]]);
+                    let k = Adapt::context(c, ls);
+                    let ls2 = adapt.before(k, ls);
+                    let dist = Logistic::new(mu, ls2, lo, hi);
+                    let truth = g[row0 + 2 * ix];
+                    let mut hint = Hint::new(mu, ls2, lo, hi);
+                    hint.net = (mu, ls);
+                    let v = coder.code(&dist, truth, hint)?;
+                    adapt.after(k, v, mu, ls);
+                    vals[c * ws + ix] = v;
+                    out[(r * ws + ix) * nc + c] = v;
+                }
+                s0 += n;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The level grids of one slice's planes, level 0 first (encoder side: every sample known).
+fn pyramid(planes: &[Vec<i32>], h: usize, w: usize) -> Vec<Vec<Grid>> {
+    let nl = levels(h, w);
+    planes
+        .iter()
+        .map(|p| {
+            let mut g = Grid::new(h, w);
+            g.fill_from(p);
+            let mut v = vec![g];
+            for _ in 0..nl {
+                let next = v[v.len() - 1].coarser();
+                v.push(next);
+            }
+            v
+        })
+        .collect()
+}
+
+/// Encodes one slice (`planes`: one row-major `h` x `w` plane per channel, values within
+/// `ranges`) into its streams, in stream order. Bands are coded in parallel.
+///
+/// # Errors
+///
+/// [`CodecError::Corrupt`] only if the range coder refuses a table (a bug).
+pub fn encode_slice(
+    planes: &[Vec<i32>],
+    h: usize,
+    w: usize,
+    ranges: &[(i64, i64)],
+    model: &Model,
+    band_log2: u8,
+) -> Result<Vec<Vec<u8>>, CodecError> {
+    let pyr = pyramid(planes, h, w);
+    let nl = levels(h, w);
+    let nc = planes.len();
+    let mut coarse: Vec<Grid> = pyr.iter().map(|p| p[nl].clone()).collect();
+    let mut enc = Encoder(RangeEncoder::new());
+    walk_coarse(&mut coarse, ranges, &mut enc)?;
+    let mut streams = vec![enc.0.finish()];
+    let steps = slice_steps(h, w, nc, band_log2);
+    let jobs: Vec<(usize, usize, usize)> = steps
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &(_, _, _, nb))| (0..nb).map(move |b| (i, b, 0)))
+        .collect();
+    let level_grids: Vec<Vec<Grid>> = (0..nl)
+        .map(|l| pyr.iter().map(|p| p[l].clone()).collect())
+        .collect();
+    let coded: Result<Vec<Vec<u8>>, CodecError> = jobs
+        .par_iter()
+        .map(|&(i, b, _)| {
+            let (l, step, rows, _) = steps[i];
+            let s = Step {
+                grids: &level_grids[l],
+                model,
+                step,
+                ranges,
+            };
+            let (hs, ws) = s.sub_size();
+            let r = b * rows..((b + 1) * rows).min(hs);
+            let mut out = vec![0i32; r.len() * ws * nc];
+            let mut enc = Encoder(RangeEncoder::new());
+            walk_band(&s, r, &mut enc, &mut out)?;
+            Ok(enc.0.finish())
+        })
+        .collect();
+    streams.extend(coded?);
+    Ok(streams)
+}
+
+/// Ideal code length in bits of one slice (for tools and tests).
+///
+/// # Errors
+///
+/// As [`encode_slice`].
+pub fn ideal_slice_bits(
+    planes: &[Vec<i32>],
+    h: usize,
+    w: usize,
+    ranges: &[(i64, i64)],
+    model: &Model,
+) -> Result<f64, CodecError> {
+    let pyr = pyramid(planes, h, w);
+    let nl = levels(h, w);
+    let mut coarse: Vec<Grid> = pyr.iter().map(|p| p[nl].clone()).collect();
+    let mut bits = IdealBits::default();
+    walk_coarse(&mut coarse, ranges, &mut bits)?;
+    for l in (0..nl).rev() {
+        let grids: Vec<Grid> = pyr.iter().map(|p| p[l].clone()).collect();
+        for step in 0..3 {
+            let s = Step {
+                grids: &grids,
+                model,
+                step,
+                ranges,
+            };
+            let (hs, ws) = s.sub_size();
+            let mut out = vec![0i32; hs * ws * planes.len()];
+            walk_band(&s, 0..hs, &mut bits, &mut out)?;
+        }
+    }
+    Ok(bits.0)
+}
+
+/// Decodes one slice from its streams (in stream order) into one row-major `h` x `w` plane per
+/// channel. Bands of a step are decoded in parallel.
+///
+/// # Errors
+///
+/// [`CodecError::Corrupt`] / [`CodecError::Truncated`] for damaged streams.
+pub fn decode_slice(
+    streams: &[&[u8]],
+    h: usize,
+    w: usize,
+    ranges: &[(i64, i64)],
+    model: &Model,
+    band_log2: u8,
+) -> Result<Vec<Vec<i32>>, CodecError> {
+    let nc = ranges.len();
+    let nl = levels(h, w);
+    let (ch, cw) = level_size(h, w, nl);
+    let mut grids: Vec<Grid> = (0..nc).map(|_| Grid::new(ch, cw)).collect();
+    let mut dec = Decoder(RangeDecoder::new(streams[0]));
+    walk_coarse(&mut grids, ranges, &mut dec)?;
+    dec.0.finish().map_err(|e| corrupt(e.to_string()))?;
+    for g in &mut grids {
+        g.fill_margin();
+    }
+    let steps = slice_steps(h, w, nc, band_log2);
+    let mut next = 1;
+    let mut si = 0;
+    for l in (0..nl).rev() {
+        let (lh, lw) = level_size(h, w, l);
+        grids = grids.iter().map(|g| Grid::finer(g, lh, lw)).collect();
+        for (step, &(py, px)) in PARITY.iter().enumerate() {
+            let (hs, ws) = (count(lh, py), count(lw, px));
+            if hs == 0 || ws == 0 {
+                continue;
+            }
+            let (sl, sstep, rows, nb) = steps[si];
+            debug_assert_eq!((sl, sstep), (l, step));
+            si += 1;
+            let band_streams = &streams[next..next + nb];
+            next += nb;
+            let s = Step {
+                grids: &grids,
+                model,
+                step,
+                ranges,
+            };
+            let bands: Result<Vec<Vec<i32>>, CodecError> = band_streams
+                .par_iter()
+                .enumerate()
+                .map(|(b, data)| {
+                    let r = b * rows..((b + 1) * rows).min(hs);
+                    let mut out = vec![0i32; r.len() * ws * nc];
+                    let mut dec = Decoder(RangeDecoder::new(data));
+                    walk_band(&s, r, &mut dec, &mut out)?;
+                    dec.0.finish().map_err(|e| corrupt(e.to_string()))?;
+                    Ok(out)
+                })
+                .collect();
+            let bands = bands?;
+            for (b, vals) in bands.iter().enumerate() {
+                let mut k = 0;
+                for iy in b * rows..((b + 1) * rows).min(hs) {
+                    let y = 2 * iy + py;
+                    for ix in 0..ws {
+                        let x = 2 * ix + px;
+                        for g in &mut grids {
+                            let i = g.index(y, x);
+                            g.data[i] = vals[k];
+                            k += 1;
+                        }
+                    }
+                }
+            }
+            for g in &mut grids {
+                g.fill_margin();
+            }
+        }
+    }
+    Ok(grids.iter().map(Grid::samples).collect())
+}
+
+/// Records each coded sample's parameters.
+struct Recorder(Vec<(i64, i32)>);
+
+impl Coder for Recorder {
+    fn code(&mut self, _dist: &Logistic, value: i32, hint: Hint) -> Result<i32, CodecError> {
+        self.0.push(hint.net);
+        Ok(value)
+    }
+}
+
+/// Every interpolated sample's distribution parameters, as rows `(level, step, channel, mu_fp,
+/// ls_fp)` in the order level (coarsest first), step, channel, row, column: what an independent
+/// implementation of the model arithmetic is compared with (the coarse level is not listed).
+///
+/// # Errors
+///
+/// As [`encode_slice`].
+pub fn slice_params(
+    planes: &[Vec<i32>],
+    h: usize,
+    w: usize,
+    ranges: &[(i64, i64)],
+    model: &Model,
+) -> Result<Vec<[i64; 5]>, CodecError> {
+    let pyr = pyramid(planes, h, w);
+    let nc = planes.len();
+    let mut rows = Vec::new();
+    for l in (0..levels(h, w)).rev() {
+        let grids: Vec<Grid> = pyr.iter().map(|p| p[l].clone()).collect();
+        for step in 0..3 {
+            let s = Step {
+                grids: &grids,
+                model,
+                step,
+                ranges,
+            };
+            let (hs, ws) = s.sub_size();
+            if hs == 0 || ws == 0 {
+                continue;
+            }
+            let mut rec = Recorder(Vec::new());
+            let mut out = vec![0i32; hs * ws * nc];
+            walk_band(&s, 0..hs, &mut rec, &mut out)?;
+            for c in 0..nc {
+                for r in 0..hs {
+                    for ix in 0..ws {
+                        let (mu, ls) = rec.0[(r * nc + c) * ws + ix];
+                        rows.push([l as i64, step as i64, c as i64, mu, i64::from(ls)]);
+                    }
+                }
+            }
+        }
+    }
+    Ok(rows)
+}

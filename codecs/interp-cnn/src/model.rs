@@ -1,0 +1,206 @@
+//! The shipped networks and the integer features they read.
+//!
+//! A model is nine fixed-point MLPs ([`ndcodecs_learned::Mlp`]), one per (step, channel kind):
+//! network `3 * step + min(channel, 2)`. Network inputs are the integer features of
+//! [`features`]: 17 for the first channel, 20 for the second (conditioned on the first), 23 for
+//! later channels (conditioned on the one before and on the first). Each has two outputs: a mean
+//! correction and a log-scale correction (see [`params`]).
+//!
+//! The per-sample network is a convolutional interpolator in the paper's sense: its first layer
+//! is a 16-tap filter over the known sub-images around the sample (after the sample's local
+//! normalisation), the later layers are 1 x 1 convolutions, and separate output units give the
+//! distribution's mean and scale. Weights ship in the crate (`model/interp_cnn_m<id>.bin`, the
+//! `ndcodecs-learned` weight file format), named by the model id every stream stores; a shipped
+//! model never changes.
+
+use std::sync::OnceLock;
+
+use ndcodecs_core::CodecError;
+use ndcodecs_learned::Mlp;
+use ndcodecs_learned::fixed::log2_fp;
+use ndcodecs_learned::model::ModelFile;
+
+use crate::CODEC_ID;
+use crate::batch::BatchMlp;
+use crate::grid::NEIGHBOURS;
+
+/// Number of networks of a model.
+pub const NETS: usize = 9;
+/// The newest shipped model id (what the encoder writes by default).
+pub const LATEST_MODEL: u32 = 1;
+/// Largest number of features of a network.
+pub const MAX_FEATURES: usize = 23;
+
+/// The shipped weight files, by model id.
+const SHIPPED: &[(u32, &[u8])] = &[(1, include_bytes!("../model/interp_cnn_m1.bin"))];
+
+/// Number of features of network `net`.
+#[must_use]
+pub const fn n_features(net: usize) -> usize {
+    match net % 3 {
+        0 => 17,
+        1 => 20,
+        _ => 23,
+    }
+}
+
+/// The network of `step` (0..3) for channel `c`.
+#[must_use]
+pub const fn net_index(step: usize, c: usize) -> usize {
+    3 * step + if c < 2 { c } else { 2 }
+}
+
+/// A loaded model.
+#[derive(Debug)]
+pub struct Model {
+    /// model id
+    pub id: u32,
+    /// the nine networks
+    pub nets: Vec<Mlp>,
+    /// the same networks laid out for batches of samples
+    pub batch: Vec<BatchMlp>,
+}
+
+impl Model {
+    /// Number of parameters (weights and biases of every network).
+    #[must_use]
+    pub fn parameters(&self) -> usize {
+        self.nets.iter().map(Mlp::parameters).sum()
+    }
+}
+
+fn parse(id: u32, bytes: &[u8]) -> Result<Model, CodecError> {
+    let file = ModelFile::parse(CODEC_ID, bytes)?;
+    let bad = |m: String| CodecError::Corrupt {
+        codec: CODEC_ID,
+        message: format!("shipped model {id}: {m}"),
+    };
+    if file.id != id || file.nets.len() != NETS {
+        return Err(bad(format!(
+            "id {} with {} networks",
+            file.id,
+            file.nets.len()
+        )));
+    }
+    for (k, net) in file.nets.iter().enumerate() {
+        if net.n_in() != n_features(k) || net.n_out() != 2 {
+            return Err(bad(format!(
+                "network {k} has {} inputs and {} outputs",
+                net.n_in(),
+                net.n_out()
+            )));
+        }
+    }
+    Ok(Model {
+        id,
+        batch: file.nets.iter().map(BatchMlp::new).collect(),
+        nets: file.nets,
+    })
+}
+
+/// The shipped model `id`, parsed once.
+///
+/// # Errors
+///
+/// [`CodecError::Corrupt`] if no shipped model has this id (a stream from a newer writer, or
+/// damaged data).
+pub fn model(id: u32) -> Result<&'static Model, CodecError> {
+    static CACHE: [OnceLock<Result<Model, CodecError>>; 1] = [OnceLock::new()];
+    let Some(pos) = SHIPPED.iter().position(|&(i, _)| i == id) else {
+        return Err(CodecError::Corrupt {
+            codec: CODEC_ID,
+            message: format!(
+                "model id {id} is not one this reader ships (it knows {:?}); a newer ndcodecs may read it",
+                SHIPPED.iter().map(|s| s.0).collect::<Vec<_>>()
+            ),
+        });
+    };
+    CACHE[pos]
+        .get_or_init(|| parse(id, SHIPPED[pos].1))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The local statistics of a sample's neighbourhood in one channel.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Core {
+    /// anchor: the rounded mean of the four nearest neighbours
+    pub a: i64,
+    /// activity: `1 + ((2 * S4 + S8) >> 4)`, `S4` / `S8` the absolute deviations from `a` of
+    /// the nearest four and the next eight neighbours
+    pub d: i64,
+    /// `2^26 / d` (integer division)
+    pub r: i64,
+    /// `log2_fp(d)` (8 fractional bits)
+    pub ld: i32,
+}
+
+/// The statistics of neighbours `nb`.
+#[inline(always)]
+#[must_use]
+pub fn core(nb: &[i32; NEIGHBOURS]) -> Core {
+    let n = nb.map(i64::from);
+    let a = (n[0] + n[1] + n[2] + n[3] + 2) >> 2;
+    let s4: i64 = n[..4].iter().map(|&v| (v - a).abs()).sum();
+    let s8: i64 = n[4..12].iter().map(|&v| (v - a).abs()).sum();
+    let d = 1 + ((2 * s4 + s8) >> 4);
+    #[allow(clippy::cast_sign_loss)]
+    let ld = log2_fp(d as u64);
+    Core {
+        a,
+        d,
+        r: (1 << 26) / d,
+        ld,
+    }
+}
+
+#[inline(always)]
+fn scaled(v: i64, r: i64) -> i16 {
+    #[allow(clippy::cast_possible_truncation)]
+    {
+        ((v * r) >> 16).clamp(-32767, 32767) as i16
+    }
+}
+
+/// Writes the features of a sample with neighbours `nb` and statistics `k` to `out`, and for
+/// each conditioning channel `(statistics, decoded value at the sample)` three more; returns
+/// the number of features.
+#[inline(always)]
+pub fn features(
+    nb: &[i32; NEIGHBOURS],
+    k: &Core,
+    conds: &[(Core, i64)],
+    out: &mut [i16; MAX_FEATURES],
+) -> usize {
+    for (o, &v) in out.iter_mut().zip(nb) {
+        *o = scaled(i64::from(v) - k.a, k.r);
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    {
+        out[16] = (4 * k.ld - 4096) as i16;
+    }
+    let mut n = 17;
+    for (c, v) in conds {
+        let e = v - c.a;
+        out[n] = scaled(e, k.r);
+        out[n + 1] = scaled(e, c.r);
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            out[n + 2] = (4 * (c.ld - k.ld)) as i16;
+        }
+        n += 3;
+    }
+    n
+}
+
+/// The distribution parameters from the network outputs `o`: mean `mu_fp / 256` and
+/// log2-scale `ls_fp / 256`:
+/// `mu_fp = 256 a + ((clamp(o0, ±32767) * d) >> 2)`,
+/// `ls_fp = log2_fp(d) + (clamp(o1, ±2^20) >> 2)`.
+#[inline(always)]
+#[must_use]
+pub fn params(k: &Core, o: &[i32; 2]) -> (i64, i32) {
+    let mu = 256 * k.a + ((i64::from(o[0].clamp(-32767, 32767)) * k.d) >> 2);
+    let ls = k.ld + (o[1].clamp(-(1 << 20), 1 << 20) >> 2);
+    (mu, ls)
+}
