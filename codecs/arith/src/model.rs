@@ -1,6 +1,11 @@
 //! The context model of format version 1 (model id 0): how each value is predicted, split into
 //! decisions, and which adaptive model codes each decision, all from already coded neighbours.
 //! `specs/arith/README.md` describes every step; the comments here name the spec's terms.
+//!
+//! Built for speed as well as size: the prediction's inputs sit in 8 or 16 lanes of 16 bits
+//! (8 for rank 1 and 2, whose other inputs are always 0), so that the products and the weight
+//! updates vectorise; the inputs from earlier rows are gathered per block of a row beforehand;
+//! the model tables are sized to powers of two so that masked indices need no bounds checks.
 
 use ndcodecs_entropy::{AdaptiveCdf, BinaryModel, RangeDecoder, RangeEncoder};
 
@@ -12,17 +17,13 @@ const TOKENS: usize = 18;
 const ESCAPE: usize = 17;
 /// Activity buckets (`bucket`).
 const BUCKETS: usize = 20;
-/// Sign-relation classes of the left and upper neighbours.
-const RELATIONS: usize = 3;
 /// Rates of the binary models (fast, slow) and the token distributions.
 const FAST_RATE: u8 = 5;
 const SLOW_RATE: u8 = 8;
 const CDF_RATE: u8 = 7;
 /// Weight of the left neighbour in the activity, before the missing neighbours' weight is added.
 const LEFT_WEIGHT: u32 = 2;
-/// Prediction: 11 inputs (held in 16 lanes of 16 bits, the last five always 0, so that the
-/// arithmetic vectorises), weights in units of 2^-12, sign-sign LMS step and bound.
-const TAPS: usize = 16;
+/// Prediction: weights in units of 2^-12, sign-sign LMS step and bound.
 const WEIGHT_SHIFT: u32 = 12;
 const LMS_STEP: i16 = 4;
 const WEIGHT_BOUND: i16 = 4096;
@@ -30,48 +31,65 @@ const WEIGHT_BOUND: i16 = 4096;
 const SELECTOR_SHIFT: u32 = 12;
 /// Neighbours enter the contexts and the prediction clamped to this magnitude.
 const CLAMP: i64 = 32767;
+/// Rows are prepared and coded in blocks of this many values (the block's gathered neighbours
+/// stay in the first-level cache).
+const BLOCK: usize = 1024;
+
+/// Lanes of the prediction inputs: left, left2, left3; up, up-left, up-right, up2; front,
+/// front-left, front-up, front2 (the last four only for rank 3 and more).
+const LEFT_LANES: usize = 3;
+const UP: usize = 3;
+
+/// The sign relation of the left and upper neighbours, indexed by the sign context
+/// `3 × class(left) + class(up)`: 0 if either is 0, 1 if their signs agree, 2 if they differ.
+const RELATION: [usize; 9] = [0, 0, 0, 0, 1, 2, 0, 2, 1];
 
 /// Every adaptive model of one chunk, in their initial state (`P(0) = 1/2`, uniform tokens).
+/// Tables are padded to powers of two so that masked indices need no bounds checks.
 struct Models {
-    zero: Vec<BinaryModel>,
-    token: Vec<AdaptiveCdf<TOKENS>>,
-    sign: [BinaryModel; 9],
-    mantissa: Vec<BinaryModel>,
+    /// `zero[z]`, `z = 3 × bucket + relation < 60`
+    zero: [BinaryModel; 64],
+    /// `token[z]`
+    token: [AdaptiveCdf<TOKENS>; 64],
+    /// `sign[s]`, `s = 3 × class(left) + class(up) < 9`
+    sign: [BinaryModel; 16],
+    /// `mantissa[16 × bucket + token]` (`< 320`)
+    mantissa: [BinaryModel; 512],
 }
 
 impl Models {
-    fn new() -> Self {
+    fn new() -> Box<Self> {
         let bm = BinaryModel::with_rates(1 << 15, FAST_RATE, SLOW_RATE);
-        Self {
-            zero: vec![bm; BUCKETS * RELATIONS],
-            token: vec![AdaptiveCdf::from_frequencies(&[1; TOKENS], CDF_RATE); BUCKETS * RELATIONS],
-            sign: [bm; 9],
-            mantissa: vec![bm; BUCKETS * TOKENS],
-        }
+        let cdf = AdaptiveCdf::from_frequencies(&[1; TOKENS], CDF_RATE);
+        Box::new(Self {
+            zero: [bm; 64],
+            token: std::array::from_fn(|_| cdf.clone()),
+            sign: [bm; 16],
+            mantissa: [bm; 512],
+        })
     }
 }
 
-/// The prediction of a value from its neighbours (sign-sign LMS) and the selector that turns
-/// it off where it does worse than no prediction.
-struct Predictor {
-    weights: [i16; TAPS],
+/// The prediction of a value from its neighbours (sign-sign LMS over `L` lanes) and the
+/// selector that turns it off where it does worse than no prediction.
+struct Predictor<const L: usize> {
+    weights: [i16; L],
     plain: u64,
     predicted: u64,
 }
 
-impl Predictor {
+impl<const L: usize> Predictor<L> {
     const fn new() -> Self {
         Self {
-            weights: [0; TAPS],
+            weights: [0; L],
             plain: 0,
             predicted: 0,
         }
     }
 
-    /// `(raw, used)`: the LMS prediction and the one applied (raw, or 0 while the selector
-    /// prefers no prediction).
+    /// The raw LMS prediction.
     #[inline(always)]
-    fn predict(&self, x: &[i16; TAPS]) -> (i64, i64) {
+    fn raw(&self, x: &[i16; L]) -> i64 {
         // |w| <= 2^12 and |x| <= 32767: eleven products and the rounding term stay below 2^31,
         // so 32-bit arithmetic gives the spec's exact sum (and the products of 16-bit lanes
         // vectorise, pmaddwd on any x86-64).
@@ -79,17 +97,23 @@ impl Predictor {
         for (&w, &x) in self.weights.iter().zip(x) {
             s += i32::from(w) * i32::from(x);
         }
-        let raw = i64::from(s >> WEIGHT_SHIFT);
-        (raw, if self.predicted <= self.plain { raw } else { 0 })
+        i64::from(s >> WEIGHT_SHIFT)
+    }
+
+    /// Whether the prediction is applied (else the coded value is the value itself).
+    #[inline(always)]
+    const fn active(&self) -> bool {
+        self.predicted <= self.plain
     }
 
     /// Learns from value `v` whose raw prediction error is `e`.
     #[inline(always)]
-    fn update(&mut self, x: &[i16; TAPS], v: i64, e: i64) {
+    fn update(&mut self, x: &[i16; L], v: i64, e: i64) {
         #[allow(clippy::cast_possible_truncation)]
         let step = LMS_STEP * e.signum() as i16;
         for (w, &x) in self.weights.iter_mut().zip(x) {
-            *w = (*w + step * x.signum()).clamp(-WEIGHT_BOUND, WEIGHT_BOUND);
+            let sx = i16::from(x > 0) - i16::from(x < 0);
+            *w = (*w + step * sx).clamp(-WEIGHT_BOUND, WEIGHT_BOUND);
         }
         let cap = |x: i64| x.unsigned_abs().min(1 << 20);
         self.plain = self.plain - (self.plain >> SELECTOR_SHIFT) + cap(v);
@@ -100,17 +124,16 @@ impl Predictor {
 /// The activity bucket: 0 for 0, then two buckets per octave, saturating at 19.
 #[inline(always)]
 fn bucket(delta: u32) -> usize {
-    if delta == 0 {
-        return 0;
-    }
-    let l = 31 - delta.leading_zeros();
-    let half = if l > 0 { (delta >> (l - 1)) & 1 } else { 0 };
-    ((1 + 2 * l + half) as usize).min(BUCKETS - 1)
+    let l = 31 - (delta | 1).leading_zeros();
+    // the bit below the leading one (0 for delta = 1); delta < 2^31, so the shift keeps it
+    let half = ((delta << 1) >> l) & 1;
+    let b = ((1 + 2 * l + half) as usize).min(BUCKETS - 1);
+    if delta == 0 { 0 } else { b }
 }
 
 /// 0 for zero, 1 for positive, 2 for negative.
 #[inline(always)]
-fn sign_class(v: i32) -> usize {
+fn sign_class(v: i16) -> usize {
     usize::from(v > 0) + 2 * usize::from(v < 0)
 }
 
@@ -141,83 +164,95 @@ impl Geometry {
         }
         Self { shape: s, strides }
     }
+
+    fn rank(&self) -> usize {
+        self.shape.len()
+    }
+
+    fn row_len(&self) -> usize {
+        self.shape[self.rank() - 1]
+    }
 }
 
-/// What a row (a line along the last axis) needs from earlier rows.
-struct RowContext {
-    /// activity of the neighbours in earlier rows, per position
+/// What a block of a row needs from earlier rows: per position, the activity of the neighbours
+/// in earlier rows and the prediction inputs from earlier rows (lanes 3.., lanes 0..3 zero).
+struct Block<const L: usize> {
     acc: Vec<u32>,
-    /// the row above along the second-last axis, with a zero before and after (`up[j + 1]` is
-    /// above position `j`)
-    up: Vec<i16>,
-    /// the row before along the third-last axis, with a zero before and after
-    front: Vec<i16>,
-    /// the row above that one (along the second-last axis)
-    front_up: Vec<i16>,
-    /// two rows above along the second-last axis
-    up2: Vec<i16>,
-    /// two rows before along the third-last axis
-    front2: Vec<i16>,
+    taps: Vec<[i16; L]>,
     /// weight of the left neighbour for this row
     left_weight: u32,
 }
 
-impl RowContext {
+impl<const L: usize> Block<L> {
     fn new(len: usize) -> Self {
         Self {
             acc: vec![0; len],
-            up: vec![0; len + 2],
-            front: vec![0; len + 2],
-            front_up: vec![0; len],
-            up2: vec![0; len],
-            front2: vec![0; len],
+            taps: vec![[0; L]; len],
             left_weight: LEFT_WEIGHT,
         }
     }
 
-    /// Prepares the row starting at `start` with outer multi-index `idx`.
-    fn prepare(&mut self, geo: &Geometry, idx: &[usize], start: usize, cs: &[i16]) {
-        let rank = geo.shape.len();
-        let len = self.acc.len();
-        self.acc.fill(0);
-        self.up.fill(0);
-        self.front.fill(0);
-        self.front_up.fill(0);
-        self.up2.fill(0);
-        self.front2.fill(0);
+    /// Gathers positions `j0..j0 + n` of the row starting at `start` (outer multi-index
+    /// `idx`, row length `len`) from the clamped values `cs` of earlier rows.
+    #[inline(always)]
+    fn prepare(
+        &mut self,
+        geo: &Geometry,
+        idx: &[usize],
+        start: usize,
+        j0: usize,
+        n: usize,
+        cs: &[i16],
+    ) {
+        let rank = geo.rank();
+        let len = geo.row_len();
+        let (acc, taps) = (&mut self.acc[..n], &mut self.taps[..n]);
+        acc.fill(0);
+        taps.fill([0; L]);
         let mut missing = 0;
+        let at = |base: usize, j: usize| -> i16 { cs[base + j] };
         for a in 0..rank - 1 {
             let second_last = a + 2 == rank;
             if idx[a] == 0 {
                 missing += if second_last { 3 } else { 1 };
                 continue;
             }
-            let prev = &cs[start - geo.strides[a]..start - geo.strides[a] + len];
+            let base = start - geo.strides[a];
             if second_last {
-                self.up[1..=len].copy_from_slice(prev);
-                if idx[a] > 1 {
-                    let u2 = start - 2 * geo.strides[a];
-                    self.up2.copy_from_slice(&cs[u2..u2 + len]);
-                }
-                for (j, x) in self.acc.iter_mut().enumerate() {
-                    *x += u32::from(self.up[j].unsigned_abs())
-                        + u32::from(self.up[j + 1].unsigned_abs())
-                        + u32::from(self.up[j + 2].unsigned_abs());
+                let up2 = (idx[a] > 1).then(|| base - geo.strides[a]);
+                for (k, (x, t)) in acc.iter_mut().zip(taps.iter_mut()).enumerate() {
+                    let j = j0 + k;
+                    let u = at(base, j);
+                    let ul = if j > 0 { at(base, j - 1) } else { 0 };
+                    let ur = if j + 1 < len { at(base, j + 1) } else { 0 };
+                    t[UP] = u;
+                    t[UP + 1] = ul;
+                    t[UP + 2] = ur;
+                    if let Some(b2) = up2 {
+                        t[UP + 3] = at(b2, j);
+                    }
+                    *x += u32::from(u.unsigned_abs())
+                        + u32::from(ul.unsigned_abs())
+                        + u32::from(ur.unsigned_abs());
                 }
             } else {
-                if a + 3 == rank {
-                    self.front[1..=len].copy_from_slice(prev);
-                    if idx[a] > 1 {
-                        let f2 = start - 2 * geo.strides[a];
-                        self.front2.copy_from_slice(&cs[f2..f2 + len]);
-                    }
-                    if idx[rank - 2] > 0 {
-                        let fu = start - geo.strides[a] - geo.strides[rank - 2];
-                        self.front_up.copy_from_slice(&cs[fu..fu + len]);
+                if a + 3 == rank && L > UP + 7 {
+                    let front_up = (idx[rank - 2] > 0).then(|| base - geo.strides[rank - 2]);
+                    let front2 = (idx[a] > 1).then(|| base - geo.strides[a]);
+                    for (k, t) in taps.iter_mut().enumerate() {
+                        let j = j0 + k;
+                        t[UP + 4] = at(base, j);
+                        t[UP + 5] = if j > 0 { at(base, j - 1) } else { 0 };
+                        if let Some(b) = front_up {
+                            t[UP + 6] = at(b, j);
+                        }
+                        if let Some(b) = front2 {
+                            t[UP + 7] = at(b, j);
+                        }
                     }
                 }
-                for (x, &v) in self.acc.iter_mut().zip(prev) {
-                    *x += u32::from(v.unsigned_abs());
+                for (k, x) in acc.iter_mut().enumerate() {
+                    *x += u32::from(at(base, j0 + k).unsigned_abs());
                 }
             }
         }
@@ -227,9 +262,10 @@ impl RowContext {
 
 /// Walks the rows of `geo` in C order, calling `f(row_start, outer multi-index)` until it
 /// returns `false`.
+#[inline(always)]
 fn for_each_row(geo: &Geometry, mut f: impl FnMut(usize, &[usize]) -> bool) {
-    let rank = geo.shape.len();
-    let len = geo.shape[rank - 1];
+    let rank = geo.rank();
+    let len = geo.row_len();
     let mut idx = vec![0usize; rank - 1];
     let mut start = 0;
     loop {
@@ -252,46 +288,44 @@ fn for_each_row(geo: &Geometry, mut f: impl FnMut(usize, &[usize]) -> bool) {
     }
 }
 
-/// The contexts of the value at position `j` of a row: `(activity bucket, zero/token context,
-/// sign context, prediction inputs)`.
+/// The contexts of a value: `(bucket, zero/token context, sign context)`.
 #[inline(always)]
-fn contexts(
-    row: &RowContext,
-    j: usize,
-    left: i16,
-    left2: i16,
-    left3: i16,
-) -> (usize, usize, usize, [i16; TAPS]) {
-    let delta = row.acc[j] + row.left_weight * u32::from(left.unsigned_abs());
+fn contexts(acc: u32, left_weight: u32, left: i16, up: i16) -> (usize, usize, usize) {
+    let delta = acc + left_weight * u32::from(left.unsigned_abs());
     let b = bucket(delta);
-    let (l, u) = (i32::from(left), i32::from(row.up[j + 1]));
-    let (sl, su) = (sign_class(l), sign_class(u));
-    let relation = if sl == 0 || su == 0 {
-        0
-    } else if sl == su {
-        1
-    } else {
-        2
-    };
-    let x = [
-        left,
-        left2,
-        row.up[j + 1],
-        row.up[j],
-        row.up[j + 2],
-        row.front[j + 1],
-        row.front[j],
-        row.front_up[j],
-        row.up2[j],
-        left3,
-        row.front2[j],
-        0,
-        0,
-        0,
-        0,
-        0,
-    ];
-    (b, b * RELATIONS + relation, sl * 3 + su, x)
+    let s = 3 * sign_class(left) + sign_class(up);
+    (b, 3 * b + RELATION[s], s)
+}
+
+/// The prediction inputs of a value: the gathered lanes with the left neighbours in lanes 0..3.
+#[inline(always)]
+fn inputs<const L: usize>(taps: &[i16; L], left: &[i16; LEFT_LANES]) -> [i16; L] {
+    let mut x = *taps;
+    x[..LEFT_LANES].copy_from_slice(left);
+    x
+}
+
+/// Runs `f` with the best vector instructions the CPU has (AVX2 on x86-64 when present,
+/// through the `pulp` crate's runtime dispatch) enabled for the code inlined into it. The
+/// results do not depend on the path: everything is integer arithmetic.
+#[inline(always)]
+fn vectorize<R>(f: impl FnOnce() -> R) -> R {
+    pulp::Arch::new().dispatch(f)
+}
+
+/// The lane count for an array of this rank: 8 for rank 1 and 2, 16 beyond.
+enum Lanes {
+    Flat,
+    Eight,
+    Sixteen,
+}
+
+fn lanes(geo: &Geometry) -> Lanes {
+    match geo.rank() {
+        1 => Lanes::Flat,
+        2 => Lanes::Eight,
+        _ => Lanes::Sixteen,
+    }
 }
 
 /// Codes `values` (C order, shape `shape`) into `enc`.
@@ -304,46 +338,83 @@ pub(crate) fn encode_values<T: ArithElement>(
         return;
     }
     let geo = Geometry::new(shape);
-    let mut m = Models::new();
-    let mut p = Predictor::new();
-    let cs: Vec<i16> = values.iter().map(|v| clamp(v.to_signed())).collect();
-    let len = geo.shape[geo.shape.len() - 1];
-    let mut row = RowContext::new(len);
-    for_each_row(&geo, |start, idx| {
-        row.prepare(&geo, idx, start, &cs);
-        let (mut left, mut left2, mut left3) = (0i16, 0i16, 0i16);
-        for j in 0..len {
-            let (b, zb, sctx, x) = contexts(&row, j, left, left2, left3);
-            let v = values[start + j].to_signed();
-            let (raw, pred) = p.predict(&x);
-            let d = T::from_signed(v.wrapping_sub(pred)).to_signed();
-            encode_one(enc, &mut m, d, b, zb, sctx);
-            p.update(&x, v, T::from_signed(v.wrapping_sub(raw)).to_signed());
-            left3 = left2;
-            left2 = left;
-            left = cs[start + j];
-        }
-        true
+    vectorize(|| match lanes(&geo) {
+        Lanes::Flat => encode_lanes::<T, 8, true>(values, &geo, enc),
+        Lanes::Eight => encode_lanes::<T, 8, false>(values, &geo, enc),
+        Lanes::Sixteen => encode_lanes::<T, 16, false>(values, &geo, enc),
     });
 }
 
 #[inline(always)]
-fn encode_one(enc: &mut RangeEncoder, m: &mut Models, d: i64, b: usize, zb: usize, sctx: usize) {
+fn encode_lanes<T: ArithElement, const L: usize, const FLAT: bool>(
+    values: &[T],
+    geo: &Geometry,
+    enc_out: &mut RangeEncoder,
+) {
+    // a local copy, so that the coder's state lives in registers
+    let mut enc = std::mem::take(enc_out);
+    let enc = &mut enc;
+    let mut m = Models::new();
+    let mut p = Predictor::<L>::new();
+    let cs: Vec<i16> = if FLAT {
+        Vec::new()
+    } else {
+        values.iter().map(|v| clamp(v.to_signed())).collect()
+    };
+    let len = geo.row_len();
+    let mut block = Block::<L>::new(if FLAT { 0 } else { len.min(BLOCK) });
+    let zero_taps = [0i16; L];
+    for_each_row(geo, |start, idx| {
+        let mut left = [0i16; LEFT_LANES];
+        for j0 in (0..len).step_by(BLOCK) {
+            let n = BLOCK.min(len - j0);
+            if !FLAT {
+                block.prepare(geo, idx, start, j0, n, &cs);
+            }
+            let lw = block.left_weight;
+            let vals = &values[start + j0..start + j0 + n];
+            for (k, v) in vals.iter().enumerate() {
+                let (acc, taps) = if FLAT {
+                    (0, &zero_taps)
+                } else {
+                    (block.acc[k], &block.taps[k])
+                };
+                let (b, z, s) = contexts(acc, lw, left[0], taps[UP]);
+                let x = inputs(taps, &left);
+                let r = p.raw(&x);
+                let pred = if p.active() { r } else { 0 };
+                let v = v.to_signed();
+                let d = T::from_signed(v.wrapping_sub(pred)).to_signed();
+                encode_one(enc, &mut m, d, b, z, s);
+                p.update(&x, v, T::from_signed(v.wrapping_sub(r)).to_signed());
+                left = [clamp(v), left[0], left[1]];
+            }
+        }
+        true
+    });
+    *enc_out = std::mem::take(enc);
+}
+
+#[inline(always)]
+fn encode_one(enc: &mut RangeEncoder, m: &mut Models, d: i64, b: usize, z: usize, s: usize) {
     let mag = d.unsigned_abs();
-    enc.encode_bit(mag != 0, &mut m.zero[zb]);
+    enc.encode_bit(mag != 0, &mut m.zero[z & 63]);
     if mag == 0 {
         return;
     }
-    let e = 64 - mag.leading_zeros() as usize;
-    let t = e.min(ESCAPE);
-    enc.encode_symbol(t, &mut m.token[zb]);
+    let e = 64 - mag.leading_zeros();
+    let t = (e as usize).min(ESCAPE);
+    enc.encode_symbol(t, &mut m.token[z & 63]);
     if t == ESCAPE {
-        enc.encode_bits((e - ESCAPE) as u64, 6);
+        enc.encode_bits(u64::from(e) - ESCAPE as u64, 6);
     }
-    enc.encode_bit(d < 0, &mut m.sign[sctx]);
+    enc.encode_bit(d < 0, &mut m.sign[s & 15]);
     if e >= 2 {
-        let rest = (e - 2) as u32;
-        enc.encode_bit((mag >> rest) & 1 == 1, &mut m.mantissa[b * TOKENS + t]);
+        let rest = e - 2;
+        enc.encode_bit(
+            (mag >> rest) & 1 == 1,
+            &mut m.mantissa[(b * TOKENS + t) & 511],
+        );
         if rest > 0 {
             enc.encode_bits(mag & ((1u64 << rest) - 1), rest);
         }
@@ -362,30 +433,71 @@ pub(crate) fn decode_values<T: ArithElement>(
     if out.is_empty() {
         return true;
     }
-    let mut valid = true;
     let geo = Geometry::new(shape);
+    vectorize(|| match lanes(&geo) {
+        Lanes::Flat => decode_lanes::<T, 8, true>(dec, &geo, out),
+        Lanes::Eight => decode_lanes::<T, 8, false>(dec, &geo, out),
+        Lanes::Sixteen => decode_lanes::<T, 16, false>(dec, &geo, out),
+    })
+}
+
+#[inline(always)]
+fn decode_lanes<T: ArithElement, const L: usize, const FLAT: bool>(
+    dec_out: &mut RangeDecoder<'_>,
+    geo: &Geometry,
+    out: &mut [T],
+) -> bool {
+    // a local copy, so that the decoder's state lives in registers
+    let mut dec = dec_out.clone();
+    let dec = &mut dec;
+    let mut valid = true;
     let mut m = Models::new();
-    let mut p = Predictor::new();
-    let mut cs = vec![0i16; out.len()];
-    let len = geo.shape[geo.shape.len() - 1];
-    let mut row = RowContext::new(len);
-    for_each_row(&geo, |start, idx| {
-        row.prepare(&geo, idx, start, &cs);
-        let (mut left, mut left2, mut left3) = (0i16, 0i16, 0i16);
-        for j in 0..len {
-            let (b, zb, sctx, x) = contexts(&row, j, left, left2, left3);
-            let (raw, pred) = p.predict(&x);
-            let d = decode_one::<T>(dec, &mut m, b, zb, sctx, &mut valid);
-            let v = T::from_signed(d.wrapping_add(pred)).to_signed();
-            p.update(&x, v, T::from_signed(v.wrapping_sub(raw)).to_signed());
-            out[start + j] = T::from_signed(v);
-            left3 = left2;
-            left2 = left;
-            left = clamp(v);
-            cs[start + j] = left;
+    let mut p = Predictor::<L>::new();
+    let mut cs = if FLAT {
+        Vec::new()
+    } else {
+        vec![0i16; out.len()]
+    };
+    let len = geo.row_len();
+    let mut block = Block::<L>::new(if FLAT { 0 } else { len.min(BLOCK) });
+    let zero_taps = [0i16; L];
+    for_each_row(geo, |start, idx| {
+        let mut left = [0i16; LEFT_LANES];
+        for j0 in (0..len).step_by(BLOCK) {
+            let n = BLOCK.min(len - j0);
+            if !FLAT {
+                block.prepare(geo, idx, start, j0, n, &cs);
+            }
+            let lw = block.left_weight;
+            let outs = &mut out[start + j0..start + j0 + n];
+            for (k, o) in outs.iter_mut().enumerate() {
+                let (acc, taps) = if FLAT {
+                    (0, &zero_taps)
+                } else {
+                    (block.acc[k], &block.taps[k])
+                };
+                let (b, z, s) = contexts(acc, lw, left[0], taps[UP]);
+                let x = inputs(taps, &left);
+                let r = p.raw(&x);
+                let pred = if p.active() { r } else { 0 };
+                let d = decode_one::<T>(dec, &mut m, b, z, s, &mut valid);
+                let v = T::from_signed(d.wrapping_add(pred)).to_signed();
+                p.update(&x, v, T::from_signed(v.wrapping_sub(r)).to_signed());
+                *o = T::from_signed(v);
+                left = [clamp(v), left[0], left[1]];
+            }
+            if !FLAT {
+                for (c, o) in cs[start + j0..start + j0 + n].iter_mut().zip(outs.iter()) {
+                    *c = clamp(o.to_signed());
+                }
+            }
+            if !valid || dec.is_past_end() {
+                return false;
+            }
         }
-        valid && !dec.is_past_end()
+        true
     });
+    *dec_out = dec.clone();
     valid
 }
 
@@ -394,46 +506,44 @@ fn decode_one<T: ArithElement>(
     dec: &mut RangeDecoder<'_>,
     m: &mut Models,
     b: usize,
-    zb: usize,
-    sctx: usize,
+    z: usize,
+    s: usize,
     valid: &mut bool,
 ) -> i64 {
-    if !dec.decode_bit(&mut m.zero[zb]) {
+    if !dec.decode_bit(&mut m.zero[z & 63]) {
         return 0;
     }
-    let t = dec.decode_symbol(&mut m.token[zb]);
+    let t = dec.decode_symbol(&mut m.token[z & 63]);
     if t == 0 {
         // never written after a set zero flag
         *valid = false;
         return 0;
     }
+    #[allow(clippy::cast_possible_truncation)]
     let e = if t == ESCAPE {
-        #[allow(clippy::cast_possible_truncation)]
-        let extra = dec.decode_bits(6) as usize;
-        ESCAPE + extra
+        ESCAPE as u32 + dec.decode_bits(6) as u32
     } else {
-        t
+        t as u32
     };
-    if e > T::BITS as usize {
+    if e > T::BITS {
         // more bits than the dtype has
         *valid = false;
         return 0;
     }
-    let neg = dec.decode_bit(&mut m.sign[sctx]);
+    let neg = dec.decode_bit(&mut m.sign[s & 15]);
     let mut mag: u64 = 1;
     if e >= 2 {
-        let rest = (e - 2) as u32;
-        mag = (mag << 1) | u64::from(dec.decode_bit(&mut m.mantissa[b * TOKENS + t]));
+        let rest = e - 2;
+        let bit = dec.decode_bit(&mut m.mantissa[(b * TOKENS + t) & 511]);
+        mag = (2 | u64::from(bit)) << rest;
         if rest > 0 {
-            mag = (mag << rest) | dec.decode_bits(rest);
+            mag |= dec.decode_bits(rest);
         }
     }
     // the magnitudes of a signed integer of the dtype's width: up to 2^(BITS-1) - 1, and
     // 2^(BITS-1) for the most negative value
     let top = 1u64 << (T::BITS - 1);
-    if mag > top || (mag == top && !neg) {
-        *valid = false;
-    }
+    *valid &= mag < top || (mag == top && neg);
     #[allow(clippy::cast_possible_wrap)]
     let v = mag as i64;
     if neg { v.wrapping_neg() } else { v }

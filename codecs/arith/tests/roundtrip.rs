@@ -81,6 +81,23 @@ proptest! {
     }
 }
 
+/// Rows longer than the block of values the model gathers its neighbours for at a time (1024),
+/// so that blocks after the first of a row, and a last partial block, are coded, at ranks 1 to 4.
+#[test]
+fn rows_longer_than_a_coding_block() {
+    for (k, shape) in [&[2049][..], &[3, 2500], &[2, 3, 1025], &[2, 2, 2, 1300]]
+        .into_iter()
+        .enumerate()
+    {
+        for kind in 0..5 {
+            let seed = 11 + k as u64;
+            check::<i32>(shape, kind, seed);
+            check::<u8>(shape, kind, seed);
+            check::<i64>(shape, kind, seed);
+        }
+    }
+}
+
 #[test]
 fn rank_32_and_beyond() {
     let mut shape = vec![1usize; 32];

@@ -104,13 +104,16 @@ impl<const N: usize> AdaptiveCdf<N> {
     /// The symbol whose interval holds `target` (`0..2^15`; larger targets give the last symbol).
     #[inline(always)]
     pub(crate) fn find(&self, target: u32) -> usize {
-        // Branch-free count of the cumulative frequencies at or below the target (c[0] = 0 is
-        // always counted), which vectorises for small alphabets.
-        let mut s = 0usize;
-        for &c in &self.cum[1..] {
-            s += usize::from(u32::from(c) <= target);
+        // Branch-free count of the cumulative frequencies at or below the target, over all N
+        // lanes (c[0] = 0 is always counted, hence the - 1), in 16-bit lanes so that it
+        // vectorises.
+        #[allow(clippy::cast_possible_truncation)]
+        let t = target.min(CDF_TOTAL - 1) as u16;
+        let mut s = 0u16;
+        for &c in &self.cum {
+            s += u16::from(c <= t);
         }
-        s
+        usize::from(s) - 1
     }
 
     /// Moves the model towards symbol `s` (what the coder does after coding it).
@@ -120,16 +123,18 @@ impl<const N: usize> AdaptiveCdf<N> {
         let rate = w.min(u32::from(self.max_rate));
         // c[i] = m[i] + i: moving m[i] down by m[i] >> rate is c[i] -= (c[i] - i) >> rate, up by
         // (2^15 - N - m[i]) >> rate is c[i] += (2^15 - N + i - c[i]) >> rate. Written over
-        // all lanes with a select, so that it vectorises.
+        // all lanes in 16-bit arithmetic with a select (lane 0 has i = 0 <= s and stays 0;
+        // 2^15 - N + i <= 2^15 - 1, so nothing overflows), so that it vectorises.
         #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
-        let (s, top) = (s as i32, (CDF_TOTAL as usize - N) as i32);
-        for (i, c) in self.cum.iter_mut().enumerate().skip(1) {
+        let (s, top) = (s as i16, (CDF_TOTAL as usize - N) as i16);
+        for (i, c) in self.cum.iter_mut().enumerate() {
             #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
-            let i = i as i32;
-            let v = i32::from(*c);
+            let i = i as i16;
+            #[allow(clippy::cast_possible_wrap)]
+            let v = *c as i16;
             let down = v - ((v - i) >> rate);
             let up = v + ((top + i - v) >> rate);
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[allow(clippy::cast_sign_loss)]
             {
                 *c = if i <= s { down } else { up } as u16;
             }

@@ -4,7 +4,7 @@ use crate::{
     AdaptiveCdf, BinaryModel, EntropyError,
     binary::BIT_PROB_BITS,
     cdf::{CDF_PROB_BITS, MAX_PRECISION_BITS, check_table_ends},
-    encoder::{BYPASS_GROUP, RANGE_MIN},
+    encoder::BYPASS_GROUP,
 };
 
 /// The decoder of [`RangeEncoder`](crate::RangeEncoder)'s streams.
@@ -22,8 +22,6 @@ pub struct RangeDecoder<'a> {
     /// the coded value minus `low`, in the current 32-bit window
     code: u32,
     range: u32,
-    /// the last four bytes read (the window of the coded value), for the end check
-    window: u32,
     /// the data's first bytes lie outside the initial interval
     bad_start: bool,
 }
@@ -38,13 +36,10 @@ impl<'a> RangeDecoder<'a> {
             pos: 0,
             code: 0,
             range: u32::MAX,
-            window: 0,
             bad_start: false,
         };
-        for _ in 0..4 {
-            let b = d.next_byte();
-            d.code = (d.code << 8) | u32::from(b);
-        }
+        d.code = d.word_at(0);
+        d.pos = 4;
         if d.code == u32::MAX {
             // an encoder's value always lies below low + range = 2^32 - 1
             d.bad_start = true;
@@ -53,21 +48,28 @@ impl<'a> RangeDecoder<'a> {
         d
     }
 
+    /// The four bytes at `pos` (most significant first), zeros past the end of the data.
     #[inline(always)]
-    fn next_byte(&mut self) -> u8 {
-        let b = self.data.get(self.pos).copied().unwrap_or(0);
-        self.pos += 1;
-        self.window = (self.window << 8) | u32::from(b);
-        b
+    fn word_at(&self, pos: usize) -> u32 {
+        match self.data.get(pos..pos + 4) {
+            Some(b) => u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+            None => word_at_end(self.data, pos),
+        }
     }
 
+    /// Reads bytes into `code` while `range < 2^24`, without a loop: `leading_zeros(range) / 8`
+    /// bytes (at most 3) from the four at `pos`.
     #[inline(always)]
     fn normalize(&mut self) {
-        while self.range < RANGE_MIN {
-            let b = self.next_byte();
-            self.code = (self.code << 8) | u32::from(b);
-            self.range <<= 8;
+        let n = self.range.leading_zeros() / 8;
+        let bits = 8 * n;
+        let word = u64::from(self.word_at(self.pos));
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            self.code = ((u64::from(self.code) << bits) | (word >> (32 - bits))) as u32;
         }
+        self.range <<= bits;
+        self.pos += n as usize;
     }
 
     /// `true` once the decoder has read more than 4 bytes past the end of the data, i.e. the data
@@ -246,8 +248,10 @@ impl<'a> RangeDecoder<'a> {
         }
         // bytes read beyond the four of the final window = bytes the encoder shifted out
         let shifted = self.pos - 4;
-        // low of the final interval, from the value's window and code = value - low
-        let low = self.window.wrapping_sub(self.code);
+        // low of the final interval, from the value's window (the last four bytes read) and
+        // code = value - low
+        let window = self.word_at(shifted);
+        let low = window.wrapping_sub(self.code);
         let (expected, last) = if low == 0 || u64::from(low) + u64::from(self.range) > 1 << 32 {
             (shifted, None)
         } else {
@@ -274,4 +278,13 @@ impl<'a> RangeDecoder<'a> {
         }
         Ok(())
     }
+}
+
+/// The four bytes at `pos` near the end of `data`, zeros past it (a free function, so that the
+/// decoder's state, not being borrowed by it, stays in registers).
+#[cold]
+fn word_at_end(data: &[u8], pos: usize) -> u32 {
+    (pos..pos + 4).fold(0, |w, i| {
+        (w << 8) | u32::from(data.get(i).copied().unwrap_or(0))
+    })
 }

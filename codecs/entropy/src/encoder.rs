@@ -6,8 +6,6 @@ use crate::{
     cdf::{CDF_PROB_BITS, checked_interval},
 };
 
-/// The coder renormalises (shifts out a byte) whenever its range falls below this.
-pub(crate) const RANGE_MIN: u32 = 1 << 24;
 /// Largest number of bits [`RangeEncoder::encode_bits`] codes as one uniform symbol.
 pub(crate) const BYPASS_GROUP: u32 = 16;
 
@@ -32,9 +30,13 @@ pub(crate) const BYPASS_GROUP: u32 = 16;
 /// checks that end.
 #[derive(Clone, Debug)]
 pub struct RangeEncoder {
+    /// the caller's prefix, the coded bytes up to `pos`, then scratch space (the renormalisation
+    /// writes four bytes at `pos` and keeps those it needs, so that it needs no branch)
     out: Vec<u8>,
     /// where the coded bytes begin in `out` (bytes before belong to the caller)
     start: usize,
+    /// end of the coded bytes in `out`
+    pos: usize,
     /// 32 bits and a carry bit (bit 32)
     low: u64,
     range: u32,
@@ -61,6 +63,7 @@ impl RangeEncoder {
         Self {
             out,
             start,
+            pos: start,
             low: 0,
             range: u32::MAX,
         }
@@ -70,7 +73,7 @@ impl RangeEncoder {
     /// further symbols need).
     #[must_use]
     pub fn bytes_written(&self) -> usize {
-        self.out.len() - self.start
+        self.pos - self.start
     }
 
     /// Narrows the interval to `[low + offset, low + offset + new_range)`.
@@ -79,32 +82,28 @@ impl RangeEncoder {
         self.low += u64::from(offset);
         self.range = new_range;
         if self.low >> 32 != 0 {
-            self.carry();
+            self.low &= 0xFFFF_FFFF;
+            carry(&mut self.out[self.start..self.pos]);
         }
-        while self.range < RANGE_MIN {
-            #[allow(clippy::cast_possible_truncation)]
-            self.out.push((self.low >> 24) as u8);
-            self.low = (self.low << 8) & 0xFFFF_FFFF;
-            self.range <<= 8;
-        }
+        self.renormalize();
     }
 
-    /// Adds the carry out of `low` to the bytes already written.
-    #[cold]
-    fn carry(&mut self) {
-        self.low &= 0xFFFF_FFFF;
-        let mut i = self.out.len();
-        // The coded value stays below 1, so a carry never runs past the first coded byte.
-        while i > self.start {
-            i -= 1;
-            if self.out[i] == 0xFF {
-                self.out[i] = 0;
-            } else {
-                self.out[i] += 1;
-                return;
-            }
+    /// Shifts out the top bytes of `low` while `range < 2^24`, without a loop: the number of
+    /// bytes is `leading_zeros(range) / 8` (at most 3), and the four bytes of `low` are written
+    /// at `pos`, of which those shifted out are kept.
+    #[inline(always)]
+    fn renormalize(&mut self) {
+        let n = (self.range.leading_zeros() / 8) as usize;
+        if self.out.len() < self.pos + 4 {
+            grow(&mut self.out, self.pos);
         }
-        debug_assert!(false, "carry past the first coded byte");
+        #[allow(clippy::cast_possible_truncation)]
+        let word = (self.low as u32).to_be_bytes();
+        self.out[self.pos..self.pos + 4].copy_from_slice(&word);
+        self.pos += n;
+        let bits = 8 * n as u32;
+        self.low = (self.low << bits) & 0xFFFF_FFFF;
+        self.range <<= bits;
     }
 
     /// Codes a symbol occupying `[start, start + freq)` of `2^precision` with `start + freq <=
@@ -231,10 +230,11 @@ impl RangeEncoder {
     /// [`RangeDecoder::finish`](crate::RangeDecoder::finish) accepts exactly this end.
     #[must_use]
     pub fn finish(mut self) -> Vec<u8> {
+        self.out.truncate(self.pos);
         if self.low != 0 {
             if self.low + u64::from(self.range) > 1 << 32 {
-                self.low = 1 << 32;
-                self.carry();
+                self.low = 0;
+                carry(&mut self.out[self.start..self.pos]);
             } else {
                 #[allow(clippy::cast_possible_truncation)]
                 let byte = self.low.div_ceil(1 << 24) as u8;
@@ -243,4 +243,27 @@ impl RangeEncoder {
         }
         self.out
     }
+}
+
+/// Adds the carry out of `low` to the coded bytes written so far. Free functions (not methods)
+/// so that the coder's state, not being borrowed by them, stays in registers.
+#[cold]
+fn carry(coded: &mut [u8]) {
+    // The coded value stays below 1, so a carry never runs past the first coded byte.
+    for byte in coded.iter_mut().rev() {
+        if *byte == 0xFF {
+            *byte = 0;
+        } else {
+            *byte += 1;
+            return;
+        }
+    }
+    debug_assert!(false, "carry past the first coded byte");
+}
+
+/// Makes room for the four bytes the renormalisation writes at `pos`.
+#[cold]
+fn grow(out: &mut Vec<u8>, pos: usize) {
+    let len = (out.len() * 2).max(pos + 64);
+    out.resize(len, 0);
 }
