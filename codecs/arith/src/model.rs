@@ -76,14 +76,16 @@ struct Predictor<const L: usize> {
     weights: [i16; L],
     plain: u64,
     predicted: u64,
+    simd: Simd,
 }
 
 impl<const L: usize> Predictor<L> {
-    const fn new() -> Self {
+    fn new() -> Self {
         Self {
             weights: [0; L],
             plain: 0,
             predicted: 0,
+            simd: Simd::detect(),
         }
     }
 
@@ -91,12 +93,11 @@ impl<const L: usize> Predictor<L> {
     #[inline(always)]
     fn raw(&self, x: &[i16; L]) -> i64 {
         // |w| <= 2^12 and |x| <= 32767: eleven products and the rounding term stay below 2^31,
-        // so 32-bit arithmetic gives the spec's exact sum (and the products of 16-bit lanes
-        // vectorise, pmaddwd on any x86-64).
-        let mut s: i32 = 1 << (WEIGHT_SHIFT - 1);
-        for (&w, &x) in self.weights.iter().zip(x) {
-            s += i32::from(w) * i32::from(x);
-        }
+        // so 32-bit arithmetic gives the spec's exact sum.
+        let s = self
+            .simd
+            .dot(&self.weights, x)
+            .wrapping_add(1 << (WEIGHT_SHIFT - 1));
         i64::from(s >> WEIGHT_SHIFT)
     }
 
@@ -118,6 +119,45 @@ impl<const L: usize> Predictor<L> {
         let cap = |x: i64| x.unsigned_abs().min(1 << 20);
         self.plain = self.plain - (self.plain >> SELECTOR_SHIFT) + cap(v);
         self.predicted = self.predicted - (self.predicted >> SELECTOR_SHIFT) + cap(e);
+    }
+}
+
+/// The vector instructions of the prediction's dot product: SSE2's `pmaddwd` on x86-64 (part of
+/// its baseline; the `pulp` crate's token makes the intrinsics safe to call), to which the
+/// compiler does not turn the plain loop on its own (it extracts the lanes one by one); the
+/// plain sum elsewhere. Integer arithmetic: every path gives the same sums.
+#[derive(Clone, Copy)]
+struct Simd {
+    #[cfg(target_arch = "x86_64")]
+    sse2: Option<pulp::core_arch::x86::Sse2>,
+}
+
+impl Simd {
+    fn detect() -> Self {
+        Self {
+            #[cfg(target_arch = "x86_64")]
+            sse2: pulp::core_arch::x86::Sse2::try_new(),
+        }
+    }
+
+    /// `sum(w[i] × x[i])` in 32 bits (exact for the predictor's bounds: see
+    /// [`Predictor::raw`]).
+    #[inline(always)]
+    fn dot<const L: usize>(self, w: &[i16; L], x: &[i16; L]) -> i32 {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(sse2) = self.sse2 {
+            let (w8, x8) = (w.as_chunks::<8>().0, x.as_chunks::<8>().0);
+            let mut acc = sse2._mm_setzero_si128();
+            for (w, x) in w8.iter().zip(x8) {
+                let p = sse2._mm_madd_epi16(bytemuck::cast(*w), bytemuck::cast(*x));
+                acc = sse2._mm_add_epi32(acc, p);
+            }
+            let a: [i32; 4] = bytemuck::cast(acc);
+            return (a[0].wrapping_add(a[1])).wrapping_add(a[2].wrapping_add(a[3]));
+        }
+        w.iter().zip(x).fold(0i32, |s, (&w, &x)| {
+            s.wrapping_add(i32::from(w) * i32::from(x))
+        })
     }
 }
 
@@ -305,14 +345,6 @@ fn inputs<const L: usize>(taps: &[i16; L], left: &[i16; LEFT_LANES]) -> [i16; L]
     x
 }
 
-/// Runs `f` with the best vector instructions the CPU has (AVX2 on x86-64 when present,
-/// through the `pulp` crate's runtime dispatch) enabled for the code inlined into it. The
-/// results do not depend on the path: everything is integer arithmetic.
-#[inline(always)]
-fn vectorize<R>(f: impl FnOnce() -> R) -> R {
-    pulp::Arch::new().dispatch(f)
-}
-
 /// The lane count for an array of this rank: 8 for rank 1 and 2, 16 beyond.
 enum Lanes {
     Flat,
@@ -338,11 +370,11 @@ pub(crate) fn encode_values<T: ArithElement>(
         return;
     }
     let geo = Geometry::new(shape);
-    vectorize(|| match lanes(&geo) {
+    match lanes(&geo) {
         Lanes::Flat => encode_lanes::<T, 8, true>(values, &geo, enc),
         Lanes::Eight => encode_lanes::<T, 8, false>(values, &geo, enc),
         Lanes::Sixteen => encode_lanes::<T, 16, false>(values, &geo, enc),
-    });
+    }
 }
 
 #[inline(always)]
@@ -434,11 +466,11 @@ pub(crate) fn decode_values<T: ArithElement>(
         return true;
     }
     let geo = Geometry::new(shape);
-    vectorize(|| match lanes(&geo) {
+    match lanes(&geo) {
         Lanes::Flat => decode_lanes::<T, 8, true>(dec, &geo, out),
         Lanes::Eight => decode_lanes::<T, 8, false>(dec, &geo, out),
         Lanes::Sixteen => decode_lanes::<T, 16, false>(dec, &geo, out),
-    })
+    }
 }
 
 #[inline(always)]
@@ -547,4 +579,57 @@ fn decode_one<T: ArithElement>(
     #[allow(clippy::cast_possible_wrap)]
     let v = mag as i64;
     if neg { v.wrapping_neg() } else { v }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The vector dot product against the plain sum, at the bounds of the weights and inputs
+    /// and on random lanes.
+    #[test]
+    fn vector_dot_product_is_the_plain_sum() {
+        let plain = |w: &[i16; 16], x: &[i16; 16]| -> i32 {
+            w.iter()
+                .zip(x)
+                .map(|(&w, &x)| i32::from(w) * i32::from(x))
+                .sum()
+        };
+        let simd = Simd::detect();
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for case in 0..10_000 {
+            let mut w = [0i16; 16];
+            let mut x = [0i16; 16];
+            // eleven lanes in use, the last five zero, as in the model
+            for i in 0..11 {
+                #[allow(clippy::cast_possible_truncation)]
+                let (a, b) = (next() as i16, next() as i16);
+                w[i] = match case % 3 {
+                    0 => WEIGHT_BOUND,
+                    1 => -WEIGHT_BOUND,
+                    _ => a.clamp(-WEIGHT_BOUND, WEIGHT_BOUND),
+                };
+                x[i] = if case % 3 == 2 { b.max(-32767) } else { 32767 };
+            }
+            assert_eq!(simd.dot(&w, &x), plain(&w, &x));
+            #[cfg(target_arch = "x86_64")]
+            assert_eq!(Simd { sse2: None }.dot(&w, &x), plain(&w, &x));
+            let (w8, x8): (&[i16; 8], &[i16; 8]) =
+                (w[..8].try_into().unwrap(), x[..8].try_into().unwrap());
+            assert_eq!(
+                simd.dot(w8, x8),
+                plain(&w, &{
+                    let mut y = x;
+                    y[8..].fill(0);
+                    y
+                })
+            );
+        }
+    }
 }
