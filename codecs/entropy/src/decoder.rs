@@ -216,8 +216,30 @@ impl<'a> RangeDecoder<'a> {
 
     /// Decodes `nbits` (`<= 64`) bits coded with
     /// [`RangeEncoder::encode_bits`](crate::RangeEncoder::encode_bits).
-    #[inline]
+    #[inline(always)]
     pub fn decode_bits(&mut self, nbits: u32) -> u64 {
+        if nbits <= BYPASS_GROUP {
+            // one group (the common case: no loop)
+            return u64::from(self.decode_group(nbits));
+        }
+        self.decode_groups(nbits)
+    }
+
+    /// One uniform symbol of `2^group` (`group <= 16`; nothing is read for 0).
+    #[inline(always)]
+    fn decode_group(&mut self, group: u32) -> u32 {
+        if group == 0 {
+            return 0;
+        }
+        let r = self.range >> group;
+        let v = (self.code / r).min((1 << group) - 1);
+        self.take_interval(r, v, 1, group);
+        v
+    }
+
+    /// [`decode_bits`](Self::decode_bits) of more than one group.
+    #[inline(never)]
+    fn decode_groups(&mut self, nbits: u32) -> u64 {
         let mut left = nbits.min(64);
         let mut value = 0u64;
         while left > 0 {

@@ -209,9 +209,24 @@ impl RangeEncoder {
     /// Codes the low `nbits` bits of `value` (`nbits <= 64`) as equally likely: groups of up to
     /// 16 bits, most significant group first (the first group takes `nbits - 16 * (groups - 1)`
     /// bits), each one uniform symbol out of `2^group`.
-    #[inline]
+    #[inline(always)]
     pub fn encode_bits(&mut self, value: u64, nbits: u32) {
         debug_assert!(nbits <= 64);
+        if nbits <= BYPASS_GROUP {
+            // one group (the common case: no loop)
+            if nbits > 0 {
+                #[allow(clippy::cast_possible_truncation)]
+                let v = (value & ((1u64 << nbits) - 1)) as u32;
+                self.code_interval(v, 1, nbits);
+            }
+            return;
+        }
+        self.encode_groups(value, nbits);
+    }
+
+    /// [`encode_bits`](Self::encode_bits) of more than one group.
+    #[inline(never)]
+    fn encode_groups(&mut self, value: u64, nbits: u32) {
         let mut left = nbits.min(64);
         while left > 0 {
             let group = (left - 1) % BYPASS_GROUP + 1;
