@@ -1,0 +1,445 @@
+//! `interp_quantize`: an error-bounded multilevel interpolation predictor with quantization in
+//! the loop, from `float32`/`float64` arrays to `int32` codes.
+//!
+//! Every value is predicted from already *reconstructed* values, its residual quantized with the
+//! error bound, and the reconstruction kept for the next predictions, so that
+//! `|x − decoded| ≤ bound` holds exactly for every finite value (the encoder checks each
+//! reconstruction in the array's float type and corrects the code where rounding would break the
+//! bound). The predictor is a dyadic hierarchy, coarse to fine: anchors on a grid of stride
+//! `2^a` (Lorenzo predictor over the anchor grid), then at each level the midpoints along each
+//! axis in turn, by cubic or linear interpolation of the already reconstructed neighbours, the
+//! idea of SZ3's interpolation predictor (Zhao et al., "Optimizing error-bounded lossy
+//! compression for scientific data by dynamic spline interpolation", ICDE 2021), with per-level
+//! interpolation, axis order and a tighter bound at coarse levels chosen per chunk (QoZ: Liu et
+//! al., "Dynamic quality metric oriented error bounded lossy compression for scientific
+//! datasets", SC 2022). NaN, ±∞ and a configured `fill_value` round-trip bit-exactly through a
+//! mask and reserved codes, and are never used as predictors (a special element's place holds
+//! its own prediction, so land cells do not spoil the coast).
+//!
+//! - numcodecs codec id: `interp_quantize`; zarr v3 name `ndcodecs.interp_quantize`; zarr v2 id
+//!   `interp_quantize`.
+//! - array → array: a `float32`/`float64` array (the configured `dtype`) of shape
+//!   `(d0, …, d_{r−1})` in; a 1-d `int32` array of `encoded_len(shape)` =
+//!   `11 + 2r + L + ⌈N/32⌉ + N` words out (`N` elements, `L = ⌈log2 max dᵢ⌉` after dropping
+//!   size-1 axes and folding leading axes to rank 4): a header, the special-value mask, the codes
+//!   in the predictor's order (anchors, then level by level). The length depends only on the
+//!   shape, as zarr's array → array codecs require.
+//! - Specification (bit-exact): `specs/interp_quantize/README.md` in the repository.
+//!
+//! # When encoding fails
+//!
+//! With [`CodecError::OutOfRange`] naming the value and its index: a NaN other than the two
+//! canonical quiet NaNs; a residual whose code does not fit int32 (a bound below about
+//! `range / 4·10⁹`); a bound within a few float spacings of the value, where no code decodes
+//! within it. With [`CodecError::InvalidConfig`] when the chunk's absolute bound gives no usable
+//! step in the float type. Nothing is ever wrapped or clamped.
+//!
+//! # Example
+//!
+//! ```
+//! use ndcodecs_interp_quantize::{InterpQuantizeCodec, InterpQuantizeConfig};
+//! use numcodecs::{AnyArray, Codec};
+//!
+//! let config: InterpQuantizeConfig = serde_json::from_str(
+//!     r#"{"max_abs_error": 0.01, "fill_value": 9.96921e36, "dtype": "float32"}"#,
+//! )
+//! .unwrap();
+//! let codec = InterpQuantizeCodec::try_new(config).unwrap();
+//! let x = ndarray::ArrayD::from_shape_fn(vec![20, 30], |i| {
+//!     if i[0] == 3 { 9.96921e36 } else { (i[0] as f32 * 0.3).sin() + i[1] as f32 * 0.01 }
+//! });
+//! let encoded = codec.encode(AnyArray::F32(x.clone()).cow()).unwrap();
+//! assert_eq!(encoded.shape(), &[ndcodecs_interp_quantize::encoded_len(&[20, 30]).unwrap()]);
+//! let AnyArray::F32(y) = codec.decode(encoded.cow()).unwrap() else { panic!("float32") };
+//! for (a, b) in x.iter().zip(&y) {
+//!     if *a == 9.96921e36 {
+//!         assert_eq!(a.to_bits(), b.to_bits()); // the fill value, bit-exactly
+//!     } else {
+//!         assert!((f64::from(*a) - f64::from(*b)).abs() <= 0.01);
+//!     }
+//! }
+//! ```
+
+mod config;
+mod decode;
+mod encode;
+pub mod format;
+mod kernel;
+mod real;
+mod tune;
+
+use ndarray::{ArrayD, IxDyn};
+use ndcodecs_core::{
+    CodecError,
+    dtype::{Element, Float, dtype_name},
+    match_float_array,
+    shape::standard_elements,
+};
+use numcodecs::{
+    AnyArray, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec, StaticCodec,
+    StaticCodecConfig,
+};
+
+pub use crate::config::{
+    ErrorBound, FloatDtype, InterpQuantizeConfig, InterpQuantizeVersion, PositiveBound,
+};
+pub use crate::decode::read_header;
+pub use crate::encode::{ChunkFailure, EncodeFailure};
+pub use crate::format::encoded_len;
+pub use crate::real::Real;
+
+/// numcodecs codec id.
+pub const CODEC_ID: &str = "interp_quantize";
+
+/// zarr v3 codec name.
+pub const ZARR_V3_NAME: &str = "ndcodecs.interp_quantize";
+
+/// The dispatch from the configured float dtype to a type parameter.
+macro_rules! with_float {
+    ($dtype:expr, $F:ident => $body:expr) => {
+        match $dtype {
+            FloatDtype::Float32 => {
+                type $F = f32;
+                $body
+            }
+            FloatDtype::Float64 => {
+                type $F = f64;
+                $body
+            }
+        }
+    };
+}
+
+/// The `interp_quantize` codec (see the [crate] docs).
+#[derive(Clone, Debug)]
+pub struct InterpQuantizeCodec {
+    config: InterpQuantizeConfig,
+    /// Set when the configuration is invalid: [`StaticCodec::from_config`] cannot fail, so
+    /// encode and decode report it instead.
+    invalid: Option<CodecError>,
+}
+
+fn validate(config: &InterpQuantizeConfig) -> Result<ErrorBound, CodecError> {
+    let bound = config.bound()?;
+    if let ErrorBound::Abs(e) = bound {
+        let ok = with_float!(config.dtype, F => encode::step_for::<F>(e).is_some());
+        if !ok {
+            return Err(CodecError::InvalidConfig {
+                codec: CODEC_ID,
+                message: format!(
+                    "max_abs_error {e:?} gives a quantization step that {} cannot use (it must be \
+                     representable and have a finite reciprocal)",
+                    config.dtype.name()
+                ),
+            });
+        }
+    }
+    if let Some(v) = config.fill_value {
+        let finite = with_float!(config.dtype, F => F::from_f64(v).is_finite());
+        if !finite {
+            return Err(CodecError::InvalidConfig {
+                codec: CODEC_ID,
+                message: format!(
+                    "fill_value must be a finite {} number (NaN and infinities have codes of \
+                     their own), found {v:?}",
+                    config.dtype.name()
+                ),
+            });
+        }
+    }
+    Ok(bound)
+}
+
+impl InterpQuantizeCodec {
+    /// A codec with a validated configuration.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::InvalidConfig`] unless exactly one of `max_abs_error` and `max_rel_error`
+    /// is given, if `max_abs_error` gives no usable step in `dtype`, or if `fill_value` is not
+    /// finite once rounded to `dtype`.
+    pub fn try_new(config: InterpQuantizeConfig) -> Result<Self, CodecError> {
+        validate(&config)?;
+        Ok(Self {
+            config,
+            invalid: None,
+        })
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub const fn config(&self) -> &InterpQuantizeConfig {
+        &self.config
+    }
+
+    fn bound(&self) -> Result<ErrorBound, CodecError> {
+        if let Some(e) = &self.invalid {
+            return Err(e.clone());
+        }
+        self.config.bound()
+    }
+
+    fn expect_decoded_dtype(&self, found: AnyArrayDType) -> Result<(), CodecError> {
+        if found == self.config.dtype.to_any() {
+            Ok(())
+        } else {
+            Err(CodecError::UnsupportedDtype {
+                codec: CODEC_ID,
+                found: dtype_name(found).to_owned(),
+                expected: format!(
+                    "{} (the configured dtype; set \"dtype\" to quantize {} data)",
+                    self.config.dtype.name(),
+                    dtype_name(found)
+                ),
+            })
+        }
+    }
+
+    /// Encodes the elements `xs` (C order) of an array of shape `shape` into the words of the
+    /// encoded chunk (`encoded_len(shape)` of them).
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::ShapeMismatch`] if `xs` does not have `shape`'s element count,
+    /// [`CodecError::UnsupportedDtype`] if `F` is not the configured dtype, and the errors of
+    /// [`Codec::encode`].
+    pub fn encode_slice<F: Real>(&self, xs: &[F], shape: &[usize]) -> Result<Vec<i32>, CodecError> {
+        let bound = self.bound()?;
+        self.expect_decoded_dtype(F::DTYPE)?;
+        let total = encoded_len(shape)?;
+        let n: usize = shape.iter().product();
+        if n != xs.len() {
+            return Err(CodecError::ShapeMismatch {
+                codec: CODEC_ID,
+                expected: format!("{n} elements (shape {shape:?})"),
+                found: format!("{} elements", xs.len()),
+            });
+        }
+        let fill = self.config.fill_value.map(F::from_f64);
+        let mut out = vec![0i32; total];
+        encode::encode(xs, shape, bound, fill, &mut out)
+            .map_err(|f| self.encode_error(xs, shape, bound, f))?;
+        Ok(out)
+    }
+
+    /// Decodes the words of an encoded chunk into its shape and elements (C order).
+    ///
+    /// # Errors
+    ///
+    /// As [`Codec::decode`].
+    pub fn decode_slice<F: Real>(&self, words: &[i32]) -> Result<(Vec<usize>, Vec<F>), CodecError> {
+        self.bound()?;
+        self.expect_decoded_dtype(F::DTYPE)?;
+        let (h, g) = read_header(words)?;
+        let mut out = vec![F::ZERO; g.len()];
+        decode::decode(words, &h, &g, &mut out)?;
+        Ok((h.shape, out))
+    }
+
+    fn encode_error<F: Real>(
+        &self,
+        xs: &[F],
+        shape: &[usize],
+        bound: ErrorBound,
+        failure: ChunkFailure,
+    ) -> CodecError {
+        let dtype = self.config.dtype.name();
+        match failure {
+            ChunkFailure::Bound(e) => CodecError::InvalidConfig {
+                codec: CODEC_ID,
+                message: format!(
+                    "the chunk's absolute error bound {e:?} ({}) gives no quantization step that \
+                     {dtype} can use",
+                    match bound {
+                        ErrorBound::Abs(_) => "max_abs_error".to_owned(),
+                        ErrorBound::Rel(r) => format!("max_rel_error {r:?} × the chunk's value range"),
+                    }
+                ),
+            },
+            ChunkFailure::Value(i, f) => {
+                let x = xs[i];
+                let at = format!("at index {:?} (flat index {i} in C order)", unravel(i, shape));
+                let message = match f {
+                    EncodeFailure::NanPayload => format!(
+                        "NaN with bits {:#x} {at} cannot be stored bit-exactly: only the canonical \
+                         quiet NaNs {:#x} and {:#x} (sign bit set) have codes; replace other NaNs \
+                         by NaN (e.g. numpy's np.nan) first",
+                        x.to_bits(),
+                        F::NAN_BITS,
+                        F::NEG_NAN_BITS
+                    ),
+                    EncodeFailure::CodeOutOfRange(q) => format!(
+                        "{dtype} value {x:?} {at} differs from its prediction by {q:e} steps, \
+                         beyond the int32 code range; use a larger error bound, or configure \
+                         fill_value if {x:?} marks missing data"
+                    ),
+                    EncodeFailure::BelowSpacing(nearest) => format!(
+                        "{dtype} value {x:?} {at} has no code that decodes within the bound: the \
+                         nearest decoded value is {nearest:?} and the {dtype} spacing at the value \
+                         is {:e}, too coarse for that bound; use a larger error bound (512 times \
+                         the spacing always suffices)",
+                        x.spacing()
+                    ),
+                };
+                CodecError::OutOfRange {
+                    codec: CODEC_ID,
+                    message,
+                }
+            }
+        }
+    }
+
+    fn encode_array<F: Real>(
+        &self,
+        a: &ndarray::CowArray<'_, F, IxDyn>,
+    ) -> Result<AnyArray, CodecError> {
+        let xs = standard_elements(a);
+        let out = self.encode_slice(&xs, a.shape())?;
+        let len = out.len();
+        Ok(AnyArray::I32(from_shape_vec(&[len], out)?))
+    }
+}
+
+fn from_shape_vec<T>(shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>, CodecError> {
+    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| CodecError::ShapeMismatch {
+        codec: CODEC_ID,
+        expected: format!("an array of shape {shape:?}"),
+        found: e.to_string(),
+    })
+}
+
+/// The C-order multi-index of flat index `flat` in an array of `shape`.
+fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
+    let mut index = vec![0; shape.len()];
+    for (i, &n) in shape.iter().enumerate().rev() {
+        if n > 0 {
+            index[i] = flat % n;
+            flat /= n;
+        }
+    }
+    index
+}
+
+fn expect_codes(found: AnyArrayDType) -> Result<(), CodecError> {
+    if found == AnyArrayDType::I32 {
+        Ok(())
+    } else {
+        Err(CodecError::UnsupportedDtype {
+            codec: CODEC_ID,
+            found: dtype_name(found).to_owned(),
+            expected: "int32 codes (the encoded chunk)".to_owned(),
+        })
+    }
+}
+
+impl Codec for InterpQuantizeCodec {
+    type Error = CodecError;
+
+    /// Encodes a `float32`/`float64` array (the configured `dtype`) into a 1-d `int32` array of
+    /// `encoded_len(shape)` words.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::InvalidConfig`] for an invalid configuration or a chunk whose bound gives
+    /// no usable step; [`CodecError::UnsupportedDtype`] if the data are not of the configured
+    /// `dtype`; [`CodecError::LimitExceeded`] for more than 32 dimensions or 2^40 elements;
+    /// [`CodecError::OutOfRange`] naming the value and its index if a value has no code (see
+    /// the [crate] docs).
+    fn encode(&self, data: AnyCowArray) -> Result<AnyArray, Self::Error> {
+        self.bound()?;
+        match_float_array!(
+            data,
+            a => self.encode_array(&a),
+            other => Err(CodecError::UnsupportedDtype {
+                codec: CODEC_ID,
+                found: dtype_name(other.dtype()).to_owned(),
+                expected: format!("{} (the configured dtype)", self.config.dtype.name()),
+            })
+        )
+    }
+
+    /// Decodes an encoded chunk (`int32` words, any shape, read in C order) into an array of the
+    /// configured `dtype` with the shape its header records.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::InvalidConfig`] for an invalid configuration;
+    /// [`CodecError::UnsupportedDtype`] if the codes are not `int32` or the chunk was encoded
+    /// from another float dtype; [`CodecError::Truncated`] if the words end before the length
+    /// the header implies; [`CodecError::Corrupt`] for trailing words or any invalid field or
+    /// code; [`CodecError::UnsupportedVersion`] for a newer format.
+    fn decode(&self, encoded: AnyCowArray) -> Result<AnyArray, Self::Error> {
+        self.bound()?;
+        expect_codes(encoded.dtype())?;
+        let Some(codes) = encoded.as_typed::<i32>() else {
+            unreachable!("dtype checked above")
+        };
+        let words = standard_elements(codes);
+        with_float!(self.config.dtype, F => {
+            let (shape, out) = self.decode_slice::<F>(&words)?;
+            Ok(F::into_any(from_shape_vec(&shape, out)?))
+        })
+    }
+
+    /// Decodes into `decoded`, which must be of the configured `dtype` and the shape the
+    /// chunk's header records (it may be non-contiguous).
+    ///
+    /// # Errors
+    ///
+    /// As [`Codec::decode`], and [`CodecError::UnsupportedDtype`] if `decoded` is not of the
+    /// configured `dtype`, [`CodecError::ShapeMismatch`] if its shape differs (checked before
+    /// anything is allocated).
+    fn decode_into(
+        &self,
+        encoded: AnyArrayView,
+        mut decoded: AnyArrayViewMut,
+    ) -> Result<(), Self::Error> {
+        self.bound()?;
+        expect_codes(encoded.dtype())?;
+        self.expect_decoded_dtype(decoded.dtype())?;
+        let Some(codes) = encoded.as_typed::<i32>() else {
+            unreachable!("dtype checked above")
+        };
+        let words = standard_elements(codes);
+        let (h, g) = read_header(&words)?;
+        if h.shape != decoded.shape() {
+            return Err(CodecError::ShapeMismatch {
+                codec: CODEC_ID,
+                expected: format!("an output of the encoded chunk's shape {:?}", h.shape),
+                found: format!("{:?}", decoded.shape()),
+            });
+        }
+        with_float!(self.config.dtype, F => {
+            let Some(out) = decoded.as_typed_mut::<F>() else {
+                unreachable!("dtype checked above")
+            };
+            if let Some(slice) = out.as_slice_mut() {
+                decode::decode(&words, &h, &g, slice)
+            } else {
+                let mut tmp = vec![F::ZERO; g.len()];
+                decode::decode(&words, &h, &g, &mut tmp)?;
+                for (o, v) in out.iter_mut().zip(tmp) {
+                    *o = v;
+                }
+                Ok(())
+            }
+        })
+    }
+}
+
+impl StaticCodec for InterpQuantizeCodec {
+    const CODEC_ID: &'static str = CODEC_ID;
+
+    type Config<'de> = InterpQuantizeConfig;
+
+    /// Builds the codec; an invalid configuration is reported by `encode` and `decode` (use
+    /// [`InterpQuantizeCodec::try_new`] to be told at once).
+    fn from_config(config: Self::Config<'_>) -> Self {
+        let invalid = validate(&config).err();
+        Self { config, invalid }
+    }
+
+    fn get_config(&self) -> StaticCodecConfig<'_, Self> {
+        StaticCodecConfig::from(&self.config)
+    }
+}
