@@ -232,6 +232,18 @@ pub(crate) fn encode<F: Real>(
     fill: Option<F>,
     out: &mut [i32],
 ) -> Result<(), ChunkFailure> {
+    encode_plan(xs, shape, bound, fill, None, out)
+}
+
+/// [`encode`] with the plan given (`Some`) or chosen by the encoder (`None`).
+pub(crate) fn encode_plan<F: Real>(
+    xs: &[F],
+    shape: &[usize],
+    bound: ErrorBound,
+    fill: Option<F>,
+    plan: Option<&Plan>,
+    out: &mut [i32],
+) -> Result<(), ChunkFailure> {
     let g = Geometry::of(shape);
     let n = xs.len();
     let fill_bits = fill.map(Float::to_bits);
@@ -242,7 +254,10 @@ pub(crate) fn encode<F: Real>(
         Some((lo, hi)) => F::from_f64(lo * 0.5 + hi * 0.5),
         None => F::ZERO,
     };
-    let plan = tune::choose_plan(xs, &g, &sc, e, step, inv, fill_bits);
+    let plan = match plan {
+        Some(p) => p.clone(),
+        None => tune::choose_plan(xs, &g, &sc, e, step, inv, fill_bits),
+    };
     let hw = header_words(shape.len(), g.max_levels);
     let mw = mask_words(n);
     let (head, rest) = out.split_at_mut(hw);

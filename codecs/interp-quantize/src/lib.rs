@@ -443,3 +443,61 @@ impl StaticCodec for InterpQuantizeCodec {
         StaticCodecConfig::from(&self.config)
     }
 }
+
+/// Entry points for experiments and benchmarks (not a stable API): encoding with a given plan and
+/// the element order of the codes.
+#[doc(hidden)]
+pub mod experimental {
+    use super::{ChunkFailure, encode, format, kernel, tune};
+    pub use crate::format::{Geometry, Interp, Level, Plan};
+    use crate::real::Real;
+
+    /// The plan the encoder chooses for `xs`.
+    #[must_use]
+    pub fn default_plan(shape: &[usize]) -> Plan {
+        tune::default_plan(&Geometry::of(shape))
+    }
+
+    /// Encodes with absolute bound `e` and the given plan (validated against the geometry by
+    /// the caller).
+    ///
+    /// # Errors
+    ///
+    /// Why the chunk could not be encoded.
+    pub fn encode_with_plan<F: Real>(
+        xs: &[F],
+        shape: &[usize],
+        e: f64,
+        fill: Option<F>,
+        plan: &Plan,
+    ) -> Result<Vec<i32>, ChunkFailure> {
+        let mut out = vec![0i32; format::encoded_len(shape).map_err(|_| ChunkFailure::Bound(e))?];
+        encode::encode_plan(xs, shape, crate::ErrorBound::Abs(e), fill, Some(plan), &mut out)?;
+        Ok(out)
+    }
+
+    /// The flat index of the element each code belongs to, in code order.
+    #[must_use]
+    pub fn code_positions(shape: &[usize], plan: &Plan) -> Vec<usize> {
+        struct Rec(Vec<usize>);
+        impl kernel::PointOp<f64> for Rec {
+            type Err = ();
+            fn point(
+                &mut self,
+                work: &mut [f64],
+                pos: usize,
+                _pred: f64,
+                _lq: &kernel::LevelQuant<f64>,
+            ) -> Result<(), ()> {
+                self.0.push(pos);
+                work[pos] = 0.0;
+                Ok(())
+            }
+        }
+        let g = Geometry::of(shape);
+        let mut work = vec![0.0; g.len()];
+        let mut rec = Rec(Vec::with_capacity(g.len()));
+        let _ = kernel::walk(&g, plan, 0.0, 1.0, 1.0, &mut work, &mut rec);
+        rec.0
+    }
+}
