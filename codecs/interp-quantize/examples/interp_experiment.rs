@@ -11,7 +11,9 @@
 
 use std::time::Instant;
 
-use ndcodecs_interp_quantize::experimental::{Interp, Level, Plan, encode_with_plan, code_positions};
+use ndcodecs_interp_quantize::experimental::{
+    Interp, Level, Plan, code_positions, encode_with_plan,
+};
 use ndcodecs_interp_quantize::{InterpQuantizeCodec, InterpQuantizeConfig, read_header};
 
 fn main() {
@@ -31,7 +33,13 @@ fn main() {
         let (k, v) = a.split_once('=').unwrap();
         match k {
             "anchor" => anchor = v.parse().unwrap(),
-            "interp" => interp = if v == "linear" { Interp::Linear } else { Interp::Cubic },
+            "interp" => {
+                interp = if v == "linear" {
+                    Interp::Linear
+                } else {
+                    Interp::Cubic
+                }
+            }
             "shift" => shift = v.to_owned(),
             "order" => {
                 for (j, c) in v.bytes().enumerate() {
@@ -77,16 +85,28 @@ fn main() {
     cfg.fill_value = fill.map(f64::from);
     let codec = InterpQuantizeCodec::try_new(cfg).unwrap();
     let auto = args.len() == 4 || args[4..].iter().all(|a| a.starts_with("fill="));
-    let t = Instant::now();
-    let words = if auto {
-        codec.encode_slice(&xs, &shape).unwrap()
-    } else {
-        encode_with_plan(&xs, &shape, e, fill, &plan).unwrap()
-    };
-    let t_enc = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let (_, ys) = codec.decode_slice::<f32>(&words).unwrap();
-    let t_dec = t.elapsed().as_secs_f64();
+    let repeat: usize = std::env::var("REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let mut t_enc = f64::INFINITY;
+    let mut words = Vec::new();
+    for _ in 0..repeat {
+        let t = Instant::now();
+        words = if auto {
+            codec.encode_slice(&xs, &shape).unwrap()
+        } else {
+            encode_with_plan(&xs, &shape, e, fill, &plan).unwrap()
+        };
+        t_enc = t_enc.min(t.elapsed().as_secs_f64());
+    }
+    let mut t_dec = f64::INFINITY;
+    let mut ys = Vec::new();
+    for _ in 0..repeat {
+        let t = Instant::now();
+        ys = codec.decode_slice::<f32>(&words).unwrap().1;
+        t_dec = t_dec.min(t.elapsed().as_secs_f64());
+    }
     let mut max_err = 0.0f64;
     for (x, y) in xs.iter().zip(&ys) {
         if x.is_finite() && Some(*x) != fill {

@@ -77,7 +77,12 @@ pub fn read_header(words: &[i32]) -> Result<(Header, Geometry), CodecError> {
 }
 
 /// Decodes `words` (a whole encoded chunk) into `out` (the chunk's element count, C order).
-pub(crate) fn decode<F: Real>(words: &[i32], h: &Header, g: &Geometry, out: &mut [F]) -> Result<(), CodecError> {
+pub(crate) fn decode<F: Real>(
+    words: &[i32],
+    h: &Header,
+    g: &Geometry,
+    out: &mut [F],
+) -> Result<(), CodecError> {
     let n = g.len();
     debug_assert_eq!(out.len(), n);
     if h.width != F::WIDTH {
@@ -93,7 +98,9 @@ pub(crate) fn decode<F: Real>(words: &[i32], h: &Header, g: &Geometry, out: &mut
     let codes = &words[hw + mw..];
     let tail = n % 32;
     if tail != 0 && mw > 0 && (mask[mw - 1].cast_unsigned() >> tail) != 0 {
-        return Err(corrupt("mask bits beyond the last element are set".to_owned()));
+        return Err(corrupt(
+            "mask bits beyond the last element are set".to_owned(),
+        ));
     }
     let specials = mask.iter().any(|&w| w != 0);
     let (step, inv) = crate::encode::step_for::<F>(h.bound)
@@ -104,17 +111,33 @@ pub(crate) fn decode<F: Real>(words: &[i32], h: &Header, g: &Geometry, out: &mut
     let mut finite = true;
     let mut found = Vec::new();
     if specials {
-        let mut op = DecodeOp::<true> { codes, mask, k: 0, finite: true, max_kind, specials: Vec::new() };
+        let mut op = DecodeOp::<true> {
+            codes,
+            mask,
+            k: 0,
+            finite: true,
+            max_kind,
+            specials: Vec::new(),
+        };
         walk(g, &h.plan, offset, step, inv, out, &mut op)?;
         finite &= op.finite;
         found = op.specials;
     } else {
-        let mut op = DecodeOp::<false> { codes, mask, k: 0, finite: true, max_kind, specials: Vec::new() };
+        let mut op = DecodeOp::<false> {
+            codes,
+            mask,
+            k: 0,
+            finite: true,
+            max_kind,
+            specials: Vec::new(),
+        };
         walk(g, &h.plan, offset, step, inv, out, &mut op)?;
         finite &= op.finite;
     }
     if !finite {
-        return Err(corrupt("a code decodes to a value that is not finite".to_owned()));
+        return Err(corrupt(
+            "a code decodes to a value that is not finite".to_owned(),
+        ));
     }
     for (pos, c) in found {
         out[pos] = match c {

@@ -152,7 +152,7 @@ pub(crate) fn quantize_slow<F: Real>(
     let xf = x.to_f64();
     let r = (xf - p.to_f64()) * lq.inv;
     let q0f = r.round_ties_even();
-    if !(q0f.abs() <= CODE_MAX) {
+    if q0f.is_nan() || q0f.abs() > CODE_MAX {
         return Err(EncodeFailure::CodeOutOfRange(q0f));
     }
     #[allow(clippy::cast_possible_truncation)]
@@ -280,8 +280,20 @@ pub(crate) fn encode_plan<F: Real>(
         }
     }
     let mut work = vec![F::ZERO; n];
-    run(xs, &g, &plan, offset, step, inv, e, fill_bits, sc.specials > 0, &mut work, codes)
-        .map_err(|(i, f)| ChunkFailure::Value(i, f))
+    run(
+        xs,
+        &g,
+        &plan,
+        offset,
+        step,
+        inv,
+        e,
+        fill_bits,
+        sc.specials > 0,
+        &mut work,
+        codes,
+    )
+    .map_err(|(i, f)| ChunkFailure::Value(i, f))
 }
 
 /// The walk with the encoder's operation; `work` receives the reconstruction (special

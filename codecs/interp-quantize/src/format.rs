@@ -286,7 +286,10 @@ impl Header {
         }
         let r = usize::try_from(words[2]).unwrap_or(usize::MAX);
         if r > MAX_RANK {
-            return Err(corrupt(format!("rank {} is not in 0..={MAX_RANK}", words[2])));
+            return Err(corrupt(format!(
+                "rank {} is not in 0..={MAX_RANK}",
+                words[2]
+            )));
         }
         need(3 + 2 * r)?;
         let mut dims = Vec::with_capacity(r);
@@ -301,7 +304,9 @@ impl Header {
         let b = 3 + 2 * r;
         let bound = f64::from_bits(join(words[b], words[b + 1]));
         if !(bound.is_finite() && bound > 0.0) {
-            return Err(corrupt(format!("error bound {bound:?} is not finite and > 0")));
+            return Err(corrupt(format!(
+                "error bound {bound:?} is not finite and > 0"
+            )));
         }
         let offset = f64::from_bits(join(words[b + 2], words[b + 3]));
         let in_width = |v: f64| width == 64 || f64::from(v as f32) == v;
@@ -322,7 +327,11 @@ impl Header {
                 }
                 Some(f)
             }
-            w => return Err(corrupt(format!("fill flag {w} (bits {fill_bits:#x}) is not valid"))),
+            w => {
+                return Err(corrupt(format!(
+                    "fill flag {w} (bits {fill_bits:#x}) is not valid"
+                )));
+            }
         };
         let aw = words[b + 7].cast_unsigned();
         let anchor_level = aw & 0xff;
@@ -337,9 +346,11 @@ impl Header {
         for l in 0..g.max_levels as usize {
             let w = words[b + 8 + l];
             if l < anchor_level as usize {
-                levels.push(Level::from_word(w).ok_or_else(|| {
-                    corrupt(format!("level {} word {w:#x} is not valid", l + 1))
-                })?);
+                levels.push(
+                    Level::from_word(w).ok_or_else(|| {
+                        corrupt(format!("level {} word {w:#x} is not valid", l + 1))
+                    })?,
+                );
             } else if w != 0 {
                 return Err(corrupt(format!(
                     "level {} word {w:#x} above the anchor level {anchor_level} is not 0",
@@ -401,7 +412,10 @@ mod tests {
             order: [3, 1, 0, 2],
         };
         assert_eq!(Level::from_word(lv.to_word()), Some(lv));
-        assert_eq!(Level::from_word(Level::DEFAULT.to_word()), Some(Level::DEFAULT));
+        assert_eq!(
+            Level::from_word(Level::DEFAULT.to_word()),
+            Some(Level::DEFAULT)
+        );
         // Not a permutation.
         assert_eq!(Level::from_word(0x1 | (0b0000_0101 << 8)), None);
         // Reserved bits.

@@ -319,7 +319,10 @@ mod tests {
             _lq: &LevelQuant<f64>,
         ) -> Result<(), ()> {
             // Unfinished elements hold 1e300: a prediction that read one is not 1.
-            assert_eq!(pred, 1.0, "element {pos} predicted from an unfinished element");
+            assert_eq!(
+                pred, 1.0,
+                "element {pos} predicted from an unfinished element"
+            );
             self.0[pos] += 1;
             self.1.push(pos);
             work[pos] = 1.0;

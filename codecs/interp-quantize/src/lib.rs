@@ -252,13 +252,17 @@ impl InterpQuantizeCodec {
                      {dtype} can use",
                     match bound {
                         ErrorBound::Abs(_) => "max_abs_error".to_owned(),
-                        ErrorBound::Rel(r) => format!("max_rel_error {r:?} × the chunk's value range"),
+                        ErrorBound::Rel(r) =>
+                            format!("max_rel_error {r:?} × the chunk's value range"),
                     }
                 ),
             },
             ChunkFailure::Value(i, f) => {
                 let x = xs[i];
-                let at = format!("at index {:?} (flat index {i} in C order)", unravel(i, shape));
+                let at = format!(
+                    "at index {:?} (flat index {i} in C order)",
+                    unravel(i, shape)
+                );
                 let message = match f {
                     EncodeFailure::NanPayload => format!(
                         "NaN with bits {:#x} {at} cannot be stored bit-exactly: only the canonical \
@@ -472,7 +476,14 @@ pub mod experimental {
         plan: &Plan,
     ) -> Result<Vec<i32>, ChunkFailure> {
         let mut out = vec![0i32; format::encoded_len(shape).map_err(|_| ChunkFailure::Bound(e))?];
-        encode::encode_plan(xs, shape, crate::ErrorBound::Abs(e), fill, Some(plan), &mut out)?;
+        encode::encode_plan(
+            xs,
+            shape,
+            crate::ErrorBound::Abs(e),
+            fill,
+            Some(plan),
+            &mut out,
+        )?;
         Ok(out)
     }
 

@@ -17,7 +17,7 @@ use crate::real::Real;
 pub const DEFAULT_ANCHOR_LEVEL: u32 = 6;
 
 /// Largest crop the candidates are tried on.
-pub const CROP_ELEMENTS: usize = 1 << 16;
+pub const CROP_ELEMENTS: usize = 1 << 14;
 
 /// Chunks smaller than this use the default plan without trials.
 const MIN_TRIAL_ELEMENTS: usize = 256;
@@ -58,32 +58,44 @@ pub(crate) fn choose_plan<F: Real>(
         anchor_shift: lv.shift,
         levels: vec![lv; a as usize],
     };
-    // Axis order and interpolation; Lorenzo.
+    // Axis order (with cubic interpolation), and Lorenzo; then linear interpolation in the best
+    // order.
     let mut best = uniform(0, Level::DEFAULT);
     let mut best_bits = score(&best);
-    for order in candidate_orders(g) {
-        for interp in [Interp::Cubic, Interp::Linear] {
-            let p = uniform(
-                a,
-                Level {
-                    interp,
-                    shift: 0,
-                    order,
-                },
-            );
-            let b = score(&p);
-            if b < best_bits {
-                best_bits = b;
-                best = p;
-            }
+    let mut try_plan = |p: Plan, best: &mut Plan, best_bits: &mut f64| {
+        let b = score(&p);
+        if b < *best_bits {
+            *best_bits = b;
+            *best = p;
         }
+    };
+    for order in candidate_orders(g) {
+        let p = uniform(
+            a,
+            Level {
+                interp: Interp::Cubic,
+                shift: 0,
+                order,
+            },
+        );
+        try_plan(p, &mut best, &mut best_bits);
+    }
+    if best.anchor_level > 0 {
+        let p = uniform(
+            a,
+            Level {
+                interp: Interp::Linear,
+                ..best.levels[0]
+            },
+        );
+        try_plan(p, &mut best, &mut best_bits);
     }
     if best.anchor_level == 0 {
         return best;
     }
     // Bound shifts of the coarse levels.
     let base = best.levels[0];
-    for (from, shift) in [(3, 1), (2, 1), (2, 2), (4, 2)] {
+    for (from, shift) in [(3, 1), (2, 1)] {
         let mut p = best.clone();
         for (l, lv) in p.levels.iter_mut().enumerate() {
             *lv = Level {
@@ -92,11 +104,7 @@ pub(crate) fn choose_plan<F: Real>(
             };
         }
         p.anchor_shift = shift;
-        let b = score(&p);
-        if b < best_bits {
-            best_bits = b;
-            best = p;
-        }
+        try_plan(p, &mut best, &mut best_bits);
     }
     best
 }
@@ -161,7 +169,11 @@ fn central_crop<F: Real>(xs: &[F], g: &Geometry) -> (Geometry, Vec<F>) {
     let crop_dims = loop {
         let d: [usize; 4] = std::array::from_fn(|k| {
             let n = g.dims[k];
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss
+            )]
             let c = ((n as f64 * f).ceil() as usize).max(16);
             c.min(n)
         });
@@ -249,7 +261,10 @@ mod tests {
         let g = Geometry::of(&[300, 400]);
         let xs: Vec<f32> = (0..120_000).map(|i| i as f32).collect();
         let (cg, c) = central_crop(&xs, &g);
-        assert!(cg.len() <= CROP_ELEMENTS && cg.len() > CROP_ELEMENTS / 2, "{cg:?}");
+        assert!(
+            cg.len() <= CROP_ELEMENTS && cg.len() > CROP_ELEMENTS / 2,
+            "{cg:?}"
+        );
         let (h, w) = (cg.dims[2], cg.dims[3]);
         assert_eq!(c[0], (((300 - h) / 2) * 400 + (400 - w) / 2) as f32);
     }

@@ -26,7 +26,11 @@ fn plan_of(v: &serde_json::Value) -> Plan {
             .unwrap()
             .iter()
             .map(|l| Level {
-                interp: if l["interp"] == "cubic" { Interp::Cubic } else { Interp::Linear },
+                interp: if l["interp"] == "cubic" {
+                    Interp::Cubic
+                } else {
+                    Interp::Linear
+                },
                 shift: l["shift"].as_u64().unwrap() as u32,
                 order: std::array::from_fn(|j| l["order"][j].as_u64().unwrap() as u8),
             })
@@ -47,8 +51,14 @@ fn check_case<F: Real>(name: &str, from_le: fn(&[u8]) -> F) {
     let shape: Vec<usize> = serde_json::from_slice(&read(name, "shape.json")).unwrap();
     let config: InterpQuantizeConfig = serde_json::from_value(meta["config"].clone()).unwrap();
     let size = std::mem::size_of::<F>();
-    let input: Vec<F> = read(name, "input.bin").chunks_exact(size).map(from_le).collect();
-    let decoded: Vec<F> = read(name, "decoded.bin").chunks_exact(size).map(from_le).collect();
+    let input: Vec<F> = read(name, "input.bin")
+        .chunks_exact(size)
+        .map(from_le)
+        .collect();
+    let decoded: Vec<F> = read(name, "decoded.bin")
+        .chunks_exact(size)
+        .map(from_le)
+        .collect();
     let words: Vec<i32> = read(name, "encoded.bin")
         .chunks_exact(4)
         .map(|c| i32::from_le_bytes(c.try_into().unwrap()))
@@ -59,7 +69,11 @@ fn check_case<F: Real>(name: &str, from_le: fn(&[u8]) -> F) {
     assert_eq!(s, shape, "{name}");
     assert_eq!(y.len(), decoded.len());
     for (i, (a, b)) in y.iter().zip(&decoded).enumerate() {
-        assert_eq!(a.to_bits(), b.to_bits(), "{name}: element {i}: {a:?} vs golden {b:?}");
+        assert_eq!(
+            a.to_bits(),
+            b.to_bits(),
+            "{name}: element {i}: {a:?} vs golden {b:?}"
+        );
     }
     // Encoding with the golden plan: the golden words.
     let (h, _) = read_header(&words).unwrap();

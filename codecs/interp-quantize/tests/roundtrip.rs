@@ -23,7 +23,11 @@ fn check<F: Real>(xs: &[F], ys: &[F], e: f64, fill: Option<F>) {
     for (i, (x, y)) in xs.iter().zip(ys).enumerate() {
         let special = !x.is_finite() || fill.is_some_and(|f| f.to_bits() == x.to_bits());
         if special {
-            assert_eq!(x.to_bits(), y.to_bits(), "special value at {i} not kept bit-exactly");
+            assert_eq!(
+                x.to_bits(),
+                y.to_bits(),
+                "special value at {i} not kept bit-exactly"
+            );
         } else {
             assert!(
                 within(x.to_f64(), y.to_f64(), e),
@@ -69,7 +73,9 @@ fn codec(abs: Option<f64>, rel: Option<f64>, fill: Option<f64>, f64_: bool) -> I
 
 fn shape_strategy() -> impl Strategy<Value = Vec<usize>> {
     prop::collection::vec(prop_oneof![Just(1usize), 0usize..5, 2usize..40], 0..6)
-        .prop_filter("at most 4000 elements", |s| s.iter().product::<usize>() <= 4000)
+        .prop_filter("at most 4000 elements", |s| {
+            s.iter().product::<usize>() <= 4000
+        })
 }
 
 proptest! {
@@ -155,7 +161,13 @@ proptest! {
 #[test]
 fn constant_and_all_special_chunks() {
     let c = codec(None, Some(1e-3), Some(-999.0), false);
-    for v in [vec![5.0f32; 100], vec![-999.0; 100], vec![f32::NAN; 7], vec![0.0; 1], vec![]] {
+    for v in [
+        vec![5.0f32; 100],
+        vec![-999.0; 100],
+        vec![f32::NAN; 7],
+        vec![0.0; 1],
+        vec![],
+    ] {
         let shape = [v.len()];
         let words = c.encode_slice(&v, &shape).unwrap();
         let (_, y) = c.decode_slice::<f32>(&words).unwrap();
@@ -181,5 +193,8 @@ fn fill_cells_do_not_change_valid_codes() {
     let wb = cb.encode_slice(&b, &shape).unwrap();
     let n = a.len();
     // Same plan, mask and codes; only the header's fill value differs.
-    assert_eq!(wa[wa.len() - n - n.div_ceil(32)..], wb[wb.len() - n - n.div_ceil(32)..]);
+    assert_eq!(
+        wa[wa.len() - n - n.div_ceil(32)..],
+        wb[wb.len() - n - n.div_ceil(32)..]
+    );
 }
