@@ -227,44 +227,46 @@ fn anchors<F: Real, P: PointOp<F>>(
                 .collect()
         })
         .collect();
-    let mut i = [0usize; 4];
-    let mut idx = [0usize; 4];
-    loop {
-        let pos: usize = (0..4).map(|k| idx[k] * g.strides[k]).sum();
-        let avail = (0..4).fold(0u32, |m, k| m | (u32::from(idx[k] > 0) << k));
-        let pred = if avail == 0 {
-            offset
-        } else {
-            let mut acc = F::ZERO;
-            for &(back, add) in &terms[avail as usize] {
-                let v = work[pos - back];
-                acc = if add { acc + v } else { acc - v };
+    // Rows along axis 3: the available axes are fixed along a row, except axis 3 itself after
+    // the row's first anchor.
+    let mut i0 = 0;
+    while i0 < n[0] {
+        let mut i1 = 0;
+        while i1 < n[1] {
+            let mut i2 = 0;
+            while i2 < n[2] {
+                let outer = u32::from(i0 > 0) | (u32::from(i1 > 0) << 1) | (u32::from(i2 > 0) << 2);
+                let base = i0 * g.strides[0] + i1 * g.strides[1] + i2 * g.strides[2];
+                let mut i3 = 0;
+                while i3 < n[3] {
+                    let pos = base + i3;
+                    let avail = outer | (u32::from(i3 > 0) << 3);
+                    let pred = if avail == 0 {
+                        offset
+                    } else {
+                        let mut acc = F::ZERO;
+                        for &(back, add) in &terms[avail as usize] {
+                            let v = work[pos - back];
+                            acc = if add { acc + v } else { acc - v };
+                        }
+                        if acc.is_finite() {
+                            acc
+                        } else {
+                            // The innermost available axis (avail != 0, so one is).
+                            let k = 31 - avail.leading_zeros() as usize;
+                            work[pos - st[k]]
+                        }
+                    };
+                    op.point(work, pos, pred, lq)?;
+                    i3 += a;
+                }
+                i2 += a;
             }
-            if acc.is_finite() {
-                acc
-            } else {
-                // The innermost available axis (avail != 0, so one is).
-                let k = 31 - avail.leading_zeros() as usize;
-                work[pos - st[k]]
-            }
-        };
-        op.point(work, pos, pred, lq)?;
-        // Next anchor in C order.
-        let mut k = 4;
-        loop {
-            if k == 0 {
-                return Ok(());
-            }
-            k -= 1;
-            i[k] += 1;
-            idx[k] += a;
-            if idx[k] < n[k] {
-                break;
-            }
-            i[k] = 0;
-            idx[k] = 0;
+            i1 += a;
         }
+        i0 += a;
     }
+    Ok(())
 }
 
 /// Walks the whole array: anchors, then levels `plan.anchor_level` down to 1.
