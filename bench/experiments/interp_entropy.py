@@ -33,6 +33,7 @@ ARRAYS = {
     "ocean_pop_temperature_with_fill": 9.96921e36,
     "terrain_regional_surface_height": None,
     "speech_librivox_fbank80": None,
+    "wind_fire_u_dev": None,
 }
 
 
@@ -94,6 +95,7 @@ def main():
     ap.add_argument("--rel", type=float, default=1e-3)
     ap.add_argument("--arrays", nargs="*", default=list(ARRAYS))
     ap.add_argument("--data", default=str(ROOT / "tests" / "data"))
+    ap.add_argument("--extra-data", help="folder of arrays not in tests/data (the wind field)")
     ap.add_argument("--no-sz3", action="store_true")
     ap.add_argument("variant", nargs="*")
     args = ap.parse_args()
@@ -105,6 +107,8 @@ def main():
         for name in args.arrays:
             fill = ARRAYS.get(name)
             path = Path(args.data) / f"{name}.npy"
+            if not path.exists() and args.extra_data:
+                path = Path(args.extra_data) / f"{name}.npy"
             x = np.load(path).astype(np.float32)
             var = list(args.variant) + ([f"fill={float(np.float32(fill))!r}"] if fill else [])
             r = subprocess.run([str(EXE), str(path), str(args.rel), f"{d}/c"] + var, check=True, capture_output=True, text=True)
