@@ -2,8 +2,9 @@
 //! `linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1,2]) | zstd(level=5)` and the JSON
 //! codec list of zarr v3 metadata, both turned into the `codecs` list of an array's metadata.
 //!
-//! Readable names map to v3 names: our codecs (`spatial_delta`, `linear_quantize`, `lilcom`) to
-//! `ndcodecs.<name>`, `crc32` to `numcodecs.crc32`; anything else (zarrs' own `bytes`, `zstd`,
+//! Readable names map to v3 names: our codecs are written by their codec id (`spatial_delta`,
+//! `linear_quantize`, `lilcom`, `crc32`, … — every codec of the `ndcodecs-registry` list) and map
+//! to their v3 name (`ndcodecs.spatial_delta`, …, `numcodecs.crc32`); anything else (zarrs' own `bytes`, `zstd`,
 //! `blosc`, `crc32c`, `sharding_indexed`, ..., or a full dotted name) is kept as written, except
 //! that a bare numcodecs id zarrs knows only as `numcodecs.<id>` (`pcodec`) gets that prefix. A chain
 //! without an array→bytes codec gets `bytes` (little endian) inserted after its array→array codecs.
@@ -17,12 +18,10 @@
 use std::fmt;
 use std::ops::Range;
 
+use ndcodecs_core::CodecKind;
 use serde_json::{Map, Value};
 use zarrs::array::codec::api::Codec;
 use zarrs::metadata::v3::MetadataV3;
-
-/// Our codecs, named in a readable chain without their `ndcodecs.` prefix.
-const OURS: [&str; 3] = ["spatial_delta", "linear_quantize", "lilcom"];
 
 /// A codec chain that could not be understood, with the part of the text at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,45 +136,29 @@ impl Chain {
         Value::Array(self.codecs.iter().map(CodecEntry::to_json).collect())
     }
 
-    /// The error bound the chain promises, if a codec states one: `max_abs_error`
-    /// (linear_quantize) or `2^(tick_power-1)` (lilcom); the largest when several do.
+    /// The error bound the chain promises, if a codec states one: what our codecs guarantee for
+    /// their configuration (`linear_quantize`: `max_abs_error`; `lilcom`: `2^(tick_power-1)`),
+    /// or a `max_abs_error` parameter of another codec; the largest when several do.
     #[must_use]
     pub fn error_bound(&self) -> Option<f64> {
         self.codecs
             .iter()
-            .filter_map(|c| {
-                let cfg = &c.configuration;
-                cfg.get("max_abs_error")
-                    .and_then(Value::as_f64)
-                    .or_else(|| {
-                        (c.name == "ndcodecs.lilcom")
-                            .then(|| cfg.get("tick_power").and_then(Value::as_i64).unwrap_or(-8))
-                            .and_then(|tp| i32::try_from(tp).ok())
-                            .map(|tp| 2f64.powi(tp - 1))
-                    })
+            .filter_map(|c| match ndcodecs_registry::find_v3(&c.name) {
+                Some(ours) => ours
+                    .max_abs_error(&Value::Object(c.configuration.clone()))
+                    .ok()
+                    .flatten(),
+                None => c.configuration.get("max_abs_error").and_then(Value::as_f64),
             })
             .reduce(f64::max)
     }
 }
 
-/// The v3 name of a codec written `name` in a chain.
+/// The v3 name of a codec written `name` in a chain: ours by codec id (from the
+/// `ndcodecs-registry` list), anything else as written.
 #[must_use]
 pub fn map_name(name: &str) -> String {
-    if OURS.contains(&name) {
-        format!("ndcodecs.{name}")
-    } else if name == "crc32" {
-        "numcodecs.crc32".to_string()
-    } else {
-        name.to_string()
-    }
-}
-
-/// Kind of a codec in the zarr v3 pipeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
-    ArrayToArray,
-    ArrayToBytes,
-    BytesToBytes,
+    ndcodecs_registry::find(name).map_or_else(|| name.to_string(), |c| c.zarr_v3_name.to_string())
 }
 
 fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError> {
@@ -186,7 +169,7 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
             "the chain has no codec",
         ));
     }
-    let mut kinds = Vec::with_capacity(codecs.len());
+    let mut kinds: Vec<CodecKind> = Vec::with_capacity(codecs.len());
     for c in codecs.iter_mut() {
         let metadata: MetadataV3 = serde_json::from_value(c.to_json()).map_err(|e| {
             SpecError::new(spec, c.span.clone(), format!("codec `{}`: {e}", c.name))
@@ -206,9 +189,9 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
             }
         }
         let kind = match created {
-            Ok(Codec::ArrayToArray(_)) => Kind::ArrayToArray,
-            Ok(Codec::ArrayToBytes(_)) => Kind::ArrayToBytes,
-            Ok(Codec::BytesToBytes(_)) => Kind::BytesToBytes,
+            Ok(Codec::ArrayToArray(_)) => CodecKind::ArrayToArray,
+            Ok(Codec::ArrayToBytes(_)) => CodecKind::ArrayToBytes,
+            Ok(Codec::BytesToBytes(_)) => CodecKind::BytesToBytes,
             Err(e) => {
                 return Err(SpecError::new(
                     spec,
@@ -220,12 +203,14 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
         kinds.push(kind);
     }
     for (i, pair) in kinds.windows(2).enumerate() {
-        if pair[1] < pair[0] || (pair[0] == Kind::ArrayToBytes && pair[1] == Kind::ArrayToBytes) {
+        if pair[1] < pair[0]
+            || (pair[0] == CodecKind::ArrayToBytes && pair[1] == CodecKind::ArrayToBytes)
+        {
             let c = &codecs[i + 1];
             let what = match pair[1] {
-                Kind::ArrayToArray => "an array→array codec",
-                Kind::ArrayToBytes => "an array→bytes codec",
-                Kind::BytesToBytes => "a bytes→bytes codec",
+                CodecKind::ArrayToArray => "an array→array codec",
+                CodecKind::ArrayToBytes => "an array→bytes codec",
+                CodecKind::BytesToBytes => "a bytes→bytes codec",
             };
             let prev = &codecs[i].name;
             return Err(SpecError::new(
@@ -238,10 +223,10 @@ fn check_kinds(spec: &str, codecs: &mut Vec<CodecEntry>) -> Result<(), SpecError
             ));
         }
     }
-    if !kinds.contains(&Kind::ArrayToBytes) {
+    if !kinds.contains(&CodecKind::ArrayToBytes) {
         let at = kinds
             .iter()
-            .take_while(|k| **k == Kind::ArrayToArray)
+            .take_while(|k| **k == CodecKind::ArrayToArray)
             .count();
         let mut configuration = Map::new();
         configuration.insert("endian".into(), Value::String("little".into()));
@@ -700,6 +685,39 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every codec of the registry list is known to the command line under its codec id, maps to
+    /// its v3 name, is accepted where its kind belongs in a chain, and reports its error bound.
+    #[test]
+    fn every_listed_codec_has_a_readable_name() {
+        assert!(!ndcodecs_registry::CODECS.is_empty());
+        for entry in ndcodecs_registry::CODECS {
+            let example: Map<String, Value> = serde_json::from_str(entry.example_config).unwrap();
+            let params: Vec<String> = example.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let readable = format!("{}({})", entry.codec_id, params.join(", "));
+            assert_eq!(map_name(entry.codec_id), entry.zarr_v3_name);
+            let spec = match entry.kind {
+                CodecKind::ArrayToArray => format!("{readable} | bytes"),
+                CodecKind::ArrayToBytes => readable.clone(),
+                CodecKind::BytesToBytes => format!("bytes | {readable}"),
+            };
+            let chain = Chain::parse(&spec)
+                .unwrap_or_else(|e| panic!("{}: `{spec}` does not parse: {e}", entry.codec_id));
+            let ours: Vec<_> = chain
+                .codecs
+                .iter()
+                .filter(|c| c.name == entry.zarr_v3_name)
+                .collect();
+            assert_eq!(ours.len(), 1, "{}: {:?}", entry.codec_id, chain.codecs);
+            assert_eq!(ours[0].configuration, example, "{}", entry.codec_id);
+            assert_eq!(
+                chain.error_bound(),
+                entry.max_abs_error(&Value::Object(example)).unwrap(),
+                "{}",
+                entry.codec_id
+            );
+        }
+    }
 
     #[test]
     fn readable_chain_gets_bytes_inserted() {

@@ -162,6 +162,13 @@ pub const fn dtype_name(dtype: AnyArrayDType) -> &'static str {
     }
 }
 
+/// The dtype of a numpy-style name (`"int16"`, `"float32"`), the inverse of [`dtype_name`];
+/// `None` for any other name.
+#[must_use]
+pub fn dtype_from_name(name: &str) -> Option<AnyArrayDType> {
+    crate::with_element_type!(name, T => Some(<T as ArrayDType>::DTYPE), _ => None)
+}
+
 /// The dtype dispatch point for integer codecs: matches a numcodecs `AnyArrayBase` value, binds
 /// the typed ndarray of each integer variant to `$a`, evaluates `$body` (a typed ndarray of the
 /// same element type) and wraps it back into the same variant. Any other variant (the floats) is

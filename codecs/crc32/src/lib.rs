@@ -24,7 +24,7 @@
 //! ```
 
 use ndarray::{ArrayD, IxDyn};
-use ndcodecs_core::{CodecError, dtype::dtype_name};
+use ndcodecs_core::{BytesToBytesCodec, CodecError, EncodedSize, PipelineCodec, dtype::dtype_name};
 use numcodecs::{
     AnyArray, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec, StaticCodec,
     StaticCodecConfig, StaticCodecVersion,
@@ -149,6 +149,55 @@ fn u8_array(bytes: Vec<u8>) -> AnyArray {
     AnyArray::U8(
         ArrayD::from_shape_vec(IxDyn(&[n]), bytes).unwrap_or_else(|_| ArrayD::zeros(IxDyn(&[0]))),
     )
+}
+
+impl PipelineCodec for Crc32Codec {
+    const EXAMPLE_CONFIG: &'static str = r#"{"location": "start"}"#;
+}
+
+/// 4 bytes more than the data.
+impl BytesToBytesCodec for Crc32Codec {
+    fn encoded_size(&self, decoded: EncodedSize) -> EncodedSize {
+        let n = CHECKSUM_SIZE as u64;
+        match decoded {
+            EncodedSize::Fixed(s) => EncodedSize::Fixed(s.saturating_add(n)),
+            EncodedSize::Bounded(s) => EncodedSize::Bounded(s.saturating_add(n)),
+            EncodedSize::Unbounded => EncodedSize::Unbounded,
+        }
+    }
+
+    fn encode_raw(&self, decoded: &[u8]) -> Result<Vec<u8>, CodecError> {
+        Ok(self.encode_bytes(decoded))
+    }
+
+    /// # Errors
+    ///
+    /// As [`Crc32Codec::decode_bytes`].
+    fn decode_raw(&self, encoded: &[u8]) -> Result<Vec<u8>, CodecError> {
+        self.decode_bytes(encoded).map(<[u8]>::to_vec)
+    }
+
+    /// The data without its checksum, not verified.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::Truncated`] if `encoded` is shorter than 4 bytes.
+    fn decode_raw_unchecked(&self, encoded: &[u8]) -> Result<Vec<u8>, CodecError> {
+        let n = encoded.len();
+        if n < CHECKSUM_SIZE {
+            return Err(CodecError::Truncated {
+                codec: CODEC_ID,
+                offset: 0,
+                needed: CHECKSUM_SIZE,
+                available: n,
+            });
+        }
+        Ok(match self.location {
+            ChecksumLocation::Start => &encoded[CHECKSUM_SIZE..],
+            ChecksumLocation::End => &encoded[..n - CHECKSUM_SIZE],
+        }
+        .to_vec())
+    }
 }
 
 impl Codec for Crc32Codec {

@@ -150,6 +150,24 @@ pub enum LilcomDtype {
 }
 
 impl LilcomDtype {
+    /// The lilcom dtype of a numcodecs dtype, if lilcom takes it.
+    #[must_use]
+    pub const fn from_numcodecs(dtype: AnyArrayDType) -> Option<Self> {
+        Some(match dtype {
+            AnyArrayDType::F32 => Self::Float32,
+            AnyArrayDType::F64 => Self::Float64,
+            AnyArrayDType::I8 => Self::Int8,
+            AnyArrayDType::I16 => Self::Int16,
+            AnyArrayDType::I32 => Self::Int32,
+            AnyArrayDType::I64 => Self::Int64,
+            AnyArrayDType::U8 => Self::Uint8,
+            AnyArrayDType::U16 => Self::Uint16,
+            AnyArrayDType::U32 => Self::Uint32,
+            AnyArrayDType::U64 => Self::Uint64,
+            _ => return None,
+        })
+    }
+
     /// The numcodecs dtype.
     #[must_use]
     pub const fn to_numcodecs(self) -> AnyArrayDType {

@@ -52,7 +52,12 @@ pub mod regression;
 mod skew;
 
 use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
-use ndcodecs_core::{CodecError, dtype::dtype_name, match_any_array, shape::standard_elements};
+use std::borrow::Cow;
+
+use ndcodecs_core::{
+    ArrayToBytesCodec, CodecError, PipelineCodec, dtype::dtype_name, match_any_array,
+    shape::standard_elements,
+};
 use numcodecs::{
     AnyArray, AnyArrayBase, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec,
     StaticCodec, StaticCodecConfig,
@@ -146,6 +151,39 @@ fn decode_into_view<T: LilcomElement>(
         *o = v;
     }
     Ok(())
+}
+
+impl PipelineCodec for LilcomCodec {
+    const EXAMPLE_CONFIG: &'static str = r#"{"tick_power": -5, "do_regression": true}"#;
+    const DTYPE_FIELD: Option<&'static str> = Some("dtype");
+
+    /// `2^(tick_power - 1)`.
+    fn max_abs_error(&self) -> Option<f64> {
+        Some(2f64.powi(self.config.tick_power.get() - 1))
+    }
+}
+
+/// One lilcom byte string per chunk; the decoded dtype is the chunk's (the configured `dtype`
+/// is replaced by it).
+impl ArrayToBytesCodec for LilcomCodec {
+    fn decoded_dtype(&self) -> Option<AnyArrayDType> {
+        Some(self.config.dtype.to_numcodecs())
+    }
+
+    /// The codec with its `dtype` set to `dtype`.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::UnsupportedDtype`] for a dtype lilcom does not take.
+    fn bind(&self, dtype: AnyArrayDType, _shape: &[usize]) -> Result<Cow<'_, Self>, CodecError> {
+        let lilcom_dtype = LilcomDtype::from_numcodecs(dtype).ok_or_else(|| unsupported(dtype))?;
+        if lilcom_dtype == self.config.dtype {
+            return Ok(Cow::Borrowed(self));
+        }
+        let mut config = self.config.clone();
+        config.dtype = lilcom_dtype;
+        Ok(Cow::Owned(Self::new(config)))
+    }
 }
 
 impl Codec for LilcomCodec {

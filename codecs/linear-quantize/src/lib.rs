@@ -87,7 +87,7 @@ pub mod format;
 
 use ndarray::{ArrayD, IxDyn};
 use ndcodecs_core::{
-    CodecError,
+    ArrayToArrayCodec, CodecError, PipelineCodec,
     dtype::{Element, dtype_name},
     match_float_array,
     shape::standard_elements,
@@ -434,6 +434,97 @@ fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
         }
     }
     index
+}
+
+impl PipelineCodec for LinearQuantizeCodec {
+    const EXAMPLE_CONFIG: &'static str =
+        r#"{"max_abs_error": 0.01, "offset": 273.15, "dtype": "float32", "astype": "int16"}"#;
+    const DTYPE_FIELD: Option<&'static str> = Some("dtype");
+
+    /// # Errors
+    ///
+    /// As [`LinearQuantizeCodec::try_new`].
+    fn validate(&self) -> Result<(), CodecError> {
+        self.check()
+    }
+
+    /// `max_abs_error`.
+    fn max_abs_error(&self) -> Option<f64> {
+        Some(self.config.max_abs_error.get())
+    }
+}
+
+/// Floats of the configured `dtype` to codes of the configured `astype`, same shape,
+/// elementwise; the fill value maps to its code.
+impl ArrayToArrayCodec for LinearQuantizeCodec {
+    fn decoded_dtype(&self) -> Option<AnyArrayDType> {
+        Some(self.config.dtype.to_any())
+    }
+
+    /// The configured `astype`.
+    ///
+    /// # Errors
+    ///
+    /// As [`LinearQuantizeCodec::encoded_dtype`].
+    fn encoded_dtype(&self, decoded: AnyArrayDType) -> Result<AnyArrayDType, CodecError> {
+        Self::encoded_dtype(self, decoded)
+    }
+
+    fn elementwise(&self) -> bool {
+        true
+    }
+
+    /// The fill value's code (NaN, ±∞ and the configured `fill_value` map to their reserved
+    /// codes).
+    ///
+    /// # Errors
+    ///
+    /// As [`LinearQuantizeCodec::encode_fill_value`].
+    fn encoded_fill_value(
+        &self,
+        _decoded: AnyArrayDType,
+        fill: &[u8],
+    ) -> Result<Vec<u8>, CodecError> {
+        self.encode_fill_value(fill)
+    }
+
+    /// # Errors
+    ///
+    /// [`CodecError::UnsupportedDtype`] if `dtype` is not the configured one, and the errors of
+    /// [`LinearQuantizeCodec::encode_bytes`].
+    fn encode_raw(
+        &self,
+        decoded: &[u8],
+        dtype: AnyArrayDType,
+        _shape: &[usize],
+    ) -> Result<Vec<u8>, CodecError> {
+        Self::encoded_dtype(self, dtype)?;
+        self.encode_bytes(decoded)
+    }
+
+    /// # Errors
+    ///
+    /// [`CodecError::UnsupportedDtype`] if `dtype` is not the configured one,
+    /// [`CodecError::LimitExceeded`] if `shape` has more elements than memory can hold, and the
+    /// errors of [`LinearQuantizeCodec::decode_bytes`].
+    fn decode_raw(
+        &self,
+        encoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+    ) -> Result<Vec<u8>, CodecError> {
+        Self::encoded_dtype(self, dtype)?;
+        let elements = shape
+            .iter()
+            .try_fold(1usize, |n, &d| n.checked_mul(d))
+            .ok_or(CodecError::LimitExceeded {
+                codec: CODEC_ID,
+                what: "chunk element count",
+                found: u64::MAX,
+                limit: usize::MAX as u64,
+            })?;
+        self.decode_bytes(encoded, elements)
+    }
 }
 
 impl Codec for LinearQuantizeCodec {

@@ -35,14 +35,14 @@ mod kernel;
 
 use ndarray::{ArrayD, IxDyn};
 use ndcodecs_core::{
-    CodecError,
+    ArrayToArrayCodec, CodecError, PipelineCodec,
     dtype::{Int, dtype_name},
     map_int_array,
     shape::{normalize_axis, standard_elements},
 };
 use numcodecs::{
-    AnyArray, AnyArrayAssignError, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec, StaticCodec,
-    StaticCodecConfig,
+    AnyArray, AnyArrayAssignError, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray,
+    Codec, StaticCodec, StaticCodecConfig,
 };
 
 pub use config::{AxisSelection, SpatialDeltaConfig, SpatialDeltaVersion};
@@ -194,6 +194,46 @@ fn assign_error(e: AnyArrayAssignError) -> CodecError {
             expected: format!("{src:?}"),
             found: format!("{dst:?}"),
         },
+    }
+}
+
+impl PipelineCodec for SpatialDeltaCodec {
+    const EXAMPLE_CONFIG: &'static str = r#"{"axis": [0, 1]}"#;
+}
+
+/// Same shape and dtype out; integer dtypes only; the axes are checked against the rank.
+impl ArrayToArrayCodec for SpatialDeltaCodec {
+    /// The same integer dtype.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::UnsupportedDtype`] for `float32` and `float64` (see [`unsupported_dtype`]).
+    fn encoded_dtype(&self, decoded: AnyArrayDType) -> Result<AnyArrayDType, CodecError> {
+        if matches!(decoded, AnyArrayDType::F32 | AnyArrayDType::F64) {
+            return Err(unsupported_dtype(dtype_name(decoded)));
+        }
+        Ok(decoded)
+    }
+
+    /// The same shape.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::InvalidConfig`] if `axis` lists no axis or one out of range for the rank.
+    fn encoded_shape(&self, decoded: &[usize]) -> Result<Vec<usize>, CodecError> {
+        self.resolve_axes(decoded.len())?;
+        Ok(decoded.to_vec())
+    }
+
+    /// The fill value unchanged: a chunk full of the fill value encodes to the fill value
+    /// followed by zeros, which is not one value; the fill value only matters to the codecs
+    /// after this one for chunks that are never written.
+    fn encoded_fill_value(
+        &self,
+        _decoded: AnyArrayDType,
+        fill: &[u8],
+    ) -> Result<Vec<u8>, CodecError> {
+        Ok(fill.to_vec())
     }
 }
 

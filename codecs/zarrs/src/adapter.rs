@@ -1,13 +1,29 @@
-//! The thin layer between zarrs' codec traits (raw native-endian bytes + shape + data type) and
-//! the numcodecs `Codec` trait every ndcodecs codec implements (typed n-d arrays).
+//! The generic zarrs adapters, one per codec kind, between zarrs' codec traits (raw native-endian
+//! bytes + shape + data type) and the traits of `ndcodecs_core::pipeline` every ndcodecs codec
+//! implements.
+//!
+//! [`ArrayToArrayAdapter`], [`ArrayToBytesAdapter`] and [`BytesToBytesAdapter`] implement zarrs'
+//! traits for any codec of their kind; `register_codec!` (expanded for every line of the
+//! `ndcodecs-registry` list) gives each codec its names and registration: zarrs' plugin macros
+//! want one concrete type per codec, which the type alias `<Name>ZarrCodec` is.
 
+use std::borrow::Cow;
 use std::num::NonZeroU64;
+use std::sync::Arc;
 
-use ndcodecs_core::CodecError as NdError;
-use numcodecs::{AnyArray, AnyArrayDType, StaticCodec};
-use serde::de::DeserializeOwned;
-use zarrs::array::{DataType, data_type};
-use zarrs_codec::CodecError;
+use ndcodecs_core::{
+    ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec, CodecError as NdError, EncodedSize,
+    PipelineCodec,
+};
+use numcodecs::{AnyArrayDType, StaticCodec};
+use zarrs::array::{
+    ArrayBytes, ArrayBytesRaw, BytesRepresentation, ChunkShape, DataType, FillValue, data_type,
+};
+use zarrs_codec::{
+    ArrayCodecTraits, ArrayToArrayCodecTraits, ArrayToBytesCodecTraits, BytesToBytesCodecTraits,
+    Codec, CodecError, CodecMetadataOptions, CodecOptions, CodecTraits, PartialDecoderCapability,
+    PartialEncoderCapability, RecommendedConcurrency,
+};
 use zarrs_metadata::Configuration;
 use zarrs_plugin::{PluginCreateError, ZarrVersion};
 
@@ -47,19 +63,18 @@ pub fn zarr_data_type(dtype: AnyArrayDType) -> DataType {
 }
 
 /// [`any_dtype`], or zarrs' "unsupported data type" error naming the codec.
-pub fn require_dtype(data_type: &DataType, codec: &str) -> Result<AnyArrayDType, CodecError> {
+fn require_dtype(data_type: &DataType, codec: &str) -> Result<AnyArrayDType, CodecError> {
     any_dtype(data_type)
         .ok_or_else(|| CodecError::UnsupportedDataType(data_type.clone(), codec.to_string()))
 }
 
 /// Converts an ndcodecs error into a zarrs codec error, keeping its message.
-#[must_use]
-pub fn codec_error(e: &NdError) -> CodecError {
+fn codec_error(e: &NdError) -> CodecError {
     CodecError::Other(e.to_string())
 }
 
 /// The chunk shape as `usize`s.
-pub fn usize_shape(shape: &[NonZeroU64]) -> Result<Vec<usize>, CodecError> {
+fn usize_shape(shape: &[NonZeroU64]) -> Result<Vec<usize>, CodecError> {
     shape
         .iter()
         .map(|d| {
@@ -69,25 +84,8 @@ pub fn usize_shape(shape: &[NonZeroU64]) -> Result<Vec<usize>, CodecError> {
         .collect()
 }
 
-/// A C-order array of `dtype` and `shape` holding a copy of the native-endian `bytes`.
-pub fn array_from_bytes(
-    bytes: &[u8],
-    dtype: AnyArrayDType,
-    shape: &[usize],
-) -> Result<AnyArray, CodecError> {
-    let expected = shape.iter().product::<usize>() * dtype.size();
-    if bytes.len() != expected {
-        return Err(CodecError::Other(format!(
-            "chunk holds {} bytes, expected {expected} for shape {shape:?} of {dtype}",
-            bytes.len()
-        )));
-    }
-    Ok(AnyArray::with_zeros_bytes(dtype, shape, |b| b.copy_from_slice(bytes)).0)
-}
-
 /// The numcodecs configuration of `codec` without its `id`, as zarr metadata.
-#[must_use]
-pub fn configuration_of<C: StaticCodec>(codec: &C) -> Configuration {
+fn configuration_of<C: StaticCodec>(codec: &C) -> Configuration {
     let mut map = match serde_json::to_value(codec.get_config()) {
         Ok(serde_json::Value::Object(map)) => map,
         _ => serde_json::Map::new(),
@@ -96,100 +94,380 @@ pub fn configuration_of<C: StaticCodec>(codec: &C) -> Configuration {
     map.into()
 }
 
-/// Parses a codec configuration from zarr metadata (v3 `configuration`, or v2 codec metadata
-/// with its `id`): the `id` key, when present, must be the codec's numcodecs id.
-pub fn parse_configuration<T: DeserializeOwned>(
-    configuration: serde_json::Map<String, serde_json::Value>,
-    codec_id: &str,
-) -> Result<T, PluginCreateError> {
-    let mut map = configuration;
-    if let Some(id) = map.remove("id")
-        && id.as_str() != Some(codec_id)
-    {
-        return Err(PluginCreateError::Other(format!(
-            "expected codec id {codec_id:?}, found {id}"
-        )));
+/// zarrs' [`BytesRepresentation`] of an [`EncodedSize`].
+const fn representation(size: EncodedSize) -> BytesRepresentation {
+    match size {
+        EncodedSize::Fixed(n) => BytesRepresentation::FixedSize(n),
+        EncodedSize::Bounded(n) => BytesRepresentation::BoundedSize(n),
+        EncodedSize::Unbounded => BytesRepresentation::UnboundedSize,
     }
-    serde_json::from_value(serde_json::Value::Object(map))
-        .map_err(|e| PluginCreateError::Other(format!("{codec_id}: invalid configuration: {e}")))
 }
 
-/// The parts of a zarrs codec that are the same for every ndcodecs adapter: its names (zarr v3
-/// name and aliases, zarr v2 id) and registration in zarrs' plugin registry, creation from zarr v3
-/// and v2 metadata (`$build` turns the parsed configuration into a zarrs [`Codec`]), the stored
-/// configuration (the inner numcodecs codec's, without `id`), no partial decoding or encoding,
-/// and — for array codecs — one-thread-per-chunk concurrency (zarrs runs chunks in parallel).
-macro_rules! impl_zarr_plugin {
-    ($ty:ident, v3: $v3:literal, [$($alias:literal),*], v2: $v2:literal,
-     $config:ty, $codec_id:expr, |$cfg:ident| $build:expr $(, array: $array:tt)?) => {
-        zarrs_plugin::impl_extension_aliases!($ty, v3: $v3, [$($alias),*], v2: $v2, []);
-        inventory::submit! { zarrs_codec::CodecPluginV3::new::<$ty>() }
-        inventory::submit! { zarrs_codec::CodecPluginV2::new::<$ty>() }
+/// The [`EncodedSize`] of zarrs' [`BytesRepresentation`].
+const fn encoded_size(representation: &BytesRepresentation) -> EncodedSize {
+    match *representation {
+        BytesRepresentation::FixedSize(n) => EncodedSize::Fixed(n),
+        BytesRepresentation::BoundedSize(n) => EncodedSize::Bounded(n),
+        BytesRepresentation::UnboundedSize => EncodedSize::Unbounded,
+    }
+}
 
-        impl $ty {
-            fn from_map(
-                map: serde_json::Map<String, serde_json::Value>,
-            ) -> Result<zarrs_codec::Codec, zarrs_plugin::PluginCreateError> {
-                let $cfg: $config = $crate::adapter::parse_configuration(map, $codec_id)?;
-                $build
-            }
-        }
+/// Creates a codec from zarr metadata (v3 `configuration` or v2 codec metadata with its `id`).
+pub(crate) fn create<C: PipelineCodec>(
+    configuration: serde_json::Map<String, serde_json::Value>,
+    wrap: impl FnOnce(C) -> Codec,
+) -> Result<Codec, PluginCreateError> {
+    ndcodecs_registry::codec_from_config::<C>(configuration)
+        .map(wrap)
+        .map_err(|e| PluginCreateError::Other(e.to_string()))
+}
 
-        impl zarrs_codec::CodecTraitsV3 for $ty {
-            fn create(
-                metadata: &zarrs_metadata::v3::MetadataV3,
-            ) -> Result<zarrs_codec::Codec, zarrs_plugin::PluginCreateError> {
-                Self::from_map(metadata.to_typed_configuration()?)
-            }
-        }
-
-        impl zarrs_codec::CodecTraitsV2 for $ty {
-            fn create(
-                metadata: &zarrs_metadata::v2::MetadataV2,
-            ) -> Result<zarrs_codec::Codec, zarrs_plugin::PluginCreateError> {
-                Self::from_map(metadata.to_typed_configuration()?)
-            }
-        }
-
-        impl zarrs_codec::CodecTraits for $ty {
+/// What every adapter shares: the stored configuration is the codec's numcodecs configuration
+/// without `id`; no partial decoding or encoding; one thread per chunk (zarrs runs chunks in
+/// parallel).
+macro_rules! impl_codec_traits {
+    ($adapter:ident) => {
+        impl<C: PipelineCodec> CodecTraits for $adapter<C>
+        where
+            Self: zarrs_plugin::ExtensionName,
+        {
             fn as_any(&self) -> &dyn std::any::Any {
                 self
             }
 
             fn configuration(
                 &self,
-                _version: zarrs_plugin::ZarrVersion,
-                _options: &zarrs_codec::CodecMetadataOptions,
-            ) -> Option<zarrs_metadata::Configuration> {
-                Some($crate::adapter::configuration_of(&self.0))
+                _version: ZarrVersion,
+                _options: &CodecMetadataOptions,
+            ) -> Option<Configuration> {
+                Some(configuration_of(&self.0))
             }
 
-            fn partial_decoder_capability(&self) -> zarrs_codec::PartialDecoderCapability {
-                zarrs_codec::PartialDecoderCapability {
+            fn partial_decoder_capability(&self) -> PartialDecoderCapability {
+                PartialDecoderCapability {
                     partial_read: false,
                     partial_decode: false,
                 }
             }
 
-            fn partial_encoder_capability(&self) -> zarrs_codec::PartialEncoderCapability {
-                zarrs_codec::PartialEncoderCapability {
+            fn partial_encoder_capability(&self) -> PartialEncoderCapability {
+                PartialEncoderCapability {
                     partial_encode: false,
                 }
             }
         }
-
-        $(impl_zarr_plugin!(@array $ty $array);)?
-    };
-    (@array $ty:ident true) => {
-        impl zarrs_codec::ArrayCodecTraits for $ty {
-            fn recommended_concurrency(
-                &self,
-                _shape: &[std::num::NonZeroU64],
-                _data_type: &zarrs::array::DataType,
-            ) -> Result<zarrs_codec::RecommendedConcurrency, zarrs_codec::CodecError> {
-                Ok(zarrs_codec::RecommendedConcurrency::new_maximum(1))
-            }
-        }
     };
 }
-pub(crate) use impl_zarr_plugin;
+
+/// An array → array codec ([`ArrayToArrayCodec`]) as a zarrs array → array codec. The encoded
+/// data type and shape, and whether the codec takes the array's data type and rank, are asked of
+/// the codec when the array is created.
+#[derive(Clone, Debug)]
+pub struct ArrayToArrayAdapter<C>(pub C);
+
+/// An array → bytes codec ([`ArrayToBytesCodec`]) as a zarrs array → bytes codec. The codec is
+/// bound to the chunks' data type and shape ([`ArrayToBytesCodec::bind`]) when the array is
+/// created and before every chunk.
+#[derive(Clone, Debug)]
+pub struct ArrayToBytesAdapter<C>(pub C);
+
+/// A bytes → bytes codec ([`BytesToBytesCodec`]) as a zarrs bytes → bytes codec.
+#[derive(Clone, Debug)]
+pub struct BytesToBytesAdapter<C>(pub C);
+
+impl_codec_traits!(ArrayToArrayAdapter);
+impl_codec_traits!(ArrayToBytesAdapter);
+impl_codec_traits!(BytesToBytesAdapter);
+
+impl<C: ArrayToArrayCodec> ArrayToArrayAdapter<C> {
+    fn dtype(data_type: &DataType) -> Result<AnyArrayDType, CodecError> {
+        require_dtype(data_type, C::CODEC_ID)
+    }
+}
+
+impl<C: ArrayToArrayCodec> ArrayCodecTraits for ArrayToArrayAdapter<C>
+where
+    Self: zarrs_plugin::ExtensionName,
+{
+    fn recommended_concurrency(
+        &self,
+        _shape: &[NonZeroU64],
+        _data_type: &DataType,
+    ) -> Result<RecommendedConcurrency, CodecError> {
+        Ok(RecommendedConcurrency::new_maximum(1))
+    }
+}
+
+impl<C: ArrayToArrayCodec> ArrayToArrayCodecTraits for ArrayToArrayAdapter<C>
+where
+    Self: zarrs_plugin::ExtensionName,
+{
+    fn into_dyn(self: Arc<Self>) -> Arc<dyn ArrayToArrayCodecTraits> {
+        self
+    }
+
+    fn encoded_data_type(&self, decoded_data_type: &DataType) -> Result<DataType, CodecError> {
+        let dtype = Self::dtype(decoded_data_type)?;
+        let encoded = self.0.encoded_dtype(dtype).map_err(|e| codec_error(&e))?;
+        Ok(zarr_data_type(encoded))
+    }
+
+    fn encoded_shape(&self, decoded_shape: &[NonZeroU64]) -> Result<ChunkShape, CodecError> {
+        let shape = usize_shape(decoded_shape)?;
+        let encoded = self.0.encoded_shape(&shape).map_err(|e| codec_error(&e))?;
+        encoded
+            .into_iter()
+            .map(|d| {
+                u64::try_from(d)
+                    .ok()
+                    .and_then(NonZeroU64::new)
+                    .ok_or_else(|| {
+                        CodecError::Other(format!("{}: empty encoded axis", C::CODEC_ID))
+                    })
+            })
+            .collect()
+    }
+
+    fn encoded_fill_value(
+        &self,
+        decoded_data_type: &DataType,
+        decoded_fill_value: &FillValue,
+    ) -> Result<FillValue, CodecError> {
+        let dtype = Self::dtype(decoded_data_type)?;
+        let code = self
+            .0
+            .encoded_fill_value(dtype, decoded_fill_value.as_ne_bytes())
+            .map_err(|e| codec_error(&e))?;
+        Ok(FillValue::new(code))
+    }
+
+    fn encode<'a>(
+        &self,
+        bytes: ArrayBytes<'a>,
+        shape: &[NonZeroU64],
+        data_type: &DataType,
+        _fill_value: &FillValue,
+        _options: &CodecOptions,
+    ) -> Result<ArrayBytes<'a>, CodecError> {
+        let dtype = Self::dtype(data_type)?;
+        let shape = usize_shape(shape)?;
+        let raw = bytes.into_fixed()?;
+        let encoded = self
+            .0
+            .encode_raw(&raw, dtype, &shape)
+            .map_err(|e| codec_error(&e))?;
+        Ok(ArrayBytes::from(encoded))
+    }
+
+    fn decode<'a>(
+        &self,
+        bytes: ArrayBytes<'a>,
+        shape: &[NonZeroU64],
+        data_type: &DataType,
+        _fill_value: &FillValue,
+        _options: &CodecOptions,
+    ) -> Result<ArrayBytes<'a>, CodecError> {
+        let dtype = Self::dtype(data_type)?;
+        let shape = usize_shape(shape)?;
+        let raw = bytes.into_fixed()?;
+        let decoded = self
+            .0
+            .decode_raw(&raw, dtype, &shape)
+            .map_err(|e| codec_error(&e))?;
+        Ok(ArrayBytes::from(decoded))
+    }
+}
+
+impl<C: ArrayToBytesCodec> ArrayToBytesAdapter<C> {
+    /// The codec bound to chunks of `data_type` and `shape`, with the numcodecs dtype.
+    fn bind(
+        &self,
+        data_type: &DataType,
+        shape: &[NonZeroU64],
+    ) -> Result<(Cow<'_, C>, AnyArrayDType, Vec<usize>), CodecError> {
+        let dtype = require_dtype(data_type, C::CODEC_ID)?;
+        let shape = usize_shape(shape)?;
+        let codec = self.0.bind(dtype, &shape).map_err(|e| codec_error(&e))?;
+        Ok((codec, dtype, shape))
+    }
+}
+
+impl<C: ArrayToBytesCodec> ArrayCodecTraits for ArrayToBytesAdapter<C>
+where
+    Self: zarrs_plugin::ExtensionName,
+{
+    fn recommended_concurrency(
+        &self,
+        _shape: &[NonZeroU64],
+        _data_type: &DataType,
+    ) -> Result<RecommendedConcurrency, CodecError> {
+        Ok(RecommendedConcurrency::new_maximum(1))
+    }
+}
+
+impl<C: ArrayToBytesCodec> ArrayToBytesCodecTraits for ArrayToBytesAdapter<C>
+where
+    Self: zarrs_plugin::ExtensionName,
+{
+    fn into_dyn(self: Arc<Self>) -> Arc<dyn ArrayToBytesCodecTraits> {
+        self
+    }
+
+    fn encoded_representation(
+        &self,
+        shape: &[NonZeroU64],
+        data_type: &DataType,
+        _fill_value: &FillValue,
+    ) -> Result<BytesRepresentation, CodecError> {
+        let (codec, dtype, shape) = self.bind(data_type, shape)?;
+        Ok(representation(codec.encoded_size(dtype, &shape)))
+    }
+
+    fn encode<'a>(
+        &self,
+        bytes: ArrayBytes<'a>,
+        shape: &[NonZeroU64],
+        data_type: &DataType,
+        _fill_value: &FillValue,
+        _options: &CodecOptions,
+    ) -> Result<ArrayBytesRaw<'a>, CodecError> {
+        let (codec, dtype, shape) = self.bind(data_type, shape)?;
+        let raw = bytes.into_fixed()?;
+        let encoded = codec
+            .encode_raw(&raw, dtype, &shape)
+            .map_err(|e| codec_error(&e))?;
+        Ok(Cow::Owned(encoded))
+    }
+
+    fn decode<'a>(
+        &self,
+        bytes: ArrayBytesRaw<'a>,
+        shape: &[NonZeroU64],
+        data_type: &DataType,
+        _fill_value: &FillValue,
+        _options: &CodecOptions,
+    ) -> Result<ArrayBytes<'a>, CodecError> {
+        let (codec, dtype, shape) = self.bind(data_type, shape)?;
+        let decoded = codec
+            .decode_raw(&bytes, dtype, &shape)
+            .map_err(|e| codec_error(&e))?;
+        Ok(ArrayBytes::from(decoded))
+    }
+}
+
+impl<C: BytesToBytesCodec> BytesToBytesCodecTraits for BytesToBytesAdapter<C>
+where
+    Self: zarrs_plugin::ExtensionName,
+{
+    fn into_dyn(self: Arc<Self>) -> Arc<dyn BytesToBytesCodecTraits> {
+        self
+    }
+
+    fn recommended_concurrency(
+        &self,
+        _decoded_representation: &BytesRepresentation,
+    ) -> Result<RecommendedConcurrency, CodecError> {
+        Ok(RecommendedConcurrency::new_maximum(1))
+    }
+
+    fn encoded_representation(
+        &self,
+        decoded_representation: &BytesRepresentation,
+    ) -> BytesRepresentation {
+        representation(self.0.encoded_size(encoded_size(decoded_representation)))
+    }
+
+    fn encode<'a>(
+        &self,
+        decoded_value: ArrayBytesRaw<'a>,
+        _options: &CodecOptions,
+    ) -> Result<ArrayBytesRaw<'a>, CodecError> {
+        let encoded = self
+            .0
+            .encode_raw(&decoded_value)
+            .map_err(|e| codec_error(&e))?;
+        Ok(Cow::Owned(encoded))
+    }
+
+    fn decode<'a>(
+        &self,
+        encoded_value: ArrayBytesRaw<'a>,
+        _decoded_representation: &BytesRepresentation,
+        options: &CodecOptions,
+    ) -> Result<ArrayBytesRaw<'a>, CodecError> {
+        let decoded = if options.validate_checksums() {
+            self.0.decode_raw(&encoded_value)
+        } else {
+            self.0.decode_raw_unchecked(&encoded_value)
+        }
+        .map_err(|e| codec_error(&e))?;
+        Ok(Cow::Owned(decoded))
+    }
+}
+
+/// Registers one codec of the list with zarrs: the type alias `<Name>ZarrCodec` for its
+/// adapter, its v3 name and aliases and v2 id, and zarrs' v3 and v2 plugins.
+macro_rules! register_codec {
+    ($($name:ident: $kind:ident, $codec:path, $v3:literal, [$($alias:literal),*];)*) => {
+        $(zarrs_plugin::paste::paste! {
+            #[doc = concat!(
+                "The `", stringify!($name), "` codec (`", $v3, "`) as a zarrs ",
+                register_codec!(@kind_text $kind), " codec."
+            )]
+            pub type [<$name ZarrCodec>] = register_codec!(@adapter $kind, $codec);
+
+            zarrs_plugin::impl_extension_aliases!(
+                [<$name ZarrCodec>],
+                v3: $v3, [$($alias),*],
+                v2: <$codec as numcodecs::StaticCodec>::CODEC_ID, []
+            );
+            inventory::submit! { zarrs_codec::CodecPluginV3::new::<[<$name ZarrCodec>]>() }
+            inventory::submit! { zarrs_codec::CodecPluginV2::new::<[<$name ZarrCodec>]>() }
+
+            impl zarrs_codec::CodecTraitsV3 for [<$name ZarrCodec>] {
+                fn create(
+                    metadata: &zarrs_metadata::v3::MetadataV3,
+                ) -> Result<zarrs_codec::Codec, zarrs_plugin::PluginCreateError> {
+                    $crate::adapter::create::<$codec>(
+                        metadata.to_typed_configuration()?,
+                        |c| register_codec!(@wrap $kind, c),
+                    )
+                }
+            }
+
+            impl zarrs_codec::CodecTraitsV2 for [<$name ZarrCodec>] {
+                fn create(
+                    metadata: &zarrs_metadata::v2::MetadataV2,
+                ) -> Result<zarrs_codec::Codec, zarrs_plugin::PluginCreateError> {
+                    $crate::adapter::create::<$codec>(
+                        metadata.to_typed_configuration()?,
+                        |c| register_codec!(@wrap $kind, c),
+                    )
+                }
+            }
+        })*
+
+        /// Names every adapter type, so that the linker keeps this crate's registrations.
+        pub(crate) fn keep_registrations() {
+            $(zarrs_plugin::paste::paste! {
+                let _ = std::hint::black_box(std::any::type_name::<[<$name ZarrCodec>]>());
+            })*
+        }
+    };
+    (@adapter array_to_array, $codec:path) => { $crate::adapter::ArrayToArrayAdapter<$codec> };
+    (@adapter array_to_bytes, $codec:path) => { $crate::adapter::ArrayToBytesAdapter<$codec> };
+    (@adapter bytes_to_bytes, $codec:path) => { $crate::adapter::BytesToBytesAdapter<$codec> };
+    (@kind_text array_to_array) => { "array → array" };
+    (@kind_text array_to_bytes) => { "array → bytes" };
+    (@kind_text bytes_to_bytes) => { "bytes → bytes" };
+    (@wrap array_to_array, $c:ident) => {
+        zarrs_codec::Codec::ArrayToArray(std::sync::Arc::new($crate::adapter::ArrayToArrayAdapter($c)))
+    };
+    (@wrap array_to_bytes, $c:ident) => {
+        zarrs_codec::Codec::ArrayToBytes(std::sync::Arc::new($crate::adapter::ArrayToBytesAdapter($c)))
+    };
+    (@wrap bytes_to_bytes, $c:ident) => {
+        zarrs_codec::Codec::BytesToBytes(std::sync::Arc::new($crate::adapter::BytesToBytesAdapter($c)))
+    };
+}
+pub(crate) use register_codec;

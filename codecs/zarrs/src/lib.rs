@@ -1,17 +1,45 @@
 //! Registers every ndcodecs codec with [zarrs](https://zarrs.dev) 0.23.
 //!
-//! Linking this crate is enough: each codec is submitted to zarrs' plugin registry (the
-//! `inventory` mechanism zarrs uses for its own codecs), under one zarr v3 name and its zarr v2
-//! id, so that an array whose metadata names it opens with no further setup, also after the store
-//! is re-opened from disk. Call [`register`] once at start-up to make sure the linker keeps the
-//! crate.
+//! Linking this crate is enough: each codec of the `ndcodecs-registry` list is submitted to
+//! zarrs' plugin registry (the `inventory` mechanism zarrs uses for its own codecs), under its
+//! zarr v3 name, its v3 aliases and its zarr v2 id, so that an array whose metadata names it
+//! opens with no further setup, also after the store is re-opened from disk. Call [`register`]
+//! once at start-up to make sure the linker keeps the crate.
 //!
 //! | codec | kind | zarr v3 name | zarr v2 id |
 //! |---|---|---|---|
-//! | [`spatial_delta`](ndcodecs_spatial_delta) | array → array | `ndcodecs.spatial_delta` | `spatial_delta` |
-//! | [`linear_quantize`](ndcodecs_linear_quantize) | array → array | `ndcodecs.linear_quantize` | `linear_quantize` |
-//! | [`lilcom`](ndcodecs_lilcom) | array → bytes | `ndcodecs.lilcom` | `lilcom` |
-//! | [`crc32`](ndcodecs_crc32) | bytes → bytes | `numcodecs.crc32` | `crc32` |
+//! | `spatial_delta` | array → array | `ndcodecs.spatial_delta` | `spatial_delta` |
+//! | `linear_quantize` | array → array | `ndcodecs.linear_quantize` | `linear_quantize` |
+//! | `lilcom` | array → bytes | `ndcodecs.lilcom` | `lilcom` |
+//! | `crc32` | bytes → bytes | `numcodecs.crc32` | `crc32` |
+//!
+//! There is no code per codec here: one generic adapter per kind ([`ArrayToArrayAdapter`],
+//! [`ArrayToBytesAdapter`], [`BytesToBytesAdapter`]) turns zarrs' calls (raw native-endian
+//! bytes, chunk shape, data type) into calls of the codec's kind trait from
+//! `ndcodecs_core::pipeline`, and the `ndcodecs_registry::for_each_codec!` list expands into one
+//! registered type per codec (`SpatialDeltaZarrCodec`, …), registered under the list's v3 name
+//! and aliases and the codec id as v2 id.
+//!
+//! # Adding a codec
+//!
+//! Nothing in this crate changes. The codec's author:
+//!
+//! 1. implements, in the codec's own crate (no zarrs dependency), `ndcodecs_core::PipelineCodec`
+//!    and the trait of its kind: `ArrayToArrayCodec` (what zarrs asks of a filter when the array
+//!    is created: the encoded data type and shape, which must be known before any data; the
+//!    dtypes, ranks and axes it takes; the encoded fill value), `ArrayToBytesCodec` (`bind` to
+//!    the chunks' data type and shape, checked when the array is created; a size bound for
+//!    `BytesRepresentation`) or `BytesToBytesCodec` (a size bound; decoding without checksum
+//!    verification when zarrs' `validate_checksums` is off);
+//! 2. adds the crate to the workspace and to `ndcodecs-registry`'s dependencies, and its line to
+//!    `ndcodecs_registry::for_each_codec!`
+//!    (`Name: kind, $crate::ndcodecs_<codec>::<Type>, "ndcodecs.<codec>", [aliases];`);
+//! 3. runs `cargo test -p ndcodecs-zarrs --test registry`: it fails unless zarrs resolves the v3
+//!    name, every alias and the v2 id as a codec of the listed kind and an array with edge chunks
+//!    round-trips within the codec's `max_abs_error`.
+//!
+//! The Python side (entry points in `pyproject.toml`) is in the repository's README, "Adding a
+//! codec".
 //!
 //! zarrs' own codecs (`bytes`, `zstd`, `blosc`, `sharding_indexed`, …) chain before and after
 //! these; chunks are encoded and decoded concurrently wherever zarrs does so.
@@ -42,17 +70,19 @@
 //! ```
 
 mod adapter;
-pub mod crc32;
-pub mod lilcom;
-pub mod linear_quantize;
-pub mod spatial_delta;
 
 use std::sync::Arc;
 
 use zarrs::array::{Array, ArrayCreateError, ArrayMetadata};
 use zarrs_plugin::PluginCreateError;
 
-pub use adapter::{any_dtype, zarr_data_type};
+pub use adapter::{
+    ArrayToArrayAdapter, ArrayToBytesAdapter, BytesToBytesAdapter, any_dtype, zarr_data_type,
+};
+pub use ndcodecs_registry::{CODECS, CodecEntry};
+
+ndcodecs_registry::for_each_codec!(register_codec);
+use adapter::register_codec;
 
 /// Checks, for the array's chunk shape, data type and fill value, that every codec in its chain
 /// accepts them: an axis out of range for `spatial_delta`, a float array under `spatial_delta`, a
@@ -117,12 +147,7 @@ pub fn open_array<T: ?Sized + zarrs::storage::ReadableStorageTraits + 'static>(
 pub fn register() {
     // The codecs are registered at link time through `inventory`; naming the types here keeps the
     // crate (and so its registrations) in the final binary.
-    let _ = std::hint::black_box((
-        std::any::type_name::<spatial_delta::SpatialDeltaZarrCodec>(),
-        std::any::type_name::<crc32::Crc32ZarrCodec>(),
-        std::any::type_name::<lilcom::LilcomZarrCodec>(),
-        std::any::type_name::<linear_quantize::LinearQuantizeZarrCodec>(),
-    ));
+    keep_registrations();
 }
 
 /// The Rust examples of the repository's README.md, compiled and run as doctests.

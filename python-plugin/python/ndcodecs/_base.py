@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import copy
 import inspect
+import json
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from numcodecs.compat import ensure_contiguous_ndarray, ensure_ndarray_like, ndarray_copy
+
+from . import _native
 
 __all__: list[str] = []
 
@@ -109,9 +112,10 @@ def _typed_out(out: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
 class _NdCodec:
     """Mixin placed before a native class: the numcodecs conventions described above.
 
-    A subclass sets ``codec_id`` and writes an ``__init__`` whose signature lists the
-    configuration fields in order (it is used for positional arguments and documentation; the
-    values themselves are validated by Rust, which also applies the defaults).
+    A subclass sets ``codec_id`` and an ``__init__`` whose signature lists the configuration
+    fields in order (it is used for positional arguments and documentation; the values
+    themselves are validated by Rust, which also applies the defaults). ``_codecs`` builds the
+    subclasses from the native codec list.
     """
 
     codec_id: ClassVar[str]
@@ -179,6 +183,24 @@ class _NdCodec:
         config.pop("id", None)
         return (_rebuild, (type(self), config))
 
+    def _ask(self, question: str, *args: Any) -> Any:
+        """Asks the Rust codec ``question`` (a function of ``_native``) about this configuration,
+        once per codec and arguments (codecs are immutable)."""
+        cache: dict[tuple[Any, ...], Any] = self.__dict__.setdefault("_ndcodecs_answers", {})
+        key = (question, *args)
+        if key not in cache:
+            config = {k: v for k, v in self._config().items() if k != "id"}
+            cache[key] = getattr(_native, question)(self.codec_id, json.dumps(config), *args)
+        return cache[key]
+
+    def _check_config(self) -> None:
+        """Raises ``ValueError`` (or ``TypeError``) if the Rust codec refuses its configuration.
+
+        ``from_config`` cannot fail in Rust: a codec that accepted a configuration it cannot use
+        would otherwise say so only on first use.
+        """
+        self._ask("check_config")
+
     # -- helpers for the subclasses --------------------------------------------------------
 
     def _native_encode(self, arr: np.ndarray) -> np.ndarray:
@@ -200,15 +222,19 @@ class _ArrayToArrayCodec(_NdCodec):
 
     def _encoded_dtype(self) -> np.dtype | None:
         """The dtype of the encoded array if the configuration fixes it, else ``None``."""
-        return None
+        decoded = self._decoded_dtype()
+        if decoded is None:
+            return None
+        return np.dtype(self._ask("encoded_dtype", decoded.name))
 
     def _elementwise(self) -> bool:
         """True if decoding does not depend on the array's shape."""
-        return False
+        return bool(self._ask("elementwise"))
 
     def _decoded_dtype(self) -> np.dtype | None:
         """The dtype of the arrays this codec encodes if the configuration fixes it, else None."""
-        return None
+        name = self._ask("decoded_dtype")
+        return None if name is None else np.dtype(name)
 
     def encode(self, buf: Any) -> np.ndarray:
         """Encodes ``buf`` (an ndarray or any buffer-protocol object).
@@ -303,7 +329,7 @@ class _BytesToBytesCodec(_NdCodec):
 
 
 class _ArrayToBytesCodec(_NdCodec):
-    """An array → bytes codec whose configuration fixes the array dtype.
+    """An array → bytes codec whose configuration fixes the array dtype (``lilcom``).
 
     The stream stores the shape of a C-ordered array; an F-ordered array is coded as its 1-D
     memory image (as numcodecs' compressors code its bytes), so numcodecs' and zarr v2's
@@ -313,7 +339,12 @@ class _ArrayToBytesCodec(_NdCodec):
 
     def _dtype(self) -> np.dtype:
         """The array dtype the configuration names."""
-        return np.dtype(self._config()["dtype"])
+        name = self._ask("decoded_dtype")
+        if name is None:
+            raise ValueError(
+                f"{self.codec_id}: the configuration names no array dtype: pass a typed ndarray"
+            )
+        return np.dtype(name)
 
     def encode(self, buf: Any) -> np.ndarray:
         """Encodes an ndarray of the configured dtype, or any buffer holding such elements.
@@ -352,9 +383,18 @@ class _ArrayToBytesCodec(_NdCodec):
         if out is None:
             return self._native_decode(raw)
         _check_not_object(out, "decode into")
-        if isinstance(out, np.ndarray) and out.dtype != self._dtype():
+        name = self._ask("decoded_dtype")
+        if isinstance(out, np.ndarray) and name is not None and out.dtype != np.dtype(name):
             raise TypeError(
-                f"{self.codec_id}: out has dtype {out.dtype}, this codec decodes to {self._dtype()}"
+                f"{self.codec_id}: out has dtype {out.dtype}, this codec decodes to {name}"
             )
         dec = self._native_decode(raw)
         return ndarray_copy(dec, out)
+
+
+# The mixin of each codec kind, by the kind's name in the native codec list.
+KIND_BASES: dict[str, type[_NdCodec]] = {
+    "array_to_array": _ArrayToArrayCodec,
+    "array_to_bytes": _ArrayToBytesCodec,
+    "bytes_to_bytes": _BytesToBytesCodec,
+}

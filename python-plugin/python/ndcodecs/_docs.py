@@ -1,0 +1,187 @@
+"""Hand-written docstrings of the public codec classes, by codec id.
+
+``_codecs`` gives each class the docstring here, or, for a codec without one, the docstring
+numcodecs-python builds from the configuration's JSON schema (the Rust doc comments of the
+configuration struct and its fields) followed by the errors every codec raises. Write one here
+for the sections a schema cannot hold: parameter types and ranges as numpy users read them,
+``Errors`` by exception type, ``Examples`` (run as doctests).
+"""
+
+from __future__ import annotations
+
+DOCSTRINGS: dict[str, str] = {
+    "spatial_delta": """\
+    Axis-aware delta filter for n-dimensional integer arrays (numcodecs id ``spatial_delta``).
+
+    Along each configured axis in turn the first slice is kept and every other slice becomes its
+    difference with the previous slice (wrapping integer arithmetic: exact for every value).
+    Decoding takes cumulative sums along the same axes in reverse order. Listing every axis gives
+    the n-D Lorenzo predictor. Array → array: the encoded array has the input's shape and dtype.
+    zarr v3 name ``ndcodecs.spatial_delta``; zarr v2 id ``spatial_delta``.
+
+    Parameters
+    ----------
+    axis : int or list of int, default -1
+        The axis, or the axes in the order they are applied on encode, along which to take
+        differences. Range: ``-ndim <= axis < ndim`` for the array being encoded (negative
+        values count from the last axis). Listing an axis twice takes a second-order
+        difference. Unitless.
+    _version : str, optional
+        Version of the codec's semantics (``"0.1.0"``); written by ``get_config``, checked on
+        construction. Leave it out.
+
+    Errors
+    ------
+    TypeError
+        On encode or decode of a float (or other non-integer) array: a float delta is not
+        exactly invertible, put ``LinearQuantize`` first; for an unknown configuration field.
+    ValueError
+        For an empty axis list or an axis out of range for the array; for a bare byte buffer
+        given to ``decode`` without ``out`` (the encoded data do not carry their dtype and shape:
+        pass the encoded ndarray, or ``out=`` an ndarray of the decoded dtype and shape).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ndcodecs import SpatialDelta
+    >>> codec = SpatialDelta(axis=[0, 1])
+    >>> data = np.array([[1, 2, 4], [2, 4, 8]], dtype=np.int32)
+    >>> codec.encode(data).tolist()
+    [[1, 1, 2], [1, 1, 2]]
+    >>> bool((codec.decode(codec.encode(data)) == data).all())
+    True
+    """,
+    "linear_quantize": """\
+    Error-bounded linear quantizer, floats to integer codes (numcodecs id ``linear_quantize``).
+
+    Each finite value ``x`` becomes the integer code ``q ≈ (x - offset) / step`` and decodes to
+    ``offset + q * step`` (in the array's float type), with ``|x - decoded| <= max_abs_error``
+    guaranteed for every finite value (a value no code can meet is an error, never a silent
+    violation). ``step`` is ``max_abs_error * 63/32``. NaN, ±inf and ``fill_value`` round-trip
+    bit-exactly through reserved codes at the ends of the code dtype. Array → array, elementwise:
+    the encoded array has the input's shape and dtype ``astype``. Follow it with a lossless
+    compressor (e.g. ``SpatialDelta`` and zstd). zarr v3 name ``ndcodecs.linear_quantize``; zarr v2
+    id ``linear_quantize``.
+
+    Parameters
+    ----------
+    max_abs_error : float
+        Required. Largest absolute difference allowed between a finite input value and its
+        decoded value, in the data's units; finite and > 0.
+    offset : float, default 0.0
+        Value that code 0 decodes to, in the data's units; finite. The middle of the data's range
+        lets narrower code dtypes fit.
+    fill_value : float or None, default None
+        Value marking missing data (e.g. netCDF's ``_FillValue`` 9.96921e36), stored under a
+        reserved code and decoded bit-exactly; rounded to ``dtype`` first. None: no fill value.
+    dtype : {"float32", "float64"}, default "float32"
+        Dtype of the input and decoded arrays.
+    astype : {"int8", "int16", "int32", "int64"}, default "int32"
+        Dtype of the integer codes. Finite codes span the dtype's range minus 5 reserved codes
+        (``-125..=125`` for int8).
+    _version : str, optional
+        Version of the codec's semantics (``"0.1.0"``); leave it out.
+
+    Errors
+    ------
+    ValueError
+        On construction, for a ``max_abs_error`` that is not finite and > 0 (or too small for a
+        usable step in ``dtype``), or a non-finite ``offset``/``fill_value``. On encode, for a
+        value whose code falls outside ``astype`` (use a wider ``astype`` or an ``offset``), or
+        a NaN with a non-canonical payload. On decode, for a byte buffer whose size is not a
+        whole number of codes.
+    TypeError
+        For an input array of another dtype than ``dtype``, codes of another dtype than
+        ``astype``, or an unknown configuration field.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ndcodecs import LinearQuantize
+    >>> codec = LinearQuantize(max_abs_error=0.01, offset=273.15, astype="int16")
+    >>> x = np.array([271.5, 273.15, 280.004], dtype=np.float32)
+    >>> codec.encode(x).tolist()
+    [-84, 0, 348]
+    >>> bool((abs(codec.decode(codec.encode(x)) - x) <= 0.01).all())
+    True
+    """,
+    "crc32": """\
+    CRC-32 checksum, byte-compatible with ``numcodecs.CRC32`` (numcodecs id ``crc32``).
+
+    Encoding puts the CRC-32 (zlib's polynomial) of the input's bytes, as a 4-byte little-endian
+    integer, before (or after) them; decoding checks and strips it. Bytes → bytes; the input's
+    bytes are taken in memory order, like numcodecs.
+
+    This class is *not* registered under ``crc32``: that id stays numcodecs' own ``CRC32``, which
+    writes the same bytes, so stock users are unaffected and zarr-python's ``numcodecs.crc32``
+    keeps meaning numcodecs' codec. Use this class directly where the Rust implementation is
+    wanted.
+
+    Parameters
+    ----------
+    location : {"start", "end"}, default "start"
+        Where the 4-byte checksum goes.
+    _version : str, optional
+        Version of the codec's semantics (``"0.1.0"``); leave it out.
+
+    Errors
+    ------
+    ValueError
+        On decode of fewer than 4 bytes, or when the stored checksum does not match the data
+        (numcodecs' ``CRC32`` raises ``RuntimeError`` for the latter); for an invalid
+        ``location``.
+    TypeError
+        For an object array, or an unknown configuration field.
+    """,
+    "lilcom": """\
+    Lossy compression in the lilcom 1.x byte format (numcodecs id ``lilcom``).
+
+    Every element is quantised to a multiple of ``2**tick_power`` after predicting it from the
+    previously reconstructed element along each axis (one regression coefficient per axis, in the
+    header), and the integer residuals are coded with lilcom's adaptive bit-width code. The streams
+    are those of stock lilcom (PyPI ``lilcom``, format stable since 1.1): stock
+    ``lilcom.decompress`` reads ours, and ours decodes stock ``lilcom.compress`` output to exactly
+    what ``lilcom.decompress`` returns. Every decoded value is within ``2**(tick_power - 1)`` of
+    the input. Array → bytes: the stream stores the shape (1 to 15 axes, each >= 1; a 0-d array is
+    stored as shape ``(1,)``). An F-ordered array is coded as its 1-D memory image (as numcodecs'
+    compressors code bytes; decoding gives that 1-D array back). The input is never modified (stock
+    lilcom overwrites a float32 C-contiguous input). zarr v3 name ``ndcodecs.lilcom``; zarr v2 id
+    ``lilcom``.
+
+    Parameters
+    ----------
+    tick_power : int, default -8
+        Quantisation step exponent: values are coded as multiples of ``2**tick_power`` (unit: the
+        data's own). Range ``-20..=20``. lhotse stores speech features with -5.
+    do_regression : bool, default True
+        Predict each element from its previous neighbour along every axis; False codes every
+        element on its own.
+    dtype : str, default "float32"
+        The array dtype encoded and decoded: ``"float32"`` (lilcom's own), ``"float64"`` (decoded
+        from float32, so at most float32 precision comes back), or an integer dtype
+        (``"int8"``..``"int64"``, ``"uint8"``..``"uint64"``), exact for ``tick_power <= 0`` and
+        magnitudes up to 2**24.
+    _version : str, optional
+        Version of the codec's semantics (``"0.1.0"``); leave it out.
+
+    Errors
+    ------
+    ValueError
+        On encode of NaN, ±inf or a value beyond ``±(2**31 - 1) * 2**tick_power`` (the message
+        names it); on decode of a truncated or corrupt stream, or one whose shape does not fit
+        ``out``; for ``tick_power`` outside ``-20..=20``.
+    TypeError
+        For an array (or ``out``) of another dtype than ``dtype``, an object array, or an unknown
+        configuration field.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ndcodecs import Lilcom
+    >>> codec = Lilcom(tick_power=-6)
+    >>> x = np.linspace(0, 1, 12, dtype=np.float32).reshape(3, 4)
+    >>> y = codec.decode(codec.encode(x))
+    >>> y.shape, bool(np.all(np.abs(y - x) <= 2.0**-7))
+    ((3, 4), True)
+    """,
+}
