@@ -12,8 +12,8 @@
 //!
 //! Beside the classes, the module hands Python the list itself ([`codecs`]) and the questions
 //! the Python layers ask a codec about a configuration (given as a JSON string) before any data:
-//! [`check_config`], [`max_abs_error`], [`decoded_dtype`], [`encoded_dtype`], [`encoded_shape`], [`elementwise`],
-//! [`bind`]. They raise `TypeError` for an unsupported dtype and `ValueError` for anything else
+//! [`check_config`], [`max_abs_error`], [`decoded_dtype`], [`encoded_dtype`], [`encoded_shape`],
+//! [`elementwise`], [`self_describing`], [`bind`]. They raise `TypeError` for an unsupported dtype and `ValueError` for anything else
 //! (an invalid configuration, an axis out of range, an unknown codec id).
 
 use ndcodecs_core::CodecError;
@@ -192,6 +192,19 @@ fn elementwise(codec_id: &str, config: &str) -> PyResult<bool> {
         .map_err(|e| py_error(&e))
 }
 
+/// Whether the encoded array of an array → array codec records the decoded shape (a flat buffer
+/// of encoded elements then decodes alone, although its shape differs from the decoded one).
+///
+/// # Errors
+///
+/// `ValueError` for an invalid configuration or a codec of another kind.
+#[pyfunction]
+fn self_describing(codec_id: &str, config: &str) -> PyResult<bool> {
+    entry(codec_id)?
+        .self_describing(&json(codec_id, config)?)
+        .map_err(|e| py_error(&e))
+}
+
 /// The configuration (a JSON string, with `id`) of an array → bytes codec as it applies to
 /// chunks of `dtype` and `shape` (`lilcom`: its `dtype` set to the chunks').
 ///
@@ -224,6 +237,7 @@ fn _native(py: Python<'_>, module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(encoded_dtype, module)?)?;
     module.add_function(wrap_pyfunction!(encoded_shape, module)?)?;
     module.add_function(wrap_pyfunction!(elementwise, module)?)?;
+    module.add_function(wrap_pyfunction!(self_describing, module)?)?;
     module.add_function(wrap_pyfunction!(bind, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

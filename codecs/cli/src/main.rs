@@ -306,6 +306,13 @@ fn run_report(
             EMBEDDED_NAME.to_string(),
         ),
     };
+    // The fill value as the data hold it: rounded to float32 for float32 data (9.96921e36
+    // is stored as 9.969209968386869e36), so that it matches the fill cells.
+    #[allow(clippy::cast_possible_truncation)]
+    let fill_value = match data.samples {
+        npy::Samples::F32(_) => fill_value.map(|f| f64::from(f as f32)),
+        _ => fill_value,
+    };
     let mask = Mask { fill_value };
     let specs: Vec<String> = if codecs.is_empty() {
         report::default_chains(&data, mask)

@@ -187,7 +187,8 @@ pub fn measure(
 }
 
 /// The chains `report` runs when none is given: lossless baselines, and for floats
-/// `linear_quantize → spatial_delta → zstd` at 10⁻², 10⁻³ and 10⁻⁴ of the value range, plus
+/// `linear_quantize → spatial_delta → zstd` and `interp_quantize → zstd` (both with the fill
+/// value given, if any) at 10⁻², 10⁻³ and 10⁻⁴ of the value range, plus
 /// `lilcom` (exact for integers, ticks meeting 10⁻³ of the range for floats) when it is registered.
 #[must_use]
 pub fn default_chains(data: &NdArray, mask: Mask) -> Vec<String> {
@@ -211,12 +212,25 @@ pub fn default_chains(data: &NdArray, mask: Mask) -> Vec<String> {
             crate::npy::Samples::F64(_) => ", dtype=float64",
             _ => "",
         };
+        let fill = mask
+            .fill_value
+            .map_or_else(String::new, |f| format!(", fill_value={f:?}"));
         for rel in [1e-2, 1e-3, 1e-4] {
             let bound = round_sig(range * rel);
             if bound > 0.0 {
                 chains.push(format!(
-                    "linear_quantize(max_abs_error={bound}{dtype}) | spatial_delta(axis=[{axes}]) | zstd(level=5)"
+                    "linear_quantize(max_abs_error={bound}{fill}{dtype}) | spatial_delta(axis=[{axes}]) | zstd(level=5)"
                 ));
+            }
+        }
+        if have("interp_quantize(max_abs_error=1)") {
+            for rel in [1e-2, 1e-3, 1e-4] {
+                let bound = round_sig(range * rel);
+                if bound > 0.0 {
+                    chains.push(format!(
+                        "interp_quantize(max_abs_error={bound}{fill}{dtype}) | zstd(level=5)"
+                    ));
+                }
             }
         }
     }

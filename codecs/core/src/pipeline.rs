@@ -124,6 +124,13 @@ pub trait ArrayToArrayCodec: PipelineCodec {
         false
     }
 
+    /// True if the encoded array records the decoded chunk's shape (and is 1-d), so that a flat
+    /// buffer of encoded elements decodes on its own although the encoded shape differs from the
+    /// decoded one (`interp_quantize`). Provided: false.
+    fn self_describing(&self) -> bool {
+        false
+    }
+
     /// The encoded fill value (raw native-endian bytes of one element of the encoded dtype) for
     /// the fill value `fill` (one element of dtype `decoded`). Provided: `fill` encoded as a
     /// one-element 1-d array.

@@ -127,8 +127,9 @@ pub struct InterpQuantizeConfig {
     pub max_abs_error: Option<PositiveBound>,
     /// Largest absolute difference allowed, as a fraction of the value range (max − min) of each
     /// chunk's finite non-fill values (SZ3's REL mode; a finite number > 0). Each encoded chunk
-    /// records the absolute bound it used. Exactly one of `max_abs_error` and `max_rel_error`
-    /// must be given.
+    /// records the absolute bound it used (zarr pads edge chunks with the array's fill value,
+    /// which counts in the range unless it is NaN or `fill_value`). Exactly one of
+    /// `max_abs_error` and `max_rel_error` must be given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("exclusiveMinimum" = 0))]
     pub max_rel_error: Option<PositiveBound>,

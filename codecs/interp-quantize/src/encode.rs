@@ -268,6 +268,7 @@ pub(crate) fn encode_plan<F: Real>(
         bound: e,
         offset: offset.to_f64(),
         fill: fill.map(Float::to_f64),
+        fortran: false,
         plan: plan.clone(),
     }
     .write(&g, head);

@@ -16,6 +16,10 @@ pub const MAX_RANK: usize = 32;
 /// Largest per-level bound shift: a level's step is `step · 2^-shift`.
 pub const MAX_SHIFT: u32 = 15;
 
+/// Bit of the header's flags word set for a chunk given in Fortran order (bit 0: a fill value is
+/// present).
+pub const FLAG_FORTRAN: u32 = 1;
+
 /// Number of words of the mask for `n` elements: one bit per element.
 #[must_use]
 pub const fn mask_words(n: usize) -> usize {
@@ -186,6 +190,9 @@ pub struct Header {
     pub offset: f64,
     /// The fill value (a value of the float dtype, widened to `f64`), if any.
     pub fill: Option<f64>,
+    /// The chunk was given in Fortran order: `shape` is its shape reversed (the shape coded, in
+    /// C order), and a decoder that returns an array returns it with its axes reversed.
+    pub fortran: bool,
     /// The predictor's plan.
     pub plan: Plan,
 }
@@ -218,6 +225,12 @@ pub fn encoded_len(shape: &[usize]) -> Result<usize, CodecError> {
     Ok(header_words(shape.len(), g.max_levels) + mask_words(n) + n)
 }
 
+/// Sets the Fortran-order flag in the header of an encoded chunk of `rank` dimensions (the
+/// shape it records is then read as the coded array's, the given array's reversed).
+pub(crate) fn set_fortran(out: &mut [i32], rank: usize) {
+    out[3 + 2 * rank + 4] |= 1 << FLAG_FORTRAN;
+}
+
 fn split(v: u64) -> [i32; 2] {
     [(v as u32).cast_signed(), ((v >> 32) as u32).cast_signed()]
 }
@@ -239,7 +252,7 @@ impl Header {
         let b = 3 + 2 * r;
         out[b..b + 2].copy_from_slice(&split(self.bound.to_bits()));
         out[b + 2..b + 4].copy_from_slice(&split(self.offset.to_bits()));
-        out[b + 4] = i32::from(self.fill.is_some());
+        out[b + 4] = i32::from(self.fill.is_some()) | (i32::from(self.fortran) << FLAG_FORTRAN);
         out[b + 5..b + 7].copy_from_slice(&split(self.fill.unwrap_or(0.0).to_bits()));
         out[b + 7] = (self.plan.anchor_level | (self.plan.anchor_shift << 8)).cast_signed();
         for l in 0..g.max_levels as usize {
@@ -316,7 +329,9 @@ impl Header {
             )));
         }
         let fill_bits = join(words[b + 5], words[b + 6]);
-        let fill = match words[b + 4] {
+        let flags = words[b + 4];
+        let fortran = flags >> FLAG_FORTRAN & 1 == 1;
+        let fill = match flags & !(1 << FLAG_FORTRAN) {
             0 if fill_bits == 0 => None,
             1 => {
                 let f = f64::from_bits(fill_bits);
@@ -327,9 +342,9 @@ impl Header {
                 }
                 Some(f)
             }
-            w => {
+            _ => {
                 return Err(corrupt(format!(
-                    "fill flag {w} (bits {fill_bits:#x}) is not valid"
+                    "flags word {flags:#x} (fill bits {fill_bits:#x}) is not valid"
                 )));
             }
         };
@@ -366,6 +381,7 @@ impl Header {
                 bound,
                 offset,
                 fill,
+                fortran,
                 plan: Plan {
                     anchor_level,
                     anchor_shift,

@@ -70,7 +70,7 @@ mod tune;
 
 use ndarray::{ArrayD, IxDyn};
 use ndcodecs_core::{
-    CodecError,
+    ArrayToArrayCodec, CodecError, PipelineCodec,
     dtype::{Element, Float, dtype_name},
     match_float_array,
     shape::standard_elements,
@@ -297,8 +297,18 @@ impl InterpQuantizeCodec {
         &self,
         a: &ndarray::CowArray<'_, F, IxDyn>,
     ) -> Result<AnyArray, CodecError> {
-        let xs = standard_elements(a);
-        let out = self.encode_slice(&xs, a.shape())?;
+        // A Fortran-ordered array (numpy `order="F"`, zarr v2 `order: "F"`) is coded as the
+        // C-ordered array its memory holds (axes reversed), flagged in the header: the
+        // predictor sees the same neighbours, and decoding gives it back in Fortran order.
+        let t = a.view().reversed_axes();
+        let out = match t.as_slice() {
+            Some(xs) if a.ndim() > 1 && !a.is_standard_layout() => {
+                let mut out = self.encode_slice(xs, t.shape())?;
+                format::set_fortran(&mut out, a.ndim());
+                out
+            }
+            _ => self.encode_slice(&standard_elements(a), a.shape())?,
+        };
         let len = out.len();
         Ok(AnyArray::I32(from_shape_vec(&[len], out)?))
     }
@@ -340,7 +350,8 @@ impl Codec for InterpQuantizeCodec {
     type Error = CodecError;
 
     /// Encodes a `float32`/`float64` array (the configured `dtype`) into a 1-d `int32` array of
-    /// `encoded_len(shape)` words.
+    /// `encoded_len(shape)` words. A Fortran-ordered array is coded in its memory order (the
+    /// header records its shape reversed, and a flag).
     ///
     /// # Errors
     ///
@@ -363,7 +374,8 @@ impl Codec for InterpQuantizeCodec {
     }
 
     /// Decodes an encoded chunk (`int32` words, any shape, read in C order) into an array of the
-    /// configured `dtype` with the shape its header records.
+    /// configured `dtype` with the shape it was encoded from (C order, or Fortran order for a
+    /// chunk encoded from a Fortran-ordered array).
     ///
     /// # Errors
     ///
@@ -379,14 +391,17 @@ impl Codec for InterpQuantizeCodec {
             unreachable!("dtype checked above")
         };
         let words = standard_elements(codes);
+        let (h, g) = read_header(&words)?;
         with_float!(self.config.dtype, F => {
-            let (shape, out) = self.decode_slice::<F>(&words)?;
-            Ok(F::into_any(from_shape_vec(&shape, out)?))
+            let mut out = vec![F::ZERO; g.len()];
+            decode::decode(&words, &h, &g, &mut out)?;
+            let array = from_shape_vec(&h.shape, out)?;
+            Ok(F::into_any(if h.fortran { array.reversed_axes() } else { array }))
         })
     }
 
-    /// Decodes into `decoded`, which must be of the configured `dtype` and the shape the
-    /// chunk's header records (it may be non-contiguous).
+    /// Decodes into `decoded`, which must be of the configured `dtype` and the shape the chunk
+    /// was encoded from (any memory order).
     ///
     /// # Errors
     ///
@@ -406,16 +421,26 @@ impl Codec for InterpQuantizeCodec {
         };
         let words = standard_elements(codes);
         let (h, g) = read_header(&words)?;
-        if h.shape != decoded.shape() {
+        let mut shape = h.shape.clone();
+        if h.fortran {
+            shape.reverse();
+        }
+        if shape != decoded.shape() {
             return Err(CodecError::ShapeMismatch {
                 codec: CODEC_ID,
-                expected: format!("an output of the encoded chunk's shape {:?}", h.shape),
+                expected: format!("an output of the encoded chunk's shape {shape:?}"),
                 found: format!("{:?}", decoded.shape()),
             });
         }
         with_float!(self.config.dtype, F => {
             let Some(out) = decoded.as_typed_mut::<F>() else {
                 unreachable!("dtype checked above")
+            };
+            // The coded array: the output itself, or its axes reversed for a Fortran chunk.
+            let mut out = if h.fortran {
+                out.view_mut().reversed_axes()
+            } else {
+                out.view_mut()
             };
             if let Some(slice) = out.as_slice_mut() {
                 decode::decode(&words, &h, &g, slice)
@@ -446,6 +471,145 @@ impl StaticCodec for InterpQuantizeCodec {
     fn get_config(&self) -> StaticCodecConfig<'_, Self> {
         StaticCodecConfig::from(&self.config)
     }
+}
+
+impl PipelineCodec for InterpQuantizeCodec {
+    const EXAMPLE_CONFIG: &'static str =
+        r#"{"max_abs_error": 0.01, "fill_value": 9.96921e36, "dtype": "float32"}"#;
+    const DTYPE_FIELD: Option<&'static str> = Some("dtype");
+
+    /// # Errors
+    ///
+    /// As [`InterpQuantizeCodec::try_new`].
+    fn validate(&self) -> Result<(), CodecError> {
+        match &self.invalid {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// `max_abs_error`; `None` for `max_rel_error`, whose absolute bound depends on each
+    /// chunk's value range (each encoded chunk records the one it used).
+    fn max_abs_error(&self) -> Option<f64> {
+        self.config.max_abs_error.map(PositiveBound::get)
+    }
+}
+
+/// Floats of the configured `dtype` to a 1-d `int32` array of [`encoded_len`]`(shape)` words
+/// that records the chunk's shape.
+impl ArrayToArrayCodec for InterpQuantizeCodec {
+    fn decoded_dtype(&self) -> Option<AnyArrayDType> {
+        Some(self.config.dtype.to_any())
+    }
+
+    /// `int32`.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::UnsupportedDtype`] unless `decoded` is the configured `dtype`.
+    fn encoded_dtype(&self, decoded: AnyArrayDType) -> Result<AnyArrayDType, CodecError> {
+        self.expect_decoded_dtype(decoded)?;
+        Ok(AnyArrayDType::I32)
+    }
+
+    /// `[encoded_len(decoded)]`.
+    ///
+    /// # Errors
+    ///
+    /// As [`encoded_len`].
+    fn encoded_shape(&self, decoded: &[usize]) -> Result<Vec<usize>, CodecError> {
+        Ok(vec![encoded_len(decoded)?])
+    }
+
+    fn self_describing(&self) -> bool {
+        true
+    }
+
+    /// 0: the encoded array has no fill value of its own (a chunk that is all fill value is
+    /// encoded like any other, and zarr does not store it).
+    fn encoded_fill_value(
+        &self,
+        decoded: AnyArrayDType,
+        _fill: &[u8],
+    ) -> Result<Vec<u8>, CodecError> {
+        self.expect_decoded_dtype(decoded)?;
+        Ok(0i32.to_ne_bytes().to_vec())
+    }
+
+    /// # Errors
+    ///
+    /// [`CodecError::UnsupportedDtype`] if `dtype` is not the configured one,
+    /// [`CodecError::ShapeMismatch`] if `decoded` does not hold `shape` elements, and the errors
+    /// of [`Codec::encode`].
+    fn encode_raw(
+        &self,
+        decoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+    ) -> Result<Vec<u8>, CodecError> {
+        self.expect_decoded_dtype(dtype)?;
+        let words = with_float!(self.config.dtype, F => {
+            let xs = typed::<F>(decoded, shape)?;
+            self.encode_slice::<F>(&xs, shape)?
+        });
+        Ok(bytemuck::cast_slice(&words).to_vec())
+    }
+
+    /// # Errors
+    ///
+    /// [`CodecError::UnsupportedDtype`] if `dtype` is not the configured one,
+    /// [`CodecError::ShapeMismatch`] if `encoded` is not the size of an encoded chunk of `shape`
+    /// or records another shape (both checked before anything is allocated), and the errors of
+    /// [`Codec::decode`].
+    fn decode_raw(
+        &self,
+        encoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+    ) -> Result<Vec<u8>, CodecError> {
+        self.bound()?;
+        self.expect_decoded_dtype(dtype)?;
+        let words = typed::<i32>(encoded, &self.encoded_shape(shape)?)?;
+        let (h, g) = read_header(&words)?;
+        if h.shape != shape {
+            return Err(CodecError::ShapeMismatch {
+                codec: CODEC_ID,
+                expected: format!("a chunk of shape {shape:?}"),
+                found: format!("an encoded chunk of shape {:?}", h.shape),
+            });
+        }
+        with_float!(self.config.dtype, F => {
+            let mut out = vec![F::ZERO; g.len()];
+            decode::decode(&words, &h, &g, &mut out)?;
+            Ok(bytemuck::cast_slice(&out).to_vec())
+        })
+    }
+}
+
+/// The native-endian elements of type `T` in `bytes`, which must hold exactly the elements of
+/// `shape` (borrowed when aligned).
+fn typed<'a, T: bytemuck::Pod>(
+    bytes: &'a [u8],
+    shape: &[usize],
+) -> Result<std::borrow::Cow<'a, [T]>, CodecError> {
+    let nbytes = shape
+        .iter()
+        .try_fold(size_of::<T>(), |n, &d| n.checked_mul(d));
+    if nbytes != Some(bytes.len()) {
+        return Err(CodecError::ShapeMismatch {
+            codec: CODEC_ID,
+            expected: format!(
+                "{} bytes (shape {shape:?}, {} bytes per element)",
+                nbytes.map_or_else(|| "more than usize::MAX".to_owned(), |n| n.to_string()),
+                size_of::<T>()
+            ),
+            found: format!("{} bytes", bytes.len()),
+        });
+    }
+    Ok(match bytemuck::try_cast_slice::<u8, T>(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => std::borrow::Cow::Owned(bytemuck::pod_collect_to_vec(bytes)),
+    })
 }
 
 /// Entry points for experiments and benchmarks (not a stable API): encoding with a given plan and

@@ -198,3 +198,66 @@ fn fill_cells_do_not_change_valid_codes() {
         wb[wb.len() - n - n.div_ceil(32)..]
     );
 }
+
+/// A Fortran-ordered array is coded in its memory order: the words are those of its transpose
+/// (a C-ordered array) with the header's Fortran flag set, and decoding gives back an array of
+/// the input's shape in Fortran order, also through `decode_into` into a C-ordered output.
+#[test]
+fn fortran_order_input_is_coded_in_memory_order() {
+    let shape = [19, 7, 30];
+    let v = smooth(&shape, 3, 0.05);
+    let xs: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+    let c = codec(Some(0.01), None, Some(-999.0), false);
+    // A Fortran-ordered array of shape (30, 7, 19) holding xs in memory order.
+    let f = ArrayD::from_shape_vec(IxDyn(&[30, 7, 19]).f(), xs.clone()).unwrap();
+    assert!(!f.is_standard_layout());
+    let enc = c.encode(AnyArray::F32(f.clone()).cow()).unwrap();
+    let AnyArray::I32(enc) = enc else {
+        panic!("int32")
+    };
+    let words = enc.as_slice().unwrap();
+    let plain = c.encode_slice(&xs, &shape).unwrap();
+    let flags = 3 + 2 * shape.len() + 4;
+    assert_eq!(words[flags], plain[flags] | 2);
+    assert_eq!(words[..flags], plain[..flags]);
+    assert_eq!(words[flags + 1..], plain[flags + 1..]);
+    let AnyArray::F32(y) = c.decode(AnyArray::I32(enc.clone()).cow()).unwrap() else {
+        panic!("float32")
+    };
+    assert_eq!(y.shape(), f.shape());
+    assert!(y.t().is_standard_layout());
+    check(
+        f.as_slice_memory_order().unwrap(),
+        y.as_slice_memory_order().unwrap(),
+        0.01,
+        Some(-999.0),
+    );
+    let mut out = ArrayD::<f32>::zeros(IxDyn(&[30, 7, 19]));
+    c.decode_into(
+        AnyArrayBase::I32(enc.view()),
+        AnyArrayBase::F32(out.view_mut()),
+    )
+    .unwrap();
+    assert!(
+        out.iter()
+            .zip(y.iter())
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+    // The raw word decoder reads the coded (C-ordered) array.
+    let (s, raw) = c.decode_slice::<f32>(words).unwrap();
+    assert_eq!(s, shape);
+    assert!(
+        raw.iter()
+            .zip(y.as_slice_memory_order().unwrap())
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+    // decode_into an output of the coded shape is refused.
+    let mut wrong = ArrayD::<f32>::zeros(IxDyn(&shape));
+    assert!(
+        c.decode_into(
+            AnyArrayBase::I32(enc.view()),
+            AnyArrayBase::F32(wrong.view_mut())
+        )
+        .is_err()
+    );
+}

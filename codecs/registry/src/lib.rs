@@ -62,6 +62,8 @@ pub use ndcodecs_core;
 #[doc(hidden)]
 pub use ndcodecs_crc32;
 #[doc(hidden)]
+pub use ndcodecs_interp_quantize;
+#[doc(hidden)]
 pub use ndcodecs_lilcom;
 #[doc(hidden)]
 pub use ndcodecs_linear_quantize;
@@ -95,6 +97,7 @@ macro_rules! for_each_codec {
         $callback! {
             SpatialDelta: array_to_array, $crate::ndcodecs_spatial_delta::SpatialDeltaCodec, "ndcodecs.spatial_delta", ["numcodecs.spatial_delta"];
             LinearQuantize: array_to_array, $crate::ndcodecs_linear_quantize::LinearQuantizeCodec, "ndcodecs.linear_quantize", ["numcodecs.linear_quantize"];
+            InterpQuantize: array_to_array, $crate::ndcodecs_interp_quantize::InterpQuantizeCodec, "ndcodecs.interp_quantize", ["numcodecs.interp_quantize"];
             Lilcom: array_to_bytes, $crate::ndcodecs_lilcom::LilcomCodec, "ndcodecs.lilcom", ["numcodecs.lilcom"];
             Crc32: bytes_to_bytes, $crate::ndcodecs_crc32::Crc32Codec, "numcodecs.crc32", ["ndcodecs.crc32"];
         }
@@ -144,6 +147,7 @@ struct ArrayOps {
     encoded_dtype: fn(&Value, AnyArrayDType) -> Result<AnyArrayDType, CodecError>,
     encoded_shape: fn(&Value, &[usize]) -> Result<Vec<usize>, CodecError>,
     elementwise: fn(&Value) -> Result<bool, CodecError>,
+    self_describing: fn(&Value) -> Result<bool, CodecError>,
 }
 
 impl std::fmt::Debug for Ops {
@@ -230,6 +234,16 @@ impl CodecEntry {
         (self.array_ops()?.elementwise)(config)
     }
 
+    /// Whether the encoded array of an array → array codec records the decoded shape, so that a
+    /// flat buffer of it decodes alone ([`ArrayToArrayCodec::self_describing`]).
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::InvalidConfig`] for an invalid configuration or a codec of another kind.
+    pub fn self_describing(&self, config: &Value) -> Result<bool, CodecError> {
+        (self.array_ops()?.self_describing)(config)
+    }
+
     /// The numcodecs configuration (with `id`) of an array → bytes codec as it applies to
     /// chunks of `dtype` and `shape` ([`ArrayToBytesCodec::bind`]).
     ///
@@ -289,6 +303,7 @@ pub static CODECS: &[CodecEntry] = {
                     encoded_dtype: |c, d| parse::<$codec>(c)?.encoded_dtype(d),
                     encoded_shape: |c, s| parse::<$codec>(c)?.encoded_shape(s),
                     elementwise: |c| Ok(parse::<$codec>(c)?.elementwise()),
+                    self_describing: |c| Ok(parse::<$codec>(c)?.self_describing()),
                 }),
                 bind: None,
             }

@@ -84,12 +84,15 @@ def _check_not_object(arr: Any, what: str) -> None:
         raise TypeError(f"cannot {what} an object array (dtype {arr.dtype})")
 
 
-def _typed_out(out: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+def _typed_out(
+    out: Any, dtype: np.dtype, shape: tuple[int, ...], order: str = "C"
+) -> np.ndarray:
     """``out`` as a writable ndarray of ``dtype`` and ``shape``.
 
     An ndarray must already have that dtype and size (it may have another shape of the same
     size, as numcodecs allows); an untyped writable buffer (``bytearray``, ``memoryview``) must
-    hold exactly the decoded bytes.
+    hold exactly the decoded bytes, and receives them in memory ``order`` (that of the decoded
+    array, as numcodecs' compressors copy memory).
     """
     if isinstance(out, np.ndarray):
         _check_not_object(out, "decode into")
@@ -106,7 +109,7 @@ def _typed_out(out: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
     nbytes = int(np.prod(shape)) * dtype.itemsize
     if view.nbytes != nbytes:
         raise ValueError(f"out holds {view.nbytes} bytes, the decoded data needs {nbytes}")
-    return view.view(dtype).reshape(shape)
+    return view.view(dtype).reshape(shape, order=order)
 
 
 class _NdCodec:
@@ -213,11 +216,13 @@ class _NdCodec:
 
 
 class _ArrayToArrayCodec(_NdCodec):
-    """An array → array codec whose encoded array has the input's shape.
+    """An array → array codec.
 
-    Encoded data are typed arrays. A bare byte buffer can be decoded only when the dtype and
-    shape come from elsewhere: ``out`` (an ndarray), or ``_encoded_dtype`` for a codec whose
-    configuration fixes the encoded dtype and that works elementwise.
+    Encoded data are typed arrays, of the input's shape, or 1-D for a codec whose encoded array
+    records the decoded shape (``interp_quantize``: *self-describing*). A bare byte buffer can
+    be decoded only when the dtype and shape come from elsewhere: ``out`` (an ndarray), or
+    ``_encoded_dtype`` for a codec whose configuration fixes the encoded dtype and that works
+    elementwise or is self-describing.
     """
 
     def _encoded_dtype(self) -> np.dtype | None:
@@ -230,6 +235,10 @@ class _ArrayToArrayCodec(_NdCodec):
     def _elementwise(self) -> bool:
         """True if decoding does not depend on the array's shape."""
         return bool(self._ask("elementwise"))
+
+    def _self_describing(self) -> bool:
+        """True if the encoded array is 1-D and records the decoded shape."""
+        return bool(self._ask("self_describing"))
 
     def _decoded_dtype(self) -> np.dtype | None:
         """The dtype of the arrays this codec encodes if the configuration fixes it, else None."""
@@ -266,7 +275,8 @@ class _ArrayToArrayCodec(_NdCodec):
             return buf
         # Untyped, or bytes (a uint8 array) for a codec whose encoded dtype is wider.
         raw = ensure_contiguous_ndarray(buf).view(np.uint8)
-        if isinstance(out, np.ndarray) and out.dtype.kind in "biuf":
+        self_describing = dtype is not None and self._self_describing()
+        if not self_describing and isinstance(out, np.ndarray) and out.dtype.kind in "biuf":
             enc_dtype = dtype if dtype is not None else out.dtype
             if raw.nbytes != out.size * enc_dtype.itemsize:
                 raise ValueError(
@@ -275,7 +285,7 @@ class _ArrayToArrayCodec(_NdCodec):
                 )
             order = "F" if _only_fortran(out) else "C"
             return raw.view(enc_dtype).reshape(out.shape, order=order)
-        if dtype is not None and self._elementwise():
+        if dtype is not None and (self_describing or self._elementwise()):
             if raw.nbytes % dtype.itemsize:
                 raise ValueError(
                     f"{self.codec_id}: {raw.nbytes} encoded bytes are not a whole number of "
@@ -301,7 +311,7 @@ class _ArrayToArrayCodec(_NdCodec):
             dec = self._native_decode(enc)
             return np.asfortranarray(dec) if _only_fortran(enc) else dec
         dec = self._native_decode(enc)
-        target = _typed_out(out, dec.dtype, dec.shape)
+        target = _typed_out(out, dec.dtype, dec.shape, "F" if _only_fortran(dec) else "C")
         np.copyto(target, dec.reshape(target.shape), casting="no")
         return out
 
