@@ -118,20 +118,20 @@ impl<const N: usize> AdaptiveCdf<N> {
     pub fn update(&mut self, s: usize) {
         let w = 31 - (u32::from(self.count) + 2).leading_zeros() + 1;
         let rate = w.min(u32::from(self.max_rate));
-        #[allow(clippy::cast_possible_truncation)]
-        let top = (CDF_TOTAL as usize - N) as u32;
+        // c[i] = m[i] + i: moving m[i] down by m[i] >> rate is c[i] -= (c[i] - i) >> rate, up by
+        // (2^15 - N - m[i]) >> rate is c[i] += (2^15 - N + i - c[i]) >> rate. Written over
+        // all lanes with a select, so that it vectorises.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+        let (s, top) = (s as i32, (CDF_TOTAL as usize - N) as i32);
         for (i, c) in self.cum.iter_mut().enumerate().skip(1) {
-            let v = u32::from(*c);
-            let m = v - i as u32;
-            #[allow(clippy::cast_possible_truncation)]
-            let m = if i <= s {
-                m - (m >> rate)
-            } else {
-                m + ((top - m) >> rate)
-            };
-            #[allow(clippy::cast_possible_truncation)]
+            #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+            let i = i as i32;
+            let v = i32::from(*c);
+            let down = v - ((v - i) >> rate);
+            let up = v + ((top + i - v) >> rate);
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             {
-                *c = (m + i as u32) as u16;
+                *c = if i <= s { down } else { up } as u16;
             }
         }
         self.count = self.count.saturating_add(1);

@@ -62,3 +62,8 @@ pub use cdf::{AdaptiveCdf, CDF_PROB_BITS, MAX_PRECISION_BITS};
 pub use decoder::RangeDecoder;
 pub use encoder::RangeEncoder;
 pub use error::EntropyError;
+
+/// The README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

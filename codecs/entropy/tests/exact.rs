@@ -339,7 +339,7 @@ fn decode_ours(bytes: &[u8], ops: &[Op]) -> Result<Vec<Op>, ndcodecs_entropy::En
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn bytes_equal_the_exact_model(ops in prop::collection::vec(op(), 0..400)) {

@@ -1,0 +1,26 @@
+//! Arbitrary bytes into the decoder: an error, or values that encode back to exactly these bytes
+//! (the format is canonical), never a panic or an allocation beyond the expected chunk.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use ndcodecs_arith::{decode, decode_into, encode, read_header};
+
+fuzz_target!(|data: &[u8]| {
+    // Into a small expected chunk: whatever the header declares, at most 24 values are allocated.
+    let mut out = vec![0i16; 24];
+    if decode_into(data, &[2, 3, 4], &mut out).is_ok() {
+        assert_eq!(encode(&out, &[2, 3, 4]).unwrap(), data, "accepted a non-canonical stream");
+    }
+    let mut bytes = vec![0u8; 7];
+    let _ = decode_into(data, &[7], &mut bytes);
+    // On its own, for modest declared sizes (a few bytes of zeros may declare millions of values).
+    let modest = read_header(data).is_ok_and(|h| {
+        h.shape.iter().try_fold(1u64, |a, &d| a.checked_mul(d)).is_some_and(|n| n <= 1 << 16)
+    });
+    if modest {
+        if let Ok(a) = decode(data) {
+            let h = read_header(data).unwrap();
+            assert_eq!(a.shape().iter().map(|&d| d as u64).collect::<Vec<_>>(), h.shape);
+        }
+    }
+});
