@@ -7,7 +7,7 @@
 //! ```
 //! Writes `OUT_PREFIX.codes.i32` (the codes, in code order, little-endian) and
 //! `OUT_PREFIX.pos.u64` (their flat element indices), and prints the encode and decode times,
-//! the bound and the max error.
+//! the bound and the max error, and the size of the whole encoded chunk coded by `arith`.
 
 use std::time::Instant;
 
@@ -130,8 +130,12 @@ fn main() {
         .collect();
     std::fs::write(format!("{prefix}.pos.u64"), pos).unwrap();
     let mb = (4 * n) as f64 / 1e6;
+    let arith = ndcodecs_arith::encode(&words, &[words.len()])
+        .unwrap()
+        .len();
     println!(
-        "plan {:?} bound {e:.6e} max_err/bound {:.4} enc {:.1} MB/s dec {:.1} MB/s",
+        "arith {arith} B ratio {:.3} plan {:?} bound {e:.6e} max_err/bound {:.4} enc {:.1} MB/s dec {:.1} MB/s",
+        mb * 1e6 / arith as f64,
         h.plan,
         max_err / e,
         mb / t_enc,

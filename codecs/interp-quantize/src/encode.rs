@@ -256,7 +256,7 @@ pub(crate) fn encode_plan<F: Real>(
     };
     let plan = match plan {
         Some(p) => p.clone(),
-        None => tune::choose_plan(xs, &g, &sc, e, step, inv, fill_bits),
+        None => tune::choose_plan(xs, &g, &sc, step, inv, fill_bits),
     };
     let hw = header_words(shape.len(), g.max_levels);
     let mw = mask_words(n);

@@ -1,112 +1,522 @@
-//! The encoder's choices for a chunk (anchor level, interpolation, axis order and per-level
-//! bound shift). Any plan decodes; this module only decides which one codes a chunk best.
+//! The encoder's choices for a chunk: the Lorenzo predictor or interpolation, and per
+//! interpolation level the interpolation (cubic or linear), the axis order and the bound shift.
+//! Any plan decodes; this module only decides which one codes a chunk best.
 //!
-//! Candidates are tried on a central crop of the chunk (at most [`CROP_ELEMENTS`] elements) with
-//! the real encoder, and scored with a static context-model estimate of the codes' size (the
-//! binarisation an adaptive arithmetic coder uses: zero / sign / exponent as one symbol in the
-//! context of the previous code's magnitude, mantissa bits below the leading one counted raw).
-//! First the axis order and interpolation (and the Lorenzo predictor, anchor level 0, which wins
-//! on fields whose grid is too coarse to interpolate), then the bound shift of the coarse levels
-//! (QoZ's level-wise error bound).
+//! The choice is *open loop* (as SZ3 and QoZ choose from sampled points rather than by trial
+//! encodes): at sampled target points of each level, every candidate's code is computed from the
+//! chunk's values quantized on the grid of the step, which stand for the decoder's
+//! reconstructions (those differ from the values by less than the bound, as these do). A point
+//! whose index is an odd multiple of the level's stride along the axes `O` is predicted along
+//! the axis of `O` that comes last in the level's axis order, so one pass that computes, per
+//! point, the codes along each axis of `O` (linear and cubic) scores every axis order: per level,
+//! a histogram of codes per (`O`, axis, interpolation), summed per order. The Lorenzo predictor's
+//! codes are the Lorenzo differences of the quantized values (exactly the codes of the in-loop
+//! Lorenzo predictor, up to rounding at ties). A candidate's cost is the empirical entropy of its
+//! codes, scaled to the level's number of points; per level the cheapest order and
+//! interpolation win, and the Lorenzo predictor wins over the whole hierarchy when it is
+//! cheaper. The coarse levels get a tighter bound (QoZ: Liu et al., SC 2022) when the finest
+//! level's codes are mostly zero, where the measurements in the crate's README showed it to pay.
 
-use crate::encode::{Scan, run};
+use crate::encode::Scan;
 use crate::format::{Geometry, Interp, Level, Plan};
 use crate::real::Real;
 
 /// Anchor grid stride `2^DEFAULT_ANCHOR_LEVEL` (or the whole array when it is smaller).
 pub const DEFAULT_ANCHOR_LEVEL: u32 = 6;
 
-/// Largest crop the candidates are tried on.
-pub const CROP_ELEMENTS: usize = 1 << 14;
+/// Chunks smaller than this use the default plan.
+const MIN_TUNE_ELEMENTS: usize = 256;
 
-/// Chunks smaller than this use the default plan without trials.
-const MIN_TRIAL_ELEMENTS: usize = 256;
+/// Targets sampled per candidate and level: `1/SAMPLE_DIVISOR` of the chunk, within
+/// [`MIN_SAMPLES`] and [`MAX_SAMPLES`] (all of them in a level with fewer).
+const SAMPLE_DIVISOR: usize = 32;
+const MIN_SAMPLES: usize = 2048;
+const MAX_SAMPLES: usize = 1 << 14;
 
-/// The plan for a chunk.
-#[allow(clippy::too_many_arguments)]
+/// A level with fewer sampled codes takes the choice of the level below it.
+const MIN_LEVEL_SAMPLES: u64 = 256;
+
+/// Fraction of zero codes at the finest level above which the coarse levels get a bound shift.
+const SHIFT_ZERO_FRACTION: f64 = 0.75;
+
+/// Histogram bins: codes `-15..=15` by value, then by sign and bit length (5 to 32).
+const BINS: usize = 31 + 2 * 28;
+
+/// `1.5 · 2^52`: adding and subtracting it rounds an `f64` of magnitude below 2^51 to an
+/// integer.
+const ROUND_MAGIC: f64 = 6_755_399_441_055_744.0;
+
+/// A histogram of codes, with the raw bits of the large codes' mantissas.
+#[derive(Clone)]
+struct Hist {
+    count: [u32; BINS],
+    extra_bits: u64,
+    n: u64,
+}
+
+impl Hist {
+    const EMPTY: Self = Self {
+        count: [0; BINS],
+        extra_bits: 0,
+        n: 0,
+    };
+
+    /// Adds the code of residual `r` (in steps).
+    #[inline(always)]
+    fn add(&mut self, r: f64) {
+        let r = r.clamp(-4e9, 4e9);
+        let q = (r + ROUND_MAGIC) - ROUND_MAGIC;
+        #[allow(clippy::cast_possible_truncation)]
+        let q = q as i64;
+        let a = q.unsigned_abs();
+        let bin = if a < 16 {
+            #[allow(clippy::cast_sign_loss)]
+            let b = (q + 15) as usize;
+            b
+        } else {
+            let bits = 64 - a.leading_zeros();
+            self.extra_bits += u64::from(bits - 1);
+            31 + 2 * (bits as usize - 5) + usize::from(q < 0)
+        };
+        self.count[bin] += 1;
+        self.n += 1;
+    }
+
+    /// Estimated bits per code: the empirical entropy plus the raw mantissa bits.
+    #[allow(clippy::cast_precision_loss)]
+    fn bits_per_code(&self) -> f64 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        let n = self.n as f64;
+        let mut bits = self.extra_bits as f64;
+        for &c in self.count.iter().filter(|&&c| c > 0) {
+            let c = f64::from(c);
+            bits += c * (n / c).log2();
+        }
+        bits / n
+    }
+}
+
+/// The chunk's values as the chooser reads them: quantized on the step grid, specials marked.
+struct View<'a, F: Real> {
+    xs: &'a [F],
+    fill: Option<F::Bits>,
+    offset: f64,
+    step: f64,
+    inv: f64,
+}
+
+impl<F: Real> View<'_, F> {
+    /// The value at `p` (as `f64`), or `None` for a special element.
+    #[inline(always)]
+    fn value(&self, p: usize) -> Option<f64> {
+        let x = self.xs[p];
+        if !x.is_finite() || self.fill.is_some_and(|f| f == x.to_bits()) {
+            None
+        } else {
+            Some(x.to_f64())
+        }
+    }
+
+    /// The code of `p` on the step grid: `round((x − offset) / step)`.
+    #[inline(always)]
+    fn code(&self, p: usize) -> Option<f64> {
+        let v = self.value(p)?;
+        let r = ((v - self.offset) * self.inv).clamp(-4e15, 4e15);
+        Some((r + ROUND_MAGIC) - ROUND_MAGIC)
+    }
+
+    /// The value at `p` quantized on the step grid (a stand-in for its reconstruction).
+    #[inline(always)]
+    fn quantized(&self, p: usize) -> Option<f64> {
+        Some(self.offset + self.code(p)? * self.step)
+    }
+}
+
+/// Context classes of the previous code's magnitude: 0, 1, 2–3, 4–15, 16 and more.
+const CLASSES: usize = 5;
+
+#[inline(always)]
+fn class(r: f64) -> usize {
+    let a = r.abs();
+    if a < 0.5 {
+        0
+    } else if a < 1.5 {
+        1
+    } else if a < 3.5 {
+        2
+    } else if a < 15.5 {
+        3
+    } else {
+        4
+    }
+}
+
+/// Histograms of codes by the context class of the code before them in the stream (the
+/// statistics an adaptive coder with that context sees).
+#[derive(Clone)]
+struct CondHist([Hist; CLASSES]);
+
+impl CondHist {
+    const EMPTY: Self = Self([Hist::EMPTY; CLASSES]);
+
+    #[inline(always)]
+    fn add(&mut self, prev: f64, r: f64) {
+        self.0[class(prev)].add(r);
+    }
+
+    fn n(&self) -> u64 {
+        self.0.iter().map(|h| h.n).sum()
+    }
+
+    /// Estimated bits per code: the conditional entropy plus the raw mantissa bits.
+    #[allow(clippy::cast_precision_loss)]
+    fn bits_per_code(&self) -> f64 {
+        let n = self.n();
+        if n == 0 {
+            return 0.0;
+        }
+        self.0
+            .iter()
+            .map(|h| h.bits_per_code() * h.n as f64)
+            .sum::<f64>()
+            / n as f64
+    }
+
+    fn zero_fraction(&self) -> f64 {
+        let n = self.n();
+        if n == 0 {
+            return 0.0;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let z: f64 = self.0.iter().map(|h| f64::from(h.count[15])).sum::<f64>() / n as f64;
+        z
+    }
+}
+
+/// How densely a pass samples each axis: along axes 0–2, index `j` (in units of the level's
+/// stride) is visited when `j mod 2m < 2`, so that odd and even indices are sampled alike; along
+/// axis 3, in runs of [`RUN`] indices, one run in `m`.
+fn sampling(ext: [usize; 4], budget: usize) -> [usize; 4] {
+    let mut m = [1usize; 4];
+    let total: usize = ext.iter().product();
+    #[allow(clippy::cast_precision_loss)]
+    let mut ratio = total as f64 / budget.max(1) as f64;
+    for k in 0..4 {
+        if ratio <= 1.0 {
+            break;
+        }
+        let room = if k == 3 { ext[3] / RUN } else { ext[k] / 2 };
+        if room > 1 {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let mk = (ratio.ceil() as usize).min(room);
+            m[k] = mk;
+            #[allow(clippy::cast_precision_loss)]
+            {
+                ratio /= mk as f64;
+            }
+        }
+    }
+    m
+}
+
+/// Length of the runs sampled along axis 3.
+const RUN: usize = 64;
+
+#[inline(always)]
+fn keep(m: [usize; 4], k: usize, j: usize) -> bool {
+    if k == 3 {
+        (j / RUN).is_multiple_of(m[3])
+    } else {
+        j % (2 * m[k]) < 2
+    }
+}
+
+/// The codes, linear and cubic, of the target at `p` predicted along an axis (index `i` along
+/// it, extent `n`, neighbours `s·stride` apart), as residuals in steps; `None` where a neighbour
+/// used is special.
+#[inline(always)]
+fn interp_residuals<F: Real>(
+    v: &View<'_, F>,
+    p: usize,
+    x: f64,
+    i: usize,
+    n: usize,
+    s: usize,
+    stride: usize,
+) -> Option<(f64, f64)> {
+    let o = s * stride;
+    let l1 = v.quantized(p - o)?;
+    let has_r1 = i + s < n;
+    let has_l3 = i >= 3 * s;
+    let has_r3 = i + 3 * s < n;
+    let (lin, cub) = if has_r1 {
+        let r1 = v.quantized(p + o)?;
+        let lin = (l1 + r1) * 0.5;
+        let cub = match (has_l3, has_r3) {
+            (true, true) => {
+                let (l3, r3) = (v.quantized(p - 3 * o)?, v.quantized(p + 3 * o)?);
+                ((l1 + r1) * 9.0 - (l3 + r3)) * 0.0625
+            }
+            (false, true) => ((l1 * 3.0 + r1 * 6.0) - v.quantized(p + 3 * o)?) * 0.125,
+            (true, false) => ((r1 * 3.0 + l1 * 6.0) - v.quantized(p - 3 * o)?) * 0.125,
+            (false, false) => lin,
+        };
+        (lin, cub)
+    } else if has_l3 {
+        let e = (l1 * 3.0 - v.quantized(p - 3 * o)?) * 0.5;
+        (e, e)
+    } else {
+        (l1, l1)
+    };
+    Some(((x - lin) * v.inv, (x - cub) * v.inv))
+}
+
+/// The codes of level stride `s` under axis `order` (the axes with targets at this level), at
+/// sampled targets, visited sweep by sweep in the order the encoder writes them: linear and
+/// cubic, each by the context of the code before it.
+fn level_costs<F: Real>(
+    v: &View<'_, F>,
+    g: &Geometry,
+    s: usize,
+    order: &[usize],
+    m: [usize; 4],
+) -> [CondHist; 2] {
+    let n = g.dims;
+    let mut out = [CondHist::EMPTY, CondHist::EMPTY];
+    let mut done = [false; 4];
+    for &axis in order {
+        // (start, step) of each axis's target indices in this sweep, in units of `s`.
+        let r: [(usize, usize); 4] = std::array::from_fn(|k| {
+            if k == axis {
+                (1, 2)
+            } else if done[k] {
+                (0, 1)
+            } else {
+                (0, 2)
+            }
+        });
+        let ext: [usize; 4] = std::array::from_fn(|k| n[k].div_ceil(s));
+        let off = s * g.strides[axis];
+        let _ = off;
+        for j0 in (r[0].0..ext[0]).step_by(r[0].1).filter(|&j| keep(m, 0, j)) {
+            for j1 in (r[1].0..ext[1]).step_by(r[1].1).filter(|&j| keep(m, 1, j)) {
+                for j2 in (r[2].0..ext[2]).step_by(r[2].1).filter(|&j| keep(m, 2, j)) {
+                    let js = [j0, j1, j2];
+                    let base = s * (j0 * g.strides[0] + j1 * g.strides[1] + j2 * g.strides[2]);
+                    let mut prev = [0.0f64; 2];
+                    let mut last_run = usize::MAX;
+                    for j3 in (r[3].0..ext[3]).step_by(r[3].1).filter(|&j| keep(m, 3, j)) {
+                        if j3 / RUN != last_run {
+                            last_run = j3 / RUN;
+                            prev = [0.0; 2];
+                        }
+                        let p = base + s * j3;
+                        let Some(x) = v.value(p) else { continue };
+                        let i = if axis == 3 { j3 } else { js[axis] } * s;
+                        let Some((rl, rc)) =
+                            interp_residuals(v, p, x, i, n[axis], s, g.strides[axis])
+                        else {
+                            continue;
+                        };
+                        out[0].add(prev[0], rl);
+                        out[1].add(prev[1], rc);
+                        prev = [rl, rc];
+                    }
+                }
+            }
+        }
+        done[axis] = true;
+    }
+    out
+}
+
+/// The Lorenzo predictor's codes at sampled elements, in C order, by the context of the code
+/// before them.
+fn lorenzo_costs<F: Real>(v: &View<'_, F>, g: &Geometry, budget: usize) -> CondHist {
+    let m = sampling(g.dims, budget);
+    let active: Vec<usize> = (0..4).filter(|&k| g.dims[k] > 1).collect();
+    let mut hist = CondHist::EMPTY;
+    for j0 in (0..g.dims[0]).filter(|&j| keep(m, 0, j)) {
+        for j1 in (0..g.dims[1]).filter(|&j| keep(m, 1, j)) {
+            for j2 in (0..g.dims[2]).filter(|&j| keep(m, 2, j)) {
+                let base = j0 * g.strides[0] + j1 * g.strides[1] + j2 * g.strides[2];
+                let mut prev = 0.0;
+                let mut last_run = usize::MAX;
+                for j3 in (0..g.dims[3]).filter(|&j| keep(m, 3, j)) {
+                    if j3 / RUN != last_run {
+                        last_run = j3 / RUN;
+                        prev = 0.0;
+                    }
+                    let j = [j0, j1, j2, j3];
+                    let p = base + j3;
+                    let Some(q) = v.code(p) else { continue };
+                    let avail: u32 = active
+                        .iter()
+                        .filter(|&&k| j[k] > 0)
+                        .fold(0, |acc, &k| acc | 1 << k);
+                    let mut pred = 0.0;
+                    let mut sub = avail;
+                    let mut ok = true;
+                    while sub != 0 {
+                        let back: usize = (0..4)
+                            .filter(|&k| sub >> k & 1 == 1)
+                            .map(|k| g.strides[k])
+                            .sum();
+                        let Some(c) = v.code(p - back) else {
+                            ok = false;
+                            break;
+                        };
+                        if sub.count_ones() % 2 == 1 {
+                            pred += c;
+                        } else {
+                            pred -= c;
+                        }
+                        sub = (sub - 1) & avail;
+                    }
+                    if ok {
+                        hist.add(prev, q - pred);
+                        prev = q - pred;
+                    }
+                }
+            }
+        }
+    }
+    hist
+}
+
+/// Every permutation of `axes`.
+fn permutations(axes: &[usize]) -> Vec<Vec<usize>> {
+    if axes.len() <= 1 {
+        return vec![axes.to_vec()];
+    }
+    let mut out = Vec::new();
+    for i in 0..axes.len() {
+        let mut rest = axes.to_vec();
+        let first = rest.remove(i);
+        for mut tail in permutations(&rest) {
+            tail.insert(0, first);
+            out.push(tail);
+        }
+    }
+    out
+}
+
+/// A level's full axis order: the axes without targets at this level first, then `order`.
+fn full_order(order: &[usize]) -> [u8; 4] {
+    let mut out = [0u8; 4];
+    let idle = (0..4).filter(|k| !order.contains(k));
+    for (j, k) in idle.chain(order.iter().copied()).enumerate() {
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            out[j] = k as u8;
+        }
+    }
+    out
+}
+
+/// The plan for a chunk (see the module docs).
 pub(crate) fn choose_plan<F: Real>(
     xs: &[F],
     g: &Geometry,
     scan: &Scan,
-    e: f64,
     step: F,
     inv: f64,
     fill: Option<F::Bits>,
 ) -> Plan {
-    if g.len() < MIN_TRIAL_ELEMENTS {
+    if g.len() < MIN_TUNE_ELEMENTS || scan.range.is_none() {
         return default_plan(g);
     }
-    let (cg, crop) = central_crop(xs, g);
     let offset = match scan.range {
-        Some((lo, hi)) => F::from_f64(lo * 0.5 + hi * 0.5),
-        None => F::ZERO,
+        Some((lo, hi)) => F::from_f64(lo * 0.5 + hi * 0.5).to_f64(),
+        None => 0.0,
     };
-    let specials = scan.specials > 0;
-    let mut work = vec![F::ZERO; crop.len()];
-    let mut codes = vec![0i32; crop.len()];
-    let mut score = |plan: &Plan| -> f64 {
-        match run(
-            &crop, &cg, plan, offset, step, inv, e, fill, specials, &mut work, &mut codes,
-        ) {
-            Ok(()) => estimate_bits(&codes),
-            Err(_) => f64::INFINITY,
-        }
+    let v = View {
+        xs,
+        fill,
+        offset,
+        step: step.to_f64(),
+        inv,
     };
+    let debug = std::env::var("IQ_DEBUG").is_ok();
+    // Points sampled per candidate and level: a fraction of the chunk, within fixed limits.
+    let budget = (g.len() / SAMPLE_DIVISOR).clamp(MIN_SAMPLES, MAX_SAMPLES);
     let a = g.max_levels.min(DEFAULT_ANCHOR_LEVEL);
-    let uniform = |a: u32, lv: Level| Plan {
+    let mut levels: Vec<Level> = Vec::with_capacity(a as usize);
+    let mut interp_bits = 0.0;
+    let mut finest_zero = 0.0;
+    let mut prev: Option<(Vec<usize>, Interp)> = None;
+    for l in 1..=a {
+        let s = 1usize << (l - 1);
+        let active: Vec<usize> = (0..4).filter(|&k| g.dims[k] > s).collect();
+        let ext: [usize; 4] = std::array::from_fn(|k| g.dims[k].div_ceil(s));
+        let targets = ext.iter().product::<usize>()
+            - g.dims.iter().map(|&n| n.div_ceil(2 * s)).product::<usize>();
+        let m = sampling(ext, budget);
+        let mut best: Option<(f64, Vec<usize>, Interp, f64, u64)> = None;
+        for order in permutations(&active) {
+            let costs = level_costs(&v, g, s, &order, m);
+            for (h, interp) in costs.iter().zip([Interp::Linear, Interp::Cubic]) {
+                let bits = h.bits_per_code();
+                if debug {
+                    eprintln!(
+                        "level {l} order {order:?} {interp:?}: {bits:.4} bits/code, {} codes",
+                        h.n()
+                    );
+                }
+                if best.as_ref().is_none_or(|b| bits < b.0) {
+                    best = Some((bits, order.clone(), interp, h.zero_fraction(), h.n()));
+                }
+            }
+        }
+        let (bits, order, interp, zero, n) = best.expect("a level has candidates");
+        let (order, interp) = match &prev {
+            Some((o, i)) if n < MIN_LEVEL_SAMPLES => (
+                o.iter().copied().filter(|k| active.contains(k)).collect(),
+                *i,
+            ),
+            _ => (order, interp),
+        };
+        if l == 1 {
+            finest_zero = zero;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        {
+            interp_bits += bits * targets as f64;
+        }
+        levels.push(Level {
+            interp,
+            shift: 0,
+            order: full_order(&order),
+        });
+        prev = Some((order, interp));
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let lorenzo_bits = lorenzo_costs(&v, g, budget).bits_per_code() * g.len() as f64;
+    if debug {
+        eprintln!(
+            "interp {interp_bits:.0} bits, Lorenzo {lorenzo_bits:.0} bits, finest zero {finest_zero:.3}"
+        );
+    }
+    if lorenzo_bits < interp_bits {
+        return Plan {
+            anchor_level: 0,
+            anchor_shift: 0,
+            levels: Vec::new(),
+        };
+    }
+    let shift = u32::from(finest_zero > SHIFT_ZERO_FRACTION);
+    for (l, lv) in levels.iter_mut().enumerate() {
+        if l + 1 >= 3 {
+            lv.shift = shift;
+        }
+    }
+    Plan {
         anchor_level: a,
-        anchor_shift: lv.shift,
-        levels: vec![lv; a as usize],
-    };
-    // Axis order (with cubic interpolation), and Lorenzo; then linear interpolation in the best
-    // order.
-    let mut best = uniform(0, Level::DEFAULT);
-    let mut best_bits = score(&best);
-    let mut try_plan = |p: Plan, best: &mut Plan, best_bits: &mut f64| {
-        let b = score(&p);
-        if b < *best_bits {
-            *best_bits = b;
-            *best = p;
-        }
-    };
-    for order in candidate_orders(g) {
-        let p = uniform(
-            a,
-            Level {
-                interp: Interp::Cubic,
-                shift: 0,
-                order,
-            },
-        );
-        try_plan(p, &mut best, &mut best_bits);
+        anchor_shift: shift,
+        levels,
     }
-    if best.anchor_level > 0 {
-        let p = uniform(
-            a,
-            Level {
-                interp: Interp::Linear,
-                ..best.levels[0]
-            },
-        );
-        try_plan(p, &mut best, &mut best_bits);
-    }
-    if best.anchor_level == 0 {
-        return best;
-    }
-    // Bound shifts of the coarse levels.
-    let base = best.levels[0];
-    for (from, shift) in [(3, 1), (2, 1)] {
-        let mut p = best.clone();
-        for (l, lv) in p.levels.iter_mut().enumerate() {
-            *lv = Level {
-                shift: if l + 1 >= from { shift } else { 0 },
-                ..base
-            };
-        }
-        p.anchor_shift = shift;
-        try_plan(p, &mut best, &mut best_bits);
-    }
-    best
 }
 
 /// Cubic interpolation at every level, axes in order, full step.
@@ -119,153 +529,60 @@ pub(crate) fn default_plan(g: &Geometry) -> Plan {
     }
 }
 
-/// Axis orders to try: every order of the axes longer than 1 (axes of extent 1 first, where
-/// they make no targets); for four such axes, the four rotations and their reversals.
-fn candidate_orders(g: &Geometry) -> Vec<[u8; 4]> {
-    let active: Vec<u8> = (0u8..4).filter(|&k| g.dims[usize::from(k)] > 1).collect();
-    let idle: Vec<u8> = (0u8..4).filter(|&k| g.dims[usize::from(k)] <= 1).collect();
-    let mut perms: Vec<Vec<u8>> = Vec::new();
-    if active.len() <= 3 {
-        permutations(&active, &mut Vec::new(), &mut perms);
-    } else {
-        for r in 0..4 {
-            let rot: Vec<u8> = (0..4).map(|j| active[(j + r) % 4]).collect();
-            let rev: Vec<u8> = rot.iter().rev().copied().collect();
-            perms.push(rot);
-            perms.push(rev);
-        }
-    }
-    perms
-        .into_iter()
-        .map(|p| {
-            let mut o = [0u8; 4];
-            for (j, a) in idle.iter().chain(&p).enumerate() {
-                o[j] = *a;
-            }
-            o
-        })
-        .collect()
-}
-
-fn permutations(rest: &[u8], prefix: &mut Vec<u8>, out: &mut Vec<Vec<u8>>) {
-    if rest.is_empty() {
-        out.push(prefix.clone());
-        return;
-    }
-    for i in 0..rest.len() {
-        prefix.push(rest[i]);
-        let mut r = rest.to_vec();
-        r.remove(i);
-        permutations(&r, prefix, out);
-        prefix.pop();
-    }
-}
-
-/// The central crop of the chunk with at most [`CROP_ELEMENTS`] elements: each axis longer than
-/// the side `c` (the largest power of two that keeps the product small enough) cut to `c`.
-fn central_crop<F: Real>(xs: &[F], g: &Geometry) -> (Geometry, Vec<F>) {
-    // Every axis scaled by the same factor (the aspect ratio kept), none below 16.
-    let mut f = 1.0f64;
-    let crop_dims = loop {
-        let d: [usize; 4] = std::array::from_fn(|k| {
-            let n = g.dims[k];
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                clippy::cast_precision_loss
-            )]
-            let c = ((n as f64 * f).ceil() as usize).max(16);
-            c.min(n)
-        });
-        if d.iter().product::<usize>() <= CROP_ELEMENTS || f < 1e-6 {
-            break d;
-        }
-        f *= 0.9;
-    };
-    let start: [usize; 4] = std::array::from_fn(|k| (g.dims[k] - crop_dims[k]) / 2);
-    let mut out = Vec::with_capacity(crop_dims.iter().product());
-    for i0 in 0..crop_dims[0] {
-        for i1 in 0..crop_dims[1] {
-            for i2 in 0..crop_dims[2] {
-                let base = (start[0] + i0) * g.strides[0]
-                    + (start[1] + i1) * g.strides[1]
-                    + (start[2] + i2) * g.strides[2]
-                    + start[3];
-                out.extend_from_slice(&xs[base..base + crop_dims[3]]);
-            }
-        }
-    }
-    let cg = Geometry::of(&crop_dims);
-    (cg, out)
-}
-
-/// Magnitude class of a code for the context: 0, 1, 2–3, 4–15, 16+.
-#[inline]
-fn class(q: i32) -> usize {
-    match q.unsigned_abs() {
-        0 => 0,
-        1 => 1,
-        2..=3 => 2,
-        4..=15 => 3,
-        _ => 4,
-    }
-}
-
-/// Estimated size in bits of the codes under a static model: the symbol (zero, or sign and
-/// exponent) with the previous code's magnitude class as context, plus the mantissa bits.
-fn estimate_bits(codes: &[i32]) -> f64 {
-    let mut counts = [[0u32; 66]; 5];
-    let mut mantissa = 0u64;
-    let mut prev = 0usize;
-    for &q in codes {
-        let m = q.unsigned_abs();
-        let exp = 32 - m.leading_zeros();
-        let sym = if q < 0 { 33 + exp } else { exp } as usize;
-        counts[prev][sym] += 1;
-        mantissa += u64::from(exp.saturating_sub(1));
-        prev = class(q);
-    }
-    let mut bits = mantissa as f64;
-    for ctx in &counts {
-        let total: u32 = ctx.iter().sum();
-        if total == 0 {
-            continue;
-        }
-        let t = f64::from(total);
-        for &c in ctx.iter().filter(|&&c| c > 0) {
-            let c = f64::from(c);
-            bits -= c * (c / t).log2();
-        }
-    }
-    bits
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn orders_are_permutations() {
-        let g = Geometry::of(&[5, 6, 7]);
-        let o = candidate_orders(&g);
-        assert_eq!(o.len(), 6);
-        assert!(o.iter().all(|o| o[0] == 0));
-        let g = Geometry::of(&[5, 6, 7, 8]);
-        assert_eq!(candidate_orders(&g).len(), 8);
-        let g = Geometry::of(&[9]);
-        assert_eq!(candidate_orders(&g), vec![[0, 1, 2, 3]]);
+    fn permutations_are_all_there() {
+        assert_eq!(permutations(&[1, 2, 3]).len(), 6);
+        assert_eq!(permutations(&[0, 1, 2, 3]).len(), 24);
+        assert_eq!(permutations(&[2]), vec![vec![2]]);
+        assert_eq!(full_order(&[3, 1]), [0, 2, 3, 1]);
     }
 
     #[test]
-    fn crop_is_central() {
-        let g = Geometry::of(&[300, 400]);
-        let xs: Vec<f32> = (0..120_000).map(|i| i as f32).collect();
-        let (cg, c) = central_crop(&xs, &g);
-        assert!(
-            cg.len() <= CROP_ELEMENTS && cg.len() > CROP_ELEMENTS / 2,
-            "{cg:?}"
-        );
-        let (h, w) = (cg.dims[2], cg.dims[3]);
-        assert_eq!(c[0], (((300 - h) / 2) * 400 + (400 - w) / 2) as f32);
+    fn sampling_meets_the_budget_and_keeps_pairs() {
+        let m = sampling([1, 240, 37, 49], 1 << 14);
+        let kept = |k: usize, n: usize| (0..n).filter(|&j| keep(m, k, j)).count();
+        let total = kept(1, 240) * kept(2, 37) * kept(3, 49);
+        assert!(total <= 2 * (1 << 14), "{m:?} {total}");
+        assert_eq!(sampling([1, 1, 10, 10], 1000), [1; 4]);
+        // A long 1-d array is sampled in runs.
+        let m = sampling([1, 1, 1, 1 << 20], 1 << 14);
+        let kept = (0..1 << 20).filter(|&j| keep(m, 3, j)).count();
+        assert!(((1 << 13)..=2 * (1 << 14)).contains(&kept), "{m:?} {kept}");
+    }
+
+    #[test]
+    fn histogram_bits() {
+        let mut h = Hist::EMPTY;
+        for _ in 0..100 {
+            h.add(0.2);
+        }
+        assert!(h.bits_per_code().abs() < 1e-12);
+        h.add(1000.0);
+        assert_eq!(h.extra_bits, 9);
+        h.add(-3.6);
+        assert_eq!(h.count[15 - 4], 1);
+    }
+
+    /// A field smooth along axis 2 and rough along axis 3 is interpolated along axis 2 last
+    /// (its targets odd along both axes are predicted along the smooth one).
+    #[test]
+    fn order_follows_smoothness() {
+        let (n2, n3) = (64usize, 64usize);
+        let xs: Vec<f32> = (0..n2 * n3)
+            .map(|p| {
+                let (i, j) = (p / n3, p % n3);
+                (i as f32 * 0.05 + j as f32 * 2.0).sin() * 10.0
+            })
+            .collect();
+        let g = Geometry::of(&[n2, n3]);
+        let scan = crate::encode::scan(&xs, None).unwrap();
+        let (step, inv) = crate::encode::step_for::<f32>(0.01).unwrap();
+        let plan = choose_plan(&xs, &g, &scan, step, inv, None);
+        assert!(plan.anchor_level > 0, "{plan:?}");
+        assert_eq!(plan.levels[0].order[3], 2, "{plan:?}");
     }
 }
