@@ -20,29 +20,39 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
     type Err = CodecError;
 
     #[inline(always)]
-    fn point(
+    fn row(
         &mut self,
         work: &mut [F],
-        pos: usize,
-        pred: F,
+        pos0: usize,
+        stride: usize,
+        count: usize,
         lq: &LevelQuant<F>,
+        pred: impl Fn(&[F], usize) -> F,
     ) -> Result<(), CodecError> {
-        let c = self.codes[self.k];
-        self.k += 1;
-        if SPECIALS && (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {
-            if !(0..=self.max_kind).contains(&c) {
-                return Err(corrupt(format!(
-                    "element {pos} is flagged special but its code {c} names no special value \
-                     this chunk can hold"
-                )));
+        let codes = &self.codes[self.k..self.k + count];
+        self.k += count;
+        let step = lq.step;
+        let mut finite = true;
+        let mut pos = pos0;
+        for &c in codes {
+            let p = pred(work, pos);
+            if SPECIALS && (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {
+                if !(0..=self.max_kind).contains(&c) {
+                    return Err(corrupt(format!(
+                        "element {pos} is flagged special but its code {c} names no special \
+                         value this chunk can hold"
+                    )));
+                }
+                self.specials.push((pos, c));
+                work[pos] = p;
+            } else {
+                let v = p + F::from_code(c) * step;
+                finite &= v.is_finite();
+                work[pos] = v;
             }
-            self.specials.push((pos, c));
-            work[pos] = pred;
-        } else {
-            let v = pred + F::from_code(c) * lq.step;
-            self.finite &= v.is_finite();
-            work[pos] = v;
+            pos += stride;
         }
+        self.finite &= finite;
         Ok(())
     }
 }

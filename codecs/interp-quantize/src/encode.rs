@@ -73,6 +73,39 @@ fn special_kind<F: Real>(x: F, fill: Option<F::Bits>) -> Option<Result<i32, Enco
 }
 
 pub(crate) fn scan<F: Real>(xs: &[F], fill: Option<F::Bits>) -> Result<Scan, ChunkFailure> {
+    // Fast path for chunks without special values: the range over eight independent lanes
+    // (no branch per element), and whether any element is special.
+    let fill_bits = fill.unwrap_or(F::POS_INF.to_bits());
+    let mut lo = [F::POS_INF; 8];
+    let mut hi = [F::NEG_INF; 8];
+    let mut special = false;
+    let mut lane = |i: usize, x: F| {
+        lo[i] = if x < lo[i] { x } else { lo[i] };
+        hi[i] = if x > hi[i] { x } else { hi[i] };
+        special |= !x.is_finite() | (x.to_bits() == fill_bits);
+    };
+    let chunks = xs.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (i, &x) in c.iter().enumerate() {
+            lane(i, x);
+        }
+    }
+    for (i, &x) in rest.iter().enumerate() {
+        lane(i, x);
+    }
+    if !special {
+        let lo = lo
+            .into_iter()
+            .fold(F::POS_INF, |a, b| if b < a { b } else { a });
+        let hi = hi
+            .into_iter()
+            .fold(F::NEG_INF, |a, b| if b > a { b } else { a });
+        return Ok(Scan {
+            range: (lo <= hi).then(|| (lo.to_f64(), hi.to_f64())),
+            specials: 0,
+        });
+    }
     let mut lo = F::POS_INF;
     let mut hi = F::NEG_INF;
     let mut specials = 0usize;
@@ -175,9 +208,10 @@ pub(crate) fn quantize_slow<F: Real>(
     Err(EncodeFailure::BelowSpacing(x0.to_f64()))
 }
 
-/// The encoder's per-element operation.
+/// The encoder's per-element operation. The walk's array holds the input: an element is read
+/// when visited and overwritten with its reconstruction (predictions read only visited
+/// elements), so the encoder streams through one array as the decoder does.
 pub(crate) struct EncodeOp<'a, F: Real, const SPECIALS: bool> {
-    pub input: &'a [F],
     pub codes: &'a mut [i32],
     pub k: usize,
     pub bound: f64,
@@ -188,38 +222,48 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
     type Err = (usize, EncodeFailure);
 
     #[inline(always)]
-    fn point(
+    fn row(
         &mut self,
         work: &mut [F],
-        pos: usize,
-        pred: F,
+        pos0: usize,
+        stride: usize,
+        count: usize,
         lq: &LevelQuant<F>,
+        pred: impl Fn(&[F], usize) -> F,
     ) -> Result<(), Self::Err> {
-        let x = self.input[pos];
-        if SPECIALS && let Some(kind) = special_kind(x, self.fill) {
-            self.codes[self.k] = kind.map_err(|f| (pos, f))?;
-            self.k += 1;
-            work[pos] = pred;
-            return Ok(());
-        }
-        let xf = x.to_f64();
-        let r = (xf - pred.to_f64()) * lq.inv;
-        if r.abs() < CODE_MAX {
-            let qf = (r + ROUND_MAGIC) - ROUND_MAGIC;
-            #[allow(clippy::cast_possible_truncation)]
-            let q = qf as i32;
-            let xh = pred + F::from_code(q) * lq.step;
-            if (xf - xh.to_f64()).abs() < self.bound {
-                self.codes[self.k] = q;
-                self.k += 1;
-                work[pos] = xh;
-                return Ok(());
+        let codes = &mut self.codes[self.k..self.k + count];
+        self.k += count;
+        let (step, inv, bound) = (lq.step, lq.inv, self.bound);
+        let mut pos = pos0;
+        for c in codes {
+            let p = pred(work, pos);
+            let x = work[pos];
+            let at = pos;
+            pos += stride;
+            if SPECIALS && let Some(kind) = special_kind(x, self.fill) {
+                *c = kind.map_err(|f| (at, f))?;
+                work[at] = p;
+                continue;
             }
+            let xf = x.to_f64();
+            let r = (xf - p.to_f64()) * inv;
+            if r.abs() < CODE_MAX {
+                // The low 32 bits of `r + 1.5·2^52` are the rounded code (two's complement).
+                let rm = r + ROUND_MAGIC;
+                #[allow(clippy::cast_possible_truncation)]
+                let q = rm.to_bits() as u32 as i32;
+                // The code converted to `F` (`RN_F(q)`, as from the exact `f64` of `q`).
+                let xh = p + F::from_f64(rm - ROUND_MAGIC) * step;
+                if (xf - xh.to_f64()).abs() < bound {
+                    *c = q;
+                    work[at] = xh;
+                    continue;
+                }
+            }
+            let (q, xh) = quantize_slow(x, p, lq, bound).map_err(|f| (at, f))?;
+            *c = q;
+            work[at] = xh;
         }
-        let (q, xh) = quantize_slow(x, pred, lq, self.bound).map_err(|f| (pos, f))?;
-        self.codes[self.k] = q;
-        self.k += 1;
-        work[pos] = xh;
         Ok(())
     }
 }
@@ -280,9 +324,8 @@ pub(crate) fn encode_plan<F: Real>(
             }
         }
     }
-    let mut work = vec![F::ZERO; n];
+    let mut work = xs.to_vec();
     run(
-        xs,
         &g,
         &plan,
         offset,
@@ -297,11 +340,10 @@ pub(crate) fn encode_plan<F: Real>(
     .map_err(|(i, f)| ChunkFailure::Value(i, f))
 }
 
-/// The walk with the encoder's operation; `work` receives the reconstruction (special
-/// elements: their prediction).
+/// The walk with the encoder's operation; `work` holds the input and receives the
+/// reconstruction (special elements: their prediction).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run<F: Real>(
-    xs: &[F],
     g: &Geometry,
     plan: &Plan,
     offset: F,
@@ -315,7 +357,6 @@ pub(crate) fn run<F: Real>(
 ) -> Result<(), (usize, EncodeFailure)> {
     if specials {
         let mut op = EncodeOp::<F, true> {
-            input: xs,
             codes,
             k: 0,
             bound: e,
@@ -324,7 +365,6 @@ pub(crate) fn run<F: Real>(
         walk(g, plan, offset, step, inv, work, &mut op)
     } else {
         let mut op = EncodeOp::<F, false> {
-            input: xs,
             codes,
             k: 0,
             bound: e,

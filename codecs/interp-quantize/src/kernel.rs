@@ -26,17 +26,22 @@ impl<F: Real> LevelQuant<F> {
     }
 }
 
-/// What the walk does at each element: encode it or decode it, given its prediction.
+/// What the walk does with the elements it visits: encode them or decode them, given their
+/// predictions.
 pub(crate) trait PointOp<F: Real> {
     type Err;
-    /// Handles the element at flat index `pos` with prediction `pred` (finite) and sets
-    /// `work[pos]` to the value later predictions read.
-    fn point(
+    /// Handles the `count` elements at flat indices `pos0 + t·stride`, in that order: the
+    /// prediction of element `pos` is `pred(work, pos)` (finite; it reads only elements
+    /// finished before the run), and the op sets `work[pos]` to the value later predictions
+    /// read.
+    fn row(
         &mut self,
         work: &mut [F],
-        pos: usize,
-        pred: F,
+        pos0: usize,
+        stride: usize,
+        count: usize,
         lq: &LevelQuant<F>,
+        pred: impl Fn(&[F], usize) -> F,
     ) -> Result<(), Self::Err>;
 }
 
@@ -94,18 +99,6 @@ fn predict<F: Real, const C: u8>(w: &[F], pos: usize, off: usize) -> F {
     if p.is_finite() { p } else { l1 }
 }
 
-#[inline(always)]
-fn predict_case<F: Real>(case: Case, w: &[F], pos: usize, off: usize) -> F {
-    match case {
-        Case::Cubic => predict::<F, 0>(w, pos, off),
-        Case::QuadLeft => predict::<F, 1>(w, pos, off),
-        Case::QuadRight => predict::<F, 2>(w, pos, off),
-        Case::Linear => predict::<F, 3>(w, pos, off),
-        Case::Extrap => predict::<F, 4>(w, pos, off),
-        Case::Copy => predict::<F, 5>(w, pos, off),
-    }
-}
-
 /// Targets `start, start + step, …` below `end` of a row whose neighbours along the
 /// interpolation axis are `off` elements away, all with the same availability case `C`.
 #[inline(always)]
@@ -120,14 +113,13 @@ fn row_across<F: Real, P: PointOp<F>, const C: u8>(
     lq: &LevelQuant<F>,
     op: &mut P,
 ) -> Result<(), P::Err> {
-    let mut j = start;
-    while j < end {
-        let pos = base + j;
-        let p = predict::<F, C>(work, pos, off);
-        op.point(work, pos, p, lq)?;
-        j += step;
+    if start >= end {
+        return Ok(());
     }
-    Ok(())
+    let count = (end - start).div_ceil(step);
+    op.row(work, base + start, step, count, lq, |w, pos| {
+        predict::<F, C>(w, pos, off)
+    })
 }
 
 /// The index range of one axis in a sweep: `(start, step)`.
@@ -168,12 +160,38 @@ fn sweep<F: Real, P: PointOp<F>>(
             while i2 < n[2] {
                 let base = i0 * g.strides[0] + i1 * g.strides[1] + i2 * g.strides[2];
                 if axis == 3 {
+                    // Targets i = s, 3s, 5s, …: the case changes only near the ends, so they
+                    // go by runs of one case.
                     let mut i = s;
                     while i < n[3] {
-                        let pos = base + i;
-                        let p = predict_case(case_for(i, n[3], s, interp), work, pos, off);
-                        op.point(work, pos, p, lq)?;
-                        i += 2 * s;
+                        let case = case_for(i, n[3], s, interp);
+                        let mut end = i + 2 * s;
+                        while end < n[3] && case_for(end, n[3], s, interp) == case {
+                            end += 2 * s;
+                        }
+                        macro_rules! run {
+                            ($c:expr) => {
+                                row_across::<F, P, { $c as u8 }>(
+                                    work,
+                                    base,
+                                    i,
+                                    2 * s,
+                                    end,
+                                    off,
+                                    lq,
+                                    op,
+                                )?
+                            };
+                        }
+                        match case {
+                            Case::Cubic => run!(Case::Cubic),
+                            Case::QuadLeft => run!(Case::QuadLeft),
+                            Case::QuadRight => run!(Case::QuadRight),
+                            Case::Linear => run!(Case::Linear),
+                            Case::Extrap => run!(Case::Extrap),
+                            Case::Copy => run!(Case::Copy),
+                        }
+                        i = end;
                     }
                 } else {
                     let i_ax = [i0, i1, i2][axis];
@@ -257,7 +275,7 @@ fn anchors<F: Real, P: PointOp<F>>(
                             work[pos - st[k]]
                         }
                     };
-                    op.point(work, pos, pred, lq)?;
+                    op.row(work, pos, 1, 1, lq, |_, _| pred)?;
                     i3 += a;
                 }
                 i2 += a;
@@ -313,21 +331,27 @@ mod tests {
     struct Count(Vec<u32>, Vec<usize>);
     impl PointOp<f64> for Count {
         type Err = ();
-        fn point(
+        fn row(
             &mut self,
             work: &mut [f64],
-            pos: usize,
-            pred: f64,
+            pos0: usize,
+            stride: usize,
+            count: usize,
             _lq: &LevelQuant<f64>,
+            pred: impl Fn(&[f64], usize) -> f64,
         ) -> Result<(), ()> {
-            // Unfinished elements hold 1e300: a prediction that read one is not 1.
-            assert_eq!(
-                pred, 1.0,
-                "element {pos} predicted from an unfinished element"
-            );
-            self.0[pos] += 1;
-            self.1.push(pos);
-            work[pos] = 1.0;
+            for t in 0..count {
+                let pos = pos0 + t * stride;
+                // Unfinished elements hold 1e300: a prediction that read one is not 1.
+                assert_eq!(
+                    pred(work, pos),
+                    1.0,
+                    "element {pos} predicted from an unfinished element"
+                );
+                self.0[pos] += 1;
+                self.1.push(pos);
+                work[pos] = 1.0;
+            }
             Ok(())
         }
     }

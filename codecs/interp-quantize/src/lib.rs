@@ -657,15 +657,20 @@ pub mod experimental {
         struct Rec(Vec<usize>);
         impl kernel::PointOp<f64> for Rec {
             type Err = ();
-            fn point(
+            fn row(
                 &mut self,
                 work: &mut [f64],
-                pos: usize,
-                _pred: f64,
+                pos0: usize,
+                stride: usize,
+                count: usize,
                 _lq: &kernel::LevelQuant<f64>,
+                _pred: impl Fn(&[f64], usize) -> f64,
             ) -> Result<(), ()> {
-                self.0.push(pos);
-                work[pos] = 0.0;
+                for t in 0..count {
+                    let pos = pos0 + t * stride;
+                    self.0.push(pos);
+                    work[pos] = 0.0;
+                }
                 Ok(())
             }
         }

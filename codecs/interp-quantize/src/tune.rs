@@ -2,20 +2,20 @@
 //! interpolation level the interpolation (cubic or linear), the axis order and the bound shift.
 //! Any plan decodes; this module only decides which one codes a chunk best.
 //!
-//! The choice is *open loop* (as SZ3 and QoZ choose from sampled points rather than by trial
-//! encodes): at sampled target points of each level, every candidate's code is computed from the
-//! chunk's values quantized on the grid of the step, which stand for the decoder's
-//! reconstructions (those differ from the values by less than the bound, as these do). A point
-//! whose index is an odd multiple of the level's stride along the axes `O` is predicted along
-//! the axis of `O` that comes last in the level's axis order, so one pass that computes, per
-//! point, the codes along each axis of `O` (linear and cubic) scores every axis order: per level,
-//! a histogram of codes per (`O`, axis, interpolation), summed per order. The Lorenzo predictor's
-//! codes are the Lorenzo differences of the quantized values (exactly the codes of the in-loop
-//! Lorenzo predictor, up to rounding at ties). A candidate's cost is the empirical entropy of its
-//! codes, scaled to the level's number of points; per level the cheapest order and
-//! interpolation win, and the Lorenzo predictor wins over the whole hierarchy when it is
-//! cheaper. The coarse levels get a tighter bound (QoZ: Liu et al., SC 2022) when the finest
-//! level's codes are mostly zero, where the measurements in the crate's README showed it to pay.
+//! The choice is *open loop*, as SZ3 and QoZ choose from sampled points rather than by trial
+//! encodes: at sampled targets spread over the whole chunk, every candidate's codes are
+//! computed from the chunk's values quantized on the grid of the step, which stand for the
+//! decoder's reconstructions (both differ from the values by at most about half a step). A
+//! candidate's cost is the conditional entropy of its codes given the magnitude class of the code
+//! before them *in the order the encoder writes them* (sweep by sweep, in C order within a
+//! sweep), the statistics an adaptive coder with a previous-code context (`arith`) exploits: the
+//! axis order changes which codes are neighbours in the stream as much as how large they are.
+//! At the two finest levels (most of the targets) every axis order is scored with both
+//! interpolations; coarser levels keep the order below and choose the interpolation. The
+//! Lorenzo predictor's codes are the Lorenzo differences of the quantized values (the codes of
+//! the in-loop Lorenzo predictor, up to rounding at ties); it wins when its estimated size is
+//! below the hierarchy's. The coarse levels get a tighter bound (QoZ: Liu et al., SC 2022) when
+//! the finest level's codes are mostly zero, the only regime where it measured smaller.
 
 use crate::encode::Scan;
 use crate::format::{Geometry, Interp, Level, Plan};
@@ -27,11 +27,17 @@ pub const DEFAULT_ANCHOR_LEVEL: u32 = 6;
 /// Chunks smaller than this use the default plan.
 const MIN_TUNE_ELEMENTS: usize = 256;
 
-/// Targets sampled per candidate and level: `1/SAMPLE_DIVISOR` of the chunk, within
-/// [`MIN_SAMPLES`] and [`MAX_SAMPLES`] (all of them in a level with fewer).
+/// Targets sampled per level, over all candidate axis orders: `1/SAMPLE_DIVISOR` of the chunk,
+/// within [`MIN_SAMPLES`] and [`MAX_SAMPLES`] (all of them in a level with fewer); each order
+/// gets an equal share, at least [`MIN_ORDER_SAMPLES`]. (The candidates are compared on the
+/// same points, so their differences are estimated better than their sizes.)
 const SAMPLE_DIVISOR: usize = 32;
-const MIN_SAMPLES: usize = 2048;
-const MAX_SAMPLES: usize = 1 << 14;
+const MIN_SAMPLES: usize = 4096;
+const MAX_SAMPLES: usize = 1 << 16;
+const MIN_ORDER_SAMPLES: usize = 1024;
+
+/// The levels (finest first) whose axis order is chosen; coarser ones keep the order below.
+const ORDER_LEVELS: u32 = 2;
 
 /// A level with fewer sampled codes takes the choice of the level below it.
 const MIN_LEVEL_SAMPLES: u64 = 256;
@@ -51,14 +57,12 @@ const ROUND_MAGIC: f64 = 6_755_399_441_055_744.0;
 struct Hist {
     count: [u32; BINS],
     extra_bits: u64,
-    n: u64,
 }
 
 impl Hist {
     const EMPTY: Self = Self {
         count: [0; BINS],
         extra_bits: 0,
-        n: 0,
     };
 
     /// Adds the code of residual `r` (in steps).
@@ -79,16 +83,20 @@ impl Hist {
             31 + 2 * (bits as usize - 5) + usize::from(q < 0)
         };
         self.count[bin] += 1;
-        self.n += 1;
+    }
+
+    fn n(&self) -> u64 {
+        self.count.iter().map(|&c| u64::from(c)).sum()
     }
 
     /// Estimated bits per code: the empirical entropy plus the raw mantissa bits.
     #[allow(clippy::cast_precision_loss)]
     fn bits_per_code(&self) -> f64 {
-        if self.n == 0 {
+        let n = self.n();
+        if n == 0 {
             return 0.0;
         }
-        let n = self.n as f64;
+        let n = n as f64;
         let mut bits = self.extra_bits as f64;
         for &c in self.count.iter().filter(|&&c| c > 0) {
             let c = f64::from(c);
@@ -167,7 +175,7 @@ impl CondHist {
     }
 
     fn n(&self) -> u64 {
-        self.0.iter().map(|h| h.n).sum()
+        self.0.iter().map(Hist::n).sum()
     }
 
     /// Estimated bits per code: the conditional entropy plus the raw mantissa bits.
@@ -179,7 +187,7 @@ impl CondHist {
         }
         self.0
             .iter()
-            .map(|h| h.bits_per_code() * h.n as f64)
+            .map(|h| h.bits_per_code() * h.n() as f64)
             .sum::<f64>()
             / n as f64
     }
@@ -230,6 +238,24 @@ fn keep(m: [usize; 4], k: usize, j: usize) -> bool {
         (j / RUN).is_multiple_of(m[3])
     } else {
         j % (2 * m[k]) < 2
+    }
+}
+
+/// Calls `f(j, new_run)` for the sampled indices `start, start + step, …` below `ext` of a row
+/// (axis 3): in runs of [`RUN`] indices, one run in `m`; `new_run` is true at each run's first.
+#[inline(always)]
+fn for_row(ext: usize, (start, step): (usize, usize), m: usize, mut f: impl FnMut(usize, bool)) {
+    let mut run = 0;
+    while run < ext {
+        let end = (run + RUN).min(ext);
+        let mut j = run + start;
+        let mut first = true;
+        while j < end {
+            f(j, first);
+            first = false;
+            j += step;
+        }
+        run += RUN * m;
     }
 }
 
@@ -298,32 +324,28 @@ fn level_costs<F: Real>(
             }
         });
         let ext: [usize; 4] = std::array::from_fn(|k| n[k].div_ceil(s));
-        let off = s * g.strides[axis];
-        let _ = off;
         for j0 in (r[0].0..ext[0]).step_by(r[0].1).filter(|&j| keep(m, 0, j)) {
             for j1 in (r[1].0..ext[1]).step_by(r[1].1).filter(|&j| keep(m, 1, j)) {
                 for j2 in (r[2].0..ext[2]).step_by(r[2].1).filter(|&j| keep(m, 2, j)) {
                     let js = [j0, j1, j2];
                     let base = s * (j0 * g.strides[0] + j1 * g.strides[1] + j2 * g.strides[2]);
                     let mut prev = [0.0f64; 2];
-                    let mut last_run = usize::MAX;
-                    for j3 in (r[3].0..ext[3]).step_by(r[3].1).filter(|&j| keep(m, 3, j)) {
-                        if j3 / RUN != last_run {
-                            last_run = j3 / RUN;
+                    for_row(ext[3], r[3], m[3], |j3, new_run| {
+                        if new_run {
                             prev = [0.0; 2];
                         }
                         let p = base + s * j3;
-                        let Some(x) = v.value(p) else { continue };
+                        let Some(x) = v.value(p) else { return };
                         let i = if axis == 3 { j3 } else { js[axis] } * s;
                         let Some((rl, rc)) =
                             interp_residuals(v, p, x, i, n[axis], s, g.strides[axis])
                         else {
-                            continue;
+                            return;
                         };
                         out[0].add(prev[0], rl);
                         out[1].add(prev[1], rc);
                         prev = [rl, rc];
-                    }
+                    });
                 }
             }
         }
@@ -337,49 +359,50 @@ fn level_costs<F: Real>(
 fn lorenzo_costs<F: Real>(v: &View<'_, F>, g: &Geometry, budget: usize) -> CondHist {
     let m = sampling(g.dims, budget);
     let active: Vec<usize> = (0..4).filter(|&k| g.dims[k] > 1).collect();
+    // Per set of available axes: the Lorenzo terms (added?, offset back).
+    let subsets: Vec<Vec<(bool, usize)>> = (0u32..16)
+        .map(|avail| {
+            (1u32..16)
+                .filter(|m| m & !avail == 0)
+                .map(|m| {
+                    let back = (0..4)
+                        .filter(|k| m >> k & 1 == 1)
+                        .map(|k| g.strides[k])
+                        .sum();
+                    (m.count_ones() % 2 == 1, back)
+                })
+                .collect()
+        })
+        .collect();
     let mut hist = CondHist::EMPTY;
     for j0 in (0..g.dims[0]).filter(|&j| keep(m, 0, j)) {
         for j1 in (0..g.dims[1]).filter(|&j| keep(m, 1, j)) {
             for j2 in (0..g.dims[2]).filter(|&j| keep(m, 2, j)) {
                 let base = j0 * g.strides[0] + j1 * g.strides[1] + j2 * g.strides[2];
                 let mut prev = 0.0;
-                let mut last_run = usize::MAX;
-                for j3 in (0..g.dims[3]).filter(|&j| keep(m, 3, j)) {
-                    if j3 / RUN != last_run {
-                        last_run = j3 / RUN;
+                for_row(g.dims[3], (0, 1), m[3], |j3, new_run| {
+                    if new_run {
                         prev = 0.0;
                     }
                     let j = [j0, j1, j2, j3];
                     let p = base + j3;
-                    let Some(q) = v.code(p) else { continue };
+                    let Some(q) = v.code(p) else { return };
                     let avail: u32 = active
                         .iter()
                         .filter(|&&k| j[k] > 0)
                         .fold(0, |acc, &k| acc | 1 << k);
                     let mut pred = 0.0;
-                    let mut sub = avail;
-                    let mut ok = true;
-                    while sub != 0 {
-                        let back: usize = (0..4)
-                            .filter(|&k| sub >> k & 1 == 1)
-                            .map(|k| g.strides[k])
-                            .sum();
-                        let Some(c) = v.code(p - back) else {
-                            ok = false;
-                            break;
-                        };
-                        if sub.count_ones() % 2 == 1 {
+                    for &(sub, back) in &subsets[avail as usize] {
+                        let Some(c) = v.code(p - back) else { return };
+                        if sub {
                             pred += c;
                         } else {
                             pred -= c;
                         }
-                        sub = (sub - 1) & avail;
                     }
-                    if ok {
-                        hist.add(prev, q - pred);
-                        prev = q - pred;
-                    }
-                }
+                    hist.add(prev, q - pred);
+                    prev = q - pred;
+                });
             }
         }
     }
@@ -439,8 +462,7 @@ pub(crate) fn choose_plan<F: Real>(
         step: step.to_f64(),
         inv,
     };
-    let debug = std::env::var("IQ_DEBUG").is_ok();
-    // Points sampled per candidate and level: a fraction of the chunk, within fixed limits.
+    // Targets sampled per level (shared by its candidate orders): a fraction of the chunk.
     let budget = (g.len() / SAMPLE_DIVISOR).clamp(MIN_SAMPLES, MAX_SAMPLES);
     let a = g.max_levels.min(DEFAULT_ANCHOR_LEVEL);
     let mut levels: Vec<Level> = Vec::with_capacity(a as usize);
@@ -453,18 +475,20 @@ pub(crate) fn choose_plan<F: Real>(
         let ext: [usize; 4] = std::array::from_fn(|k| g.dims[k].div_ceil(s));
         let targets = ext.iter().product::<usize>()
             - g.dims.iter().map(|&n| n.div_ceil(2 * s)).product::<usize>();
-        let m = sampling(ext, budget);
+        // Every axis order at the two finest levels (which hold most targets); coarser levels
+        // keep the order of the level below and choose the interpolation only.
+        let orders = match &prev {
+            Some((o, _)) if l > ORDER_LEVELS => {
+                vec![o.iter().copied().filter(|k| active.contains(k)).collect()]
+            }
+            _ => permutations(&active),
+        };
+        let m = sampling(ext, (budget / orders.len()).max(MIN_ORDER_SAMPLES));
         let mut best: Option<(f64, Vec<usize>, Interp, f64, u64)> = None;
-        for order in permutations(&active) {
+        for order in orders {
             let costs = level_costs(&v, g, s, &order, m);
             for (h, interp) in costs.iter().zip([Interp::Linear, Interp::Cubic]) {
                 let bits = h.bits_per_code();
-                if debug {
-                    eprintln!(
-                        "level {l} order {order:?} {interp:?}: {bits:.4} bits/code, {} codes",
-                        h.n()
-                    );
-                }
                 if best.as_ref().is_none_or(|b| bits < b.0) {
                     best = Some((bits, order.clone(), interp, h.zero_fraction(), h.n()));
                 }
@@ -493,12 +517,7 @@ pub(crate) fn choose_plan<F: Real>(
         prev = Some((order, interp));
     }
     #[allow(clippy::cast_precision_loss)]
-    let lorenzo_bits = lorenzo_costs(&v, g, budget).bits_per_code() * g.len() as f64;
-    if debug {
-        eprintln!(
-            "interp {interp_bits:.0} bits, Lorenzo {lorenzo_bits:.0} bits, finest zero {finest_zero:.3}"
-        );
-    }
+    let lorenzo_bits = lorenzo_costs(&v, g, budget / 4).bits_per_code() * g.len() as f64;
     if lorenzo_bits < interp_bits {
         return Plan {
             anchor_level: 0,
