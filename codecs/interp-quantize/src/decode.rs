@@ -3,7 +3,7 @@
 
 use ndcodecs_core::CodecError;
 
-use crate::format::{Geometry, Header, corrupt, header_words, kind, mask_words};
+use crate::format::{Geometry, Header, corrupt, header_words, kind, mask_from_runs, mask_words};
 use crate::kernel::{LevelQuant, PointOp, walk};
 use crate::real::Real;
 
@@ -104,7 +104,13 @@ pub(crate) fn decode<F: Real>(
     }
     let hw = header_words(h.shape.len(), g.max_levels);
     let mw = mask_words(n);
-    let mask = &words[hw..hw + mw];
+    let expanded;
+    let mask = if h.mask_runs {
+        expanded = mask_from_runs(&words[hw..hw + mw], n, g.dims[3])?;
+        &expanded[..]
+    } else {
+        &words[hw..hw + mw]
+    };
     let codes = &words[hw + mw..];
     let tail = n % 32;
     if tail != 0 && mw > 0 && (mask[mw - 1].cast_unsigned() >> tail) != 0 {

@@ -4,7 +4,7 @@
 use ndcodecs_core::dtype::Float;
 
 use crate::config::ErrorBound;
-use crate::format::{Geometry, Header, Plan, header_words, kind, mask_words};
+use crate::format::{Geometry, Header, Plan, header_words, kind, mask_runs, mask_words};
 use crate::kernel::{LevelQuant, PointOp, walk};
 use crate::real::Real;
 use crate::tune;
@@ -306,6 +306,22 @@ pub(crate) fn encode_plan<F: Real>(
     let mw = mask_words(n);
     let (head, rest) = out.split_at_mut(hw);
     let (mask, codes) = rest.split_at_mut(mw);
+    mask.fill(0);
+    let mut runs = false;
+    if sc.specials > 0 {
+        let special = |i: usize| {
+            let x = xs[i];
+            !x.is_finite() || Some(x.to_bits()) == fill_bits
+        };
+        if let Some(r) = mask_runs(n, g.dims[3], special) {
+            mask.copy_from_slice(&r);
+            runs = true;
+        } else {
+            for i in (0..n).filter(|&i| special(i)) {
+                mask[i / 32] |= (1u32 << (i % 32)).cast_signed();
+            }
+        }
+    }
     Header {
         width: F::WIDTH,
         shape: shape.to_vec(),
@@ -313,17 +329,10 @@ pub(crate) fn encode_plan<F: Real>(
         offset: offset.to_f64(),
         fill: fill.map(Float::to_f64),
         fortran: false,
+        mask_runs: runs,
         plan: plan.clone(),
     }
     .write(&g, head);
-    mask.fill(0);
-    if sc.specials > 0 {
-        for (i, &x) in xs.iter().enumerate() {
-            if !x.is_finite() || Some(x.to_bits()) == fill_bits {
-                mask[i / 32] |= (1u32 << (i % 32)).cast_signed();
-            }
-        }
-    }
     let mut work = xs.to_vec();
     run(
         &g,

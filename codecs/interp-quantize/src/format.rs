@@ -20,6 +20,10 @@ pub const MAX_SHIFT: u32 = 15;
 /// present).
 pub const FLAG_FORTRAN: u32 = 1;
 
+/// Bit of the header's flags word set when the mask region holds runs (below) rather than one
+/// bit per element.
+pub const FLAG_MASK_RUNS: u32 = 2;
+
 /// Number of words of the mask for `n` elements: one bit per element.
 #[must_use]
 pub const fn mask_words(n: usize) -> usize {
@@ -193,6 +197,8 @@ pub struct Header {
     /// The chunk was given in Fortran order: `shape` is its shape reversed (the shape coded, in
     /// C order), and a decoder that returns an array returns it with its axes reversed.
     pub fortran: bool,
+    /// The mask region holds runs ([`mask_runs`]) rather than one bit per element.
+    pub mask_runs: bool,
     /// The predictor's plan.
     pub plan: Plan,
 }
@@ -231,6 +237,87 @@ pub(crate) fn set_fortran(out: &mut [i32], rank: usize) {
     out[3 + 2 * rank + 4] |= 1 << FLAG_FORTRAN;
 }
 
+/// The special-value mask as runs, if they fit in the mask region: `special(p)` says whether
+/// element `p` (C order) is special. The bits coded are `special(p) XOR special(p − row)` (a
+/// coast moves little from one row to the next, so few bits are set), `row` being the extent of
+/// the last folded axis; their runs of equal bits, the first of 0-bits (empty if bit 0 is
+/// set), go out as `[R, run_1, …, run_R, 0, …]`. `None` when `R + 1` words do not fit in
+/// `mask_words(n)`.
+pub(crate) fn mask_runs(n: usize, row: usize, special: impl Fn(usize) -> bool) -> Option<Vec<i32>> {
+    let m = mask_words(n);
+    let mut out = vec![0i32];
+    let mut bit = false;
+    let mut run = 0usize;
+    for p in 0..n {
+        let b = special(p) ^ (p >= row && special(p - row));
+        if b != bit {
+            out.push(i32::try_from(run).ok()?);
+            // At least one more run follows: it must fit too.
+            if out.len() >= m {
+                return None;
+            }
+            bit = b;
+            run = 0;
+        }
+        run += 1;
+    }
+    out.push(i32::try_from(run).ok()?);
+    if out.len() > m {
+        return None;
+    }
+    out[0] = i32::try_from(out.len() - 1).ok()?;
+    out.resize(m, 0);
+    Some(out)
+}
+
+/// The one-bit-per-element mask of `n` elements from its runs form (see [`mask_runs`]).
+///
+/// # Errors
+///
+/// [`CodecError::Corrupt`] if the run count or a run is out of range, the runs do not add up to
+/// `n`, or a word after the runs is not 0.
+pub(crate) fn mask_from_runs(words: &[i32], n: usize, row: usize) -> Result<Vec<i32>, CodecError> {
+    let m = words.len();
+    let r = usize::try_from(words.first().copied().unwrap_or(0)).unwrap_or(0);
+    if r == 0 || r + 1 > m {
+        return Err(corrupt(format!(
+            "mask run count {:?} is not in 1..={}",
+            words.first(),
+            m.saturating_sub(1)
+        )));
+    }
+    if words[r + 1..].iter().any(|&w| w != 0) {
+        return Err(corrupt("mask words after the runs are not 0".to_owned()));
+    }
+    let mut bits = vec![0u32; m];
+    let mut p = 0usize;
+    for (j, &w) in words[1..=r].iter().enumerate() {
+        let len = usize::try_from(w).unwrap_or(usize::MAX);
+        if (j > 0 && len == 0) || len > n - p {
+            return Err(corrupt(format!(
+                "mask run {j} of length {w} does not fit the {n} elements"
+            )));
+        }
+        if j % 2 == 1 {
+            for q in p..p + len {
+                bits[q / 32] |= 1 << (q % 32);
+            }
+        }
+        p += len;
+    }
+    if p != n {
+        return Err(corrupt(format!(
+            "mask runs cover {p} elements, the chunk has {n}"
+        )));
+    }
+    // Undo the XOR with the row above, first row to last.
+    for q in row..n {
+        let above = bits[(q - row) / 32] >> ((q - row) % 32) & 1;
+        bits[q / 32] ^= above << (q % 32);
+    }
+    Ok(bits.into_iter().map(u32::cast_signed).collect())
+}
+
 fn split(v: u64) -> [i32; 2] {
     [(v as u32).cast_signed(), ((v >> 32) as u32).cast_signed()]
 }
@@ -252,7 +339,9 @@ impl Header {
         let b = 3 + 2 * r;
         out[b..b + 2].copy_from_slice(&split(self.bound.to_bits()));
         out[b + 2..b + 4].copy_from_slice(&split(self.offset.to_bits()));
-        out[b + 4] = i32::from(self.fill.is_some()) | (i32::from(self.fortran) << FLAG_FORTRAN);
+        out[b + 4] = i32::from(self.fill.is_some())
+            | (i32::from(self.fortran) << FLAG_FORTRAN)
+            | (i32::from(self.mask_runs) << FLAG_MASK_RUNS);
         out[b + 5..b + 7].copy_from_slice(&split(self.fill.unwrap_or(0.0).to_bits()));
         out[b + 7] = (self.plan.anchor_level | (self.plan.anchor_shift << 8)).cast_signed();
         for l in 0..g.max_levels as usize {
@@ -331,7 +420,8 @@ impl Header {
         let fill_bits = join(words[b + 5], words[b + 6]);
         let flags = words[b + 4];
         let fortran = flags >> FLAG_FORTRAN & 1 == 1;
-        let fill = match flags & !(1 << FLAG_FORTRAN) {
+        let mask_runs = flags >> FLAG_MASK_RUNS & 1 == 1;
+        let fill = match flags & !(1 << FLAG_FORTRAN | 1 << FLAG_MASK_RUNS) {
             0 if fill_bits == 0 => None,
             1 => {
                 let f = f64::from_bits(fill_bits);
@@ -382,6 +472,7 @@ impl Header {
                 offset,
                 fill,
                 fortran,
+                mask_runs,
                 plan: Plan {
                     anchor_level,
                     anchor_shift,
@@ -418,6 +509,60 @@ mod tests {
         assert_eq!(Geometry::of(&[2]).max_levels, 1);
         assert_eq!(Geometry::of(&[4]).max_levels, 2);
         assert_eq!(Geometry::of(&[5]).max_levels, 3);
+    }
+
+    /// Masks round-trip through runs (when they fit), bit for bit, for any row length.
+    #[test]
+    fn mask_runs_round_trip() {
+        let mut state = 7u64;
+        for n in [1usize, 31, 32, 33, 100, 1000, 4097] {
+            for row in [1usize, 3, 32, 50, n] {
+                for density in [0u64, 1, 5, 50] {
+                    let bits: Vec<bool> = (0..n)
+                        .map(|p| {
+                            state = state
+                                .wrapping_mul(6_364_136_223_846_793_005)
+                                .wrapping_add(1_442_695_040_888_963_407);
+                            // Blocks of specials with some noise.
+                            (p / 37) % 5 == 1 || (state >> 33) % 1000 < density
+                        })
+                        .collect();
+                    let Some(runs) = mask_runs(n, row, |p| bits[p]) else {
+                        continue;
+                    };
+                    assert_eq!(runs.len(), mask_words(n));
+                    let words = mask_from_runs(&runs, n, row).unwrap();
+                    for (p, &b) in bits.iter().enumerate() {
+                        assert_eq!(
+                            words[p / 32] >> (p % 32) & 1 == 1,
+                            b,
+                            "n {n} row {row} p {p}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_mask_runs_are_refused() {
+        let n = 100; // 4 mask words
+        let ok = [2, 40, 60, 0];
+        assert!(mask_from_runs(&ok, n, 10).is_ok());
+        for bad in [
+            [0, 40, 60, 0],  // no run
+            [4, 40, 60, 0],  // more runs than words
+            [2, 40, 59, 0],  // short
+            [2, 40, 61, 0],  // long
+            [3, 40, 0, 60],  // an empty run after the first
+            [2, 40, 60, 1],  // a word after the runs
+            [2, -1, 101, 0], // negative
+            [-1, 40, 60, 0], // negative count
+        ] {
+            assert!(mask_from_runs(&bad, n, 10).is_err(), "{bad:?}");
+        }
+        // A first run of 0-bits may be empty.
+        assert!(mask_from_runs(&[2, 0, 100, 0], n, 10).is_ok());
     }
 
     #[test]

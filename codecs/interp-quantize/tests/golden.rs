@@ -41,6 +41,7 @@ fn plan_of(v: &serde_json::Value) -> Plan {
 const CASES: &[&str] = &[
     "v1_f32_example",
     "v1_f32_3d_specials",
+    "v1_f32_2d_land_runs",
     "v1_f64_2d_rel",
     "v1_f32_lorenzo",
     "v1_f32_6d_folded",

@@ -132,13 +132,13 @@ def walk(F, dims, t, plan, offset, step, visit):
             done.add(x)
 
 
-def header(F, shape, dims, levels_room, bound, offset, fill, plan):
+def header(F, shape, dims, levels_room, bound, offset, fill, plan, runs=False):
     words = [1, 32 if F is np.float32 else 64, len(shape)]
     for d in shape:
         words += split64(d)
     words += split64(f64bits(bound))
     words += split64(f64bits(float(offset)))
-    words += [1 if fill is not None else 0]
+    words += [(1 if fill is not None else 0) | (4 if runs else 0)]
     words += split64(f64bits(float(F(fill))) if fill is not None else 0)
     words += [plan["anchor_level"] | (plan["anchor_shift"] << 8)]
     for l in range(1, levels_room + 1):
@@ -218,12 +218,31 @@ def encode(F, x: np.ndarray, config: dict, plan: dict):
             self.w[p] = xh
 
     walk(F, dims, t, plan, offset, step, V())
-    mask = [0] * ((n + 31) // 32)
-    for p, v in enumerate(flat):
-        if kind(v) is not None:
-            mask[p // 32] |= 1 << (p % 32)
-    mask = [m - (1 << 32) if m >= 1 << 31 else m for m in mask]
-    return header(F, shape, dims, levels_room, bound, offset, fill, plan) + mask + codes
+    M = (n + 31) // 32
+    special = [kind(v) is not None for v in flat]
+    runs = None
+    if any(special):
+        # The mask as runs of special(p) XOR special(p - row), the first run of 0-bits.
+        row = dims[3]
+        xored = [special[p] ^ (p >= row and special[p - row]) for p in range(n)]
+        lengths, cur, length = [], False, 0
+        for b in xored:
+            if b != cur:
+                lengths.append(length)
+                cur, length = b, 0
+            length += 1
+        lengths.append(length)
+        if len(lengths) + 1 <= M:
+            runs = [len(lengths)] + lengths + [0] * (M - 1 - len(lengths))
+    if runs is not None:
+        mask = runs
+    else:
+        mask = [0] * M
+        for p in range(n):
+            if special[p]:
+                mask[p // 32] |= 1 << (p % 32)
+        mask = [m - (1 << 32) if m >= 1 << 31 else m for m in mask]
+    return header(F, shape, dims, levels_room, bound, offset, fill, plan, runs is not None) + mask + codes
 
 
 def decode(F, words):
@@ -234,7 +253,8 @@ def decode(F, words):
     u = lambda i: (words[i] & 0xFFFFFFFF) | ((words[i + 1] & 0xFFFFFFFF) << 32)
     bound = struct.unpack("<d", struct.pack("<Q", u(b)))[0]
     offset = F(struct.unpack("<d", struct.pack("<Q", u(b + 2)))[0])
-    fill = F(struct.unpack("<d", struct.pack("<Q", u(b + 5)))[0]) if words[b + 4] == 1 else None
+    flags = words[b + 4]
+    fill = F(struct.unpack("<d", struct.pack("<Q", u(b + 5)))[0]) if flags & 1 else None
     aw = words[b + 7]
     plan = {"anchor_level": aw & 0xFF, "anchor_shift": (aw >> 8) & 0xFF, "levels": []}
     for l in range(plan["anchor_level"]):
@@ -247,6 +267,21 @@ def decode(F, words):
     M = (n + 31) // 32
     assert len(words) == H + M + n
     mask = words[H : H + M]
+    if flags & 4:
+        # Runs of special(p) XOR special(p - row): expand, then undo the XOR row by row.
+        count, lengths = mask[0], mask[1 : 1 + mask[0]]
+        assert all(w == 0 for w in mask[1 + count :]) and sum(lengths) == n
+        xored = []
+        for j, length in enumerate(lengths):
+            xored += [j % 2 == 1] * length
+        row = dims[3]
+        special = list(xored)
+        for p in range(row, n):
+            special[p] = xored[p] ^ special[p - row]
+        mask = [0] * M
+        for p in range(n):
+            if special[p]:
+                mask[p // 32] |= 1 << (p % 32)
     codes = iter(words[H + M :])
     step = rd(F, bound * 1.96875)
     specials = {}
@@ -303,6 +338,16 @@ def cases():
         "anchor_level": 5, "anchor_shift": 2,
         "levels": [level("cubic", 0, [0, 1, 3, 2]), level("cubic", 0, [0, 1, 2, 3]), level("linear", 1, [3, 2, 1, 0]),
                    level("cubic", 2, [0, 1, 2, 3]), level("cubic", 3, [1, 0, 2, 3])]}
+
+    # Land (the fill value) over a corner and a coastline that moves from row to row: the mask
+    # goes as runs.
+    x = (smooth((24, 40), 5) + 10).astype(np.float32)
+    i, j = np.indices(x.shape)
+    x[(j > 25 + i // 3) | ((i < 6) & (j < 8))] = np.float32(1e20)
+    x[20, 3] = np.nan
+    yield "v1_f32_2d_land_runs", np.float32, x, {"max_abs_error": 0.02, "fill_value": 1e20}, {
+        "anchor_level": 3, "anchor_shift": 0,
+        "levels": [level("cubic", 0, [0, 1, 3, 2]), level("cubic", 0, [0, 1, 2, 3]), level("linear", 0, [0, 1, 2, 3])]}
 
     x = smooth((4, 5, 6), 3).astype(np.float32)
     yield "v1_f32_lorenzo", np.float32, x, {"max_rel_error": 1e-2}, {"anchor_level": 0, "anchor_shift": 0, "levels": []}
