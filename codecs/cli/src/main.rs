@@ -78,7 +78,8 @@ enum Command {
         /// The input array (.npy). Default: a small real array embedded in the program.
         input: Option<PathBuf>,
         /// A codec chain to measure (repeat the option for several). Default: lossless baselines,
-        /// linear_quantize | spatial_delta | zstd at 1e-2, 1e-3, 1e-4 of the value range, lilcom.
+        /// linear_quantize | spatial_delta | zstd and interp_quantize | zstd at 1e-2, 1e-3, 1e-4
+        /// of the value range, lilcom.
         #[arg(long, value_name = "SPEC")]
         codecs: Vec<String>,
         /// Directory for report.md, report.csv and report.png.

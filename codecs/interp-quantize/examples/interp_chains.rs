@@ -11,8 +11,10 @@
 //! ```
 //! `BOUND` is the absolute error bound; `fill=V` a fill value (both chains keep it exactly);
 //! `f64` codes the float32 data widened to float64. Prints one CSV row per chain:
-//! `chain,bytes,max_abs_error,encode_mb_s,decode_mb_s,stage times…` (MB = 10^6 bytes of input;
-//! times are the best of `repeat` runs of each stage, in seconds).
+//! `chain,bytes,max_abs_error,psnr_db,encode_mb_s,decode_mb_s,stage times…` (errors over the
+//! elements that are neither NaN, ±∞ nor the fill value; PSNR with the value range as peak;
+//! MB = 10^6 bytes of input; times are the best of `repeat` wall-clock runs of each stage, in
+//! seconds, the chain's speed from the sum of its stages).
 
 use std::time::Instant;
 
@@ -34,16 +36,31 @@ fn best<T>(repeat: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (t_best, out.expect("at least one run"))
 }
 
-fn max_err(xs: &[f64], ys: &[f64], fill: Option<f64>) -> f64 {
-    let mut m = 0.0f64;
+/// The largest absolute error and the PSNR (dB, peak = the value range) over the elements that
+/// are not special; specials must come back bit-exactly.
+fn errors(xs: &[f64], ys: &[f64], fill: Option<f64>) -> (f64, f64) {
+    let (mut m, mut se, mut n) = (0.0f64, 0.0f64, 0usize);
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for (&x, &y) in xs.iter().zip(ys) {
         if x.is_finite() && Some(x) != fill {
-            m = m.max((x - y).abs());
+            let d = (x - y).abs();
+            m = m.max(d);
+            se += d * d;
+            n += 1;
+            lo = lo.min(x);
+            hi = hi.max(x);
         } else {
             assert_eq!(x.to_bits(), y.to_bits(), "special value not kept");
         }
     }
-    m
+    #[allow(clippy::cast_precision_loss)]
+    let rmse = (se / n.max(1) as f64).sqrt();
+    let psnr = if rmse > 0.0 {
+        20.0 * ((hi - lo) / rmse).log10()
+    } else {
+        f64::INFINITY
+    };
+    (m, psnr)
 }
 
 trait Sample: ndcodecs_interp_quantize::Real + bytemuck::Pod {
@@ -89,10 +106,10 @@ fn run<F: Sample>(xs: &[F], shape: &[usize], bound: f64, fill: Option<f64>, repe
     assert_eq!(back, words);
     let (t_iqd, ys) = best(repeat, || iq.decode_slice::<F>(&back).unwrap().1);
     let ys: Vec<f64> = ys.iter().map(|y| y.widen()).collect();
-    let e = max_err(&wide, &ys, fill_f);
+    let (e, psnr) = errors(&wide, &ys, fill_f);
     assert!(e <= bound);
     println!(
-        "interp_quantize | arith,{},{e:.6e},{:.2},{:.2},iq_enc {t_iq:.5},arith_enc {t_ar:.5},arith_dec {t_ard:.5},iq_dec {t_iqd:.5}",
+        "interp_quantize | arith,{},{e:.6e},{psnr:.3},{:.2},{:.2},iq_enc {t_iq:.5},arith_enc {t_ar:.5},arith_dec {t_ard:.5},iq_dec {t_iqd:.5}",
         stream.len(),
         mb / (t_iq + t_ar),
         mb / (t_ard + t_iqd)
@@ -140,10 +157,10 @@ fn run<F: Sample>(xs: &[F], shape: &[usize], bound: f64, fill: Option<f64>, repe
     });
     let ys: Vec<F> = bytemuck::pod_collect_to_vec(&ys);
     let ys: Vec<f64> = ys.iter().map(|y| y.widen()).collect();
-    let e = max_err(&wide, &ys, fill_f);
+    let (e, psnr) = errors(&wide, &ys, fill_f);
     assert!(e <= bound);
     println!(
-        "linear_quantize | spatial_delta | arith,{},{e:.6e},{:.2},{:.2},lq_enc {t_lq:.5},sd_enc {t_sd:.5},arith_enc {t_ar:.5},arith_dec {t_ard:.5},sd_dec {t_sdd:.5},lq_dec {t_lqd:.5}",
+        "linear_quantize | spatial_delta | arith,{},{e:.6e},{psnr:.3},{:.2},{:.2},lq_enc {t_lq:.5},sd_enc {t_sd:.5},arith_enc {t_ar:.5},arith_dec {t_ard:.5},sd_dec {t_sdd:.5},lq_dec {t_lqd:.5}",
         stream.len(),
         mb / (t_lq + t_sd + t_ar),
         mb / (t_ard + t_sdd + t_lqd)
