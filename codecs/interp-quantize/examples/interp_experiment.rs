@@ -69,7 +69,12 @@ fn main() {
                 "sz3" => u32::from(l >= 3),
                 s if s.starts_with("lvl") => (l - 1).min(s[3..].parse().unwrap()),
                 // "list:s1,s2,…,sa,anchor": the shift of each level, finest first, then the anchors'.
-                s if s.starts_with("list:") => s[5..].split(',').nth((l - 1) as usize).unwrap().parse().unwrap(),
+                s if s.starts_with("list:") => s[5..]
+                    .split(',')
+                    .nth((l - 1) as usize)
+                    .unwrap()
+                    .parse()
+                    .unwrap(),
                 _ => panic!("shift"),
             },
         })
@@ -79,7 +84,9 @@ fn main() {
         anchor_shift: match shift.as_str() {
             "none" => 0,
             "sz3" => 1,
-            s if s.starts_with("list:") => s[5..].split(',').nth(a as usize).unwrap().parse().unwrap(),
+            s if s.starts_with("list:") => {
+                s[5..].split(',').nth(a as usize).unwrap().parse().unwrap()
+            }
             s => a.min(s[3..].parse().unwrap()),
         },
         levels,
