@@ -165,6 +165,27 @@ pub trait ArrayToArrayCodec: PipelineCodec {
         false
     }
 
+    /// True if the encoded array records the decoded chunk's shape (and is 1-d), so that a flat
+    /// buffer of encoded elements decodes on its own although the encoded shape differs from the
+    /// decoded one (`interp_quantize`). Provided: false.
+    fn self_describing(&self) -> bool {
+        false
+    }
+
+    /// The shape (C order) of the decoded chunk that an encoded array records (raw native-endian
+    /// elements of the encoded dtype), read from its header without decoding (or allocating for)
+    /// the data: what a caller holding only a flat encoded buffer decodes into. `None` unless the
+    /// codec is [`Self::self_describing`]. Provided: `None`.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::Truncated`], [`CodecError::Corrupt`] or [`CodecError::ShapeMismatch`] for
+    /// an unreadable header.
+    fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
+        let _ = encoded;
+        Ok(None)
+    }
+
     /// The encoded fill value (raw native-endian bytes of one element of the encoded dtype) for
     /// the fill value `fill` (one element of dtype `decoded`). Provided: `fill` encoded as a
     /// one-element 1-d array.
