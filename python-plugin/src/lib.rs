@@ -479,6 +479,21 @@ impl NativeCodec {
         .map_err(|e| py_error(&e))
     }
 
+    /// The dtype (a numpy dtype name) an encoded byte string of an array → bytes codec declares
+    /// (read from its header), or `None` if the format does not store it.
+    ///
+    /// # Errors
+    ///
+    /// `ValueError` for an unreadable header or a codec of another kind.
+    fn stored_dtype(&self, encoded: PyReadonlyArray1<'_, u8>) -> PyResult<Option<&'static str>> {
+        let codec = self.array_to_bytes()?;
+        let encoded = slice(self.codec_id, "the encoded data", &encoded)?;
+        Ok(codec
+            .stored_dtype(encoded)
+            .map_err(|e| py_error(&e))?
+            .map(dtype_name))
+    }
+
     /// Encodes a chunk (the raw bytes of a C-order array of `dtype` and `shape`) of an array →
     /// array codec into `out` (the raw bytes of the encoded array, allocated by the caller).
     ///

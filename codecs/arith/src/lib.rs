@@ -43,7 +43,7 @@ use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
 use ndcodecs_core::{
     ByteReader, CodecError,
     dtype::dtype_name,
-    pipeline::{ArrayToBytesCodec, PipelineCodec},
+    pipeline::{ArrayToBytesCodec, PipelineCodec, check_len, with_elements_mut},
     shape::{MAX_CHUNK_ELEMENTS, checked_len, standard_elements},
 };
 use ndcodecs_entropy::{EntropyError, RangeDecoder, RangeEncoder};
@@ -421,6 +421,67 @@ impl ArrayToBytesCodec for ArithCodec {
             });
         }
         Ok(std::borrow::Cow::Borrowed(self))
+    }
+
+    /// The shape in the stream's header.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_header`]; [`CodecError::Corrupt`] for an extent beyond the address space.
+    fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
+        let header = read_header(encoded)?;
+        header
+            .shape
+            .iter()
+            .map(|&d| {
+                usize::try_from(d).map_err(|_| CodecError::Corrupt {
+                    codec: CODEC_ID,
+                    message: format!("extent {d} exceeds this machine's address space"),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    /// The dtype in the stream's header.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_header`].
+    fn stored_dtype(&self, encoded: &[u8]) -> Result<Option<AnyArrayDType>, CodecError> {
+        Ok(Some(read_header(encoded)?.dtype))
+    }
+
+    /// Decodes straight into `out` (no output of its own; see [`decode_into`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`decode_into`]; [`CodecError::UnsupportedDtype`] for a float `dtype`;
+    /// [`CodecError::ShapeMismatch`] if `out` does not hold `shape` elements of `dtype`.
+    fn decode_into_raw(
+        &self,
+        encoded: &[u8],
+        dtype: AnyArrayDType,
+        shape: &[usize],
+        out: &mut [u8],
+    ) -> Result<(), CodecError> {
+        check_len(CODEC_ID, "the output", out.len(), dtype, shape)?;
+        macro_rules! typed {
+            ($t:ty) => {
+                with_elements_mut::<$t>(CODEC_ID, out, |o| decode_into(encoded, shape, o))
+            };
+        }
+        match dtype {
+            AnyArrayDType::U8 => typed!(u8),
+            AnyArrayDType::U16 => typed!(u16),
+            AnyArrayDType::U32 => typed!(u32),
+            AnyArrayDType::U64 => typed!(u64),
+            AnyArrayDType::I8 => typed!(i8),
+            AnyArrayDType::I16 => typed!(i16),
+            AnyArrayDType::I32 => typed!(i32),
+            AnyArrayDType::I64 => typed!(i64),
+            other => Err(unsupported(other)),
+        }
     }
 }
 

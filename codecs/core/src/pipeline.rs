@@ -343,6 +343,19 @@ pub trait ArrayToBytesCodec: PipelineCodec {
         Ok(None)
     }
 
+    /// The dtype that an encoded byte string declares, read from its header without decoding
+    /// the data; `None` if the format does not store it (the configuration then names it:
+    /// [`Self::decoded_dtype`]). Lets a caller without array metadata (numcodecs, the CLI)
+    /// allocate the output of a self-describing stream. Provided: `None`.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::Truncated`] or [`CodecError::Corrupt`] for an unreadable header.
+    fn stored_dtype(&self, encoded: &[u8]) -> Result<Option<AnyArrayDType>, CodecError> {
+        let _ = encoded;
+        Ok(None)
+    }
+
     /// Encodes a chunk given as raw native-endian elements of `dtype` in C order, of `shape`,
     /// into one byte string. Provided: through [`Codec::encode`], which must return a 1-d
     /// `uint8` array.

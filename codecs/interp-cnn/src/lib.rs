@@ -190,6 +190,28 @@ impl ArrayToBytesCodec for InterpCnnCodec {
         plan(shape, self.config.layout)?;
         Ok(Cow::Borrowed(self))
     }
+
+    /// The shape in the chunk's header.
+    ///
+    /// # Errors
+    ///
+    /// As [`Header::read`].
+    fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
+        Ok(Some(Header::read(encoded, None)?.0.shape()))
+    }
+
+    /// The dtype in the chunk's header.
+    ///
+    /// # Errors
+    ///
+    /// As [`Header::read`].
+    fn stored_dtype(&self, encoded: &[u8]) -> Result<Option<AnyArrayDType>, CodecError> {
+        Ok(Some(match Header::read(encoded, None)?.0.dtype {
+            SampleType::U8 => AnyArrayDType::U8,
+            SampleType::U16 => AnyArrayDType::U16,
+            SampleType::I16 => AnyArrayDType::I16,
+        }))
+    }
 }
 
 impl Codec for InterpCnnCodec {

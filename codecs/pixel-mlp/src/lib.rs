@@ -292,6 +292,28 @@ impl ArrayToBytesCodec for PixelMlpCodec {
         let samples: u64 = shape.iter().map(|&d| d as u64).product();
         EncodedSize::Bounded(512 + 5 * samples + 5 * self.config.streams.get() as u64)
     }
+
+    /// The shape in the chunk's header.
+    ///
+    /// # Errors
+    ///
+    /// As [`Header::read`].
+    fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
+        Ok(Some(Header::read(encoded)?.0.shape()))
+    }
+
+    /// The dtype in the chunk's header.
+    ///
+    /// # Errors
+    ///
+    /// As [`Header::read`].
+    fn stored_dtype(&self, encoded: &[u8]) -> Result<Option<AnyArrayDType>, CodecError> {
+        Ok(Some(match Header::read(encoded)?.0.dtype {
+            SampleType::U8 => AnyArrayDType::U8,
+            SampleType::U16 => AnyArrayDType::U16,
+            SampleType::I16 => AnyArrayDType::I16,
+        }))
+    }
 }
 
 /// The README's example, run as a doctest.

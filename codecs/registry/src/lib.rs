@@ -212,6 +212,7 @@ pub trait DynArrayToBytes: DynPipelineCodec {
         shape: &[usize],
     ) -> Result<Box<dyn DynArrayToBytes>, CodecError>;
     fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError>;
+    fn stored_dtype(&self, encoded: &[u8]) -> Result<Option<AnyArrayDType>, CodecError>;
     fn encode_raw(
         &self,
         decoded: &[u8],
@@ -339,6 +340,9 @@ impl<C: ArrayToBytesCodec> DynArrayToBytes for C {
     }
     fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
         ArrayToBytesCodec::stored_shape(self, encoded)
+    }
+    fn stored_dtype(&self, encoded: &[u8]) -> Result<Option<AnyArrayDType>, CodecError> {
+        ArrayToBytesCodec::stored_dtype(self, encoded)
     }
     fn encode_raw(
         &self,

@@ -145,9 +145,23 @@ pub fn encode_slice<S: RgbSample>(rgb: &[S]) -> Result<Vec<S::Wide>, CodecError>
 /// [`CodecError::OutOfRange`] naming the first pixel whose triple is not the transform of any
 /// RGB pixel of this sample type.
 pub fn decode_slice<S: RgbSample>(ycc: &[S::Wide]) -> Result<Vec<S>, CodecError> {
-    check_whole_pixels(ycc.len())?;
     let mut out = vec![S::default(); ycc.len()];
-    kernel::inverse(ycc, &mut out).map_err(|pixel| CodecError::OutOfRange {
+    inverse_into(ycc, &mut out)?;
+    Ok(out)
+}
+
+/// The inverse transform of `ycc` written into `out` (the same length, a whole number of
+/// pixels).
+fn inverse_into<S: RgbSample>(ycc: &[S::Wide], out: &mut [S]) -> Result<(), CodecError> {
+    check_whole_pixels(ycc.len())?;
+    if out.len() != ycc.len() {
+        return Err(CodecError::ShapeMismatch {
+            codec: CODEC_ID,
+            expected: format!("an output of {} samples", ycc.len()),
+            found: format!("{} samples", out.len()),
+        });
+    }
+    kernel::inverse(ycc, out).map_err(|pixel| CodecError::OutOfRange {
         codec: CODEC_ID,
         message: format!(
             "pixel {pixel} (Y, Co, Cg) = ({}, {}, {}) is not the transform of any RGB pixel with samples in 0..={}",
@@ -156,8 +170,7 @@ pub fn decode_slice<S: RgbSample>(ycc: &[S::Wide]) -> Result<Vec<S>, CodecError>
             ycc[3 * pixel + 2],
             S::MAX
         ),
-    })?;
-    Ok(out)
+    })
 }
 
 fn to_array<T>(shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>, CodecError> {
@@ -250,6 +263,22 @@ impl Codec for YCoCgRCodec {
                 src: encoded.shape().to_vec(),
                 dst: decoded.shape().to_vec(),
             }));
+        }
+        check_shape(encoded.shape())?;
+        // Contiguous (C-order) data, as zarr and the Python layer hand it: inverse-transformed
+        // straight into `decoded`, with no array of its own.
+        match (&encoded, &mut decoded) {
+            (AnyArrayBase::I16(e), AnyArrayBase::U8(d)) => {
+                if let (Some(e), Some(d)) = (e.as_slice(), d.as_slice_mut()) {
+                    return inverse_into::<u8>(e, d);
+                }
+            }
+            (AnyArrayBase::I32(e), AnyArrayBase::U16(d)) => {
+                if let (Some(e), Some(d)) = (e.as_slice(), d.as_slice_mut()) {
+                    return inverse_into::<u16>(e, d);
+                }
+            }
+            _ => {}
         }
         let out = self.decode(encoded.cow())?;
         decoded.assign(&out).map_err(assign_error)

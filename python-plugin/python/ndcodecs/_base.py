@@ -709,6 +709,15 @@ class _ArrayToArrayCodec(_NdCodec):
                 )
             enc = raw.view(fixed_encoded)
             return enc, fixed, tuple(enc.shape)
+        elif "chunk_shape" not in getattr(self, "__schema__", {}).get("properties", {}):
+            raise ValueError(
+                f"{self.codec_id}: cannot decode an untyped byte buffer: the encoded dtype and "
+                "shape are not stored with the data, and this codec has no `dtype` and "
+                "`chunk_shape` to configure (a 1-d uint8 array counts as bytes: it is what zarr "
+                "v2 hands a filter). Pass the encoded ndarray itself or `out=` an ndarray of the "
+                "decoded dtype and shape; in zarr v2, follow it with an array → bytes codec "
+                "(arith, pixel_mlp, interp_cnn), which hands it a typed array."
+            )
         else:
             raise ValueError(
                 f"{self.codec_id}: cannot decode an untyped byte buffer: the encoded dtype and "
@@ -845,7 +854,8 @@ class _BytesToBytesCodec(_NdCodec):
 
 
 class _ArrayToBytesCodec(_NdCodec):
-    """An array → bytes codec whose configuration fixes the array dtype (``lilcom``).
+    """An array → bytes codec: the configuration fixes the array dtype (``lilcom``) or the
+    stream's header declares it (``arith``, ``pixel_mlp``, ``interp_cnn``).
 
     The stream stores the shape of a C-ordered array; an F-ordered array is coded as its 1-D
     memory image (as numcodecs' compressors code its bytes), so numcodecs' and zarr v2's
@@ -853,14 +863,19 @@ class _ArrayToBytesCodec(_NdCodec):
     the original back.
     """
 
-    def _dtype(self) -> np.dtype:
-        """The array dtype the configuration names."""
+    def _dtype(self, raw: np.ndarray) -> np.dtype:
+        """The array dtype of the stream ``raw``: the one the configuration names, else the one
+        the stream's header declares."""
         dtype = self._decoded_dtype()
-        if dtype is None:
+        if dtype is not None:
+            return dtype
+        name = _call(self._native.stored_dtype, raw)
+        if name is None:
             raise ValueError(
-                f"{self.codec_id}: the configuration names no array dtype: pass a typed ndarray"
+                f"{self.codec_id}: neither the configuration nor the encoded data name the "
+                "array dtype"
             )
-        return dtype
+        return np.dtype(name)
 
     def encode(self, buf: Any) -> np.ndarray:
         """Encodes an ndarray of the configured dtype, or any buffer holding such elements.
@@ -873,7 +888,8 @@ class _ArrayToBytesCodec(_NdCodec):
             # both numcodecs' `reshape(-1, order="A")` and `reshape(shape, order="F")` of the
             # decoded array give the input back (per-axis prediction is then along memory only).
             arr = arr.reshape(-1, order="A")
-        arr = np.ascontiguousarray(arr)
+        if not arr.flags.c_contiguous:
+            arr = arr.copy(order="C")  # (np.ascontiguousarray would make a 0-d array 1-d)
         return self._native.encode(_raw(arr), arr.dtype.name, list(arr.shape))  # type: ignore[no-any-return]
 
     def decode(self, buf: Any, out: Any = None) -> Any:
@@ -887,7 +903,7 @@ class _ArrayToBytesCodec(_NdCodec):
         """
         _check_not_object(buf, "decode")
         raw = _raw_buffer(buf)
-        dtype = self._dtype()
+        dtype = self._dtype(raw)
         stored = self._native.stored_shape(raw)
         if out is None:
             if stored is None:
