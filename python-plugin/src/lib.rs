@@ -494,6 +494,19 @@ impl NativeCodec {
             .map(dtype_name))
     }
 
+    /// Whether the raw bytes of the encoded array of a self-describing array → array codec
+    /// record a chunk given in Fortran order (numcodecs callers get it back in that order).
+    ///
+    /// # Errors
+    ///
+    /// `ValueError` for an unreadable header or a codec of another kind.
+    fn stored_fortran(&self, py: Python<'_>, encoded: PyReadonlyArray1<'_, u8>) -> PyResult<bool> {
+        let codec = self.array_to_array()?;
+        let encoded = slice(self.codec_id, "the encoded data", &encoded)?;
+        py.detach(|| codec.stored_fortran(encoded))
+            .map_err(|e| py_error(&e))
+    }
+
     /// Encodes a chunk (the raw bytes of a C-order array of `dtype` and `shape`) of an array →
     /// array codec into `out` (the raw bytes of the encoded array, allocated by the caller).
     ///

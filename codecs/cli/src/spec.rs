@@ -413,7 +413,8 @@ impl Chain {
             };
             match cfg.get("fill_value") {
                 None | Some(Value::Null) => {
-                    let v = serde_json::Number::from_f64(fill_value).map_or(Value::Null, Value::Number);
+                    let v =
+                        serde_json::Number::from_f64(fill_value).map_or(Value::Null, Value::Number);
                     if v.is_null() {
                         return Err(format!(
                             "{codec} takes only a finite fill_value, not --fill-value {fill_value}"

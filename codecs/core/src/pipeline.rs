@@ -186,6 +186,19 @@ pub trait ArrayToArrayCodec: PipelineCodec {
         Ok(None)
     }
 
+    /// True if an encoded array of a [`Self::self_describing`] codec records a chunk given in
+    /// Fortran (column-major) memory order, which numcodecs callers get back in that order (zarr
+    /// v2 reads an `order="F"` chunk's decoded memory as column-major). The raw byte paths still
+    /// decode it into C order. Provided: false.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::stored_shape`].
+    fn stored_fortran(&self, encoded: &[u8]) -> Result<bool, CodecError> {
+        let _ = encoded;
+        Ok(false)
+    }
+
     /// The encoded fill value (raw native-endian bytes of one element of the encoded dtype) for
     /// the fill value `fill` (one element of dtype `decoded`). Provided: `fill` encoded as a
     /// one-element 1-d array.

@@ -544,7 +544,7 @@ impl ArrayToArrayCodec for InterpQuantizeCodec {
     /// [`CodecError::ShapeMismatch`] if `encoded` is not a whole number of `int32` words, and
     /// the errors of [`read_header`].
     fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
-        if encoded.len() % size_of::<i32>() != 0 {
+        if !encoded.len().is_multiple_of(size_of::<i32>()) {
             return Err(CodecError::ShapeMismatch {
                 codec: CODEC_ID,
                 expected: "a whole number of int32 codes".to_owned(),
@@ -558,6 +558,23 @@ impl ArrayToArrayCodec for InterpQuantizeCodec {
             shape.reverse();
         }
         Ok(Some(shape))
+    }
+
+    /// The header's Fortran flag (a chunk encoded from a Fortran-ordered array).
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::stored_shape`].
+    fn stored_fortran(&self, encoded: &[u8]) -> Result<bool, CodecError> {
+        if !encoded.len().is_multiple_of(size_of::<i32>()) {
+            return Err(CodecError::ShapeMismatch {
+                codec: CODEC_ID,
+                expected: "a whole number of int32 codes".to_owned(),
+                found: format!("{} bytes", encoded.len()),
+            });
+        }
+        let words = typed::<i32>(encoded, &[encoded.len() / size_of::<i32>()])?;
+        Ok(read_header(&words)?.0.fortran)
     }
 
     /// Encodes straight from the raw elements into `out` (no intermediate array).

@@ -174,6 +174,7 @@ pub trait DynArrayToArray: DynPipelineCodec {
     fn elementwise(&self) -> bool;
     fn self_describing(&self) -> bool;
     fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError>;
+    fn stored_fortran(&self, encoded: &[u8]) -> Result<bool, CodecError>;
     fn encoded_dtype(&self, decoded: AnyArrayDType) -> Result<AnyArrayDType, CodecError>;
     fn encoded_shape(&self, decoded: &[usize]) -> Result<Vec<usize>, CodecError>;
     fn encoded_fill_value(
@@ -282,6 +283,9 @@ impl<C: ArrayToArrayCodec> DynArrayToArray for C {
     }
     fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
         ArrayToArrayCodec::stored_shape(self, encoded)
+    }
+    fn stored_fortran(&self, encoded: &[u8]) -> Result<bool, CodecError> {
+        ArrayToArrayCodec::stored_fortran(self, encoded)
     }
     fn encoded_dtype(&self, decoded: AnyArrayDType) -> Result<AnyArrayDType, CodecError> {
         ArrayToArrayCodec::encoded_dtype(self, decoded)

@@ -603,6 +603,12 @@ class _ArrayToArrayCodec(_NdCodec):
                 return out
         arr = self._typed_input(buf, self._decoded_dtype())
         fortran = _only_fortran(arr)
+        if fortran and arr.ndim <= 32 and self._self_describing():
+            # (interp_quantize) The codec records a Fortran-ordered chunk itself (coded as its
+            # transpose, flagged in the stream, decoded back in that order): the Rust codec's
+            # numcodecs encode takes the array as it is, without a C-ordered copy (numcodecs-
+            # python's array view takes at most 32 axes; a higher rank is coded as a C copy).
+            return _call(super(_NdCodec, self).encode, arr)  # type: ignore[misc]
         if fortran and self._elementwise() and self._chunk_shape() is None:
             # An F-ordered array is the C-ordered array of its transpose: elementwise codecs
             # code its memory as it is.
@@ -775,6 +781,10 @@ class _ArrayToArrayCodec(_NdCodec):
         if fortran and out is None and self._elementwise() and self._chunk_shape() is None:
             return self.decode(buf.T).T
         enc, dtype, shape = self._encoded_array(buf, out)
+        if self._self_describing():
+            # The stream says whether the chunk was Fortran-ordered (the buffer's own order is
+            # that of a 1-d array).
+            fortran = bool(self._native.stored_fortran(_raw(enc)))
         if out is None:
             if type(buf) is np.ndarray and buf.flags.c_contiguous and enc is buf:
                 # The same dtype and shape always decode the same way without out= (plan).
