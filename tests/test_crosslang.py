@@ -94,6 +94,18 @@ def camera_u8() -> np.ndarray:
     return np.ascontiguousarray(np.load(DATA / "photo_camera_gray.npy")[:128, :96])
 
 
+def ocean() -> np.ndarray:
+    """POP ocean temperature; land cells hold netCDF's default fill value 9.96921e36."""
+    return np.load(DATA / "ocean_pop_temperature_with_fill.npy")
+
+
+def temperature_f64() -> np.ndarray:
+    return np.load(DATA / "climate_ncar_temperature_3d.npy")[:, :50, :70].astype("f8")
+
+
+OCEAN_FILL = np.float32(9.96921e36)
+
+
 def microscopy() -> np.ndarray:
     return np.ascontiguousarray(np.load(DATA / "microscopy_nuclei_3d_uint16.npy")[:8, :40, :30])
 
@@ -252,6 +264,44 @@ CHAINS = [
         lambda: {"compressors": ndcodecs.InterpCnn()},
         2,
         0.0,
+    ),
+    (
+        "v3 interp_quantize>bytes>zstd fill value, edge chunks",
+        ocean,
+        (100, 96),
+        lambda: {
+            "filters": [zarr3.InterpQuantize(max_abs_error=0.01, fill_value=float(OCEAN_FILL))],
+            "serializer": BytesCodec(),
+            "compressors": [ZstdCodec(level=5)],
+            "fill_value": OCEAN_FILL,
+        },
+        3,
+        0.01,
+    ),
+    (
+        "v3 interp_quantize>zstd float64 max_rel_error",
+        temperature_f64,
+        (8, 32, 32),
+        lambda: {
+            "filters": [zarr3.InterpQuantize(max_rel_error=1e-4)],
+            "compressors": [ZstdCodec(level=3)],
+            # zarr pads edge chunks with the fill value: NaN keeps the padding out of the
+            # chunks' value ranges (a padding of 0.0 would widen them, and the bound with them).
+            "fill_value": np.nan,
+        },
+        3,
+        1e-4 * (311.41 - 179.52),  # at most 1e-4 of the whole array's range in every chunk
+    ),
+    (
+        "v2 interp_quantize|zstd",
+        terrain,
+        (64, 64),
+        lambda: {
+            "filters": [ndcodecs.InterpQuantize(max_abs_error=0.5)],
+            "compressors": __import__("numcodecs").Zstd(level=3),
+        },
+        2,
+        0.5,
     ),
     (
         "v2 linear_quantize|zstd",

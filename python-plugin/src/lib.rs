@@ -17,7 +17,7 @@
 //! Beside the classes, the module hands Python the list itself ([`codecs`]) and the questions
 //! the Python layers ask a codec about a configuration (given as a JSON string) before any data:
 //! [`check_config`], [`max_abs_error`], [`decoded_dtype`], [`encoded_dtype`], [`encoded_shape`],
-//! [`elementwise`], [`bind`], [`chunk_shape`]. They raise `TypeError` for an unsupported dtype,
+//! [`elementwise`], [`self_describing`], [`bind`], [`chunk_shape`]. They raise `TypeError` for an unsupported dtype,
 //! `MemoryError` for memory that could not be reserved, and `ValueError` for anything else (an
 //! invalid configuration, an axis out of range, an unknown codec id).
 //!
@@ -212,6 +212,19 @@ fn elementwise(codec_id: &str, config: &str) -> PyResult<bool> {
         .map_err(|e| py_error(&e))
 }
 
+/// Whether the encoded array of an array → array codec records the decoded shape (a flat buffer
+/// of encoded elements then decodes alone, although its shape differs from the decoded one).
+///
+/// # Errors
+///
+/// `ValueError` for an invalid configuration or a codec of another kind.
+#[pyfunction]
+fn self_describing(codec_id: &str, config: &str) -> PyResult<bool> {
+    entry(codec_id)?
+        .self_describing(&json(codec_id, config)?)
+        .map_err(|e| py_error(&e))
+}
+
 /// The configuration (a JSON string, with `id`) of an array codec as it applies to chunks of
 /// `dtype` and `shape` (`lilcom`: its `dtype` set to the chunks'; `spatial_delta`: its `dtype`
 /// and `chunk_shape`, what a zarr v2 filter needs).
@@ -364,6 +377,16 @@ impl NativeCodec {
         Ok(self.array_to_array()?.elementwise())
     }
 
+    /// Whether the encoded array of an array → array codec records the decoded shape
+    /// ([`Self::stored_shape`] reads it).
+    ///
+    /// # Errors
+    ///
+    /// `ValueError` for a codec of another kind.
+    fn self_describing(&self) -> PyResult<bool> {
+        Ok(self.array_to_array()?.self_describing())
+    }
+
     /// The encoded dtype of an array → array codec for decoded chunks of `dtype`.
     ///
     /// # Errors
@@ -433,22 +456,27 @@ impl NativeCodec {
         })
     }
 
-    /// The shape an encoded byte string of an array → bytes codec declares (read from its
-    /// header, before anything is decoded), or `None` if the format does not store it.
+    /// The decoded shape that encoded data declare (read from their header, before anything is
+    /// decoded): an encoded byte string of an array → bytes codec, or the raw bytes of the
+    /// encoded array of a self-describing array → array codec; `None` if the format does not
+    /// store it.
     ///
     /// # Errors
     ///
     /// `ValueError` for an unreadable header, a declared size above the decoder's limit, or a
-    /// codec of another kind.
+    /// bytes → bytes codec.
     fn stored_shape(
         &self,
         py: Python<'_>,
         encoded: PyReadonlyArray1<'_, u8>,
     ) -> PyResult<Option<Vec<usize>>> {
-        let codec = self.array_to_bytes()?;
         let encoded = slice(self.codec_id, "the encoded data", &encoded)?;
-        py.detach(|| codec.stored_shape(encoded))
-            .map_err(|e| py_error(&e))
+        match &self.codec {
+            DynCodec::ArrayToArray(c) => py.detach(|| c.stored_shape(encoded)),
+            DynCodec::ArrayToBytes(c) => py.detach(|| c.stored_shape(encoded)),
+            DynCodec::BytesToBytes(_) => return Err(self.wrong_kind("an array codec")),
+        }
+        .map_err(|e| py_error(&e))
     }
 
     /// The dtype (a numpy dtype name) an encoded byte string of an array → bytes codec declares
@@ -464,6 +492,19 @@ impl NativeCodec {
             .stored_dtype(encoded)
             .map_err(|e| py_error(&e))?
             .map(dtype_name))
+    }
+
+    /// Whether the raw bytes of the encoded array of a self-describing array → array codec
+    /// record a chunk given in Fortran order (numcodecs callers get it back in that order).
+    ///
+    /// # Errors
+    ///
+    /// `ValueError` for an unreadable header or a codec of another kind.
+    fn stored_fortran(&self, py: Python<'_>, encoded: PyReadonlyArray1<'_, u8>) -> PyResult<bool> {
+        let codec = self.array_to_array()?;
+        let encoded = slice(self.codec_id, "the encoded data", &encoded)?;
+        py.detach(|| codec.stored_fortran(encoded))
+            .map_err(|e| py_error(&e))
     }
 
     /// Encodes a chunk (the raw bytes of a C-order array of `dtype` and `shape`) of an array →
@@ -702,6 +743,7 @@ fn _native(py: Python<'_>, module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(encoded_dtype, module)?)?;
     module.add_function(wrap_pyfunction!(encoded_shape, module)?)?;
     module.add_function(wrap_pyfunction!(elementwise, module)?)?;
+    module.add_function(wrap_pyfunction!(self_describing, module)?)?;
     module.add_function(wrap_pyfunction!(bind, module)?)?;
     module.add_function(wrap_pyfunction!(cli_main, module)?)?;
     module.add_function(wrap_pyfunction!(chunk_shape, module)?)?;

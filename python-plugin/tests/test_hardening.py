@@ -399,8 +399,12 @@ def v2_filter_chains() -> list[tuple[str, list[dict[str, Any]], str]]:
             encoded = _native.encoded_dtype(
                 first["codec_id"], json.dumps(config_for(first, dtype)), dtype
             )
+            # (interp_quantize's encoded array is 1-d: the second filter sees that shape)
+            encoded_shape = _native.encoded_shape(
+                first["codec_id"], json.dumps(config_for(first, dtype)), shape
+            )
             for second in A2A:
-                if second is not first and takes(second, example(second), encoded, shape):
+                if second is not first and takes(second, example(second), encoded, encoded_shape):
                     chains.append(
                         (
                             f"{first['codec_id']}>{second['codec_id']}",
@@ -430,14 +434,23 @@ def test_every_v2_chain_of_our_codecs_reads_back(
         else (np.sin(np.indices(shape).sum(axis=0) / 7.0) * 40 + 280).astype(dtype)
     )
     for label, compressor in v2_compressors(filters_out_dtype(filters, dtype)):
-        instances, bound, current = [], 0.0, dtype
+        instances, bound, current, current_shape = [], 0.0, dtype, chunks
         for entry, config in filters:
-            config = bound_config(entry, config, current, chunks)
+            config = bound_config(entry, config, current, current_shape)
             instances.append(getattr(ndcodecs, entry["name"])(**config))
             bound = max(bound, bound_of(entry, config))
             current = _native.encoded_dtype(entry["codec_id"], json.dumps(config), current)
+            current_shape = _native.encoded_shape(
+                entry["codec_id"], json.dumps(config), current_shape
+            )
         if isinstance(compressor, ndcodecs._base._ArrayToBytesCodec):
             if compressor._decoded_dtype() != np.dtype(current):
+                continue
+            if compressor._native.max_abs_error() and instances[-1]._self_describing():
+                # A lossy serializer cannot follow a filter whose encoded array is a stream
+                # (interp_quantize: a header whose words hold float bit patterns, then codes;
+                # lilcom at tick_power -5 refuses its magnitudes, and any error would corrupt
+                # it): the error bound only adds up after filters that map element to element.
                 continue
             bound += compressor._native.max_abs_error() or 0.0
         path = tmp_path / f"{label}.zarr"
@@ -538,6 +551,16 @@ def test_an_unbound_v2_filter_says_what_to_configure(entry: dict[str, Any], tmp_
     codec = getattr(ndcodecs, entry["name"])(**config)
     if codec._elementwise() and codec._decoded_dtype() is not None:
         pytest.skip("elementwise with a fixed dtype: bare bytes decode without more")
+    if codec._self_describing():
+        # (interp_quantize) The encoded array records the chunk's shape: bare bytes decode
+        # with nothing to configure (the v2 chains above read back unbound), and bytes that are
+        # no encoded chunk are refused as such, never decoded to garbage.
+        data = (np.sin(np.indices((13, 21)).sum(axis=0) / 7.0) * 40 + 280).astype(dtype)
+        back = codec.decode(codec.encode(data).tobytes())
+        assert_close(back, data, bound_of(entry, config), "bare bytes")
+        with pytest.raises(ValueError, match="corrupt"):
+            codec.decode(np.zeros(24, np.uint8))
+        return
     if "chunk_shape" not in type(codec).__schema__.get("properties", {}):
         # (ycocg_r) Nothing to configure: the error says to follow it with a serializer.
         with pytest.raises(ValueError, match="array → bytes codec"):

@@ -22,7 +22,7 @@ from numcodecs.tests.common import (
 )
 
 from conftest import run_fresh
-from ndcodecs import Arith, Crc32, LinearQuantize, SpatialDelta
+from ndcodecs import Arith, Crc32, InterpQuantize, LinearQuantize, SpatialDelta
 
 INT_DTYPES = ["i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"]
 RNG = np.random.default_rng(42)
@@ -92,6 +92,8 @@ CODECS = [
     LinearQuantize(max_abs_error=0.01),
     LinearQuantize(max_abs_error=0.5, offset=273.15, fill_value=9.96921e36, astype="int16"),
     LinearQuantize(0.001, dtype="float64", astype="int64"),
+    InterpQuantize(max_abs_error=0.01),
+    InterpQuantize(max_rel_error=1e-4, fill_value=9.96921e36, dtype="float64"),
     Crc32(),
     Crc32(location="end"),
     Arith(),
@@ -118,6 +120,8 @@ def test_config_round_trip(codec: numcodecs.abc.Codec) -> None:
         "astype='int16')",
         "Crc32(location='start')",
         "Arith()",
+        "InterpQuantize(max_abs_error=0.01, dtype='float32')",
+        "InterpQuantize(max_rel_error=0.001, fill_value=-9999.0, dtype='float64')",
     ],
 )
 def test_repr(stmt: str) -> None:
@@ -335,6 +339,101 @@ def test_linear_quantize_errors() -> None:
 
 def test_linear_quantize_err_object_buffers() -> None:
     codec = LinearQuantize(0.1, dtype="float64", astype="int64")
+    out = np.empty(10, dtype=object)
+    with pytest.raises(TypeError):
+        codec.decode(codec.encode(np.arange(10.0)), out=out)
+    check_err_encode_object_buffer(codec)
+
+
+# --- interp_quantize ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "arr", float_arrays(), ids=lambda a: f"{a.dtype}{a.shape}{'F' if np.isfortran(a) else 'C'}"
+)
+def test_interp_quantize_encode_decode(arr: np.ndarray) -> None:
+    codec = InterpQuantize(max_abs_error=0.001, dtype=str(arr.dtype))
+    # precision=2: |error| < 1.5e-2 (the bound itself is checked below). Includes decoding
+    # bytes (the encoded chunk records its shape) and into ndarray and bytearray outputs.
+    check_encode_decode(arr, codec, precision=2)
+    enc = codec.encode(arr)
+    assert enc.dtype == np.int32 and enc.ndim == 1
+    dec = codec.decode(enc)
+    assert dec.dtype == arr.dtype and dec.shape == arr.shape
+    assert np.isfortran(dec) == np.isfortran(arr)
+    assert np.max(np.abs(dec.astype("f8") - arr.astype("f8"))) <= 0.001
+    np.testing.assert_array_equal(codec.decode(enc.tobytes()), dec)
+
+
+@pytest.mark.parametrize("index", [0, 1, 3, 4], ids=["f4C", "f4F", "f8C", "f8F"])
+def test_interp_quantize_relative_bound_and_memory_order(index: int) -> None:
+    arr = float_arrays()[index]
+    codec = InterpQuantize(max_rel_error=1e-4, dtype=arr.dtype.name)
+    dec = codec.decode(codec.encode(arr))
+    rng = float(arr.max()) - float(arr.min())
+    assert np.max(np.abs(dec.astype("f8") - arr)) <= 1e-4 * rng
+    # Same codes whatever the memory order: the Fortran input is coded as its transpose.
+    c_words = codec.encode(np.ascontiguousarray(arr.T))
+    f_words = codec.encode(np.asfortranarray(arr))
+    flags = 3 + 2 * arr.ndim + 4
+    assert f_words[flags] == c_words[flags] | 2
+    np.testing.assert_array_equal(np.delete(f_words, flags), np.delete(c_words, flags))
+
+
+def test_interp_quantize_specials_and_fill_value() -> None:
+    x = np.linspace(-1, 1, 200, dtype="f4").reshape(10, 20)
+    x[2, 3:9] = -9999.0
+    x[5, 5], x[6, 6], x[7, 7] = np.nan, np.inf, -np.inf
+    codec = InterpQuantize(max_abs_error=0.01, fill_value=-9999.0)
+    dec = codec.decode(codec.encode(x))
+    special = ~np.isfinite(x) | (x == -9999.0)
+    np.testing.assert_array_equal(dec[special].view("u4"), x[special].view("u4"))
+    assert np.max(np.abs(dec[~special] - x[~special])) <= 0.01
+
+
+def test_interp_quantize_backwards_compatibility(fixture_dir) -> None:
+    arrays = float_arrays()
+    check_backwards_compatibility(
+        "interp_quantize",
+        arrays[:3],
+        [InterpQuantize(max_abs_error=0.01), InterpQuantize(max_rel_error=1e-3)],
+        precision=[1, 1],
+        prefix="float32",
+    )
+    check_backwards_compatibility(
+        "interp_quantize",
+        arrays[3:],
+        [InterpQuantize(max_abs_error=0.001, fill_value=5.0, dtype="float64")],
+        precision=[2],
+        prefix="float64",
+    )
+
+
+def test_interp_quantize_errors() -> None:
+    with pytest.raises(ValueError, match="max_abs_error"):
+        InterpQuantize()
+    with pytest.raises(ValueError, match="exclusive"):
+        InterpQuantize(max_abs_error=0.1, max_rel_error=0.1)
+    with pytest.raises(ValueError, match="error bound"):
+        InterpQuantize(max_abs_error=-1.0)
+    with pytest.raises(TypeError, match="unsupported dtype|float32"):
+        InterpQuantize(0.1).encode(np.zeros(3, dtype="f8"))
+    with pytest.raises(ValueError):
+        InterpQuantize(1e-9).encode(np.array([0.0, 1e6], dtype="f4"))
+    codec = InterpQuantize(0.1)
+    enc = codec.encode(np.arange(10, dtype="f4"))
+    with pytest.raises(ValueError):
+        codec.decode(enc[:-1])
+    with pytest.raises(ValueError):
+        codec.decode(b"\x00\x01\x02")
+    with pytest.raises(TypeError):
+        codec.decode(enc.astype("i8"))
+    with pytest.raises(ValueError):
+        codec.decode(enc, out=np.empty(11, dtype="f4"))
+
+
+def test_interp_quantize_err_object_buffers() -> None:
+    codec = InterpQuantize(0.1, dtype="float64")
     out = np.empty(10, dtype=object)
     with pytest.raises(TypeError):
         codec.decode(codec.encode(np.arange(10.0)), out=out)

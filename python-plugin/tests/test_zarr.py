@@ -228,3 +228,97 @@ def test_v2_lilcom_compressor_orders(tmp_path: Path, order: str) -> None:
     )
     z[...] = data
     assert np.max(np.abs(read_fresh(path) - data)) <= 2.0**-10
+
+
+# --- interp_quantize: an array → array codec whose encoded chunk is 1-D ------------------------
+
+OCEAN_FILL = np.float32(9.96921e36)
+
+
+def ocean_like(shape: tuple[int, int]) -> np.ndarray:
+    """A smooth field with a block of land cells holding netCDF's default fill value."""
+    data = smooth_field(shape)
+    data[: shape[0] // 3, shape[1] // 2 :] = OCEAN_FILL
+    return data
+
+
+def test_v3_interp_quantize_bytes_zstd_edge_chunks_and_fill(tmp_path: Path) -> None:
+    data = ocean_like((101, 77))
+    path = tmp_path / "iq.zarr"
+    z = zarr.create_array(
+        path,
+        shape=data.shape,
+        chunks=(40, 30),  # edge chunks on both axes
+        dtype=data.dtype,
+        fill_value=OCEAN_FILL,
+        filters=[zarr3.InterpQuantize(max_abs_error=0.01, fill_value=float(OCEAN_FILL))],
+        serializer=BytesCodec(),
+        compressors=[ZstdCodec(level=5)],
+    )
+    z[...] = data
+    meta = metadata(path)
+    assert [c["name"] for c in meta["codecs"]] == ["ndcodecs.interp_quantize", "bytes", "zstd"]
+    # The dtype is taken from the array and stored.
+    assert meta["codecs"][0]["configuration"]["dtype"] == "float32"
+    for back in (zarr.open_array(path, mode="r")[...], read_fresh(path)):
+        land = data == OCEAN_FILL
+        np.testing.assert_array_equal(back[land].view("u4"), data[land].view("u4"))
+        assert np.max(np.abs(back[~land].astype("f8") - data[~land])) <= 0.01
+    # A partial read inside one chunk, and a partial write (decode + encode of the chunk).
+    r = zarr.open_array(path, mode="r")
+    np.testing.assert_array_equal(r[45:52, 33:41], zarr.open_array(path, mode="r")[...][45:52, 33:41])
+    # A partial write decodes the chunks it touches, updates and re-encodes them: the written
+    # values are within the bound, the others' decoded values are quantized again (within the
+    # bound of their first decoding, so within twice the bound of the original values).
+    first = zarr.open_array(path, mode="r")[...]
+    z[5:9, 3:60] = 1.0
+    data[5:9, 3:60] = 1.0
+    first[5:9, 3:60] = 1.0
+    back = zarr.open_array(path, mode="r")[...]
+    land = data == OCEAN_FILL
+    np.testing.assert_array_equal(back[land].view("u4"), data[land].view("u4"))
+    assert np.max(np.abs(back[5:9, 3:60].astype("f8") - 1.0)) <= 0.01
+    assert np.max(np.abs(back[~land].astype("f8") - first[~land])) <= 0.01
+    assert np.max(np.abs(back[~land].astype("f8") - data[~land])) <= 0.02
+
+
+def test_v3_interp_quantize_rel_bound_float64_3d(tmp_path: Path) -> None:
+    t, y, x = np.meshgrid(np.linspace(0, 3, 9), np.linspace(0, 5, 33), np.linspace(0, 4, 21),
+                          indexing="ij")
+    data = np.sin(x + t) * np.cos(y) * 100.0
+    path = tmp_path / "iq64.zarr"
+    z = zarr.create_array(
+        path,
+        shape=data.shape,
+        chunks=(4, 16, 16),
+        dtype=data.dtype,
+        filters=[zarr3.InterpQuantize(max_rel_error=1e-4)],
+        compressors=[ZstdCodec(level=3)],
+    )
+    z[...] = data
+    back = read_fresh(path)
+    assert back.dtype == np.float64
+    # Each chunk's bound is 1e-4 of its own range, at most 1e-4 of the whole range.
+    assert np.max(np.abs(back - data)) <= 1e-4 * float(data.max() - data.min())
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_v2_interp_quantize_filter_zstd(tmp_path: Path, order: str) -> None:
+    """In zarr v2 the compressor's bytes reach the filter: interp_quantize's encoded chunk records
+    its shape, so the bytes decode on their own, in either array order."""
+    data = smooth_field((64, 50), "f8")
+    path = tmp_path / f"v2iq{order}.zarr"
+    z = zarr.create_array(
+        path,
+        shape=data.shape,
+        chunks=(30, 25),
+        dtype=data.dtype,
+        zarr_format=2,
+        order=order,
+        filters=[ndcodecs.InterpQuantize(max_abs_error=0.001, dtype="float64")],
+        compressors=numcodecs.Zstd(level=3),
+    )
+    z[...] = data
+    meta = json.loads((path / ".zarray").read_text())
+    assert meta["filters"][0]["id"] == "interp_quantize"
+    assert np.max(np.abs(read_fresh(path) - data)) <= 0.001

@@ -77,8 +77,8 @@ struct CompressArgs {
     chunks: Option<String>,
     /// Elements equal to this value (in the array's dtype) are missing data: it becomes the
     /// array's `fill_value` and its CF `_FillValue` attribute (xarray reads those elements as
-    /// NaN), and every codec of the chain that keeps a fill value bit-exactly (`linear_quantize`)
-    /// gets it unless it sets its own.
+    /// NaN), and every codec of the chain that keeps a fill value bit-exactly (`linear_quantize`,
+    /// `interp_quantize`) gets it unless it sets its own.
     #[arg(long, value_name = "X", allow_negative_numbers = true)]
     fill_value: Option<String>,
     /// A PSNR target in dB: the chain's `linear_quantize` without `max_abs_error` (or `lilcom`
@@ -107,7 +107,8 @@ struct ReportArgs {
     /// The input array (.npy). Default: a small real array embedded in the program.
     input: Option<PathBuf>,
     /// A codec chain to measure (repeat the option for several). Default: lossless baselines,
-    /// linear_quantize | spatial_delta | zstd at 1e-2, 1e-3, 1e-4 of the value range, lilcom.
+    /// linear_quantize | spatial_delta | zstd and interp_quantize | zstd at 1e-2, 1e-3, 1e-4 of
+    /// the value range, lilcom.
     /// `linear_quantize(max_rel_error=1e-3)` takes a bound relative to the value range.
     #[arg(long, value_name = "SPEC")]
     codecs: Vec<String>,
@@ -127,7 +128,8 @@ struct ReportArgs {
     psnr: Option<f64>,
     /// Input elements equal to this value (compared in the array's dtype) are missing data:
     /// left out of the error measures and of the value range, given to every chain's
-    /// `linear_quantize` that sets none, and checked to come back bit-exactly.
+    /// `linear_quantize` and `interp_quantize` that sets none, and checked to come back
+    /// bit-exactly.
     #[arg(long, value_name = "X", allow_negative_numbers = true)]
     fill_value: Option<String>,
     /// What to print on standard output.

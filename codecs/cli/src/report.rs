@@ -364,10 +364,13 @@ pub fn measure(
 }
 
 /// The chains `report` runs when none is given: lossless baselines, and for floats
-/// `linear_quantize → spatial_delta → zstd` at 10⁻², 10⁻³ and 10⁻⁴ of the value range, plus
+/// `linear_quantize → spatial_delta → zstd` and `interp_quantize → zstd` (both with the fill
+/// value given, if any) at 10⁻², 10⁻³ and 10⁻⁴ of the value range, plus
 /// `lilcom` (exact for integers, ticks meeting 10⁻³ of the range for floats) when it is registered.
 /// The value range leaves out non-finite elements and those equal to `fill`, which every
-/// `linear_quantize` chain stores under its fill code.
+/// `linear_quantize` and `interp_quantize` chain stores under its fill code. With
+/// `open_bounds` (a PSNR target sets the bounds), one `linear_quantize` chain with its bound
+/// left open and no `interp_quantize` chain.
 #[must_use]
 pub fn default_chains(data: &NdArray, fill: Option<Fill>, open_bounds: bool) -> Vec<String> {
     let valid = fill::valid_mask(data, fill);
@@ -411,6 +414,18 @@ pub fn default_chains(data: &NdArray, fill: Option<Fill>, open_bounds: bool) -> 
                 chains.push(format!(
                     "linear_quantize(max_abs_error={bound}{extra}) | spatial_delta(axis=[{axes}]) | zstd(level=5)"
                 ));
+            }
+        }
+        // A PSNR target sets open bounds of linear_quantize and lilcom only: interp_quantize
+        // chains need a bound of their own.
+        if have("interp_quantize(max_abs_error=1)") && !open_bounds {
+            for rel in [1e-2, 1e-3, 1e-4] {
+                let bound = round_sig(range * rel);
+                if bound > 0.0 {
+                    chains.push(format!(
+                        "interp_quantize(max_abs_error={bound}{extra}) | zstd(level=5)"
+                    ));
+                }
             }
         }
     }

@@ -392,26 +392,32 @@ impl Chain {
         found
     }
 
-    /// Gives `fill_value` to every codec of the chain that takes one (`linear_quantize`) and has
-    /// none configured (nothing for NaN and ±inf, which it keeps anyway).
+    /// Gives `fill_value` to every codec of the chain that takes one (`linear_quantize`,
+    /// `interp_quantize`) and has none configured (nothing for NaN and ±inf, which they keep
+    /// anyway).
     ///
     /// # Errors
     /// When such a codec is configured with another fill value.
     pub fn set_fill_value(&mut self, fill_value: f64) -> Result<(), String> {
         if !fill_value.is_finite() {
-            // NaN and ±inf have codes of their own in linear_quantize, kept bit-exactly.
+            // NaN and ±inf have codes of their own in linear_quantize and interp_quantize, kept
+            // bit-exactly.
             return Ok(());
         }
         self.visit_codecs_mut(&mut |name, cfg| {
-            if name != "ndcodecs.linear_quantize" {
+            let Some(codec) = name
+                .strip_prefix("ndcodecs.")
+                .filter(|c| matches!(*c, "linear_quantize" | "interp_quantize"))
+            else {
                 return Ok(());
-            }
+            };
             match cfg.get("fill_value") {
                 None | Some(Value::Null) => {
-                    let v = serde_json::Number::from_f64(fill_value).map_or(Value::Null, Value::Number);
+                    let v =
+                        serde_json::Number::from_f64(fill_value).map_or(Value::Null, Value::Number);
                     if v.is_null() {
                         return Err(format!(
-                            "linear_quantize takes only a finite fill_value, not --fill-value {fill_value}"
+                            "{codec} takes only a finite fill_value, not --fill-value {fill_value}"
                         ));
                     }
                     cfg.insert("fill_value".into(), v);
@@ -419,7 +425,7 @@ impl Chain {
                 }
                 Some(v) if v.as_f64() == Some(fill_value) => Ok(()),
                 Some(v) => Err(format!(
-                    "linear_quantize has fill_value={v} but --fill-value is {fill_value}"
+                    "{codec} has fill_value={v} but --fill-value is {fill_value}"
                 )),
             }
         })

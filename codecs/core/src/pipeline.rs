@@ -165,6 +165,40 @@ pub trait ArrayToArrayCodec: PipelineCodec {
         false
     }
 
+    /// True if the encoded array records the decoded chunk's shape (and is 1-d), so that a flat
+    /// buffer of encoded elements decodes on its own although the encoded shape differs from the
+    /// decoded one (`interp_quantize`). Provided: false.
+    fn self_describing(&self) -> bool {
+        false
+    }
+
+    /// The shape (C order) of the decoded chunk that an encoded array records (raw native-endian
+    /// elements of the encoded dtype), read from its header without decoding (or allocating for)
+    /// the data: what a caller holding only a flat encoded buffer decodes into. `None` unless the
+    /// codec is [`Self::self_describing`]. Provided: `None`.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::Truncated`], [`CodecError::Corrupt`] or [`CodecError::ShapeMismatch`] for
+    /// an unreadable header.
+    fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
+        let _ = encoded;
+        Ok(None)
+    }
+
+    /// True if an encoded array of a [`Self::self_describing`] codec records a chunk given in
+    /// Fortran (column-major) memory order, which numcodecs callers get back in that order (zarr
+    /// v2 reads an `order="F"` chunk's decoded memory as column-major). The raw byte paths still
+    /// decode it into C order. Provided: false.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::stored_shape`].
+    fn stored_fortran(&self, encoded: &[u8]) -> Result<bool, CodecError> {
+        let _ = encoded;
+        Ok(false)
+    }
+
     /// The encoded fill value (raw native-endian bytes of one element of the encoded dtype) for
     /// the fill value `fill` (one element of dtype `decoded`). Provided: `fill` encoded as a
     /// one-element 1-d array.

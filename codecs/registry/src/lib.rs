@@ -65,6 +65,8 @@ pub use ndcodecs_crc32;
 #[doc(hidden)]
 pub use ndcodecs_interp_cnn;
 #[doc(hidden)]
+pub use ndcodecs_interp_quantize;
+#[doc(hidden)]
 pub use ndcodecs_lilcom;
 #[doc(hidden)]
 pub use ndcodecs_linear_quantize;
@@ -102,6 +104,7 @@ macro_rules! for_each_codec {
         $callback! {
             SpatialDelta: array_to_array, $crate::ndcodecs_spatial_delta::SpatialDeltaCodec, "ndcodecs.spatial_delta", ["numcodecs.spatial_delta"];
             LinearQuantize: array_to_array, $crate::ndcodecs_linear_quantize::LinearQuantizeCodec, "ndcodecs.linear_quantize", ["numcodecs.linear_quantize"];
+            InterpQuantize: array_to_array, $crate::ndcodecs_interp_quantize::InterpQuantizeCodec, "ndcodecs.interp_quantize", ["numcodecs.interp_quantize"];
             Lilcom: array_to_bytes, $crate::ndcodecs_lilcom::LilcomCodec, "ndcodecs.lilcom", ["numcodecs.lilcom"];
             Arith: array_to_bytes, $crate::ndcodecs_arith::ArithCodec, "ndcodecs.arith", ["numcodecs.arith"];
             Crc32: bytes_to_bytes, $crate::ndcodecs_crc32::Crc32Codec, "numcodecs.crc32", ["ndcodecs.crc32"];
@@ -169,6 +172,9 @@ pub trait DynArrayToArray: DynPipelineCodec {
     fn decoded_dtype(&self) -> Option<AnyArrayDType>;
     fn chunk_shape(&self) -> Option<Vec<usize>>;
     fn elementwise(&self) -> bool;
+    fn self_describing(&self) -> bool;
+    fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError>;
+    fn stored_fortran(&self, encoded: &[u8]) -> Result<bool, CodecError>;
     fn encoded_dtype(&self, decoded: AnyArrayDType) -> Result<AnyArrayDType, CodecError>;
     fn encoded_shape(&self, decoded: &[usize]) -> Result<Vec<usize>, CodecError>;
     fn encoded_fill_value(
@@ -271,6 +277,15 @@ impl<C: ArrayToArrayCodec> DynArrayToArray for C {
     }
     fn elementwise(&self) -> bool {
         ArrayToArrayCodec::elementwise(self)
+    }
+    fn self_describing(&self) -> bool {
+        ArrayToArrayCodec::self_describing(self)
+    }
+    fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
+        ArrayToArrayCodec::stored_shape(self, encoded)
+    }
+    fn stored_fortran(&self, encoded: &[u8]) -> Result<bool, CodecError> {
+        ArrayToArrayCodec::stored_fortran(self, encoded)
     }
     fn encoded_dtype(&self, decoded: AnyArrayDType) -> Result<AnyArrayDType, CodecError> {
         ArrayToArrayCodec::encoded_dtype(self, decoded)
@@ -517,6 +532,16 @@ impl CodecEntry {
     /// [`CodecError::InvalidConfig`] for an invalid configuration or a codec of another kind.
     pub fn elementwise(&self, config: &Value) -> Result<bool, CodecError> {
         Ok(self.array_to_array(config)?.elementwise())
+    }
+
+    /// Whether the encoded array of an array → array codec records the decoded shape, so that a
+    /// flat buffer of it decodes alone ([`ArrayToArrayCodec::self_describing`]).
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::InvalidConfig`] for an invalid configuration or a codec of another kind.
+    pub fn self_describing(&self, config: &Value) -> Result<bool, CodecError> {
+        Ok(self.array_to_array(config)?.self_describing())
     }
 
     /// The chunk shape an array → array codec's configuration fixes

@@ -539,8 +539,10 @@ def _fill_out(out: Any, result: np.ndarray, codec_id: str) -> Any:
 class _ArrayToArrayCodec(_NdCodec):
     """An array → array codec.
 
-    Encoded data are typed arrays. A bare byte buffer (what zarr v2 hands the first filter of a
-    chain after a compressor) decodes when the dtype and shape come from elsewhere: the
+    Encoded data are typed arrays, of the input's shape, or 1-D for a codec whose encoded array
+    records the decoded shape (``interp_quantize``: *self-describing*). A bare byte buffer (what
+    zarr v2 hands the first filter of a chain after a compressor) decodes alone for a
+    self-describing codec, and otherwise when the dtype and shape come from elsewhere: the
     configuration (``dtype`` and ``chunk_shape``, or a fixed dtype for an elementwise codec), or
     ``out`` (an ndarray).
     """
@@ -550,6 +552,11 @@ class _ArrayToArrayCodec(_NdCodec):
 
     def _elementwise(self) -> bool:
         return bool(self._ask("elementwise"))
+
+    def _self_describing(self) -> bool:
+        """True if the encoded array is 1-D and records the decoded shape (``interp_quantize``):
+        the shape to decode into is read from it."""
+        return bool(self._ask("self_describing"))
 
     def _chunk_shape(self) -> tuple[int, ...] | None:
         shape = self._ask("chunk_shape")
@@ -596,6 +603,12 @@ class _ArrayToArrayCodec(_NdCodec):
                 return out
         arr = self._typed_input(buf, self._decoded_dtype())
         fortran = _only_fortran(arr)
+        if fortran and arr.ndim <= 32 and self._self_describing():
+            # (interp_quantize) The codec records a Fortran-ordered chunk itself (coded as its
+            # transpose, flagged in the stream, decoded back in that order): the Rust codec's
+            # numcodecs encode takes the array as it is, without a C-ordered copy (numcodecs-
+            # python's array view takes at most 32 axes; a higher rank is coded as a C copy).
+            return _call(super(_NdCodec, self).encode, arr)  # type: ignore[misc]
         if fortran and self._elementwise() and self._chunk_shape() is None:
             # An F-ordered array is the C-ordered array of its transpose: elementwise codecs
             # code its memory as it is.
@@ -621,7 +634,7 @@ class _ArrayToArrayCodec(_NdCodec):
         encoded data can have, and as the bytes of the encoded array otherwise (``bytes``, or the
         ``uint8`` array a compressor returns): their dtype and shape then come from the
         configuration (``dtype`` and ``chunk_shape``; a fixed dtype suffices for an elementwise
-        codec) or from ``out``.
+        codec) or from ``out``. A self-describing codec reads the decoded shape from the data.
         """
         _check_not_object(buf, "decode")
         chunk_shape = self._chunk_shape()
@@ -632,6 +645,32 @@ class _ArrayToArrayCodec(_NdCodec):
         as_bytes = not isinstance(buf, np.ndarray) and not (
             arr.dtype.kind in "iuf" and arr.dtype.itemsize > 1
         )
+        if fixed_encoded is not None and self._self_describing():
+            # The encoded array records the decoded shape (interp_quantize): typed codes or
+            # their bytes, in any shape, decode alone; `out` only receives the result.
+            if (
+                arr.dtype.kind in "iuf"
+                and arr.dtype.itemsize > 1
+                and arr.dtype != fixed_encoded
+            ):
+                raise TypeError(
+                    f"{self.codec_id}: unsupported dtype {arr.dtype}: the encoded data of "
+                    f"{fixed} arrays are {fixed_encoded}"
+                )
+            raw = _raw_buffer(buf)
+            if raw.nbytes % fixed_encoded.itemsize:
+                raise ValueError(
+                    f"{self.codec_id}: {raw.nbytes} encoded bytes are not a whole number of "
+                    f"{fixed_encoded} elements"
+                )
+            decoded_shape = tuple(self._native.stored_shape(raw))
+            encoded_shape = tuple(self._native.encoded_shape(list(decoded_shape)))
+            if raw.nbytes != math.prod(encoded_shape) * fixed_encoded.itemsize:
+                raise ValueError(
+                    f"{self.codec_id}: {raw.nbytes} encoded bytes do not hold the chunk of "
+                    f"shape {decoded_shape} they declare"
+                )
+            return raw.view(fixed_encoded).reshape(encoded_shape), fixed, decoded_shape
         if not as_bytes and arr.dtype == np.uint8:
             # A uint8 array is the bytes of the encoded array unless uint8 is what it holds. A
             # 1-d one is exactly what zarr v2 hands the first filter after no compressor or a
@@ -742,6 +781,10 @@ class _ArrayToArrayCodec(_NdCodec):
         if fortran and out is None and self._elementwise() and self._chunk_shape() is None:
             return self.decode(buf.T).T
         enc, dtype, shape = self._encoded_array(buf, out)
+        if self._self_describing():
+            # The stream says whether the chunk was Fortran-ordered (the buffer's own order is
+            # that of a 1-d array).
+            fortran = bool(self._native.stored_fortran(_raw(enc)))
         if out is None:
             if type(buf) is np.ndarray and buf.flags.c_contiguous and enc is buf:
                 # The same dtype and shape always decode the same way without out= (plan).

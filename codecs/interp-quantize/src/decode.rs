@@ -1,0 +1,173 @@
+//! The decoder: header and mask checks, then the walk that adds each code's multiple of the step
+//! to its prediction, then the special values.
+
+use ndcodecs_core::CodecError;
+
+use crate::format::{Geometry, Header, corrupt, header_words, kind, mask_from_runs, mask_words};
+use crate::kernel::{LevelQuant, PointOp, walk};
+use crate::real::Real;
+
+struct DecodeOp<'a, const SPECIALS: bool> {
+    codes: &'a [i32],
+    mask: &'a [i32],
+    k: usize,
+    finite: bool,
+    max_kind: i32,
+    specials: Vec<(usize, i32)>,
+}
+
+impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
+    type Err = CodecError;
+
+    #[inline(always)]
+    fn row(
+        &mut self,
+        work: &mut [F],
+        pos0: usize,
+        stride: usize,
+        count: usize,
+        lq: &LevelQuant<F>,
+        pred: impl Fn(&[F], usize) -> F,
+    ) -> Result<(), CodecError> {
+        let codes = &self.codes[self.k..self.k + count];
+        self.k += count;
+        let step = lq.step;
+        let mut finite = true;
+        let mut pos = pos0;
+        for &c in codes {
+            let p = pred(work, pos);
+            if SPECIALS && (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {
+                if !(0..=self.max_kind).contains(&c) {
+                    return Err(corrupt(format!(
+                        "element {pos} is flagged special but its code {c} names no special \
+                         value this chunk can hold"
+                    )));
+                }
+                self.specials.push((pos, c));
+                work[pos] = p;
+            } else {
+                let v = p + F::from_code(c) * step;
+                finite &= v.is_finite();
+                work[pos] = v;
+            }
+            pos += stride;
+        }
+        self.finite &= finite;
+        Ok(())
+    }
+}
+
+/// Reads the header of an encoded chunk and checks that `words` has exactly the length it
+/// implies.
+///
+/// # Errors
+///
+/// [`CodecError::Truncated`] if `words` is shorter, [`CodecError::Corrupt`] if it is longer or a
+/// header field is invalid, [`CodecError::UnsupportedVersion`] for a newer format.
+pub fn read_header(words: &[i32]) -> Result<(Header, Geometry), CodecError> {
+    let (h, g) = Header::read(words)?;
+    let n = g.len();
+    let total = header_words(h.shape.len(), g.max_levels) + mask_words(n) + n;
+    if words.len() < total {
+        return Err(CodecError::Truncated {
+            codec: crate::CODEC_ID,
+            offset: 4 * words.len(),
+            needed: 4 * (total - words.len()),
+            available: 0,
+        });
+    }
+    if words.len() > total {
+        return Err(corrupt(format!(
+            "{} words after the {total} words of a chunk of shape {:?}",
+            words.len() - total,
+            h.shape
+        )));
+    }
+    Ok((h, g))
+}
+
+/// Decodes `words` (a whole encoded chunk) into `out` (the chunk's element count, C order).
+pub(crate) fn decode<F: Real>(
+    words: &[i32],
+    h: &Header,
+    g: &Geometry,
+    out: &mut [F],
+) -> Result<(), CodecError> {
+    let n = g.len();
+    debug_assert_eq!(out.len(), n);
+    if h.width != F::WIDTH {
+        return Err(CodecError::UnsupportedDtype {
+            codec: crate::CODEC_ID,
+            found: format!("float{}", F::WIDTH),
+            expected: format!("float{} (the encoded chunk's dtype)", h.width),
+        });
+    }
+    let hw = header_words(h.shape.len(), g.max_levels);
+    let mw = mask_words(n);
+    let expanded;
+    let mask = if h.mask_runs {
+        expanded = mask_from_runs(&words[hw..hw + mw], n, g.dims[3])?;
+        &expanded[..]
+    } else {
+        &words[hw..hw + mw]
+    };
+    let codes = &words[hw + mw..];
+    let tail = n % 32;
+    if tail != 0 && mw > 0 && (mask[mw - 1].cast_unsigned() >> tail) != 0 {
+        return Err(corrupt(
+            "mask bits beyond the last element are set".to_owned(),
+        ));
+    }
+    let specials = mask.iter().any(|&w| w != 0);
+    let (step, inv) = crate::encode::step_for::<F>(h.bound)
+        .ok_or_else(|| corrupt(format!("error bound {:?} gives no usable step", h.bound)))?;
+    let offset = F::from_f64(h.offset);
+    let max_kind = kind::NEG_INF;
+    let fill_ok = h.fill.is_some();
+    let mut finite = true;
+    let mut found = Vec::new();
+    if specials {
+        let mut op = DecodeOp::<true> {
+            codes,
+            mask,
+            k: 0,
+            finite: true,
+            max_kind,
+            specials: Vec::new(),
+        };
+        walk(g, &h.plan, offset, step, inv, out, &mut op)?;
+        finite &= op.finite;
+        found = op.specials;
+    } else {
+        let mut op = DecodeOp::<false> {
+            codes,
+            mask,
+            k: 0,
+            finite: true,
+            max_kind,
+            specials: Vec::new(),
+        };
+        walk(g, &h.plan, offset, step, inv, out, &mut op)?;
+        finite &= op.finite;
+    }
+    if !finite {
+        return Err(corrupt(
+            "a code decodes to a value that is not finite".to_owned(),
+        ));
+    }
+    for (pos, c) in found {
+        out[pos] = match c {
+            kind::FILL if fill_ok => F::from_f64(h.fill.unwrap_or(0.0)),
+            kind::NAN => F::from_bits(F::NAN_BITS),
+            kind::NEG_NAN => F::from_bits(F::NEG_NAN_BITS),
+            kind::POS_INF => F::POS_INF,
+            kind::NEG_INF => F::NEG_INF,
+            _ => {
+                return Err(corrupt(format!(
+                    "element {pos} holds the fill-value code but the chunk has no fill value"
+                )));
+            }
+        };
+    }
+    Ok(())
+}

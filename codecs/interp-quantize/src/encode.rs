@@ -1,0 +1,384 @@
+//! The encoder: the pre-pass (value range, specials), the bound and the step, the plan, and the
+//! walk that quantizes each residual in the loop.
+
+use ndcodecs_core::dtype::Float;
+
+use crate::config::ErrorBound;
+use crate::format::{Geometry, Header, Plan, header_words, kind, mask_runs, mask_words};
+use crate::kernel::{LevelQuant, PointOp, walk};
+use crate::real::Real;
+use crate::tune;
+
+/// Why one value could not be encoded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum EncodeFailure {
+    /// A NaN other than the two canonical quiet NaNs.
+    NanPayload,
+    /// The residual's code `roundTiesEven((x − prediction) / step)` (given as `f64`) is outside
+    /// the int32 range.
+    CodeOutOfRange(f64),
+    /// Neither the first code nor its neighbour decodes within the bound: the bound is too
+    /// close to the float spacing at the value. Holds the nearest decoded value.
+    BelowSpacing(f64),
+}
+
+/// Why a chunk could not be encoded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChunkFailure {
+    /// The bound (resolved from the configuration and, for `max_rel_error`, the chunk's range)
+    /// gives no usable step in the float type.
+    Bound(f64),
+    /// A value at this flat index has no code.
+    Value(usize, EncodeFailure),
+}
+
+/// `1.5 · 2^52`: adding and subtracting it rounds an `f64` of magnitude below 2^51 to an
+/// integer, ties to even.
+const ROUND_MAGIC: f64 = 6_755_399_441_055_744.0;
+/// Largest finite code.
+pub const CODE_MAX: f64 = 2_147_483_647.0;
+
+/// What the pre-pass finds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Scan {
+    /// Smallest and largest finite non-fill value (as `f64`), if any.
+    pub range: Option<(f64, f64)>,
+    /// Number of special elements (NaN, ±∞, fill).
+    pub specials: usize,
+}
+
+/// The special kind of `x`, if it is one: the fill value matches by bits first.
+#[inline(always)]
+fn special_kind<F: Real>(x: F, fill: Option<F::Bits>) -> Option<Result<i32, EncodeFailure>> {
+    if fill.is_some_and(|f| f == x.to_bits()) {
+        return Some(Ok(kind::FILL));
+    }
+    if x.is_finite() {
+        return None;
+    }
+    Some(if x.is_nan() {
+        let bits = x.to_bits();
+        if bits == F::NAN_BITS {
+            Ok(kind::NAN)
+        } else if bits == F::NEG_NAN_BITS {
+            Ok(kind::NEG_NAN)
+        } else {
+            Err(EncodeFailure::NanPayload)
+        }
+    } else if x.to_f64() > 0.0 {
+        Ok(kind::POS_INF)
+    } else {
+        Ok(kind::NEG_INF)
+    })
+}
+
+pub(crate) fn scan<F: Real>(xs: &[F], fill: Option<F::Bits>) -> Result<Scan, ChunkFailure> {
+    // Fast path for chunks without special values: the range over eight independent lanes
+    // (no branch per element), and whether any element is special.
+    let fill_bits = fill.unwrap_or(F::POS_INF.to_bits());
+    let mut lo = [F::POS_INF; 8];
+    let mut hi = [F::NEG_INF; 8];
+    let mut special = false;
+    let mut lane = |i: usize, x: F| {
+        lo[i] = if x < lo[i] { x } else { lo[i] };
+        hi[i] = if x > hi[i] { x } else { hi[i] };
+        special |= !x.is_finite() | (x.to_bits() == fill_bits);
+    };
+    let chunks = xs.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (i, &x) in c.iter().enumerate() {
+            lane(i, x);
+        }
+    }
+    for (i, &x) in rest.iter().enumerate() {
+        lane(i, x);
+    }
+    if !special {
+        let lo = lo
+            .into_iter()
+            .fold(F::POS_INF, |a, b| if b < a { b } else { a });
+        let hi = hi
+            .into_iter()
+            .fold(F::NEG_INF, |a, b| if b > a { b } else { a });
+        return Ok(Scan {
+            range: (lo <= hi).then(|| (lo.to_f64(), hi.to_f64())),
+            specials: 0,
+        });
+    }
+    let mut lo = F::POS_INF;
+    let mut hi = F::NEG_INF;
+    let mut specials = 0usize;
+    let fill_bits = fill.unwrap_or(F::POS_INF.to_bits());
+    for (i, &x) in xs.iter().enumerate() {
+        if x.is_finite() && x.to_bits() != fill_bits {
+            if x < lo {
+                lo = x;
+            }
+            if x > hi {
+                hi = x;
+            }
+        } else {
+            specials += 1;
+            if let Some(Err(f)) = special_kind(x, fill) {
+                return Err(ChunkFailure::Value(i, f));
+            }
+        }
+    }
+    Ok(Scan {
+        range: (lo <= hi).then(|| (lo.to_f64(), hi.to_f64())),
+        specials,
+    })
+}
+
+/// The absolute bound for a chunk: `max_abs_error`, or `max_rel_error × (max − min)` (both
+/// rounded to `f64`), or `max_rel_error` itself when the chunk has no two different finite
+/// non-fill values.
+pub(crate) fn absolute_bound(bound: ErrorBound, scan: &Scan) -> f64 {
+    match bound {
+        ErrorBound::Abs(e) => e,
+        ErrorBound::Rel(r) => match scan.range {
+            Some((lo, hi)) if hi > lo => r * (hi - lo),
+            _ => r,
+        },
+    }
+}
+
+/// The step and its reciprocal for bound `e`: `step = RD_F(RN64(e · 63/32))`,
+/// `inv = RN64(1 / step)`; `None` when they are not usable.
+pub(crate) fn step_for<F: Real>(e: f64) -> Option<(F, f64)> {
+    if !(e.is_finite() && e > 0.0) {
+        return None;
+    }
+    let t = e * (63.0 / 32.0);
+    let step = F::from_f64_down(t);
+    let inv = 1.0 / step.to_f64();
+    (t.is_finite() && step.to_f64() > 0.0 && step.is_finite() && inv.is_finite())
+        .then_some((step, inv))
+}
+
+/// `|x − y| ≤ e`, decided exactly (see `linear_quantize`'s format module for the argument).
+#[inline(always)]
+#[must_use]
+pub fn within_bound(x: f64, y: f64, e: f64) -> bool {
+    let d = x - y;
+    let a = d.abs();
+    if a < e {
+        true
+    } else if a > e || a.is_nan() {
+        false
+    } else {
+        let bb = d - x;
+        let t = (x - (d - bb)) + (-y - bb);
+        if d > 0.0 { t <= 0.0 } else { t >= 0.0 }
+    }
+}
+
+/// The reference procedure for one finite value `x` with prediction `p`: the code and the
+/// reconstruction.
+pub(crate) fn quantize_slow<F: Real>(
+    x: F,
+    p: F,
+    lq: &LevelQuant<F>,
+    e: f64,
+) -> Result<(i32, F), EncodeFailure> {
+    let xf = x.to_f64();
+    let r = (xf - p.to_f64()) * lq.inv;
+    let q0f = r.round_ties_even();
+    if q0f.is_nan() || q0f.abs() > CODE_MAX {
+        return Err(EncodeFailure::CodeOutOfRange(q0f));
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let q0 = q0f as i32;
+    let x0 = p + F::from_code(q0) * lq.step;
+    if within_bound(xf, x0.to_f64(), e) {
+        return Ok((q0, x0));
+    }
+    let q1 = if xf > x0.to_f64() {
+        q0.checked_add(1)
+    } else {
+        q0.checked_sub(1)
+    };
+    if let Some(q1) = q1.filter(|&q| q != i32::MIN) {
+        let x1 = p + F::from_code(q1) * lq.step;
+        if within_bound(xf, x1.to_f64(), e) {
+            return Ok((q1, x1));
+        }
+    }
+    Err(EncodeFailure::BelowSpacing(x0.to_f64()))
+}
+
+/// The encoder's per-element operation. The walk's array holds the input: an element is read
+/// when visited and overwritten with its reconstruction (predictions read only visited
+/// elements), so the encoder streams through one array as the decoder does.
+pub(crate) struct EncodeOp<'a, F: Real, const SPECIALS: bool> {
+    pub codes: &'a mut [i32],
+    pub k: usize,
+    pub bound: f64,
+    pub fill: Option<F::Bits>,
+}
+
+impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
+    type Err = (usize, EncodeFailure);
+
+    #[inline(always)]
+    fn row(
+        &mut self,
+        work: &mut [F],
+        pos0: usize,
+        stride: usize,
+        count: usize,
+        lq: &LevelQuant<F>,
+        pred: impl Fn(&[F], usize) -> F,
+    ) -> Result<(), Self::Err> {
+        let codes = &mut self.codes[self.k..self.k + count];
+        self.k += count;
+        let (step, inv, bound) = (lq.step, lq.inv, self.bound);
+        let mut pos = pos0;
+        for c in codes {
+            let p = pred(work, pos);
+            let x = work[pos];
+            let at = pos;
+            pos += stride;
+            if SPECIALS && let Some(kind) = special_kind(x, self.fill) {
+                *c = kind.map_err(|f| (at, f))?;
+                work[at] = p;
+                continue;
+            }
+            let xf = x.to_f64();
+            let r = (xf - p.to_f64()) * inv;
+            if r.abs() < CODE_MAX {
+                // The low 32 bits of `r + 1.5·2^52` are the rounded code (two's complement).
+                let rm = r + ROUND_MAGIC;
+                #[allow(clippy::cast_possible_truncation)]
+                let q = rm.to_bits() as u32 as i32;
+                // The code converted to `F` (`RN_F(q)`, as from the exact `f64` of `q`).
+                let xh = p + F::from_f64(rm - ROUND_MAGIC) * step;
+                if (xf - xh.to_f64()).abs() < bound {
+                    *c = q;
+                    work[at] = xh;
+                    continue;
+                }
+            }
+            let (q, xh) = quantize_slow(x, p, lq, bound).map_err(|f| (at, f))?;
+            *c = q;
+            work[at] = xh;
+        }
+        Ok(())
+    }
+}
+
+/// Encodes `xs` (C order, `shape`) into `out` (exactly `encoded_len(shape)` words).
+pub(crate) fn encode<F: Real>(
+    xs: &[F],
+    shape: &[usize],
+    bound: ErrorBound,
+    fill: Option<F>,
+    out: &mut [i32],
+) -> Result<(), ChunkFailure> {
+    encode_plan(xs, shape, bound, fill, None, out)
+}
+
+/// [`encode`] with the plan given (`Some`) or chosen by the encoder (`None`).
+pub(crate) fn encode_plan<F: Real>(
+    xs: &[F],
+    shape: &[usize],
+    bound: ErrorBound,
+    fill: Option<F>,
+    plan: Option<&Plan>,
+    out: &mut [i32],
+) -> Result<(), ChunkFailure> {
+    let g = Geometry::of(shape);
+    let n = xs.len();
+    let fill_bits = fill.map(Float::to_bits);
+    let sc = scan(xs, fill_bits)?;
+    let e = absolute_bound(bound, &sc);
+    let (step, inv) = step_for::<F>(e).ok_or(ChunkFailure::Bound(e))?;
+    let offset = match sc.range {
+        Some((lo, hi)) => F::from_f64(lo * 0.5 + hi * 0.5),
+        None => F::ZERO,
+    };
+    let plan = match plan {
+        Some(p) => p.clone(),
+        None => tune::choose_plan(xs, &g, &sc, step, inv, fill_bits),
+    };
+    let hw = header_words(shape.len(), g.max_levels);
+    let mw = mask_words(n);
+    let (head, rest) = out.split_at_mut(hw);
+    let (mask, codes) = rest.split_at_mut(mw);
+    mask.fill(0);
+    let mut runs = false;
+    if sc.specials > 0 {
+        let special = |i: usize| {
+            let x = xs[i];
+            !x.is_finite() || Some(x.to_bits()) == fill_bits
+        };
+        if let Some(r) = mask_runs(n, g.dims[3], special) {
+            mask.copy_from_slice(&r);
+            runs = true;
+        } else {
+            for i in (0..n).filter(|&i| special(i)) {
+                mask[i / 32] |= (1u32 << (i % 32)).cast_signed();
+            }
+        }
+    }
+    Header {
+        width: F::WIDTH,
+        shape: shape.to_vec(),
+        bound: e,
+        offset: offset.to_f64(),
+        fill: fill.map(Float::to_f64),
+        fortran: false,
+        mask_runs: runs,
+        plan: plan.clone(),
+    }
+    .write(&g, head);
+    let mut work = xs.to_vec();
+    run(
+        &g,
+        &plan,
+        offset,
+        step,
+        inv,
+        e,
+        fill_bits,
+        sc.specials > 0,
+        &mut work,
+        codes,
+    )
+    .map_err(|(i, f)| ChunkFailure::Value(i, f))
+}
+
+/// The walk with the encoder's operation; `work` holds the input and receives the
+/// reconstruction (special elements: their prediction).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run<F: Real>(
+    g: &Geometry,
+    plan: &Plan,
+    offset: F,
+    step: F,
+    inv: f64,
+    e: f64,
+    fill: Option<F::Bits>,
+    specials: bool,
+    work: &mut [F],
+    codes: &mut [i32],
+) -> Result<(), (usize, EncodeFailure)> {
+    if specials {
+        let mut op = EncodeOp::<F, true> {
+            codes,
+            k: 0,
+            bound: e,
+            fill,
+        };
+        walk(g, plan, offset, step, inv, work, &mut op)
+    } else {
+        let mut op = EncodeOp::<F, false> {
+            codes,
+            k: 0,
+            bound: e,
+            fill,
+        };
+        walk(g, plan, offset, step, inv, work, &mut op)
+    }
+}
