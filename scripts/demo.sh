@@ -30,10 +30,13 @@ echo "== compressing real arrays through each chain"
 # dataset (empty = the array at the root; else `array:dim,dim`: an xarray dataset)
 # zarr v3 chains end in zarr's core crc32c (numcodecs' crc32 is for numcodecs / zarr v2 readers).
 CASES=(
-  "volume;microscopy_nuclei_3d_uint16;16,61,57;spatial_delta(axis=[0,1,2]) | zstd(level=5) | crc32c;0;;"
-  "photo;photo_camera_gray;256,256;spatial_delta(axis=[0,1]) | zstd(level=5) | crc32c;0;;"
-  "temperature;climate_ncar_temperature_3d;17,48,96;linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1,2]) | zstd(level=5);0.01;;"
-  "ocean;ocean_pop_temperature_with_fill;192,160;linear_quantize(max_abs_error=0.005) | spatial_delta(axis=[0,1]) | zstd(level=5) | crc32c;0.005;9.96921e36;temp:nlat,nlon"
+  "volume;microscopy_nuclei_3d_uint16;16,61,57;spatial_delta(axis=[0,1,2]) | arith | crc32c;0;;"
+  "photo;photo_camera_gray;256,256;interp_cnn | crc32c;0;;"
+  "photo-fast;photo_camera_gray;256,256;spatial_delta(axis=[0,1]) | zstd(level=5) | crc32c;0;;"
+  "temperature;climate_ncar_temperature_3d;17,48,96;interp_quantize(max_abs_error=0.01) | arith;0.01;;"
+  "terrain;terrain_regional_surface_height;219,450;linear_quantize(max_abs_error=0.5) | spatial_delta(axis=[0,1]) | arith;0.5;;"
+  "geopotential-fast;climate_ncar_geopotential_height;21,73,144;linear_quantize(max_abs_error=0.5) | spatial_delta(axis=[0,1,2]) | zstd(level=5);0.5;;"
+  "ocean;ocean_pop_temperature_with_fill;192,160;interp_quantize(max_abs_error=0.005) | arith | crc32c;0.005;9.96921e36;temp:nlat,nlon"
   "fbank;speech_librivox_fbank80;500,80;lilcom(tick_power=-5);0.015625;;"
   "speech;speech_librivox_16k_int16;16000;spatial_delta(axis=0) | lilcom(tick_power=0);0;;"
 )

@@ -106,9 +106,10 @@ struct CompressArgs {
 struct ReportArgs {
     /// The input array (.npy). Default: a small real array embedded in the program.
     input: Option<PathBuf>,
-    /// A codec chain to measure (repeat the option for several). Default: lossless baselines,
-    /// linear_quantize | spatial_delta | zstd and interp_quantize | zstd at 1e-2, 1e-3, 1e-4 of
-    /// the value range, lilcom.
+    /// A codec chain to measure (repeat the option for several). Default: lossless baselines
+    /// (zstd; spatial_delta | zstd and spatial_delta | arith for integers), linear_quantize |
+    /// spatial_delta | zstd or arith and interp_quantize | arith at 1e-2, 1e-3, 1e-4 of the
+    /// value range, lilcom.
     /// `linear_quantize(max_rel_error=1e-3)` takes a bound relative to the value range.
     #[arg(long, value_name = "SPEC")]
     codecs: Vec<String>,

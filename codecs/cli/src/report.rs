@@ -363,9 +363,11 @@ pub fn measure(
     })
 }
 
-/// The chains `report` runs when none is given: lossless baselines, and for floats
-/// `linear_quantize → spatial_delta → zstd` and `interp_quantize → zstd` (both with the fill
-/// value given, if any) at 10⁻², 10⁻³ and 10⁻⁴ of the value range, plus
+/// The chains `report` runs when none is given: lossless baselines (`zstd`, and for integers
+/// `spatial_delta → zstd` and `spatial_delta → arith`), and for floats
+/// `linear_quantize → spatial_delta → zstd`, `linear_quantize → spatial_delta → arith` and
+/// `interp_quantize → arith` (all with the fill value given, if any) at 10⁻², 10⁻³ and 10⁻⁴ of
+/// the value range, plus
 /// `lilcom` (exact for integers, ticks meeting 10⁻³ of the range for floats) when it is registered.
 /// The value range leaves out non-finite elements and those equal to `fill`, which every
 /// `linear_quantize` and `interp_quantize` chain stores under its fill code. With
@@ -386,6 +388,9 @@ pub fn default_chains(data: &NdArray, fill: Option<Fill>, open_bounds: bool) -> 
             // Floats are only delta-coded after quantization.
         } else {
             chains.push(format!("spatial_delta(axis=[{axes}]) | zstd(level=5)"));
+            if have("arith") {
+                chains.push(format!("spatial_delta(axis=[{axes}]) | arith"));
+            }
         }
     }
     if data.samples.is_float() && have("linear_quantize(max_abs_error=1)") {
@@ -397,23 +402,32 @@ pub fn default_chains(data: &NdArray, fill: Option<Fill>, open_bounds: bool) -> 
         if let Some(f) = fill.map(Fill::given).filter(|f| f.is_finite()) {
             let _ = write!(extra, ", fill_value={}", number(f));
         }
+        // The fastest (zstd) and, where the arith codec is registered, the smaller arith end.
+        let mut ends = vec!["zstd(level=5)"];
+        if have("arith") {
+            ends.push("arith");
+        }
         if open_bounds {
             // The bound is left open for a PSNR target to set.
-            chains.push(format!(
-                "linear_quantize{} | spatial_delta(axis=[{axes}]) | zstd(level=5)",
-                if extra.is_empty() {
-                    String::new()
-                } else {
-                    format!("({})", extra.trim_start_matches(", "))
-                }
-            ));
+            for end in &ends {
+                chains.push(format!(
+                    "linear_quantize{} | spatial_delta(axis=[{axes}]) | {end}",
+                    if extra.is_empty() {
+                        String::new()
+                    } else {
+                        format!("({})", extra.trim_start_matches(", "))
+                    }
+                ));
+            }
         }
         for rel in [1e-2, 1e-3, 1e-4].into_iter().filter(|_| !open_bounds) {
             let bound = round_sig(range * rel);
             if bound > 0.0 {
-                chains.push(format!(
-                    "linear_quantize(max_abs_error={bound}{extra}) | spatial_delta(axis=[{axes}]) | zstd(level=5)"
-                ));
+                for end in &ends {
+                    chains.push(format!(
+                        "linear_quantize(max_abs_error={bound}{extra}) | spatial_delta(axis=[{axes}]) | {end}"
+                    ));
+                }
             }
         }
         // A PSNR target sets open bounds of linear_quantize and lilcom only: interp_quantize
@@ -422,8 +436,14 @@ pub fn default_chains(data: &NdArray, fill: Option<Fill>, open_bounds: bool) -> 
             for rel in [1e-2, 1e-3, 1e-4] {
                 let bound = round_sig(range * rel);
                 if bound > 0.0 {
+                    // arith codes interp_quantize's level-by-level codes best (README).
+                    let end = if have("arith") {
+                        "arith"
+                    } else {
+                        "zstd(level=5)"
+                    };
                     chains.push(format!(
-                        "interp_quantize(max_abs_error={bound}{extra}) | zstd(level=5)"
+                        "interp_quantize(max_abs_error={bound}{extra}) | {end}"
                     ));
                 }
             }
