@@ -100,7 +100,8 @@ fn fast_pass<F: FloatType, I: CodeType>(p: &Params<F>, xs: &[F], out: &mut [I]) 
             let qf = t - ROUND_MAGIC;
             // For |r| < 2^51 the low bits of `t` hold the integer `qf` (two's complement after
             // subtracting the bits of ROUND_MAGIC): an integer conversion the compiler can
-            // vectorise. Elsewhere it is garbage, and `|qf| ≥ 2^51` fails `ok` (see FAST_CODE_LIMIT).
+            // vectorise. Elsewhere it is garbage, and `|qf| ≥ 2^51` fails `ok` (see
+            // FAST_CODE_LIMIT).
             #[allow(clippy::cast_possible_wrap)]
             let qi = t.to_bits().wrapping_sub(ROUND_MAGIC.to_bits()) as i64;
             // qf is an integer, so F::from_f64 is the same single rounding as the decoder's.

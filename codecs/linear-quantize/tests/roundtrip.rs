@@ -391,7 +391,9 @@ proptest! {
         let c = config(0.01, 280.0, Some(-999.0), FloatDtype::Float32, CodeDtype::Int16);
         let p = Params::<f32>::new::<i16>(&c).unwrap();
         #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-        let mut xs: Vec<f32> = (0..n).map(|k| 280.0 + ((k as f64) * 0.37).sin() as f32 * 20.0).collect();
+        let mut xs: Vec<f32> = (0..n)
+            .map(|k| 280.0 + ((k as f64) * 0.37).sin() as f32 * 20.0)
+            .collect();
         let mut payload = None;
         for &(at, what) in &specials {
             let at = at % n;
