@@ -374,3 +374,57 @@ proptest! {
         assert_promise(&c, &input, &codec.decode(encoded.unwrap().cow()).unwrap());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// Over arrays of several fast-pass chunks (4096 values each) with values the fast pass
+    /// cannot code (NaN, ±∞, the fill value, a code out of range) at arbitrary places, the codes
+    /// are those of the reference procedure, and the error of a NaN with a payload names its
+    /// flat index.
+    #[test]
+    fn fast_loop_matches_the_reference_over_chunks(
+        n in 4000usize..13000,
+        specials in proptest::collection::vec((0usize..13000, 0u8..5), 0..20),
+    ) {
+        use ndcodecs_linear_quantize::format::Params;
+        let c = config(0.01, 280.0, Some(-999.0), FloatDtype::Float32, CodeDtype::Int16);
+        let p = Params::<f32>::new::<i16>(&c).unwrap();
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+        let mut xs: Vec<f32> = (0..n)
+            .map(|k| 280.0 + ((k as f64) * 0.37).sin() as f32 * 20.0)
+            .collect();
+        let mut payload = None;
+        for &(at, what) in &specials {
+            let at = at % n;
+            xs[at] = match what {
+                0 => f32::NAN,
+                1 => f32::NEG_INFINITY,
+                2 => -999.0,
+                3 => 1.0e6,
+                _ => {
+                    payload = Some(payload.map_or(at, |p: usize| p.min(at)));
+                    f32::from_bits(0x7fc0_0001)
+                }
+            };
+        }
+        let codec = codec(c);
+        let input = AnyArray::F32(ArrayD::from_shape_vec(vec![n], xs.clone()).unwrap());
+        let reference: Result<Vec<i64>, _> = xs.iter().map(|&x| p.encode_one(x)).collect();
+        match (codec.encode(input.cow()), reference) {
+            (Ok(AnyArray::I16(codes)), Ok(reference)) => {
+                let codes: Vec<i64> = codes.iter().map(|&q| i64::from(q)).collect();
+                prop_assert_eq!(codes, reference);
+            }
+            (Err(err), Err(_)) => {
+                // The first value without a code is the one reported; a payload NaN always fails,
+                // a value out of range may fail first.
+                let first = xs.iter().position(|&x| p.encode_one(x).is_err()).unwrap();
+                prop_assert!(first <= payload.unwrap_or(usize::MAX));
+                let flat = format!("flat index {first} ");
+                prop_assert!(err.to_string().contains(&flat), "{} lacks {}", err, flat);
+            }
+            (got, want) => prop_assert!(false, "{:?} vs {:?}", got, want),
+        }
+    }
+}
