@@ -502,7 +502,7 @@ def ours_cli(p: Prepared, bound: float, exe: str, repeat: int, tmp: Path, lilcom
 
 def ours_arith(p: Prepared, bound: float, exe: str, repeat: int, tmp: Path, native_fill: bool = False):
     """`interp_quantize → arith` and `linear_quantize → spatial_delta → arith` through the codecs'
-    Rust APIs (the `interp_chains` example; `arith` has no zarrs registration yet). With
+    Rust APIs (the `interp_chains` example, written before `arith` joined zarrs; the bytes are the same). With
     `native_fill`, the array as stored with the codecs' own fill value (no separate mask)."""
     npy = tmp / f"{p.name}.arith.npy"
     np.save(npy, p.raw if native_fill else p.x)
@@ -619,8 +619,8 @@ def write_outputs(runs: dict[str, ArrayRun], versions, repeat, out_dir: Path):
         "value range** (range over valid cells), each its own table. Single thread for every codec; speeds "
         f"are MB (10^6 bytes of float32 input) per second, best of {repeat} wall-clock runs in process "
         "(peers through their Python bindings; our zarr chains inside `ndcodecs report`, through zarrs with an "
-        "in-memory store and one chunk per array; our `arith` chains through the codecs' Rust APIs, as `arith` "
-        "has no zarrs registration yet). Ratio = raw float32 bytes / compressed bytes. The machine that "
+        "in-memory store and one chunk per array; our `arith` chains through the codecs' Rust APIs, the "
+        "`interp_chains` example). Ratio = raw float32 bytes / compressed bytes. The machine that "
         "produced the committed results is shared (2 cores, heavily loaded): speeds carry noise, sizes none.\n"
     )
     lines.append(
