@@ -1,6 +1,6 @@
 //! A whole chunk: samples to planes (YCoCg-R for colour), slices, header, checksum.
 
-use ndcodecs_core::{CodecError, dtype::Element};
+use ndcodecs_core::CodecError;
 use ndcodecs_ycocg_r::kernel;
 use rayon::prelude::*;
 
@@ -12,35 +12,8 @@ use crate::format::{
 };
 use crate::model::model;
 
-/// A sample type `interp_cnn` codes.
-pub trait ImageSample: Element {
-    /// The header's dtype code.
-    const TYPE: SampleType;
-    /// The value as `i32`.
-    fn to_i32(self) -> i32;
-    /// A value known to be in the dtype's range.
-    fn from_i32(v: i32) -> Self;
-}
-
-macro_rules! impl_sample {
-    ($t:ty, $v:ident) => {
-        impl ImageSample for $t {
-            const TYPE: SampleType = SampleType::$v;
-            #[inline(always)]
-            fn to_i32(self) -> i32 {
-                i32::from(self)
-            }
-            #[inline(always)]
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            fn from_i32(v: i32) -> Self {
-                v as $t
-            }
-        }
-    };
-}
-impl_sample!(u8, U8);
-impl_sample!(u16, U16);
-impl_sample!(i16, I16);
+/// A sample type `interp_cnn` codes: `u8`, `u16`, `i16`.
+pub use ndcodecs_learned::Sample as ImageSample;
 
 /// CRC-32 (IEEE, as `crc32fast`) of samples as the little-endian bytes of `dtype`, C order.
 #[must_use]

@@ -206,11 +206,7 @@ impl ArrayToBytesCodec for InterpCnnCodec {
     ///
     /// As [`Header::read`].
     fn stored_dtype(&self, encoded: &[u8]) -> Result<Option<AnyArrayDType>, CodecError> {
-        Ok(Some(match Header::read(encoded, None)?.0.dtype {
-            SampleType::U8 => AnyArrayDType::U8,
-            SampleType::U16 => AnyArrayDType::U16,
-            SampleType::I16 => AnyArrayDType::I16,
-        }))
+        Ok(Some(Header::read(encoded, None)?.0.dtype.dtype()))
     }
 }
 

@@ -19,8 +19,10 @@ pub mod dense;
 pub mod fixed;
 pub mod logistic;
 pub mod model;
+pub mod sample;
 pub mod simd;
 pub mod tables;
 
 pub use dense::{Dense, LayerError, Mlp};
 pub use logistic::{Coded, Found, Logistic};
+pub use sample::{Sample, SampleType};

@@ -1,6 +1,6 @@
 //! The encoder: every stream in parallel (rayon), each walking its rows.
 
-use ndcodecs_core::{CodecError, dtype::Element};
+use ndcodecs_core::CodecError;
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
@@ -11,34 +11,7 @@ use crate::format::{Header, Layout, MAX_CHANNELS, SampleType, colour_transform};
 use crate::model::{Model, model};
 
 /// A sample dtype `pixel_mlp` codes: `u8`, `u16`, `i16`.
-pub trait PixelSample: Element {
-    /// The header's dtype code.
-    const TYPE: SampleType;
-    /// The value as `i32`.
-    fn to_i32(self) -> i32;
-    /// A value known to be in the dtype's range.
-    fn from_i32(v: i32) -> Self;
-}
-
-macro_rules! impl_sample {
-    ($t:ty, $v:ident) => {
-        impl PixelSample for $t {
-            const TYPE: SampleType = SampleType::$v;
-            #[inline(always)]
-            fn to_i32(self) -> i32 {
-                i32::from(self)
-            }
-            #[inline(always)]
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            fn from_i32(v: i32) -> Self {
-                v as $t
-            }
-        }
-    };
-}
-impl_sample!(u8, U8);
-impl_sample!(u16, U16);
-impl_sample!(i16, I16);
+pub use ndcodecs_learned::Sample as PixelSample;
 
 /// CRC-32 (IEEE, as `crc32fast`) of samples stored as the little-endian bytes of `dtype`
 /// (1 byte for `uint8`, 2 for `uint16` / `int16`), C order.

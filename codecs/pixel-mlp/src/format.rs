@@ -25,28 +25,7 @@ pub enum Layout {
     Volume,
 }
 
-/// The sample dtype.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SampleType {
-    /// `uint8`
-    U8,
-    /// `uint16`
-    U16,
-    /// `int16`
-    I16,
-}
-
-impl SampleType {
-    /// The dtype's smallest and largest values.
-    #[must_use]
-    pub const fn range(self) -> (i64, i64) {
-        match self {
-            Self::U8 => (0, 255),
-            Self::U16 => (0, 65535),
-            Self::I16 => (-32768, 32767),
-        }
-    }
-}
+pub use ndcodecs_learned::SampleType;
 
 /// Whether the first three channels are coded as YCoCg-R (layout channels with 3 or 4
 /// channels).

@@ -93,19 +93,11 @@ pub fn decode_into<T: PixelSample>(
     Ok(())
 }
 
-fn name(t: SampleType) -> &'static str {
-    match t {
-        SampleType::U8 => "uint8",
-        SampleType::U16 => "uint16",
-        SampleType::I16 => "int16",
-    }
-}
-
 fn dtype_mismatch(found: SampleType, wanted: SampleType) -> CodecError {
     CodecError::UnsupportedDtype {
         codec: CODEC_ID,
-        found: name(wanted).into(),
-        expected: format!("the chunk's dtype {}", name(found)),
+        found: wanted.name().into(),
+        expected: format!("the chunk's dtype {}", found.name()),
     }
 }
 
@@ -308,11 +300,7 @@ impl ArrayToBytesCodec for PixelMlpCodec {
     ///
     /// As [`Header::read`].
     fn stored_dtype(&self, encoded: &[u8]) -> Result<Option<AnyArrayDType>, CodecError> {
-        Ok(Some(match Header::read(encoded)?.0.dtype {
-            SampleType::U8 => AnyArrayDType::U8,
-            SampleType::U16 => AnyArrayDType::U16,
-            SampleType::I16 => AnyArrayDType::I16,
-        }))
+        Ok(Some(Header::read(encoded)?.0.dtype.dtype()))
     }
 }
 
