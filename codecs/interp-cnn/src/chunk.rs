@@ -10,7 +10,7 @@ use crate::config::{InterpCnnConfig, LayoutChoice};
 use crate::format::{
     BAND_LOG2, Header, Layout, MAX_CHANNELS, SampleType, colour_transform, slice_streams,
 };
-use crate::model::model;
+use crate::model::{Model, model};
 
 /// A sample type `interp_cnn` codes: `u8`, `u16`, `i16`.
 pub use ndcodecs_learned::Sample as ImageSample;
@@ -108,6 +108,48 @@ fn to_planes(values: &[i32], h: &Header) -> Vec<Vec<Vec<i32>>> {
         .collect()
 }
 
+/// The chunk's header for `plan` (layout, depth, height, width, channels) and model `m`, with
+/// each plane's smallest and largest value in `ranges` (checksum and stream lengths left to the
+/// caller), the samples as `i32`, and their planes slice after slice ([`to_planes`]).
+fn prepare<T: ImageSample>(
+    samples: &[T],
+    plan: (Layout, usize, usize, usize, usize),
+    m: &Model,
+) -> (Header, Vec<i32>, Vec<Vec<Vec<i32>>>) {
+    let (layout, depth, height, width, channels) = plan;
+    let values: Vec<i32> = samples.iter().map(|&v| v.to_i32()).collect();
+    let mut header = Header {
+        layout,
+        dtype: T::TYPE,
+        band_log2: BAND_LOG2,
+        model_id: m.id,
+        depth,
+        height,
+        width,
+        channels,
+        ranges: Vec::new(),
+        crc: 0,
+        stream_lengths: Vec::new(),
+    };
+    let planes = to_planes(&values, &header);
+    header.ranges = planes
+        .iter()
+        .flat_map(|sl| {
+            sl.iter().map(|p| {
+                let lo = p.iter().copied().min().unwrap_or(0);
+                let hi = p.iter().copied().max().unwrap_or(0);
+                (i64::from(lo), i64::from(hi))
+            })
+        })
+        .collect();
+    (header, values, planes)
+}
+
+/// The ranges of slice `z`'s planes in `header.ranges`.
+fn slice_ranges(header: &Header, z: usize) -> &[(i64, i64)] {
+    &header.ranges[z * header.channels..(z + 1) * header.channels]
+}
+
 /// Encodes samples (C order, `shape`) with the codec's configuration.
 ///
 /// # Errors
@@ -142,44 +184,13 @@ pub fn encode<T: ImageSample>(
         }
     }
     let m = model(config.model)?;
-    let values: Vec<i32> = samples.iter().map(|&v| v.to_i32()).collect();
-    let mut header = Header {
-        layout,
-        dtype: T::TYPE,
-        band_log2: BAND_LOG2,
-        model_id: m.id,
-        depth,
-        height,
-        width,
-        channels,
-        ranges: Vec::new(),
-        crc: samples_crc(&values, T::TYPE),
-        stream_lengths: Vec::new(),
-    };
-    let planes = to_planes(&values, &header);
-    header.ranges = planes
-        .iter()
-        .flat_map(|sl| {
-            sl.iter().map(|p| {
-                let lo = p.iter().copied().min().unwrap_or(0);
-                let hi = p.iter().copied().max().unwrap_or(0);
-                (i64::from(lo), i64::from(hi))
-            })
-        })
-        .collect();
+    let (mut header, values, planes) =
+        prepare(samples, (layout, depth, height, width, channels), m);
+    header.crc = samples_crc(&values, T::TYPE);
     let streams: Result<Vec<Vec<Vec<u8>>>, CodecError> = planes
         .par_iter()
         .enumerate()
-        .map(|(z, sl)| {
-            encode_slice(
-                sl,
-                height,
-                width,
-                &header.ranges[z * channels..(z + 1) * channels],
-                m,
-                BAND_LOG2,
-            )
-        })
+        .map(|(z, sl)| encode_slice(sl, height, width, slice_ranges(&header, z), m, BAND_LOG2))
         .collect();
     let streams: Vec<Vec<u8>> = streams?.into_iter().flatten().collect();
     header.stream_lengths = streams.iter().map(Vec::len).collect();
@@ -203,31 +214,10 @@ pub fn ideal_bits<T: ImageSample>(
 ) -> Result<f64, CodecError> {
     let (layout, depth, height, width, channels) = plan(shape, config.layout)?;
     let m = model(config.model)?;
-    let values: Vec<i32> = samples.iter().map(|&v| v.to_i32()).collect();
-    let header = Header {
-        layout,
-        dtype: T::TYPE,
-        band_log2: BAND_LOG2,
-        model_id: m.id,
-        depth,
-        height,
-        width,
-        channels,
-        ranges: Vec::new(),
-        crc: 0,
-        stream_lengths: Vec::new(),
-    };
+    let (header, _, planes) = prepare(samples, (layout, depth, height, width, channels), m);
     let mut total = 0.0;
-    for sl in to_planes(&values, &header) {
-        let ranges: Vec<(i64, i64)> = sl
-            .iter()
-            .map(|p| {
-                let lo = p.iter().copied().min().unwrap_or(0);
-                let hi = p.iter().copied().max().unwrap_or(0);
-                (i64::from(lo), i64::from(hi))
-            })
-            .collect();
-        total += ideal_slice_bits(&sl, height, width, &ranges, m)?;
+    for (z, sl) in planes.iter().enumerate() {
+        total += ideal_slice_bits(sl, height, width, slice_ranges(&header, z), m)?;
     }
     Ok(total)
 }
@@ -246,31 +236,16 @@ pub fn params<T: ImageSample>(
 ) -> Result<Vec<[i64; 5]>, CodecError> {
     let (layout, depth, height, width, channels) = plan(shape, config.layout)?;
     let m = model(config.model)?;
-    let values: Vec<i32> = samples.iter().map(|&v| v.to_i32()).collect();
-    let header = Header {
-        layout,
-        dtype: T::TYPE,
-        band_log2: BAND_LOG2,
-        model_id: m.id,
-        depth,
-        height,
-        width,
-        channels,
-        ranges: Vec::new(),
-        crc: 0,
-        stream_lengths: Vec::new(),
-    };
+    let (header, _, planes) = prepare(samples, (layout, depth, height, width, channels), m);
     let mut rows = Vec::new();
-    for sl in to_planes(&values, &header) {
-        let ranges: Vec<(i64, i64)> = sl
-            .iter()
-            .map(|p| {
-                let lo = p.iter().copied().min().unwrap_or(0);
-                let hi = p.iter().copied().max().unwrap_or(0);
-                (i64::from(lo), i64::from(hi))
-            })
-            .collect();
-        rows.extend(slice_params(&sl, height, width, &ranges, m)?);
+    for (z, sl) in planes.iter().enumerate() {
+        rows.extend(slice_params(
+            sl,
+            height,
+            width,
+            slice_ranges(&header, z),
+            m,
+        )?);
     }
     Ok(rows)
 }
