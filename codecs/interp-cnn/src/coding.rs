@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::CODEC_ID;
 use crate::adapt::Adapt;
-use crate::batch::{BatchMlp, MAX_BATCH};
+use crate::batch::{BatchMlp, MAX_BATCH, input_index, input_len};
 use crate::format::{MAX_CHANNELS, slice_steps};
 use crate::grid::{Grid, NEIGHBOURS, PARITY, count, level_size, levels};
 use crate::model::{Core, MAX_FEATURES, Model, core, features, net_index, params};
@@ -255,10 +255,9 @@ fn walk_band_impl<C: Coder>(
     let offs = s.grids[0].offsets(s.step);
     let nets: [&BatchMlp; MAX_CHANNELS] =
         std::array::from_fn(|c| &s.model.batch[net_index(s.step, c)]);
-    let mut scratch = nets[nc - 1].scratch();
     let mut cores = vec![Core::default(); nc * ws];
     let mut vals = vec![0i32; nc * ws];
-    let mut x = vec![0i16; MAX_FEATURES * MAX_BATCH];
+    let mut x = vec![0i16; input_len(MAX_FEATURES)];
     let mut o = [0i32; 2 * MAX_BATCH];
     let mut feats = [0i16; MAX_FEATURES];
     let mut nb = [0i32; NEIGHBOURS];
@@ -298,13 +297,13 @@ fn walk_band_impl<C: Coder>(
                     };
                     let nf = features(&nb, &k, conds, &mut feats);
                     for (f, &v) in feats[..nf].iter().enumerate() {
-                        x[f * n + j] = v;
+                        x[input_index(f, j)] = v;
                     }
                 }
-                net.forward(&x, n, &mut scratch, &mut o);
+                net.forward(&x, n, &mut o);
                 for j in 0..n {
                     let ix = s0 + j;
-                    let (mu, ls) = params(&cores[c * ws + ix], &[o[j], o[n + j]]);
+                    let (mu, ls) = params(&cores[c * ws + ix], &[o[j], o[MAX_BATCH + j]]);
                     let k = Adapt::context(c, ls);
                     let ls2 = adapt.before(k, ls);
                     let dist = Logistic::new(mu, ls2, lo, hi);
