@@ -196,7 +196,6 @@ impl BatchMlp {
     #[inline(always)]
     fn forward_v3(&self, simd: pulp::x86::V3, x: &[i16], n: usize, out: &mut [i32]) {
         use pulp::bytemuck::cast;
-        use std::arch::x86_64::__m256i;
         let avx = simd.avx;
         let avx2 = simd.avx2;
         let zero = avx._mm256_setzero_si256();
@@ -242,10 +241,13 @@ impl BatchMlp {
                         }
                     }
                     for (half, gv) in gk.iter_mut().enumerate() {
-                        let y: [__m256i; 2] = std::array::from_fn(|j| {
-                            let r = round_v3(simd, acc[j][half], l.shift);
-                            avx2._mm256_max_epi32(avx2._mm256_min_epi32(r, hi), lo)
-                        });
+                        // no closure here: it would not inherit the AVX2 context
+                        let y0 = round_v3(simd, acc[0][half], l.shift);
+                        let y1 = round_v3(simd, acc[1][half], l.shift);
+                        let y = [
+                            avx2._mm256_max_epi32(avx2._mm256_min_epi32(y0, hi), lo),
+                            avx2._mm256_max_epi32(avx2._mm256_min_epi32(y1, hi), lo),
+                        ];
                         *gv = avx2._mm256_or_si256(
                             avx2._mm256_and_si256(y[0], mask),
                             avx2._mm256_slli_epi32::<16>(y[1]),

@@ -9,6 +9,8 @@ use ndcodecs_learned::fixed::log2_fp;
 use ndcodecs_learned::logistic::PRECISION_BITS;
 use ndcodecs_learned::{Found, Logistic};
 use rayon::prelude::*;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::CODEC_ID;
 use crate::adapt::Adapt;
@@ -238,14 +240,188 @@ pub fn walk_band<C: Coder>(
     // compiled a second time with AVX2 for CPUs that have it; the integer results are the same
     ndcodecs_learned::simd::vectorize(
         #[inline(always)]
-        || walk_band_impl(s, rows, coder, out),
+        || walk_band_impl(s, rows, None, coder, out),
     )
+}
+
+/// Channel 0's statistics and network parameters at one sample: they depend only on samples of
+/// earlier steps and levels, not on the band's coding, so they can be computed ahead.
+#[derive(Clone, Copy, Debug, Default)]
+struct Pre {
+    k: Core,
+    mu: i64,
+    ls: i32,
+}
+
+/// Channel 0's [`Pre`] of every sample of sub-image rows `rows`, row-major.
+#[inline(always)]
+fn ch0_rows(s: &Step<'_>, rows: std::ops::Range<usize>) -> Vec<Pre> {
+    let (py, px) = PARITY[s.step];
+    let (_, ws) = s.sub_size();
+    let offs = s.grids[0].offsets(s.step);
+    let net = &s.model.batch[net_index(s.step, 0)];
+    let g = &s.grids[0].data;
+    let mut pre = vec![Pre::default(); rows.len() * ws];
+    let mut x = vec![0i16; input_len(MAX_FEATURES)];
+    let mut o = [0i32; 2 * MAX_BATCH];
+    let mut feats = [0i16; MAX_FEATURES];
+    let mut nb = [0i32; NEIGHBOURS];
+    for (r, iy) in rows.enumerate() {
+        let row0 = s.grids[0].index(2 * iy + py, px);
+        let pre = &mut pre[r * ws..(r + 1) * ws];
+        let mut s0 = 0;
+        while s0 < ws {
+            let n = (ws - s0).min(MAX_BATCH);
+            for j in 0..n {
+                let base = row0 + 2 * (s0 + j);
+                for (v, &off) in nb.iter_mut().zip(&offs) {
+                    *v = g[base.wrapping_add_signed(off)];
+                }
+                let k = core(&nb);
+                pre[s0 + j].k = k;
+                let nf = features(&nb, &k, &[], &mut feats);
+                for (f, &v) in feats[..nf].iter().enumerate() {
+                    x[input_index(f, j)] = v;
+                }
+            }
+            net.forward(&x, n, &mut o);
+            for (j, p) in pre[s0..s0 + n].iter_mut().enumerate() {
+                (p.mu, p.ls) = params(&p.k, &[o[j], o[MAX_BATCH + j]]);
+            }
+            s0 += n;
+        }
+    }
+    pre
+}
+
+/// Channel 0's [`Pre`] of one band, in blocks of rows that the decoding thread and helper
+/// threads claim in order: a helper computes blocks ahead of the decoding thread, which
+/// computes the next unclaimed block itself when the one it needs is not ready (so it never
+/// waits for a helper that has not started) and waits only for a block another thread is
+/// computing. The values are those [`walk_band`] computes itself.
+struct Ahead<'a> {
+    s: &'a Step<'a>,
+    first_row: usize,
+    end_row: usize,
+    block_rows: usize,
+    blocks: Vec<OnceLock<Vec<Pre>>>,
+    claim: AtomicUsize,
+}
+
+impl<'a> Ahead<'a> {
+    /// Samples of one block (at least one row).
+    const BLOCK: usize = 1024;
+
+    fn new(s: &'a Step<'a>, rows: std::ops::Range<usize>) -> Self {
+        let (_, ws) = s.sub_size();
+        let block_rows = (Self::BLOCK / ws.max(1)).max(1);
+        let blocks = rows.len().div_ceil(block_rows);
+        Self {
+            s,
+            first_row: rows.start,
+            end_row: rows.end,
+            block_rows,
+            blocks: (0..blocks).map(|_| OnceLock::new()).collect(),
+            claim: AtomicUsize::new(0),
+        }
+    }
+
+    /// Computes the next unclaimed block; false if every block is claimed.
+    #[inline(always)]
+    fn work(&self) -> bool {
+        let b = self.claim.fetch_add(1, Ordering::Relaxed);
+        if b >= self.blocks.len() {
+            return false;
+        }
+        let r0 = self.first_row + b * self.block_rows;
+        let rows = r0..(r0 + self.block_rows).min(self.end_row);
+        // a block is claimed once, so it is set once
+        let _ = self.blocks[b].set(ch0_rows(self.s, rows));
+        true
+    }
+
+    /// Computes blocks until every block is claimed (the helper's task).
+    fn help(&self) {
+        ndcodecs_learned::simd::vectorize(
+            #[inline(always)]
+            || while self.work() {},
+        );
+    }
+
+    /// The [`Pre`] of sub-image row `iy`.
+    #[inline(always)]
+    fn row(&self, iy: usize) -> &[Pre] {
+        let (_, ws) = self.s.sub_size();
+        let b = (iy - self.first_row) / self.block_rows;
+        let mut spins = 0u32;
+        loop {
+            if let Some(v) = self.blocks[b].get() {
+                let r = iy - self.first_row - b * self.block_rows;
+                return &v[r * ws..(r + 1) * ws];
+            }
+            if !self.work() {
+                spins += 1;
+                if spins < 64 {
+                    std::hint::spin_loop();
+                } else {
+                    std::thread::yield_now();
+                }
+            }
+        }
+    }
+}
+
+/// [`walk_band`] decoding with a helper thread (when the pool has a free one) computing
+/// channel 0's networks ahead of the range decoder: what a step of fewer bands than threads
+/// (the coarse levels: one band each) does to use more than one thread. Same values as
+/// [`walk_band`].
+fn walk_band_ahead<C: Coder + Send>(
+    s: &Step<'_>,
+    rows: std::ops::Range<usize>,
+    coder: &mut C,
+    out: &mut [i32],
+) -> Result<(), CodecError> {
+    let ahead = Ahead::new(s, rows.clone());
+    let (r, ()) = rayon::join(
+        || {
+            ndcodecs_learned::simd::vectorize(
+                #[inline(always)]
+                || walk_band_impl(s, rows, Some(&ahead), coder, out),
+            )
+        },
+        || ahead.help(),
+    );
+    r
+}
+
+/// Codes one sample of channel `c` with the network's parameters `(mu, ls)` corrected by the
+/// band's online adaptation, and updates it.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn code_sample<C: Coder>(
+    coder: &mut C,
+    adapt: &mut Adapt,
+    c: usize,
+    mu: i64,
+    ls: i32,
+    (lo, hi): (i64, i64),
+    truth: i32,
+) -> Result<i32, CodecError> {
+    let k = Adapt::context(c, ls);
+    let ls2 = adapt.before(k, ls);
+    let dist = Logistic::new(mu, ls2, lo, hi);
+    let mut hint = Hint::new(mu, ls2, lo, hi);
+    hint.net = (mu, ls);
+    let v = coder.code(&dist, truth, hint)?;
+    adapt.after(k, v, mu, ls);
+    Ok(v)
 }
 
 #[inline(always)]
 fn walk_band_impl<C: Coder>(
     s: &Step<'_>,
     rows: std::ops::Range<usize>,
+    ahead: Option<&Ahead<'_>>,
     coder: &mut C,
     out: &mut [i32],
 ) -> Result<(), CodecError> {
@@ -267,7 +443,25 @@ fn walk_band_impl<C: Coder>(
         let row0 = s.grids[0].index(y, px);
         for c in 0..nc {
             let g = &s.grids[c].data;
-            let (lo, hi) = s.ranges[c];
+            if c == 0
+                && let Some(a) = ahead
+            {
+                for (ix, p) in a.row(iy).iter().enumerate() {
+                    cores[ix] = p.k;
+                    let v = code_sample(
+                        coder,
+                        &mut adapt,
+                        0,
+                        p.mu,
+                        p.ls,
+                        s.ranges[0],
+                        g[row0 + 2 * ix],
+                    )?;
+                    vals[ix] = v;
+                    out[(r * ws + ix) * nc] = v;
+                }
+                continue;
+            }
             let net = nets[c];
             let mut s0 = 0;
             while s0 < ws {
@@ -304,14 +498,8 @@ fn walk_band_impl<C: Coder>(
                 for j in 0..n {
                     let ix = s0 + j;
                     let (mu, ls) = params(&cores[c * ws + ix], &[o[j], o[MAX_BATCH + j]]);
-                    let k = Adapt::context(c, ls);
-                    let ls2 = adapt.before(k, ls);
-                    let dist = Logistic::new(mu, ls2, lo, hi);
-                    let truth = g[row0 + 2 * ix];
-                    let mut hint = Hint::new(mu, ls2, lo, hi);
-                    hint.net = (mu, ls);
-                    let v = coder.code(&dist, truth, hint)?;
-                    adapt.after(k, v, mu, ls);
+                    let v =
+                        code_sample(coder, &mut adapt, c, mu, ls, s.ranges[c], g[row0 + 2 * ix])?;
                     vals[c * ws + ix] = v;
                     out[(r * ws + ix) * nc + c] = v;
                 }
@@ -472,6 +660,8 @@ pub fn decode_slice(
                 step,
                 ranges,
             };
+            // fewer bands than threads: a helper computes channel 0's networks ahead
+            let ahead = nb < rayon::current_num_threads();
             let bands: Result<Vec<Vec<i32>>, CodecError> = band_streams
                 .par_iter()
                 .enumerate()
@@ -479,7 +669,11 @@ pub fn decode_slice(
                     let r = b * rows..((b + 1) * rows).min(hs);
                     let mut out = vec![0i32; r.len() * ws * nc];
                     let mut dec = Decoder(RangeDecoder::new(data));
-                    walk_band(&s, r, &mut dec, &mut out)?;
+                    if ahead {
+                        walk_band_ahead(&s, r, &mut dec, &mut out)?;
+                    } else {
+                        walk_band(&s, r, &mut dec, &mut out)?;
+                    }
                     dec.0.finish().map_err(|e| corrupt(e.to_string()))?;
                     Ok(out)
                 })
