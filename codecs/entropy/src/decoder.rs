@@ -198,18 +198,23 @@ impl<'a> RangeDecoder<'a> {
         freq: u32,
         precision_bits: u32,
     ) -> Result<(), EntropyError> {
-        let target = self.decode_target(precision_bits);
-        if !(1..=MAX_PRECISION_BITS).contains(&precision_bits)
-            || freq == 0
-            || u64::from(start) + u64::from(freq) > 1u64 << precision_bits
-            || start > target
-            || u64::from(target) >= u64::from(start) + u64::from(freq)
+        // `start <= target < start + freq` for target = min(code / r, 2^p - 1), checked by
+        // multiplication instead of a second division: `r * start <= code`, and
+        // `code < r * (start + freq)` unless the interval ends the table (`r * 2^p <= range`,
+        // so neither product overflows once the interval lies inside the table)
+        let inside = (1..=MAX_PRECISION_BITS).contains(&precision_bits)
+            && freq != 0
+            && u64::from(start) + u64::from(freq) <= 1u64 << precision_bits;
+        let r = self.range >> precision_bits.clamp(1, MAX_PRECISION_BITS);
+        if !inside
+            || r * start > self.code
+            || (start + freq != 1 << precision_bits && self.code >= r * (start + freq))
         {
+            let target = self.decode_target(precision_bits);
             return Err(EntropyError::InvalidCdf(format!(
                 "interval [{start}, {start} + {freq}) of 2^{precision_bits} does not hold the decoded position {target}"
             )));
         }
-        let r = self.range >> precision_bits;
         self.take_interval(r, start, freq, precision_bits);
         Ok(())
     }
@@ -309,4 +314,56 @@ fn word_at_end(data: &[u8], pos: usize) -> u32 {
     (pos..pos + 4).fold(0, |w, i| {
         (w << 8) | u32::from(data.get(i).copied().unwrap_or(0))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RangeEncoder;
+
+    /// `decode_interval` accepts exactly the intervals that hold `decode_target`'s position
+    /// (its check multiplies instead of dividing), at every precision and position of a stream.
+    #[test]
+    fn interval_check_is_the_target_rule() {
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rand = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for p in [1u32, 2, 5, 12, 16] {
+            let top = 1u32 << p;
+            let mut enc = RangeEncoder::new();
+            let mut coded = Vec::new();
+            for _ in 0..200 {
+                #[allow(clippy::cast_possible_truncation)]
+                let start = (rand() % u64::from(top)) as u32;
+                #[allow(clippy::cast_possible_truncation)]
+                let freq = 1 + (rand() % u64::from(top - start)) as u32;
+                enc.encode_freq(start, freq, p).unwrap();
+                coded.push((start, freq));
+            }
+            let bytes = enc.finish();
+            let mut dec = RangeDecoder::new(&bytes);
+            for &(start, freq) in &coded {
+                let t = dec.decode_target(p);
+                for _ in 0..20 {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let a = (rand() % u64::from(top)) as u32;
+                    #[allow(clippy::cast_possible_truncation)]
+                    let f = 1 + (rand() % u64::from(top - a)) as u32;
+                    for (a, f) in [(a, f), (t, 1), (t, top - t), (0, t + 1), (t + 1, top - t)] {
+                        if f == 0 || a + f > top {
+                            continue;
+                        }
+                        let ok = a <= t && t < a + f;
+                        assert_eq!(dec.clone().decode_interval(a, f, p).is_ok(), ok);
+                    }
+                }
+                dec.decode_interval(start, freq, p).unwrap();
+            }
+            dec.finish().unwrap();
+        }
+    }
 }

@@ -94,33 +94,14 @@ impl Coder for Decoder<'_> {
     #[inline(always)]
     fn code(&mut self, dist: &Logistic, _value: i32, hint: Hint) -> Result<i32, CodecError> {
         let target = self.0.decode_target(PRECISION_BITS);
-        // Most values lie next to the mean: walk from the guess while the value's own interval
-        // is a single-value symbol; the symbol holding the target is the one the full search
-        // would find, and a single-value symbol has only that value.
-        let (lo, hi) = (hint.lo, hint.hi);
-        let mut v = hint.guess;
-        for _ in 0..6 {
-            let c = dist.code(v);
-            if c.nbits != 0 {
-                break;
-            }
-            if target < c.start {
-                if v == lo {
-                    break;
-                }
-                v -= 1;
-            } else if target >= c.start + c.freq {
-                if v == hi {
-                    break;
-                }
-                v += 1;
-            } else {
-                self.0
-                    .decode_interval(c.start, c.freq, PRECISION_BITS)
-                    .map_err(|e| corrupt(e.to_string()))?;
-                #[allow(clippy::cast_possible_truncation)]
-                return Ok(v as i32);
-            }
+        // Most values lie next to the mean: walk from the guess while each value is a symbol
+        // of its own; the symbol holding the target is the one the full search would find.
+        if let Some((v, start, freq)) = dist.walk(hint.guess, target, 6) {
+            self.0
+                .decode_interval(start, freq, PRECISION_BITS)
+                .map_err(|e| corrupt(e.to_string()))?;
+            #[allow(clippy::cast_possible_truncation)]
+            return Ok(v as i32);
         }
         let found: Found = dist.find(target);
         self.0
