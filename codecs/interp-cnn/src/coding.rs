@@ -14,10 +14,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::CODEC_ID;
 use crate::adapt::Adapt;
-use crate::batch::{BatchMlp, MAX_BATCH, input_index, input_len};
+use crate::batch::{BatchMlp, MAX_BATCH, input_len};
 use crate::format::{MAX_CHANNELS, slice_steps};
-use crate::grid::{Grid, NEIGHBOURS, PARITY, count, level_size, levels};
-use crate::model::{Core, MAX_FEATURES, Model, core, features, net_index, params};
+use crate::grid::{Grid, PARITY, count, level_size, levels};
+use crate::model::{
+    Core, MAX_FEATURES, Model, batch_core_features, cond_features, net_index, params,
+};
 
 fn corrupt(message: String) -> CodecError {
     CodecError::Corrupt {
@@ -245,25 +247,16 @@ fn ch0_rows(s: &Step<'_>, rows: std::ops::Range<usize>) -> Vec<Pre> {
     let mut pre = vec![Pre::default(); rows.len() * ws];
     let mut x = vec![0i16; input_len(MAX_FEATURES)];
     let mut o = [0i32; 2 * MAX_BATCH];
-    let mut feats = [0i16; MAX_FEATURES];
-    let mut nb = [0i32; NEIGHBOURS];
     for (r, iy) in rows.enumerate() {
         let row0 = s.grids[0].index(2 * iy + py, px);
         let pre = &mut pre[r * ws..(r + 1) * ws];
         let mut s0 = 0;
         while s0 < ws {
             let n = (ws - s0).min(MAX_BATCH);
-            for j in 0..n {
-                let base = row0 + 2 * (s0 + j);
-                for (v, &off) in nb.iter_mut().zip(&offs) {
-                    *v = g[base.wrapping_add_signed(off)];
-                }
-                let k = core(&nb);
-                pre[s0 + j].k = k;
-                let nf = features(&nb, &k, &[], &mut feats);
-                for (f, &v) in feats[..nf].iter().enumerate() {
-                    x[input_index(f, j)] = v;
-                }
+            let mut cores = [Core::default(); MAX_BATCH];
+            batch_core_features(g, row0 + 2 * s0, n, &offs, &mut cores, &mut x);
+            for (p, k) in pre[s0..s0 + n].iter_mut().zip(&cores) {
+                p.k = *k;
             }
             net.forward(&x, n, &mut o);
             for (j, p) in pre[s0..s0 + n].iter_mut().enumerate() {
@@ -416,8 +409,6 @@ fn walk_band_impl<C: Coder>(
     let mut vals = vec![0i32; nc * ws];
     let mut x = vec![0i16; input_len(MAX_FEATURES)];
     let mut o = [0i32; 2 * MAX_BATCH];
-    let mut feats = [0i16; MAX_FEATURES];
-    let mut nb = [0i32; NEIGHBOURS];
     let mut adapt = Adapt::default();
     for (r, iy) in rows.enumerate() {
         let y = 2 * iy + py;
@@ -447,32 +438,29 @@ fn walk_band_impl<C: Coder>(
             let mut s0 = 0;
             while s0 < ws {
                 let n = (ws - s0).min(MAX_BATCH);
-                for j in 0..n {
-                    let ix = s0 + j;
-                    let base = row0 + 2 * ix;
-                    for (v, &off) in nb.iter_mut().zip(&offs) {
-                        *v = g[base.wrapping_add_signed(off)];
-                    }
-                    let k = core(&nb);
-                    cores[c * ws + ix] = k;
-                    let conds_buf;
-                    let conds: &[(Core, i64)] = match c {
-                        0 => &[],
-                        1 => {
+                batch_core_features(
+                    g,
+                    row0 + 2 * s0,
+                    n,
+                    &offs,
+                    &mut cores[c * ws + s0..c * ws + s0 + n],
+                    &mut x,
+                );
+                if c > 0 {
+                    for j in 0..n {
+                        let ix = s0 + j;
+                        let conds_buf;
+                        let conds: &[(Core, i64)] = if c == 1 {
                             conds_buf = [(cores[ix], i64::from(vals[ix])); 2];
                             &conds_buf[..1]
-                        }
-                        _ => {
+                        } else {
                             conds_buf = [
                                 (cores[(c - 1) * ws + ix], i64::from(vals[(c - 1) * ws + ix])),
                                 (cores[ix], i64::from(vals[ix])),
                             ];
                             &conds_buf[..]
-                        }
-                    };
-                    let nf = features(&nb, &k, conds, &mut feats);
-                    for (f, &v) in feats[..nf].iter().enumerate() {
-                        x[input_index(f, j)] = v;
+                        };
+                        cond_features(&cores[c * ws + ix], conds, &mut x, j);
                     }
                 }
                 net.forward(&x, n, &mut o);
