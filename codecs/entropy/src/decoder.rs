@@ -198,23 +198,18 @@ impl<'a> RangeDecoder<'a> {
         freq: u32,
         precision_bits: u32,
     ) -> Result<(), EntropyError> {
-        // `start <= target < start + freq` for target = min(code / r, 2^p - 1), checked by
-        // multiplication instead of a second division: `r * start <= code`, and
-        // `code < r * (start + freq)` unless the interval ends the table (`r * 2^p <= range`,
-        // so neither product overflows once the interval lies inside the table)
-        let inside = (1..=MAX_PRECISION_BITS).contains(&precision_bits)
-            && freq != 0
-            && u64::from(start) + u64::from(freq) <= 1u64 << precision_bits;
-        let r = self.range >> precision_bits.clamp(1, MAX_PRECISION_BITS);
-        if !inside
-            || r * start > self.code
-            || (start + freq != 1 << precision_bits && self.code >= r * (start + freq))
+        let target = self.decode_target(precision_bits);
+        if !(1..=MAX_PRECISION_BITS).contains(&precision_bits)
+            || freq == 0
+            || u64::from(start) + u64::from(freq) > 1u64 << precision_bits
+            || start > target
+            || u64::from(target) >= u64::from(start) + u64::from(freq)
         {
-            let target = self.decode_target(precision_bits);
             return Err(EntropyError::InvalidCdf(format!(
                 "interval [{start}, {start} + {freq}) of 2^{precision_bits} does not hold the decoded position {target}"
             )));
         }
+        let r = self.range >> precision_bits;
         self.take_interval(r, start, freq, precision_bits);
         Ok(())
     }
@@ -321,8 +316,8 @@ mod tests {
     use super::*;
     use crate::RangeEncoder;
 
-    /// `decode_interval` accepts exactly the intervals that hold `decode_target`'s position
-    /// (its check multiplies instead of dividing), at every precision and position of a stream.
+    /// `decode_interval` accepts exactly the intervals that hold `decode_target`'s position, at
+    /// every precision and position of a stream.
     #[test]
     fn interval_check_is_the_target_rule() {
         let mut s = 0x9e37_79b9_7f4a_7c15u64;
