@@ -345,10 +345,9 @@ impl<'a> Ahead<'a> {
     }
 }
 
-/// [`walk_band`] decoding with a helper thread (when the pool has a free one) computing
-/// channel 0's networks ahead of the range decoder: what a step of fewer bands than threads
-/// (the coarse levels: one band each) does to use more than one thread. Same values as
-/// [`walk_band`].
+/// [`walk_band`] decoding with a helper task (run when the pool has a free thread) computing
+/// channel 0's networks ahead of the range decoder: how a step of fewer bands than threads (the
+/// coarse levels: one band each) uses more than one thread. Same values as [`walk_band`].
 fn walk_band_ahead<C: Coder + Send>(
     s: &Step<'_>,
     rows: std::ops::Range<usize>,
@@ -584,7 +583,8 @@ pub fn ideal_slice_bits(
 }
 
 /// Decodes one slice from its streams (in stream order) into one row-major `h` x `w` plane per
-/// channel. Bands of a step are decoded in parallel.
+/// channel. Bands of a step are decoded in parallel; on more than one thread, with helper tasks
+/// computing channel 0's networks ahead of each band's range decoder.
 ///
 /// # Errors
 ///
@@ -629,8 +629,11 @@ pub fn decode_slice(
                 step,
                 ranges,
             };
-            // fewer bands than threads: a helper computes channel 0's networks ahead
-            let ahead = nb < rayon::current_num_threads();
+            // on more than one thread every band offers a helper task that computes channel 0's
+            // networks ahead of its range decoder: a step of fewer bands than threads (the
+            // coarse levels: one band each) uses them all, and a thread without a band of its
+            // own helps the last ones (costs up to 3 % CPU on colour images, none on grey)
+            let ahead = rayon::current_num_threads() > 1;
             let bands: Result<Vec<Vec<i32>>, CodecError> = band_streams
                 .par_iter()
                 .enumerate()
