@@ -310,3 +310,55 @@ fn word_at_end(data: &[u8], pos: usize) -> u32 {
         (w << 8) | u32::from(data.get(i).copied().unwrap_or(0))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RangeEncoder;
+
+    /// `decode_interval` accepts exactly the intervals that hold `decode_target`'s position, at
+    /// every precision and position of a stream.
+    #[test]
+    fn interval_check_is_the_target_rule() {
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rand = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for p in [1u32, 2, 5, 12, 16] {
+            let top = 1u32 << p;
+            let mut enc = RangeEncoder::new();
+            let mut coded = Vec::new();
+            for _ in 0..200 {
+                #[allow(clippy::cast_possible_truncation)]
+                let start = (rand() % u64::from(top)) as u32;
+                #[allow(clippy::cast_possible_truncation)]
+                let freq = 1 + (rand() % u64::from(top - start)) as u32;
+                enc.encode_freq(start, freq, p).unwrap();
+                coded.push((start, freq));
+            }
+            let bytes = enc.finish();
+            let mut dec = RangeDecoder::new(&bytes);
+            for &(start, freq) in &coded {
+                let t = dec.decode_target(p);
+                for _ in 0..20 {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let a = (rand() % u64::from(top)) as u32;
+                    #[allow(clippy::cast_possible_truncation)]
+                    let f = 1 + (rand() % u64::from(top - a)) as u32;
+                    for (a, f) in [(a, f), (t, 1), (t, top - t), (0, t + 1), (t + 1, top - t)] {
+                        if f == 0 || a + f > top {
+                            continue;
+                        }
+                        let ok = a <= t && t < a + f;
+                        assert_eq!(dec.clone().decode_interval(a, f, p).is_ok(), ok);
+                    }
+                }
+                dec.decode_interval(start, freq, p).unwrap();
+            }
+            dec.finish().unwrap();
+        }
+    }
+}

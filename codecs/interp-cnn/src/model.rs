@@ -21,7 +21,7 @@ use ndcodecs_learned::fixed::log2_fp;
 use ndcodecs_learned::model::ModelFile;
 
 use crate::CODEC_ID;
-use crate::batch::BatchMlp;
+use crate::batch::{BatchMlp, MAX_BATCH, input_index};
 use crate::grid::NEIGHBOURS;
 
 /// Number of networks of a model.
@@ -193,6 +193,92 @@ pub fn features(
     n
 }
 
+/// [`core`] and the first 17 [`features`] (those without conditioning channels) of `n <=
+/// MAX_BATCH` samples of one sub-image row at once: sample `j` at `data[first + 2 j]`, its
+/// neighbours at the offsets `offs` from it. Writes `cores[j]` and feature `f` of sample `j` at
+/// `x[input_index(f, j)]`: the same values as `core` and `features` (a test compares them), with
+/// the samples along the inner loops so that they vectorise.
+///
+/// # Panics
+///
+/// If a neighbour lies outside `data` (a caller's bug: the grid's margin covers them).
+#[inline(always)]
+pub fn batch_core_features(
+    data: &[i32],
+    first: usize,
+    n: usize,
+    offs: &[isize; NEIGHBOURS],
+    cores: &mut [Core],
+    x: &mut [i16],
+) {
+    if n == 0 {
+        return;
+    }
+    let mut nb = [[0i64; MAX_BATCH]; NEIGHBOURS];
+    for (row, &off) in nb.iter_mut().zip(offs) {
+        let start = first.wrapping_add_signed(off);
+        let src = &data[start..=start + 2 * (n - 1)];
+        for (d, &v) in row[..n].iter_mut().zip(src.iter().step_by(2)) {
+            *d = i64::from(v);
+        }
+    }
+    let mut a = [0i64; MAX_BATCH];
+    for (j, a) in a[..n].iter_mut().enumerate() {
+        *a = (nb[0][j] + nb[1][j] + nb[2][j] + nb[3][j] + 2) >> 2;
+    }
+    let mut s = [0i64; MAX_BATCH];
+    for (k, row) in nb[..12].iter().enumerate() {
+        let w = if k < 4 { 2 } else { 1 };
+        for ((s, &v), &a) in s[..n].iter_mut().zip(&row[..n]).zip(&a[..n]) {
+            *s += w * (v - a).abs();
+        }
+    }
+    let mut r = [0i64; MAX_BATCH];
+    for j in 0..n {
+        let d = 1 + (s[j] >> 4);
+        #[allow(clippy::cast_sign_loss)]
+        let ld = log2_fp(d as u64);
+        r[j] = (1 << 26) / d;
+        cores[j] = Core {
+            a: a[j],
+            d,
+            r: r[j],
+            ld,
+        };
+    }
+    for (p, pair) in nb.chunks_exact(2).enumerate() {
+        let out = &mut x[p * 2 * MAX_BATCH..p * 2 * MAX_BATCH + 2 * n];
+        for (j, o) in out.chunks_exact_mut(2).enumerate() {
+            o[0] = scaled(pair[0][j] - a[j], r[j]);
+            o[1] = scaled(pair[1][j] - a[j], r[j]);
+        }
+    }
+    for (j, c) in cores[..n].iter().enumerate() {
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            x[input_index(16, j)] = (4 * c.ld - 4096) as i16;
+        }
+    }
+}
+
+/// The features of the conditioning channels (`(statistics, decoded value at the sample)`,
+/// three each, after the first 17; see [`features`]) of sample `j` with statistics `k`, at
+/// `x[input_index(f, j)]`.
+#[inline(always)]
+pub fn cond_features(k: &Core, conds: &[(Core, i64)], x: &mut [i16], j: usize) {
+    let mut f = 17;
+    for (c, v) in conds {
+        let e = v - c.a;
+        x[input_index(f, j)] = scaled(e, k.r);
+        x[input_index(f + 1, j)] = scaled(e, c.r);
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            x[input_index(f + 2, j)] = (4 * (c.ld - k.ld)) as i16;
+        }
+        f += 3;
+    }
+}
+
 /// The distribution parameters from the network outputs `o`: mean `mu_fp / 256` and
 /// log2-scale `ls_fp / 256`:
 /// `mu_fp = 256 a + ((clamp(o0, ±32767) * d) >> 2)`,
@@ -203,4 +289,51 @@ pub fn params(k: &Core, o: &[i32; 2]) -> (i64, i32) {
     let mu = 256 * k.a + ((i64::from(o[0].clamp(-32767, 32767)) * k.d) >> 2);
     let ls = k.ld + (o[1].clamp(-(1 << 20), 1 << 20) >> 2);
     (mu, ls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::input_len;
+
+    /// The batched statistics and features equal the per-sample ones, for values of every
+    /// supported width (16-bit samples after YCoCg-R's extra bit included) and every batch size.
+    #[test]
+    fn batch_features_are_the_per_sample_ones() {
+        let mut s = 0x1234_5678_9abc_def1u64;
+        let mut rand = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let offs: [isize; NEIGHBOURS] = std::array::from_fn(|k| {
+            let k = isize::try_from(k).unwrap();
+            (k % 4 - 2) * 50 + (k / 4) - 2
+        });
+        for (lo, span) in [(0i64, 2u64), (0, 256), (-70_000, 140_001), (0, 65_536)] {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+            let data: Vec<i32> = (0..1000)
+                .map(|_| (lo + (rand() % span) as i64) as i32)
+                .collect();
+            for n in [1usize, 5, 16, 77, MAX_BATCH] {
+                let first = 200;
+                let mut cores = vec![Core::default(); n];
+                let mut x = vec![0i16; input_len(17)];
+                batch_core_features(&data, first, n, &offs, &mut cores, &mut x);
+                for j in 0..n {
+                    let nb: [i32; NEIGHBOURS] =
+                        std::array::from_fn(|k| data[(first + 2 * j).wrapping_add_signed(offs[k])]);
+                    let k = core(&nb);
+                    let mut f = [0i16; MAX_FEATURES];
+                    assert_eq!(features(&nb, &k, &[], &mut f), 17);
+                    let c = cores[j];
+                    assert_eq!((c.a, c.d, c.r, c.ld), (k.a, k.d, k.r, k.ld));
+                    for (i, &v) in f[..17].iter().enumerate() {
+                        assert_eq!(x[input_index(i, j)], v, "feature {i} of sample {j}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -101,28 +101,34 @@ fn extremes_and_constants() {
     }
 }
 
+/// Same bytes and samples on pools of 1, 2 and 3 threads, colour and grey (steps of fewer
+/// bands than threads decode with a helper thread computing networks ahead).
 #[test]
 fn same_bytes_on_any_pool() {
-    let shape = [300usize, 260, 3];
-    let v: Vec<u8> = image(shape.iter().product(), 11, 0, 255)
-        .into_iter()
-        .map(|v| v as u8)
+    let pools: Vec<rayon::ThreadPool> = [1, 2, 3]
+        .iter()
+        .map(|&n| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+        })
         .collect();
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
-    let three = rayon::ThreadPoolBuilder::new()
-        .num_threads(3)
-        .build()
-        .unwrap();
-    let a = one.install(|| encode(&v, &shape, &InterpCnnConfig::default()).unwrap());
-    let b = three.install(|| encode(&v, &shape, &InterpCnnConfig::default()).unwrap());
-    assert_eq!(a, b);
-    let (_, d1) = one.install(|| decode_samples(&a, Some(&shape)).unwrap());
-    let (_, d3) = three.install(|| decode_samples(&a, Some(&shape)).unwrap());
-    assert_eq!(d1, d3);
-    assert!(d1.iter().zip(&v).all(|(&x, &y)| x == i32::from(y)));
+    for shape in [vec![300usize, 260, 3], vec![333, 301]] {
+        let v: Vec<u8> = image(shape.iter().product(), 11, 0, 255)
+            .into_iter()
+            .map(|v| v as u8)
+            .collect();
+        let a = pools[0].install(|| encode(&v, &shape, &InterpCnnConfig::default()).unwrap());
+        let (_, d1) = pools[0].install(|| decode_samples(&a, Some(&shape)).unwrap());
+        assert!(d1.iter().zip(&v).all(|(&x, &y)| x == i32::from(y)));
+        for p in &pools[1..] {
+            let b = p.install(|| encode(&v, &shape, &InterpCnnConfig::default()).unwrap());
+            assert_eq!(a, b);
+            let (_, d) = p.install(|| decode_samples(&a, Some(&shape)).unwrap());
+            assert_eq!(d1, d);
+        }
+    }
 }
 
 #[test]

@@ -207,6 +207,46 @@ impl Logistic {
         }
     }
 
+    /// The value whose interval holds `target` (what [`find`](Self::find) and
+    /// [`value`](Self::value) give) with its interval `(value, start, freq)`, found by walking
+    /// from `guess` one value at a time while each value is a symbol of its own (bins of one
+    /// value inside the window): up to `checks` intervals, each step computing one more
+    /// cumulative frequency. `None` if the walk would leave those symbols or needs more checks
+    /// (then use [`find`](Self::find)); most values of a good model lie next to the mean.
+    #[must_use]
+    #[inline(always)]
+    pub fn walk(&self, guess: i64, target: u32, checks: u32) -> Option<(i64, u32, u32)> {
+        if self.j != 0 {
+            return None;
+        }
+        let mut b = guess - self.vmin;
+        if b < self.lo || b > self.hi {
+            return None;
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let mut k = (b - self.lo) as u32 + u32::from(self.esc_lo);
+        let mut start = self.cum(k);
+        let mut end = self.cum(k + 1);
+        for _ in 0..checks {
+            if target < start {
+                if b == self.lo {
+                    return None;
+                }
+                (b, k, end) = (b - 1, k - 1, start);
+                start = self.cum(k);
+            } else if target >= end {
+                if b == self.hi {
+                    return None;
+                }
+                (b, k, start) = (b + 1, k + 1, end);
+                end = self.cum(k + 1);
+            } else {
+                return Some((self.vmin + b, start, end - start));
+            }
+        }
+        None
+    }
+
     /// The symbol whose interval holds `target` (`0..2^16`), by binary search over the
     /// cumulative frequencies.
     #[must_use]
@@ -323,6 +363,30 @@ mod tests {
         let f = |x: f64| 1.0 / (1.0 + (-(x - 10.25) / 2.0).exp());
         let exact = f(10.5) - f(9.5);
         assert!((p - exact).abs() < 2e-3, "{p} vs {exact}");
+    }
+
+    /// `walk` from any guess finds what `find` finds, or gives up.
+    #[test]
+    fn walk_is_find() {
+        for &(mu, ls, vmin, vmax) in &[
+            (100 * 256 + 77, -300, 0, 255),
+            (3 * 256, 0, 0, 255),
+            (250 * 256 + 200, 300, 0, 255),
+            (0, 500, -300, 300),
+            (17, LS_MIN_FP, 5, 5),
+            (9 * 256, 2000, 0, 11),
+        ] {
+            let l = Logistic::new(mu, ls, vmin, vmax);
+            for target in (0..1u32 << 16).step_by(97) {
+                let f = l.find(target);
+                for guess in vmin.max(mu / 256 - 8)..=vmax.min(mu / 256 + 8) {
+                    if let Some((v, start, freq)) = l.walk(guess, target, 6) {
+                        assert_eq!((start, freq, f.nbits), (f.start, f.freq, 0));
+                        assert_eq!(l.value(&f, 0), Some(v));
+                    }
+                }
+            }
+        }
     }
 
     #[test]
