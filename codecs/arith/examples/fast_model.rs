@@ -60,6 +60,13 @@ fn lq_sd(x: &[f32], shape: &[usize], factor: f64, fill: Option<f32>) -> Vec<i32>
 }
 
 fn measure(label: &str, codes: &[i32], shape: &[usize], repeat: usize) {
+    // DUMP=dir writes the codes as raw little-endian int32 (`<label>.<shape>.i32`) for study
+    if let Some(dir) = std::env::var_os("DUMP") {
+        let dims: Vec<String> = shape.iter().map(ToString::to_string).collect();
+        let file = format!("{}.{}.i32", label.replace(' ', "_"), dims.join("x"));
+        let raw: Vec<u8> = codes.iter().flat_map(|v| v.to_le_bytes()).collect();
+        std::fs::write(std::path::Path::new(&dir).join(file), raw).unwrap();
+    }
     let raw: Vec<u8> = codes.iter().flat_map(|v| v.to_le_bytes()).collect();
     let mb = raw.len() as f64 / 1e6;
     let mut row = format!("{label:44}");

@@ -14,7 +14,7 @@
 
 use ndcodecs_core::{ByteReader, CodecError};
 use ndcodecs_entropy::{
-    EntropyError, RANS_MAX_SYMBOLS, RansDecoder, RansEncoder, RansTable, quantize_frequencies,
+    EntropyError, RANS_MAX_SYMBOLS, RansDecoder, RansEncoder, quantize_frequencies,
 };
 
 use crate::{CODEC_ID, element::ArithElement};
@@ -24,24 +24,38 @@ pub(crate) const CONTEXTS: usize = 16;
 /// Symbols of the alphabet (`2 × 64`).
 const SYMBOLS: usize = RANS_MAX_SYMBOLS;
 
-/// The context of a value from its neighbours' bit lengths: `min(15, activity)` with the
-/// activity `(2 eL + eL2 + eU + (eUL + eUR) / 2 + 1) / 2` (see [`context`]).
+/// The context of a value from its neighbours' symbols (`sL` left, `sL2` the one before,
+/// `sU`, `sUL`, `sUR` above, above-left and above-right; 0 where a neighbour does not exist):
+/// `min(15, (2 sL + sL2 + sU + (sUL + sUR) / 2 + 2) / 4)`. A symbol is about twice its value's
+/// bit length, so this is a weighted mean of the neighbours' bit lengths.
 #[inline(always)]
-fn context(e_left: u32, e_left2: u32, e_up: u32, e_ul: u32, e_ur: u32) -> usize {
-    let a = (2 * e_left + e_left2 + e_up + ((e_ul + e_ur) >> 1) + 1) >> 1;
-    a.min(15) as usize
+const fn context(s_left: u32, s_left2: u32, up_part: u32) -> usize {
+    let a = (2 * s_left + s_left2 + up_part + 2) >> 2;
+    (if a < 15 { a } else { 15 }) as usize
 }
 
-/// Bit length `e` of a zigzagged value whose symbol is `s` (`s` for `s < 2`, `s / 2 + 1`
-/// otherwise).
-const fn bit_length_of(s: usize) -> u8 {
-    if s < 2 { s as u8 } else { (s / 2 + 1) as u8 }
+/// The part of [`context`]'s sum from the row above: `sU + (sUL + sUR) / 2`.
+#[inline(always)]
+fn up_part(up: &[u8], j: usize) -> u32 {
+    u32::from(up[j + 1]) + ((u32::from(up[j]) + u32::from(up[j + 2])) >> 1)
 }
-const BIT_LENGTH: [u8; SYMBOLS] = {
+
+/// Raw bits below a symbol's two leading bits: `max(0, e − 2)`.
+const RAW_BITS: [u8; SYMBOLS] = {
+    let mut t = [0u8; SYMBOLS];
+    let mut s = 2;
+    while s < SYMBOLS {
+        t[s] = (s / 2 - 1) as u8;
+        s += 1;
+    }
+    t
+};
+/// A symbol's leading bits: `u >> (e − 2)` for `e >= 2` (`2` or `3`), `u` itself below.
+const TOP: [u8; SYMBOLS] = {
     let mut t = [0u8; SYMBOLS];
     let mut s = 0;
     while s < SYMBOLS {
-        t[s] = bit_length_of(s);
+        t[s] = if s < 2 { s as u8 } else { 2 | (s & 1) as u8 };
         s += 1;
     }
     t
@@ -124,86 +138,71 @@ impl BitWriter {
     }
 }
 
-/// LSB-first bit reader; past the end it reads zero bits (and [`finish`](Self::finish) says
-/// so).
-struct BitReader<'a> {
-    data: &'a [u8],
+/// LSB-first bit reader over a copy of the raw bits with 8 zero bytes after them, so that
+/// every read is one unaligned 8-byte load; past the end it reads zero bits (and
+/// [`finish`](Self::finish) says so).
+struct BitReader {
+    data: Vec<u8>,
+    /// length of the raw bits in bytes
+    len: usize,
+    /// bits read
     pos: usize,
-    buf: u64,
-    n: u32,
 }
 
-impl<'a> BitReader<'a> {
-    const fn new(data: &'a [u8]) -> Self {
+impl BitReader {
+    fn new(raw: &[u8]) -> Self {
+        let mut data = Vec::with_capacity(raw.len() + 8);
+        data.extend_from_slice(raw);
+        data.resize(raw.len() + 8, 0);
         Self {
             data,
+            len: raw.len(),
             pos: 0,
-            buf: 0,
-            n: 0,
         }
     }
 
+    /// The 8 bytes at byte `at`, zeros past the end.
     #[inline(always)]
-    fn refill(&mut self) {
-        let w = match self.data.get(self.pos..self.pos + 4) {
-            Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-            None => {
-                let mut b = [0u8; 4];
-                let rest = self.data.get(self.pos..).unwrap_or(&[]);
-                b[..rest.len()].copy_from_slice(rest);
-                u32::from_le_bytes(b)
-            }
-        };
-        self.buf |= u64::from(w) << self.n;
-        self.pos += 4;
-        self.n += 32;
-    }
-
-    /// `count <= 32` bits.
-    #[inline(always)]
-    fn get32(&mut self, count: u32) -> u64 {
-        if self.n < count {
-            self.refill();
+    fn word(&self, at: usize) -> u64 {
+        match self.data.get(at..at + 8) {
+            Some(b) => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+            None => 0,
         }
-        let v = self.buf & ((1u64 << count) - 1);
-        self.buf >>= count;
-        self.n -= count;
-        v
     }
 
+    /// `count <= 62` bits.
     #[inline(always)]
     fn get(&mut self, count: u32) -> u64 {
-        if count > 32 {
-            let lo = self.get32(32);
-            lo | self.get32(count - 32) << 32
+        if count <= 56 {
+            let v = (self.word(self.pos >> 3) >> (self.pos & 7)) & ((1u64 << count) - 1);
+            self.pos += count as usize;
+            v
         } else {
-            self.get32(count)
+            let lo = self.get(32);
+            lo | self.get(count - 32) << 32
         }
     }
 
     /// Checks that the bits read end in the last byte of the data and that the bits after them
     /// in that byte are zero.
     fn finish(&self) -> Result<(), CodecError> {
-        let read = self.pos * 8 - self.n as usize;
-        let needed = read.div_ceil(8);
-        if needed > self.data.len() {
+        let needed = self.pos.div_ceil(8);
+        if needed > self.len {
             return Err(CodecError::Truncated {
                 codec: CODEC_ID,
-                offset: self.data.len(),
-                needed: needed - self.data.len(),
+                offset: self.len,
+                needed: needed - self.len,
                 available: 0,
             });
         }
-        if needed < self.data.len() {
+        if needed < self.len {
             return Err(corrupt(format!(
                 "{} trailing bytes after the raw bits",
-                self.data.len() - needed
+                self.len - needed
             )));
         }
-        // the bits still buffered that belong to the data's last byte must be zero
-        let tail = (8 - read % 8) % 8;
-        #[allow(clippy::cast_possible_truncation)]
-        if tail > 0 && self.buf & ((1u64 << tail) - 1) != 0 {
+        let tail = (8 - self.pos % 8) % 8;
+        if tail > 0 && (self.word(self.pos >> 3) >> (self.pos & 7)) & ((1u64 << tail) - 1) != 0 {
             return Err(corrupt("the raw bits' last byte is not padded with zeros".into()));
         }
         Ok(())
@@ -288,7 +287,7 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
         buf: 0,
         n: 0,
     };
-    // bit lengths of the previous and the current row, with a zero on either side
+    // symbols of the previous and the current row, with a zero on either side
     let mut up = vec![0u8; len + 2];
     let mut cur = vec![0u8; len + 2];
     for_each_row(n, &geo, |start, has_up| {
@@ -297,28 +296,25 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
         }
         let row = &values[start..start + len];
         let codes = &mut coded[start..start + len];
-        let (mut el, mut el2) = (0u32, 0u32);
-        for (j, (v, c)) in row.iter().zip(codes.iter_mut()).enumerate() {
-            let ctx = context(
-                el,
-                el2,
-                u32::from(up[j + 1]),
-                u32::from(up[j]),
-                u32::from(up[j + 2]),
-            );
+        let ups = &up[..len + 2];
+        let curs = &mut cur[1..=len];
+        let (mut sl, mut sl2) = (0u32, 0u32);
+        for (j, ((v, c), cs)) in row.iter().zip(codes.iter_mut()).zip(curs).enumerate() {
+            let ctx = context(sl, sl2, up_part(ups, j));
             let u = zigzag(v.to_signed());
             let (sym, e) = symbol_of(u);
-            if e > 2 {
-                raw.put(u, e - 2);
-            }
+            raw.put(u, e.saturating_sub(2));
             #[allow(clippy::cast_possible_truncation)]
             {
                 *c = (ctx << 7 | sym) as u16;
-                cur[j + 1] = e as u8;
+                *cs = sym as u8;
             }
             hist[ctx][sym] += 1;
-            el2 = el;
-            el = e;
+            sl2 = sl;
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                sl = sym as u32;
+            }
         }
         std::mem::swap(&mut up, &mut cur);
     });
@@ -395,7 +391,7 @@ pub(crate) fn decode_values<T: ArithElement>(
     let mut r = ByteReader::new(CODEC_ID, payload);
     let max_sym = max_symbol(T::BITS);
     // one table per context; a context without symbols gets no table and is an error if met
-    let mut tables: Vec<Option<RansTable>> = Vec::with_capacity(CONTEXTS);
+    let mut tables: Vec<Option<[u16; SYMBOLS]>> = Vec::with_capacity(CONTEXTS);
     let mut freqs = [0u16; SYMBOLS];
     for ctx in 0..CONTEXTS {
         let used = usize::from(r.u8()?);
@@ -435,9 +431,12 @@ pub(crate) fn decode_values<T: ArithElement>(
                 freqs[sym] = f as u16;
             }
         }
-        let table = RansTable::new(&freqs)
-            .map_err(|e| corrupt(format!("context {ctx}: {e} (total {total})")))?;
-        tables.push(Some(table));
+        if total != 4096 {
+            return Err(corrupt(format!(
+                "context {ctx}: frequencies sum to {total}, not 4096"
+            )));
+        }
+        tables.push(Some(freqs));
     }
     let rans_len = get_varint(&mut r, payload.len() as u64, "the rANS stream's length")?;
     #[allow(clippy::cast_possible_truncation)]
@@ -446,22 +445,29 @@ pub(crate) fn decode_values<T: ArithElement>(
     let mut dec = RansDecoder::new(rans_bytes).map_err(|e| entropy_error(&e))?;
     let mut bits = BitReader::new(raw_bytes);
 
-    // a context without a table: decode on with an all-zero table and fail at the end
-    let fallback = {
-        let mut f = [0u16; SYMBOLS];
-        f[0] = 4096;
-        RansTable::new(&f).map_err(|e| entropy_error(&e))?
-    };
-    let mut unknown_context = false;
-    let refs: Vec<&RansTable> = tables
-        .iter()
-        .map(|t| {
-            t.as_ref().unwrap_or_else(|| &fallback)
-        })
-        .collect();
-    let used: Vec<bool> = tables.iter().map(Option::is_some).collect();
-    let refs: [&RansTable; CONTEXTS] = std::array::from_fn(|c| refs[c]);
-    let used: [bool; CONTEXTS] = std::array::from_fn(|c| used[c]);
+    // flat tables: the symbol of every slot of every context, and `start | freq << 16` of
+    // every (context, symbol); a context without a table decodes symbol 0 and fails at the end
+    let mut slot_sym: Box<[u8; CONTEXTS << 12]> = vec![0u8; CONTEXTS << 12]
+        .into_boxed_slice()
+        .try_into()
+        .map_err(|_| corrupt(String::new()))?;
+    let mut interval: Box<[u32; CONTEXTS * SYMBOLS]> = Box::new([4096 << 16; CONTEXTS * SYMBOLS]);
+    let mut used_mask = 0u32;
+    for (ctx, f) in tables.iter().enumerate() {
+        let Some(f) = f else { continue };
+        used_mask |= 1 << ctx;
+        let mut cum = 0usize;
+        for (sym, &q) in f.iter().enumerate() {
+            let q = usize::from(q);
+            slot_sym[(ctx << 12) + cum..(ctx << 12) + cum + q].fill(sym as u8);
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                interval[ctx * SYMBOLS + sym] = (cum as u32) | (q as u32) << 16;
+            }
+            cum += q;
+        }
+    }
+    let mut seen_mask = 0u32;
 
     let geo = Geometry::new(shape);
     let len = geo.len;
@@ -472,33 +478,30 @@ pub(crate) fn decode_values<T: ArithElement>(
             up.fill(0);
         }
         let row = &mut out[start..start + len];
-        let (mut el, mut el2) = (0u32, 0u32);
         let ups = &up[..len + 2];
-        let curs = &mut cur[1..len + 1];
-        for (j, (o, ce)) in row.iter_mut().zip(curs.iter_mut()).enumerate() {
-            let ctx = context(
-                el,
-                el2,
-                u32::from(ups[j + 1]),
-                u32::from(ups[j]),
-                u32::from(ups[j + 2]),
-            );
-            unknown_context |= !used[ctx];
-            let sym = usize::from(dec.get(start + j, refs[ctx]));
-            let e = u32::from(BIT_LENGTH[sym & (SYMBOLS - 1)]);
-            let u = if e < 2 {
-                u64::from(e)
-            } else {
-                let top = (2 | (sym as u64 & 1)) << (e - 2);
-                top | bits.get(e - 2)
-            };
+        let curs = &mut cur[1..=len];
+        let (mut sl, mut sl2) = (0u32, 0u32);
+        for (j, (o, cs)) in row.iter_mut().zip(curs.iter_mut()).enumerate() {
+            let ctx = context(sl, sl2, up_part(ups, j));
+            seen_mask |= 1 << ctx;
+            let lane = start + j;
+            let slot = dec.slot(lane) as usize;
+            let sym = usize::from(slot_sym[(ctx << 12 | slot) & ((CONTEXTS << 12) - 1)]);
+            let p = interval[(ctx * SYMBOLS + sym) & (CONTEXTS * SYMBOLS - 1)];
+            dec.advance(lane, p & 0xFFFF, p >> 16);
+            let sym = sym & (SYMBOLS - 1);
+            let nb = u32::from(RAW_BITS[sym]);
+            let u = u64::from(TOP[sym]) << nb | bits.get(nb);
             *o = T::from_signed(unzigzag(u));
             #[allow(clippy::cast_possible_truncation)]
             {
-                *ce = e as u8;
+                *cs = sym as u8;
             }
-            el2 = el;
-            el = e;
+            sl2 = sl;
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                sl = sym as u32;
+            }
         }
         std::mem::swap(&mut up, &mut cur);
     });
@@ -512,7 +515,7 @@ pub(crate) fn decode_values<T: ArithElement>(
         other => entropy_error(&other),
     })?;
     bits.finish()?;
-    if unknown_context {
+    if seen_mask & !used_mask != 0 {
         return Err(corrupt("a value falls in a context whose table is empty".into()));
     }
     Ok(())

@@ -249,21 +249,39 @@ impl<'a> RansDecoder<'a> {
     /// Decodes the next symbol with state `lane mod 4` under `table`.
     #[inline(always)]
     pub fn get(&mut self, lane: usize, table: &RansTable) -> u8 {
-        let x = &mut self.states[lane % RANS_LANES];
-        let e = table.slots[(*x & MASK) as usize];
-        let mut y = (e >> 19) * (*x >> RANS_PROB_BITS) + ((e >> 7) & MASK);
-        if y < RANS_L {
-            let w = match self.words.get(self.pos..self.pos + 2) {
-                Some(b) => u32::from(u16::from_le_bytes([b[0], b[1]])),
-                None => 0,
-            };
-            self.pos += 2;
-            y = y << 16 | w;
-        }
-        *x = y;
+        let e = table.slots[self.slot(lane) as usize];
+        let slot = self.slot(lane);
+        self.advance(lane, slot - ((e >> 7) & MASK), e >> 19);
         #[allow(clippy::cast_possible_truncation)]
         let sym = (e & 0x7F) as u8;
         sym
+    }
+
+    /// The slot `x mod 2^12` of state `lane mod 4`: the decoded symbol is the one whose
+    /// interval `[start, start + freq)` holds it (for codecs that keep their own slot tables).
+    #[inline(always)]
+    #[must_use]
+    pub const fn slot(&self, lane: usize) -> u32 {
+        self.states[lane % RANS_LANES] & MASK
+    }
+
+    /// Moves state `lane mod 4` past the symbol of interval `[start, start + freq)`, which must
+    /// hold [`slot`](Self::slot)`(lane)` (else the state is garbage, not a panic), and reads a
+    /// word if the state falls below `2^16` (without a branch).
+    #[inline(always)]
+    pub fn advance(&mut self, lane: usize, start: u32, freq: u32) {
+        let x = &mut self.states[lane % RANS_LANES];
+        let y = freq
+            .wrapping_mul(*x >> RANS_PROB_BITS)
+            .wrapping_add(*x & MASK)
+            .wrapping_sub(start);
+        let w = match self.words.get(self.pos..self.pos + 2) {
+            Some(b) => u32::from(u16::from_le_bytes([b[0], b[1]])),
+            None => 0,
+        };
+        let renorm = y < RANS_L;
+        *x = if renorm { y << 16 | w } else { y };
+        self.pos += 2 * usize::from(renorm);
     }
 
     /// `true` once the decoder has read past the end of the data (it is truncated or damaged).
