@@ -105,35 +105,51 @@ impl Geometry {
     }
 }
 
-/// LSB-first bit writer of the raw bits.
+/// LSB-first bit writer of the raw bits: every put stores the 8-byte buffer at the current
+/// byte (the output is sized beforehand for the most bits the values can have).
 struct BitWriter {
     out: Vec<u8>,
+    /// bytes complete
+    pos: usize,
+    /// bits not yet complete bytes (fewer than 8 after every put)
     buf: u64,
     n: u32,
 }
 
 impl BitWriter {
+    /// A writer for at most `max_bits` bits.
+    fn new(max_bits: usize) -> Self {
+        Self {
+            out: vec![0; max_bits / 8 + 16],
+            pos: 0,
+            buf: 0,
+            n: 0,
+        }
+    }
+
+    /// The low `count <= 62` bits of `bits`.
     #[inline(always)]
     fn put(&mut self, bits: u64, count: u32) {
-        // count <= 62: split so that the buffer never holds more than 63 bits
-        if count > 32 {
+        if count > 56 {
             self.put(bits & 0xFFFF_FFFF, 32);
             self.put(bits >> 32, count - 32);
             return;
         }
-        self.buf |= (bits & ((1u64 << count) - 1)) << self.n;
+        self.buf |= (bits & !(u64::MAX << count)) << self.n;
         self.n += count;
-        if self.n >= 32 {
-            #[allow(clippy::cast_possible_truncation)]
-            self.out.extend_from_slice(&(self.buf as u32).to_le_bytes());
-            self.buf >>= 32;
-            self.n -= 32;
+        if let Some(b) = self.out.get_mut(self.pos..self.pos + 8) {
+            b.copy_from_slice(&self.buf.to_le_bytes());
         }
+        // n <= 7 + 56: at most 7 whole bytes
+        let whole = self.n & !7;
+        self.pos += (whole >> 3) as usize;
+        self.buf >>= whole;
+        self.n &= 7;
     }
 
     fn finish(mut self) -> Vec<u8> {
-        let bytes = self.n.div_ceil(8) as usize;
-        self.out.extend_from_slice(&self.buf.to_le_bytes()[..bytes]);
+        let end = self.pos + self.n.div_ceil(8) as usize;
+        self.out.truncate(end);
         self.out
     }
 }
@@ -281,12 +297,9 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
     let len = geo.len;
     // pass 1: symbols with their contexts (`ctx << 7 | symbol`), raw bits, histograms
     let mut coded: Vec<u16> = vec![0; n];
-    let mut hist = vec![[0u32; SYMBOLS]; CONTEXTS];
-    let mut raw = BitWriter {
-        out: Vec::with_capacity(n / 2),
-        buf: 0,
-        n: 0,
-    };
+    // four histograms, taken in turn, so that repeated symbols do not wait on one counter
+    let mut hists = vec![[0u32; CONTEXTS * SYMBOLS]; 4];
+    let mut raw = BitWriter::new(n.saturating_mul(T::BITS as usize - 2));
     // symbols of the previous and the current row, with a zero on either side
     let mut up = vec![0u8; len + 2];
     let mut cur = vec![0u8; len + 2];
@@ -309,7 +322,7 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
                 *c = (ctx << 7 | sym) as u16;
                 *cs = sym as u8;
             }
-            hist[ctx][sym] += 1;
+            hists[j & 3][(ctx << 7 | sym) & (CONTEXTS * SYMBOLS - 1)] += 1;
             sl2 = sl;
             #[allow(clippy::cast_possible_truncation)]
             {
@@ -318,6 +331,13 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
         }
         std::mem::swap(&mut up, &mut cur);
     });
+    let hist: Vec<[u32; SYMBOLS]> = (0..CONTEXTS)
+        .map(|c| {
+            std::array::from_fn(|k| {
+                hists.iter().map(|h| h[c * SYMBOLS + k]).sum::<u32>()
+            })
+        })
+        .collect();
     // the tables: quantised frequencies of the contexts that occur
     let mut packed = vec![0u32; CONTEXTS * SYMBOLS];
     let mut freqs = [0u16; SYMBOLS];
@@ -328,18 +348,19 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
             continue;
         }
         if used == 1 {
-            // a lone symbol keeps 4095/4096 and its pair symbol (`s xor 1`, within every
-            // dtype's alphabet) 1/4096, so that no value costs nothing (see the decoder's bound)
+            // a lone symbol `s`: listed without a frequency; it keeps 4095/4096 and its pair
+            // symbol `s xor 1` (within every dtype's alphabet) 1/4096, so that no value costs
+            // nothing (see the decoder's bound on declared sizes)
             let s = h.iter().position(|&c| c > 0).unwrap_or(0);
-            freqs.fill(0);
-            freqs[s] = 4095;
-            freqs[s ^ 1] = 1;
-        } else {
-            quantize_frequencies(h, &mut freqs);
+            out.push(1);
+            #[allow(clippy::cast_possible_truncation)]
+            out.push(s as u8);
+            packed[ctx * SYMBOLS + s] = if s & 1 == 0 { 4095 << 16 } else { 1 | 4095 << 16 };
+            continue;
         }
-        let listed = if used == 1 { 2 } else { used };
+        quantize_frequencies(h, &mut freqs);
         #[allow(clippy::cast_possible_truncation)]
-        out.push(listed as u8);
+        out.push(used as u8);
         let mut start = 0u32;
         for (sym, &f) in freqs.iter().enumerate() {
             if f == 0 {
@@ -399,10 +420,18 @@ pub(crate) fn decode_values<T: ArithElement>(
             tables.push(None);
             continue;
         }
+        freqs.fill(0);
         if used == 1 {
-            return Err(corrupt(format!(
-                "context {ctx} lists one symbol (an encoder lists two at least)"
-            )));
+            let sym = usize::from(r.u8()?);
+            if sym > max_sym {
+                return Err(corrupt(format!(
+                    "context {ctx}: symbol {sym} above {max_sym}"
+                )));
+            }
+            freqs[sym] = 4095;
+            freqs[sym ^ 1] = 1;
+            tables.push(Some(freqs));
+            continue;
         }
         if used > max_sym + 1 {
             return Err(corrupt(format!(
