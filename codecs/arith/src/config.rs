@@ -37,7 +37,7 @@ pub struct ArithConfig {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum ArithModel {
     /// Model 0: LMS prediction, adaptive binary models and adaptive token distributions on the
-    /// range coder (`specs/arith/README.md`, *Model 0*).
+    /// range coder (`specs/arith/README.md`, *What is coded (model 0)*).
     #[default]
     #[serde(rename = "adaptive")]
     Adaptive,

@@ -219,7 +219,9 @@ impl BitReader {
         }
         let tail = (8 - self.pos % 8) % 8;
         if tail > 0 && (self.word(self.pos >> 3) >> (self.pos & 7)) & ((1u64 << tail) - 1) != 0 {
-            return Err(corrupt("the raw bits' last byte is not padded with zeros".into()));
+            return Err(corrupt(
+                "the raw bits' last byte is not padded with zeros".into(),
+            ));
         }
         Ok(())
     }
@@ -281,7 +283,7 @@ fn for_each_row(n: usize, geo: &Geometry, mut row: impl FnMut(usize, bool)) {
     let mut r = 0usize;
     let mut start = 0usize;
     while start < n {
-        row(start, r % geo.rows_per_plane != 0);
+        row(start, !r.is_multiple_of(geo.rows_per_plane));
         r += 1;
         start += geo.len;
     }
@@ -298,7 +300,7 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
     // pass 1: symbols with their contexts (`ctx << 7 | symbol`), raw bits, histograms
     let mut coded: Vec<u16> = vec![0; n];
     // four histograms, taken in turn, so that repeated symbols do not wait on one counter
-    let mut hists = vec![[0u32; CONTEXTS * SYMBOLS]; 4];
+    let mut hists = vec![[0u64; CONTEXTS * SYMBOLS]; 4];
     let mut raw = BitWriter::new(n.saturating_mul(T::BITS as usize - 2));
     // symbols of the previous and the current row, with a zero on either side
     let mut up = vec![0u8; len + 2];
@@ -331,12 +333,8 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
         }
         std::mem::swap(&mut up, &mut cur);
     });
-    let hist: Vec<[u32; SYMBOLS]> = (0..CONTEXTS)
-        .map(|c| {
-            std::array::from_fn(|k| {
-                hists.iter().map(|h| h[c * SYMBOLS + k]).sum::<u32>()
-            })
-        })
+    let hist: Vec<[u64; SYMBOLS]> = (0..CONTEXTS)
+        .map(|c| std::array::from_fn(|k| hists.iter().map(|h| h[c * SYMBOLS + k]).sum::<u64>()))
         .collect();
     // the tables: quantised frequencies of the contexts that occur
     let mut packed = vec![0u32; CONTEXTS * SYMBOLS];
@@ -355,7 +353,11 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
             out.push(1);
             #[allow(clippy::cast_possible_truncation)]
             out.push(s as u8);
-            packed[ctx * SYMBOLS + s] = if s & 1 == 0 { 4095 << 16 } else { 1 | 4095 << 16 };
+            packed[ctx * SYMBOLS + s] = if s & 1 == 0 {
+                4095 << 16
+            } else {
+                1 | 4095 << 16
+            };
             continue;
         }
         quantize_frequencies(h, &mut freqs);
@@ -452,7 +454,9 @@ pub(crate) fn decode_values<T: ArithElement>(
             last = Some(sym);
             let f = get_varint(&mut r, 4095, "a frequency")?;
             if f == 0 {
-                return Err(corrupt(format!("context {ctx}: a listed symbol with frequency 0")));
+                return Err(corrupt(format!(
+                    "context {ctx}: a listed symbol with frequency 0"
+                )));
             }
             total += f;
             #[allow(clippy::cast_possible_truncation)]
@@ -545,7 +549,9 @@ pub(crate) fn decode_values<T: ArithElement>(
     })?;
     bits.finish()?;
     if seen_mask & !used_mask != 0 {
-        return Err(corrupt("a value falls in a context whose table is empty".into()));
+        return Err(corrupt(
+            "a value falls in a context whose table is empty".into(),
+        ));
     }
     Ok(())
 }

@@ -256,9 +256,7 @@ pub fn decode(bytes: &[u8]) -> Result<AnyArray, CodecError> {
         ArithModel::Adaptive => MAX_ELEMENTS_PER_PAYLOAD_BIT,
         ArithModel::Fast => MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST,
     };
-    let limit = payload_bits
-        .saturating_mul(per_bit)
-        .min(MAX_CHUNK_ELEMENTS);
+    let limit = payload_bits.saturating_mul(per_bit).min(MAX_CHUNK_ELEMENTS);
     if n > limit {
         return Err(CodecError::LimitExceeded {
             codec: CODEC_ID,

@@ -140,7 +140,10 @@ fn size_against_the_information_content() {
     let ideal = information_bits(&v, rows, cols) / 8.0;
     let v32: Vec<i32> = v.iter().map(|&x| x as i32).collect();
     let bytes = encode_with_model(&v32, &[rows, cols], FAST).unwrap();
-    println!("{} bytes, information content {ideal:.0} bytes", bytes.len());
+    println!(
+        "{} bytes, information content {ideal:.0} bytes",
+        bytes.len()
+    );
     assert!((bytes.len() as f64) < ideal * 1.01 + 600.0);
     assert!((bytes.len() as f64) > ideal * 0.999);
 }
@@ -289,13 +292,18 @@ fn the_codec_writes_the_configured_model() {
         serde_json::to_value(codec.get_config()).unwrap()["model"],
         "fast"
     );
-    let data = ArrayD::from_shape_fn(IxDyn(&[30, 20]), |ix| (ix[0] as i16 - 15) * (ix[1] as i16 % 5));
+    let data = ArrayD::from_shape_fn(IxDyn(&[30, 20]), |ix| {
+        (ix[0] as i16 - 15) * (ix[1] as i16 % 5)
+    });
     let encoded = codec.encode(AnyArray::I16(data.clone()).cow()).unwrap();
     let AnyArray::U8(bytes) = &encoded else {
         panic!("bytes")
     };
     assert_eq!(bytes.as_slice().unwrap()[4], 1);
-    assert_eq!(codec.decode(encoded.cow()).unwrap(), AnyArray::I16(data.clone()));
+    assert_eq!(
+        codec.decode(encoded.cow()).unwrap(),
+        AnyArray::I16(data.clone())
+    );
     // the default codec reads model 1 too, and writes model 0 with an unchanged configuration
     let default = ArithCodec::from_config(serde_json::from_str("{}").unwrap());
     assert_eq!(default.decode(encoded.cow()).unwrap(), AnyArray::I16(data));
@@ -309,4 +317,3 @@ fn the_codec_writes_the_configured_model() {
     assert_eq!(adaptive.model, ArithModel::Adaptive);
     assert!(serde_json::from_str::<ArithConfig>(r#"{"model": "huffman"}"#).is_err());
 }
-

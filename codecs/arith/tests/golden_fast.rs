@@ -120,7 +120,10 @@ fn layout<T: ArithElement + npyz::Deserialize>(name: &str) {
             last = Some(sym);
             total += varint(&b, &mut p);
         }
-        assert!(k == 0 || total == 4096, "{name}: context {ctx} sums to {total}");
+        assert!(
+            k == 0 || total == 4096,
+            "{name}: context {ctx} sums to {total}"
+        );
     }
     let rans = usize::try_from(varint(&b, &mut p)).unwrap();
     assert!(rans >= 16 && rans % 2 == 0, "{name}: rANS length {rans}");

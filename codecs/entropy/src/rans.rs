@@ -64,7 +64,10 @@ impl RansTable {
             let f = u32::from(f);
             #[allow(clippy::cast_possible_truncation)]
             let sym = sym as u32;
-            for (k, slot) in slots[cum as usize..(cum + f) as usize].iter_mut().enumerate() {
+            for (k, slot) in slots[cum as usize..(cum + f) as usize]
+                .iter_mut()
+                .enumerate()
+            {
                 #[allow(clippy::cast_possible_truncation)]
                 let bias = k as u32;
                 *slot = sym | bias << 7 | f << 19;
@@ -87,9 +90,9 @@ impl RansTable {
 ///
 /// If `counts` and `freqs` differ in length, if no count is nonzero, or if more than
 /// [`RANS_TOTAL`] counts are nonzero.
-pub fn quantize_frequencies(counts: &[u32], freqs: &mut [u16]) {
+pub fn quantize_frequencies(counts: &[u64], freqs: &mut [u16]) {
     assert_eq!(counts.len(), freqs.len());
-    let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+    let total: u64 = counts.iter().sum();
     assert!(total > 0, "no symbol occurs");
     let mut sum = 0u32;
     for (f, &c) in freqs.iter_mut().zip(counts) {
@@ -97,7 +100,7 @@ pub fn quantize_frequencies(counts: &[u32], freqs: &mut [u16]) {
             0
         } else {
             #[allow(clippy::cast_possible_truncation)]
-            let q = (u64::from(c) * u64::from(RANS_TOTAL) / total) as u16;
+            let q = (u128::from(c) * u128::from(RANS_TOTAL) / u128::from(total)) as u16;
             q.max(1)
         };
         sum += u32::from(*f);
@@ -236,7 +239,7 @@ impl<'a> RansDecoder<'a> {
             }
         }
         let words = &data[head..];
-        if words.len() % 2 != 0 {
+        if !words.len().is_multiple_of(2) {
             return Err(EntropyError::Corrupt("an odd number of rANS word bytes"));
         }
         Ok(Self {

@@ -32,8 +32,8 @@ impl Rng {
 fn tables() -> Vec<Vec<u16>> {
     let mut out = Vec::new();
     for scale in [0.3f64, 1.0, 3.0, 10.0] {
-        let counts: Vec<u32> = (0..40)
-            .map(|k| (1e6 * (-f64::from(k) / scale).exp()) as u32)
+        let counts: Vec<u64> = (0..40)
+            .map(|k| (1e6 * (-f64::from(k) / scale).exp()) as u64)
             .collect();
         let mut f = vec![0u16; counts.len()];
         quantize_frequencies(&counts, &mut f);
@@ -158,16 +158,16 @@ fn tables_are_checked() {
 #[test]
 fn quantised_frequencies_keep_every_symbol() {
     let mut f = vec![0u16; 128];
-    let mut counts = vec![1u32; 128];
+    let mut counts = vec![1u64; 128];
     counts[5] = 1_000_000_000;
     quantize_frequencies(&counts, &mut f);
     assert_eq!(f.iter().map(|&x| u32::from(x)).sum::<u32>(), RANS_TOTAL);
     assert!(f.iter().all(|&x| x >= 1));
     assert_eq!(f[5], 4096 - 127);
     let mut f = vec![0u16; 128];
-    quantize_frequencies(&vec![7u32; 128], &mut f);
+    quantize_frequencies(&vec![7u64; 128], &mut f);
     assert!(f.iter().all(|&x| x == 32));
-    let counts = [0u32, 3, 0, 1];
+    let counts = [0u64, 3, 0, 1];
     let mut f = [0u16; 4];
     quantize_frequencies(&counts, &mut f);
     assert_eq!(f, [0, 3072, 0, 1024]);
