@@ -11,6 +11,13 @@
 //! design follows the context modelling of CALIC (Wu & Memon, 1997) and the binarisation of
 //! CABAC (Marpe et al., 2003); the issue is ndcodecs #9.
 //!
+//! That is context model 0 (`"model": "adaptive"`, the default). Context model 1
+//! (`"model": "fast"`, [`ArithModel::Fast`]) trades size for speed: no prediction, and a static
+//! table per context and chunk (16 contexts from the neighbours' bit lengths; the idea of SZ3's
+//! per-chunk Huffman tables and LOCO-I's context classes) on four interleaved rANS states
+//! ([`ndcodecs_entropy::RansDecoder`]), the low bits of each value in a raw bit stream: one
+//! table lookup per value to decode. The model id is in every stream; every decoder reads both.
+//!
 //! - numcodecs codec id: `arith`; zarr v3 name `ndcodecs.arith` (zarr v2 id `arith`).
 //! - array → bytes: the encoded chunk is one `arith` stream (dtype and shape in its header, a
 //!   CRC-32 of the values, then the range-coded values).
@@ -241,7 +248,8 @@ fn check_values<T: ArithElement>(
 /// Decodes an `arith` stream on its own: dtype and shape from its header.
 ///
 /// The declared element count is checked against [`MAX_CHUNK_ELEMENTS`] and against what the
-/// payload can hold (no element costs less than 2^-15.5 bits) before anything is allocated.
+/// payload can hold (no element costs less than 2^-15.5 bits under model 0, `-log2(4095/4096)`
+/// bits under model 1) before anything is allocated.
 ///
 /// # Errors
 ///
