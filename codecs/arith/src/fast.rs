@@ -483,7 +483,7 @@ pub(crate) fn decode_values<T: ArithElement>(
     let mut slot_sym: Box<[u8; CONTEXTS << 12]> = vec![0u8; CONTEXTS << 12]
         .into_boxed_slice()
         .try_into()
-        .map_err(|_| corrupt(String::new()))?;
+        .map_err(|_| corrupt("the slot table has the wrong size".into()))?;
     let mut interval: Box<[u32; CONTEXTS * SYMBOLS]> = Box::new([4096 << 16; CONTEXTS * SYMBOLS]);
     let mut used_mask = 0u32;
     for (ctx, f) in tables.iter().enumerate() {
