@@ -4,7 +4,7 @@
 //! [2 bytes] "AR"           magic
 //! [1 byte]  format version (1)
 //! [1 byte]  dtype code     0 uint8, 1 uint16, 2 uint32, 3 uint64, 4 int8, 5 int16, 6 int32, 7 int64
-//! [1 byte]  model id       0: the context model of format version 1
+//! [1 byte]  model id       0: the adaptive context model, 1: the fast static model
 //! [1 byte]  rank N         0..=32
 //! [N LEB128 varints]       extent of each axis, outermost first
 //! [4 bytes] CRC-32 of the header bytes before it and the values (little-endian bytes, C
@@ -15,13 +15,13 @@
 use ndcodecs_core::{ByteReader, CodecError};
 use numcodecs::AnyArrayDType;
 
-use crate::CODEC_ID;
+use crate::{ArithModel, CODEC_ID};
 
 /// The first two bytes of every `arith` chunk.
 pub const MAGIC: [u8; 2] = *b"AR";
 /// The format version this crate writes and the newest it reads.
 pub const FORMAT_VERSION: u8 = 1;
-/// The context model this crate writes and the only one it reads.
+/// The default context model (the adaptive one); [`ArithModel::id`] gives the others.
 pub const MODEL_ID: u8 = 0;
 /// Largest rank a chunk may have.
 pub const MAX_RANK: usize = 32;
@@ -33,6 +33,8 @@ pub struct Header {
     pub dtype: AnyArrayDType,
     /// shape, outermost axis first (empty for a 0-d array)
     pub shape: Vec<u64>,
+    /// context model the payload is coded with
+    pub model: ArithModel,
     /// CRC-32 of the header's bytes before it, then the values' little-endian bytes in C order
     pub checksum: u32,
 }
@@ -70,7 +72,7 @@ impl Header {
         out.extend_from_slice(&MAGIC);
         out.push(FORMAT_VERSION);
         out.push(dtype_code(self.dtype).unwrap_or(u8::MAX));
-        out.push(MODEL_ID);
+        out.push(self.model.id());
         #[allow(clippy::cast_possible_truncation)]
         out.push(self.shape.len() as u8);
         for &d in &self.shape {
@@ -123,12 +125,12 @@ impl Header {
         let dtype = *CODES
             .get(usize::from(code))
             .ok_or_else(|| corrupt(format!("unknown dtype code {code}")))?;
-        let model = reader.u8()?;
-        if model != MODEL_ID {
-            return Err(corrupt(format!(
-                "context model {model} is unknown to this reader (a newer writer's?): upgrade ndcodecs"
-            )));
-        }
+        let model_id = reader.u8()?;
+        let model = ArithModel::from_id(model_id).ok_or_else(|| {
+            corrupt(format!(
+                "context model {model_id} is unknown to this reader (a newer writer's?): upgrade ndcodecs"
+            ))
+        })?;
         let rank = usize::from(reader.u8()?);
         if rank > MAX_RANK {
             return Err(corrupt(format!("rank {rank} exceeds {MAX_RANK}")));
@@ -160,6 +162,7 @@ impl Header {
         Ok(Self {
             dtype,
             shape,
+            model,
             checksum,
         })
     }

@@ -11,6 +11,13 @@
 //! design follows the context modelling of CALIC (Wu & Memon, 1997) and the binarisation of
 //! CABAC (Marpe et al., 2003); the issue is ndcodecs #9.
 //!
+//! That is context model 0 (`"model": "adaptive"`, the default). Context model 1
+//! (`"model": "fast"`, [`ArithModel::Fast`]) trades size for speed: no prediction, and a static
+//! table per context and chunk (16 contexts from the neighbours' bit lengths; the idea of SZ3's
+//! per-chunk Huffman tables and LOCO-I's context classes) on four interleaved rANS states
+//! ([`ndcodecs_entropy::RansDecoder`]), the low bits of each value in a raw bit stream: one
+//! table lookup per value to decode. The model id is in every stream; every decoder reads both.
+//!
 //! - numcodecs codec id: `arith`; zarr v3 name `ndcodecs.arith` (zarr v2 id `arith`).
 //! - array → bytes: the encoded chunk is one `arith` stream (dtype and shape in its header, a
 //!   CRC-32 of the values, then the range-coded values).
@@ -36,6 +43,7 @@
 
 mod config;
 mod element;
+mod fast;
 pub mod format;
 mod model;
 
@@ -52,7 +60,7 @@ use numcodecs::{
     Codec, StaticCodec, StaticCodecConfig,
 };
 
-pub use config::{ArithConfig, ArithVersion};
+pub use config::{ArithConfig, ArithModel, ArithVersion};
 pub use element::ArithElement;
 pub use format::Header;
 
@@ -63,15 +71,32 @@ pub const CODEC_ID: &str = "arith";
 /// element costs less than `-log2(65535/65536)` bits (a zero flag at its most probable), so a
 /// longer declaration cannot be a valid stream.
 const MAX_ELEMENTS_PER_PAYLOAD_BIT: u64 = 45_500;
+/// The same for model 1: no symbol has a frequency above 4095/4096, so no value costs less than
+/// `-log2(4095/4096)` bits (2839 values a bit).
+const MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST: u64 = 2_840;
 
 /// Encodes `values` (C order, `shape` outermost axis first; an empty shape is a 0-d array of one
-/// element) into one `arith` stream.
+/// element) into one `arith` stream with the default context model ([`ArithModel::Adaptive`]).
 ///
 /// # Errors
 ///
 /// [`CodecError::ShapeMismatch`] if `values` does not hold `product(shape)` elements;
 /// [`CodecError::InvalidConfig`] for a rank above 32.
 pub fn encode<T: ArithElement>(values: &[T], shape: &[usize]) -> Result<Vec<u8>, CodecError> {
+    encode_with_model(values, shape, ArithModel::Adaptive)
+}
+
+/// Encodes `values` (C order, `shape` outermost axis first) into one `arith` stream with the
+/// context model `model` (recorded in the header; every decoder call reads either).
+///
+/// # Errors
+///
+/// As [`encode`].
+pub fn encode_with_model<T: ArithElement>(
+    values: &[T],
+    shape: &[usize],
+    model: ArithModel,
+) -> Result<Vec<u8>, CodecError> {
     if shape.len() > format::MAX_RANK {
         return Err(CodecError::InvalidConfig {
             codec: CODEC_ID,
@@ -93,12 +118,17 @@ pub fn encode<T: ArithElement>(values: &[T], shape: &[usize]) -> Result<Vec<u8>,
     let header = Header {
         dtype: <T as ArrayDType>::DTYPE,
         shape: shape.iter().map(|&d| d as u64).collect(),
+        model,
         checksum: 0,
     };
     let mut out = Vec::with_capacity(values.len() / 2 + 64);
     header.write_prefix(&mut out);
     let checksum = element::checksum(&out, values);
     out.extend_from_slice(&checksum.to_le_bytes());
+    if model == ArithModel::Fast {
+        fast::encode_values(values, shape, &mut out);
+        return Ok(out);
+    }
     let mut enc = RangeEncoder::append_to(out);
     model::encode_values(values, shape, &mut enc);
     Ok(enc.finish())
@@ -171,6 +201,10 @@ fn decode_payload_checked<T: ArithElement>(
     let offset = reader.offset();
     let payload = reader.remaining();
     let prefix = &bytes[..offset - 4];
+    if header.model == ArithModel::Fast {
+        fast::decode_values(payload, shape, out)?;
+        return check_values(prefix, header, out);
+    }
     let mut dec = RangeDecoder::new(payload);
     let valid = model::decode_values(&mut dec, shape, out);
     dec.finish().map_err(|e| match e {
@@ -191,6 +225,15 @@ fn decode_payload_checked<T: ArithElement>(
             message: "the coded decisions form a value no encoder writes".into(),
         });
     }
+    check_values(prefix, header, out)
+}
+
+/// Compares the CRC-32 of the header's `prefix` and the decoded values with the stored one.
+fn check_values<T: ArithElement>(
+    prefix: &[u8],
+    header: &Header,
+    out: &[T],
+) -> Result<(), CodecError> {
     let computed = element::checksum(prefix, out);
     if computed != header.checksum {
         return Err(CodecError::ChecksumMismatch {
@@ -205,7 +248,8 @@ fn decode_payload_checked<T: ArithElement>(
 /// Decodes an `arith` stream on its own: dtype and shape from its header.
 ///
 /// The declared element count is checked against [`MAX_CHUNK_ELEMENTS`] and against what the
-/// payload can hold (no element costs less than 2^-15.5 bits) before anything is allocated.
+/// payload can hold (no element costs less than 2^-15.5 bits under model 0, `-log2(4095/4096)`
+/// bits under model 1) before anything is allocated.
 ///
 /// # Errors
 ///
@@ -216,9 +260,11 @@ pub fn decode(bytes: &[u8]) -> Result<AnyArray, CodecError> {
     let header = Header::read(&mut reader)?;
     let n = checked_len(CODEC_ID, &header.shape)? as u64;
     let payload_bits = (reader.remaining().len() as u64 + 8) * 8;
-    let limit = payload_bits
-        .saturating_mul(MAX_ELEMENTS_PER_PAYLOAD_BIT)
-        .min(MAX_CHUNK_ELEMENTS);
+    let per_bit = match header.model {
+        ArithModel::Adaptive => MAX_ELEMENTS_PER_PAYLOAD_BIT,
+        ArithModel::Fast => MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST,
+    };
+    let limit = payload_bits.saturating_mul(per_bit).min(MAX_CHUNK_ELEMENTS);
     if n > limit {
         return Err(CodecError::LimitExceeded {
             codec: CODEC_ID,
@@ -335,7 +381,7 @@ impl Codec for ArithCodec {
     fn encode(&self, data: AnyCowArray) -> Result<AnyArray, Self::Error> {
         let bytes = match_int!(
             data,
-            a => encode(&standard_elements(&a), a.shape())?,
+            a => encode_with_model(&standard_elements(&a), a.shape(), self.config.model)?,
             other => return Err(unsupported(other.dtype())),
         );
         Ok(AnyArray::U8(

@@ -156,7 +156,7 @@ fn header_errors() {
     v[2] = 0;
     assert!(matches!(decode(&v), Err(CodecError::Corrupt { .. })));
     let mut m = bytes.clone();
-    m[4] = 1;
+    m[4] = 2;
     assert!(decode(&m).unwrap_err().to_string().contains("upgrade"));
     let mut d = bytes.clone();
     d[3] = 8;

@@ -13,6 +13,8 @@
 //!   mixed (as in CABAC / LZMA, two-rate as in H.266/VVC).
 //! - [`AdaptiveCdf`]: an adaptive `N`-symbol distribution whose cumulative frequencies move
 //!   towards each coded symbol (as in AV1), every symbol keeping a nonzero frequency.
+//! - [`RansEncoder`] / [`RansDecoder`]: interleaved rANS (4 states of 32 bits, 16-bit words)
+//!   with static 12-bit tables ([`RansTable`], [`quantize_frequencies`]), the fast path.
 //! - [`RangeEncoder::encode_cdf`] / [`RangeDecoder::decode_cdf`]: a symbol from a given table of
 //!   cumulative frequencies summing to `2^precision_bits` (`precision_bits <= 16`), the interface
 //!   for learned models; **every coded symbol must have a nonzero frequency**, which the encoder
@@ -56,12 +58,17 @@ mod cdf;
 mod decoder;
 mod encoder;
 mod error;
+mod rans;
 
 pub use binary::{BIT_PROB_BITS, BinaryModel};
 pub use cdf::{AdaptiveCdf, CDF_PROB_BITS, MAX_PRECISION_BITS};
 pub use decoder::RangeDecoder;
 pub use encoder::RangeEncoder;
 pub use error::EntropyError;
+pub use rans::{
+    RANS_L, RANS_LANES, RANS_MAX_SYMBOLS, RANS_PROB_BITS, RANS_TOTAL, RansDecoder, RansEncoder,
+    RansTable, quantize_frequencies,
+};
 
 /// The README's example, run as a doctest.
 #[cfg(doctest)]

@@ -1,11 +1,11 @@
-//! Arbitrary arrays through encode and decode: the same values back, for every dtype and for
-//! shapes with 0-length and size-1 axes.
+//! Arbitrary arrays through encode and decode under either context model: the same values back,
+//! for every dtype and for shapes with 0-length and size-1 axes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ndcodecs_arith::{ArithElement, decode_into, encode};
+use ndcodecs_arith::{ArithElement, ArithModel, decode_into, encode_with_model};
 
-fn check<T: ArithElement>(raw: &[u8], shape: &[usize]) {
+fn check<T: ArithElement>(raw: &[u8], shape: &[usize], model: ArithModel) {
     let size = std::mem::size_of::<T>();
     let n: usize = shape.iter().product();
     let values: Vec<T> = raw
@@ -20,7 +20,7 @@ fn check<T: ArithElement>(raw: &[u8], shape: &[usize]) {
     if values.len() != n {
         return;
     }
-    let bytes = encode(&values, shape).unwrap();
+    let bytes = encode_with_model(&values, shape, model).unwrap();
     let mut out = vec![T::default(); n];
     decode_into(&bytes, shape, &mut out).unwrap();
     assert!(out == values, "round trip");
@@ -36,14 +36,16 @@ fuzz_target!(|data: &[u8]| {
     }
     let shape: Vec<usize> = data[2..2 + rank].iter().map(|&d| usize::from(d % 13)).collect();
     let raw = &data[2 + rank..];
+    // bit 3 of the first byte picks the context model
+    let m = if data[0] & 8 == 0 { ArithModel::Adaptive } else { ArithModel::Fast };
     match data[0] % 8 {
-        0 => check::<u8>(raw, &shape),
-        1 => check::<u16>(raw, &shape),
-        2 => check::<u32>(raw, &shape),
-        3 => check::<u64>(raw, &shape),
-        4 => check::<i8>(raw, &shape),
-        5 => check::<i16>(raw, &shape),
-        6 => check::<i32>(raw, &shape),
-        _ => check::<i64>(raw, &shape),
+        0 => check::<u8>(raw, &shape, m),
+        1 => check::<u16>(raw, &shape, m),
+        2 => check::<u32>(raw, &shape, m),
+        3 => check::<u64>(raw, &shape, m),
+        4 => check::<i8>(raw, &shape, m),
+        5 => check::<i16>(raw, &shape, m),
+        6 => check::<i32>(raw, &shape, m),
+        _ => check::<i64>(raw, &shape, m),
     }
 });

@@ -1,0 +1,319 @@
+//! Context model 1 ("fast"): round trips over dtypes and shapes, sizes against the information
+//! content under the spec's contexts (computed here, independently of the codec), damaged
+//! streams as errors, declared sizes checked before allocating, and the configuration field.
+
+mod common;
+
+use common::Rng;
+use ndarray::{ArrayD, IxDyn};
+use ndcodecs_arith::{
+    ArithCodec, ArithConfig, ArithElement, ArithModel, decode, decode_into, encode_with_model,
+    read_header,
+};
+use ndcodecs_core::CodecError;
+use numcodecs::{AnyArray, Codec, StaticCodec};
+use proptest::prelude::*;
+
+const FAST: ArithModel = ArithModel::Fast;
+
+fn values<T: ArithElement>(n: usize, kind: u8, seed: u64) -> Vec<T> {
+    let mut rng = Rng(seed | 1);
+    (0..n)
+        .map(|i| match kind {
+            0 => T::from_signed(0),
+            1 => T::from_signed(rng.residual()),
+            2 => T::from_signed(rng.next() as i64),
+            3 => [T::MIN, T::MAX, T::from_signed(0), T::from_signed(-1)][i % 4],
+            _ => T::from_signed(((i as f64 * 0.05).sin() * 30.0) as i64 + (rng.next() % 3) as i64),
+        })
+        .collect()
+}
+
+fn check<T: ArithElement>(shape: &[usize], kind: u8, seed: u64) {
+    let n: usize = shape.iter().product();
+    let v = values::<T>(n, kind, seed);
+    let bytes = encode_with_model(&v, shape, FAST).unwrap();
+    let h = read_header(&bytes).unwrap();
+    assert_eq!(h.model, FAST);
+    assert_eq!(bytes[4], 1, "model id");
+    assert_eq!(h.shape, shape.iter().map(|&d| d as u64).collect::<Vec<_>>());
+    let mut out = vec![T::default(); n];
+    decode_into(&bytes, shape, &mut out).unwrap();
+    assert!(out == v, "shape {shape:?} kind {kind}");
+    assert_eq!(decode(&bytes).unwrap().shape(), shape);
+}
+
+fn shape() -> impl Strategy<Value = Vec<usize>> {
+    prop_oneof![
+        prop::collection::vec(prop_oneof![Just(0usize), Just(1), 2usize..9], 0..5),
+        prop::collection::vec(1usize..40, 1..3),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn every_dtype_round_trips(shape in shape(), kind in 0u8..5, seed in any::<u64>()) {
+        check::<u8>(&shape, kind, seed);
+        check::<u16>(&shape, kind, seed);
+        check::<u32>(&shape, kind, seed);
+        check::<u64>(&shape, kind, seed);
+        check::<i8>(&shape, kind, seed);
+        check::<i16>(&shape, kind, seed);
+        check::<i32>(&shape, kind, seed);
+        check::<i64>(&shape, kind, seed);
+    }
+}
+
+#[test]
+fn long_rows_and_high_ranks() {
+    check::<i32>(&[3, 70_001], 1, 5);
+    check::<i16>(&[2, 1, 3, 1, 2, 2, 1, 3], 4, 6);
+    let shape = vec![2usize; 14];
+    check::<u8>(&shape, 1, 7);
+}
+
+/// The spec's symbol of a value of the dtype's width (independent of the codec's code).
+fn symbol(v: i64) -> (usize, u32) {
+    let u = ((v << 1) ^ (v >> 63)) as u64;
+    let e = 64 - u.leading_zeros();
+    if e < 2 {
+        (e as usize, 0)
+    } else {
+        (2 * e as usize - 2 + ((u >> (e - 2)) & 1) as usize, e - 2)
+    }
+}
+
+/// Bits of the symbols under the empirical distribution of each context (the spec's rule:
+/// `min(15, (2 sL + sL2 + sU + (sUL + sUR) / 2 + 2) / 4)` over a 2-d array) plus the raw bits.
+fn information_bits(v: &[i64], rows: usize, cols: usize) -> f64 {
+    let sym: Vec<(usize, u32)> = v.iter().map(|&x| symbol(x)).collect();
+    let s = |r: usize, c: isize| -> u32 {
+        if c < 0 || c >= cols as isize {
+            0
+        } else {
+            sym[r * cols + c as usize].0 as u32
+        }
+    };
+    let mut counts = vec![vec![0u64; 128]; 16];
+    let mut raw = 0u64;
+    for r in 0..rows {
+        for c in 0..cols {
+            let ci = c as isize;
+            let up = if r == 0 {
+                0
+            } else {
+                s(r - 1, ci) + ((s(r - 1, ci - 1) + s(r - 1, ci + 1)) >> 1)
+            };
+            let a = ((2 * s(r, ci - 1) + s(r, ci - 2) + up + 2) >> 2).min(15) as usize;
+            let (k, b) = sym[r * cols + c];
+            counts[a][k] += 1;
+            raw += u64::from(b);
+        }
+    }
+    let mut bits = raw as f64;
+    for h in &counts {
+        let t: u64 = h.iter().sum();
+        for &c in h.iter().filter(|&&c| c > 0) {
+            bits -= c as f64 * (c as f64 / t as f64).log2();
+        }
+    }
+    bits
+}
+
+/// The coded size is the information content under the spec's contexts plus the 12-bit
+/// quantisation of the tables, the tables themselves and a few bytes: within 1 % + 600 bytes.
+#[test]
+fn size_against_the_information_content() {
+    let mut rng = Rng(11);
+    let (rows, cols) = (400, 500);
+    // a smooth field's residuals: Laplace-like with a slowly varying scale
+    let v: Vec<i64> = (0..rows * cols)
+        .map(|i| {
+            let scale = 1.0 + 20.0 * (((i / cols) as f64 / 60.0).sin().abs());
+            let u = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+            let m = (-(1.0 - u).ln() * scale) as i64;
+            if rng.next() & 1 == 0 { m } else { -m }
+        })
+        .collect();
+    let ideal = information_bits(&v, rows, cols) / 8.0;
+    let v32: Vec<i32> = v.iter().map(|&x| x as i32).collect();
+    let bytes = encode_with_model(&v32, &[rows, cols], FAST).unwrap();
+    println!(
+        "{} bytes, information content {ideal:.0} bytes",
+        bytes.len()
+    );
+    assert!((bytes.len() as f64) < ideal * 1.01 + 600.0);
+    assert!((bytes.len() as f64) > ideal * 0.999);
+}
+
+#[test]
+fn zero_runs_cost_next_to_nothing() {
+    let zeros = vec![0i32; 1 << 20];
+    let bytes = encode_with_model(&zeros, &[1024, 1024], FAST).unwrap();
+    // 2^20 values at -log2(4095/4096) bits: 46 bytes, plus header, tables and rANS states
+    assert!(bytes.len() < 110, "{} bytes for 2^20 zeros", bytes.len());
+    let mut out = vec![1i32; 1 << 20];
+    decode_into(&bytes, &[1024, 1024], &mut out).unwrap();
+    assert!(out.iter().all(|&x| x == 0));
+}
+
+fn streams() -> Vec<(Vec<usize>, Vec<i32>, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut rng = Rng(42);
+    for shape in [vec![7usize, 9, 5], vec![300], vec![16, 16], vec![1], vec![]] {
+        let n: usize = shape.iter().product();
+        let v: Vec<i32> = (0..n).map(|_| rng.residual() as i32).collect();
+        let b = encode_with_model(&v, &shape, FAST).unwrap();
+        out.push((shape, v, b));
+    }
+    let zeros = vec![0i32; 4096];
+    let b = encode_with_model(&zeros, &[64, 64], FAST).unwrap();
+    out.push((vec![64, 64], zeros, b));
+    out
+}
+
+#[test]
+fn every_truncation_and_trailing_byte_is_an_error() {
+    for (shape, v, bytes) in streams() {
+        for len in 0..bytes.len() {
+            let mut out = vec![0i32; v.len()];
+            assert!(
+                decode_into(&bytes[..len], &shape, &mut out).is_err(),
+                "{shape:?}: {len}/{}",
+                bytes.len()
+            );
+            assert!(decode(&bytes[..len]).is_err());
+        }
+        for extra in [&[0u8][..], &[0, 0, 0, 0, 0], &[0xff], &[1, 2]] {
+            let mut longer = bytes.clone();
+            longer.extend_from_slice(extra);
+            let mut out = vec![0i32; v.len()];
+            assert!(decode_into(&longer, &shape, &mut out).is_err());
+            assert!(decode(&longer).is_err());
+        }
+    }
+}
+
+#[test]
+fn every_single_bit_flip_is_an_error() {
+    for (shape, v, bytes) in streams() {
+        for bit in 0..bytes.len() * 8 {
+            let mut b = bytes.clone();
+            b[bit / 8] ^= 1 << (bit % 8);
+            let mut out = vec![0i32; v.len()];
+            assert!(
+                decode_into(&b, &shape, &mut out).is_err(),
+                "{shape:?}: bit {bit} of {}",
+                bytes.len()
+            );
+            assert!(decode(&b).is_err(), "{shape:?}: bit {bit}");
+        }
+    }
+}
+
+#[test]
+fn random_damage_never_panics() {
+    let mut rng = Rng(7);
+    for (shape, v, bytes) in streams() {
+        for _ in 0..3000 {
+            let mut b = bytes.clone();
+            for _ in 0..1 + rng.next() % 4 {
+                let i = (rng.next() as usize) % b.len();
+                b[i] = rng.next() as u8;
+            }
+            let cut = (rng.next() as usize) % (b.len() + 1);
+            let b = if rng.next().is_multiple_of(4) {
+                &b[..cut]
+            } else {
+                &b[..]
+            };
+            let mut out = vec![0i32; v.len()];
+            if decode_into(b, &shape, &mut out).is_ok() {
+                assert_eq!(out, v, "damaged stream decoded to other values");
+            }
+            let _ = decode(b);
+        }
+    }
+}
+
+#[test]
+fn tables_that_break_the_rules_are_errors() {
+    let v: Vec<i32> = (0..64).map(|i| (i % 7) - 3).collect();
+    let bytes = encode_with_model(&v, &[64], FAST).unwrap();
+    let payload = 4 + 1 + 1 + 1 + 1 + 4; // magic, version, dtype, model, rank, extent, CRC
+    assert_eq!(read_header(&bytes).unwrap().model, FAST);
+    // context 0 lists its symbols first: make it list none
+    let mut one = bytes.clone();
+    assert!(one[payload] >= 2);
+    one[payload] = 0;
+    let mut out = vec![0i32; 64];
+    assert!(matches!(
+        decode_into(&one, &[64], &mut out),
+        Err(CodecError::Corrupt { .. })
+    ));
+    // more symbols than an int8's alphabet (16)
+    let v8: Vec<i8> = (0..64).map(|i| (i % 5) as i8 - 2).collect();
+    let mut b8 = encode_with_model(&v8, &[64], FAST).unwrap();
+    b8[payload] = 17;
+    let mut o8 = vec![0i8; 64];
+    assert!(decode_into(&b8, &[64], &mut o8).is_err());
+}
+
+#[test]
+fn declared_sizes_are_checked_before_allocating() {
+    // model 1 declaring 2^20 x 2^20 int32 with a small payload
+    let mut b = vec![
+        b'A', b'R', 1, 6, 1, 2, 0x80, 0x80, 0x40, 0x80, 0x80, 0x40, 0, 0, 0, 0,
+    ];
+    b.extend([0u8; 40]);
+    let mut out = vec![0i32; 24];
+    assert!(matches!(
+        decode_into(&b, &[2, 3, 4], &mut out),
+        Err(CodecError::ShapeMismatch { .. })
+    ));
+    assert!(matches!(decode(&b), Err(CodecError::LimitExceeded { .. })));
+}
+
+#[test]
+fn unknown_model_ids_say_upgrade() {
+    let mut b = encode_with_model(&[1i32, 2, 3], &[3], FAST).unwrap();
+    b[4] = 2;
+    let msg = decode(&b).unwrap_err().to_string();
+    assert!(msg.contains("upgrade"), "{msg}");
+}
+
+#[test]
+fn the_codec_writes_the_configured_model() {
+    let config: ArithConfig = serde_json::from_str(r#"{"model": "fast"}"#).unwrap();
+    let codec = ArithCodec::from_config(config);
+    assert_eq!(
+        serde_json::to_value(codec.get_config()).unwrap()["model"],
+        "fast"
+    );
+    let data = ArrayD::from_shape_fn(IxDyn(&[30, 20]), |ix| {
+        (ix[0] as i16 - 15) * (ix[1] as i16 % 5)
+    });
+    let encoded = codec.encode(AnyArray::I16(data.clone()).cow()).unwrap();
+    let AnyArray::U8(bytes) = &encoded else {
+        panic!("bytes")
+    };
+    assert_eq!(bytes.as_slice().unwrap()[4], 1);
+    assert_eq!(
+        codec.decode(encoded.cow()).unwrap(),
+        AnyArray::I16(data.clone())
+    );
+    // the default codec reads model 1 too, and writes model 0 with an unchanged configuration
+    let default = ArithCodec::from_config(serde_json::from_str("{}").unwrap());
+    assert_eq!(default.decode(encoded.cow()).unwrap(), AnyArray::I16(data));
+    assert!(
+        serde_json::to_value(default.get_config())
+            .unwrap()
+            .get("model")
+            .is_none()
+    );
+    let adaptive: ArithConfig = serde_json::from_str(r#"{"model": "adaptive"}"#).unwrap();
+    assert_eq!(adaptive.model, ArithModel::Adaptive);
+    assert!(serde_json::from_str::<ArithConfig>(r#"{"model": "huffman"}"#).is_err());
+}

@@ -1,0 +1,323 @@
+//! Interleaved rANS with static tables: the fast entropy coder of the ndcodecs codecs.
+//!
+//! rANS (range asymmetric numeral systems, J. Duda, "Asymmetric numeral systems", 2009/2013)
+//! in the byte-oriented form of F. Giesen's `rans_byte` / interleaved rANS (Giesen, "Interleaved
+//! entropy coders", 2014), with a 32-bit state, 16-bit renormalisation and
+//! [`RANS_LANES`] interleaved states: symbol `i` of a stream is coded by state `i mod 4`, so that
+//! a decoder's state updates do not wait for one another. Probabilities are static (a table per
+//! context, frequencies summing to `2^RANS_PROB_BITS`); the encoder codes the symbols last to
+//! first and the decoder reads them first to last. The exact arithmetic is in
+//! `specs/entropy/README.md` (section *rANS*).
+//!
+//! Stream: the four final encoder states (each a little-endian `u32`, lane 0 first), then the
+//! 16-bit words the encoder emitted, little-endian, in the order the decoder reads them. The
+//! encoder starts every state at [`RANS_L`]; the decoder checks that it ends there with every
+//! word read, so that truncated data, trailing bytes and most damage are errors.
+
+use crate::EntropyError;
+
+/// Precision of the static tables: frequencies sum to `2^12`.
+pub const RANS_PROB_BITS: u32 = 12;
+/// Total of a table's frequencies.
+pub const RANS_TOTAL: u32 = 1 << RANS_PROB_BITS;
+/// Number of interleaved states (symbol `i` is coded by state `i mod RANS_LANES`).
+pub const RANS_LANES: usize = 4;
+/// Lower bound of the normalised state interval `[2^16, 2^32)`, and every state's initial value.
+pub const RANS_L: u32 = 1 << 16;
+/// Largest symbol a table may hold, plus one.
+pub const RANS_MAX_SYMBOLS: usize = 128;
+
+const MASK: u32 = RANS_TOTAL - 1;
+
+/// The decoding table of one static distribution: for every slot `s` of `[0, 2^12)`, the
+/// symbol whose interval holds `s`, its frequency and `s` minus its cumulative frequency, packed
+/// in one `u32` (`symbol | (s − cum) << 7 | freq << 19`).
+#[derive(Clone, Debug)]
+pub struct RansTable {
+    slots: Box<[u32; RANS_TOTAL as usize]>,
+}
+
+impl RansTable {
+    /// The table of `freqs` (frequency of symbol `k` at index `k`; zero for a symbol that does
+    /// not occur).
+    ///
+    /// # Errors
+    ///
+    /// [`EntropyError::InvalidCdf`] if there are more than [`RANS_MAX_SYMBOLS`] entries or the
+    /// frequencies do not sum to [`RANS_TOTAL`].
+    pub fn new(freqs: &[u16]) -> Result<Self, EntropyError> {
+        if freqs.len() > RANS_MAX_SYMBOLS {
+            return Err(EntropyError::InvalidCdf(format!(
+                "{} symbols, at most {RANS_MAX_SYMBOLS}",
+                freqs.len()
+            )));
+        }
+        let total: u32 = freqs.iter().map(|&f| u32::from(f)).sum();
+        if total != RANS_TOTAL {
+            return Err(EntropyError::InvalidCdf(format!(
+                "frequencies sum to {total}, not {RANS_TOTAL}"
+            )));
+        }
+        let mut slots = Box::new([0u32; RANS_TOTAL as usize]);
+        let mut cum = 0u32;
+        for (sym, &f) in freqs.iter().enumerate() {
+            let f = u32::from(f);
+            #[allow(clippy::cast_possible_truncation)]
+            let sym = sym as u32;
+            for (k, slot) in slots[cum as usize..(cum + f) as usize]
+                .iter_mut()
+                .enumerate()
+            {
+                #[allow(clippy::cast_possible_truncation)]
+                let bias = k as u32;
+                *slot = sym | bias << 7 | f << 19;
+            }
+            cum += f;
+        }
+        Ok(Self { slots })
+    }
+}
+
+/// Scales `counts` (occurrences of symbol `k` at index `k`) to frequencies summing to
+/// [`RANS_TOTAL`], written to `freqs` (same length), every occurring symbol keeping at least 1.
+///
+/// The rule (part of what an ndcodecs encoder writes, so fixed): `f_k = max(1, floor(c_k × 2^12
+/// / total))` for `c_k > 0`, 0 otherwise; a shortfall is added to the symbol with the largest
+/// count (the lowest such symbol); an excess is taken one at a time from the symbol with the
+/// largest frequency above 1 (the lowest such symbol).
+///
+/// # Panics
+///
+/// If `counts` and `freqs` differ in length, if no count is nonzero, or if more than
+/// [`RANS_TOTAL`] counts are nonzero.
+pub fn quantize_frequencies(counts: &[u64], freqs: &mut [u16]) {
+    assert_eq!(counts.len(), freqs.len());
+    let total: u64 = counts.iter().sum();
+    assert!(total > 0, "no symbol occurs");
+    let mut sum = 0u32;
+    for (f, &c) in freqs.iter_mut().zip(counts) {
+        *f = if c == 0 {
+            0
+        } else {
+            #[allow(clippy::cast_possible_truncation)]
+            let q = (u128::from(c) * u128::from(RANS_TOTAL) / u128::from(total)) as u16;
+            q.max(1)
+        };
+        sum += u32::from(*f);
+    }
+    if sum < RANS_TOTAL {
+        let mut best = 0;
+        for (k, &c) in counts.iter().enumerate() {
+            if c > counts[best] {
+                best = k;
+            }
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            freqs[best] += (RANS_TOTAL - sum) as u16;
+        }
+    }
+    while sum > RANS_TOTAL {
+        let mut best = 0;
+        for (k, &f) in freqs.iter().enumerate() {
+            if f > freqs[best] {
+                best = k;
+            }
+        }
+        assert!(freqs[best] > 1, "more occurring symbols than slots");
+        freqs[best] -= 1;
+        sum -= 1;
+    }
+}
+
+/// The rANS encoder: symbols are put **last to first** (symbol `i` of the stream with lane
+/// `i mod 4`); [`finish`](Self::finish) writes the stream.
+#[derive(Clone, Debug)]
+pub struct RansEncoder {
+    states: [u32; RANS_LANES],
+    /// 16-bit words in the order emitted (the reverse of the decoder's)
+    words: Vec<u16>,
+}
+
+impl Default for RansEncoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RansEncoder {
+    /// An encoder with every state at [`RANS_L`].
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// An encoder with room for `words` 16-bit words.
+    #[must_use]
+    pub fn with_capacity(words: usize) -> Self {
+        Self {
+            states: [RANS_L; RANS_LANES],
+            words: Vec::with_capacity(words),
+        }
+    }
+
+    /// Codes the symbol whose interval is `[start, start + freq)` of `[0, 2^12)` with state
+    /// `lane mod 4`. Symbols are put last to first.
+    ///
+    /// `freq` must be in `1..=4096` and `start + freq <= 4096` (a table's own entries); other
+    /// values write a stream that does not decode (checked in debug builds).
+    #[inline(always)]
+    pub fn put(&mut self, lane: usize, start: u32, freq: u32) {
+        debug_assert!(freq >= 1 && start + freq <= RANS_TOTAL);
+        let x = &mut self.states[lane % RANS_LANES];
+        // x_max = ((RANS_L >> 12) << 16) * freq: one word out keeps x / freq below 2^20
+        if u64::from(*x) >= u64::from(freq) << (32 - RANS_PROB_BITS) {
+            #[allow(clippy::cast_possible_truncation)]
+            self.words.push(*x as u16);
+            *x >>= 16;
+        }
+        let freq = freq.max(1);
+        *x = ((*x / freq) << RANS_PROB_BITS) + (*x % freq) + start;
+    }
+
+    /// Number of bytes [`finish`](Self::finish) will append.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        4 * RANS_LANES + 2 * self.words.len()
+    }
+
+    /// Never empty: the final states take 16 bytes.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Appends the stream to `out`: the four states, then the words in decoding order.
+    pub fn finish_into(self, out: &mut Vec<u8>) {
+        out.reserve(self.len());
+        for s in self.states {
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+        for &w in self.words.iter().rev() {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+}
+
+/// The decoder of [`RansEncoder`]'s streams.
+///
+/// It never panics on damaged data: past the end it reads zero words, and every call returns
+/// some symbol of the table. [`finish`](Self::finish) checks that every state is back at
+/// [`RANS_L`] with every word read.
+#[derive(Clone, Debug)]
+pub struct RansDecoder<'a> {
+    states: [u32; RANS_LANES],
+    words: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> RansDecoder<'a> {
+    /// Starts decoding `data` (exactly the bytes [`RansEncoder::finish_into`] appended).
+    ///
+    /// # Errors
+    ///
+    /// [`EntropyError::Truncated`] for fewer than 16 bytes; [`EntropyError::Corrupt`] for a
+    /// state outside `[2^16, 2^32)` or an odd number of word bytes.
+    pub fn new(data: &'a [u8]) -> Result<Self, EntropyError> {
+        let head = 4 * RANS_LANES;
+        if data.len() < head {
+            return Err(EntropyError::Truncated {
+                needed: head,
+                available: data.len(),
+            });
+        }
+        let mut states = [0u32; RANS_LANES];
+        for (s, b) in states.iter_mut().zip(data.chunks_exact(4)) {
+            *s = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            if *s < RANS_L {
+                return Err(EntropyError::Corrupt("an rANS state below 2^16"));
+            }
+        }
+        let words = &data[head..];
+        if !words.len().is_multiple_of(2) {
+            return Err(EntropyError::Corrupt("an odd number of rANS word bytes"));
+        }
+        Ok(Self {
+            states,
+            words,
+            pos: 0,
+        })
+    }
+
+    /// Decodes the next symbol with state `lane mod 4` under `table`.
+    #[inline(always)]
+    pub fn get(&mut self, lane: usize, table: &RansTable) -> u8 {
+        let e = table.slots[self.slot(lane) as usize];
+        let slot = self.slot(lane);
+        self.advance(lane, slot - ((e >> 7) & MASK), e >> 19);
+        #[allow(clippy::cast_possible_truncation)]
+        let sym = (e & 0x7F) as u8;
+        sym
+    }
+
+    /// The slot `x mod 2^12` of state `lane mod 4`: the decoded symbol is the one whose
+    /// interval `[start, start + freq)` holds it (for codecs that keep their own slot tables).
+    #[inline(always)]
+    #[must_use]
+    pub const fn slot(&self, lane: usize) -> u32 {
+        self.states[lane % RANS_LANES] & MASK
+    }
+
+    /// Moves state `lane mod 4` past the symbol of interval `[start, start + freq)`, which must
+    /// hold [`slot`](Self::slot)`(lane)` (else the state is garbage, not a panic), and reads a
+    /// word if the state falls below `2^16` (without a branch).
+    #[inline(always)]
+    pub fn advance(&mut self, lane: usize, start: u32, freq: u32) {
+        let x = &mut self.states[lane % RANS_LANES];
+        let y = freq
+            .wrapping_mul(*x >> RANS_PROB_BITS)
+            .wrapping_add(*x & MASK)
+            .wrapping_sub(start);
+        let w = match self.words.get(self.pos..self.pos + 2) {
+            Some(b) => u32::from(u16::from_le_bytes([b[0], b[1]])),
+            None => 0,
+        };
+        let renorm = y < RANS_L;
+        *x = if renorm { y << 16 | w } else { y };
+        self.pos += 2 * usize::from(renorm);
+    }
+
+    /// `true` once the decoder has read past the end of the data (it is truncated or damaged).
+    #[must_use]
+    pub const fn is_past_end(&self) -> bool {
+        self.pos > self.words.len()
+    }
+
+    /// Checks the end of the stream.
+    ///
+    /// # Errors
+    ///
+    /// [`EntropyError::Truncated`] if the symbols needed more words than there are;
+    /// [`EntropyError::TrailingBytes`] if words are left; [`EntropyError::Corrupt`] if a state
+    /// did not end at [`RANS_L`].
+    pub fn finish(&self) -> Result<(), EntropyError> {
+        let head = 4 * RANS_LANES;
+        if self.pos > self.words.len() {
+            return Err(EntropyError::Truncated {
+                needed: head + self.pos,
+                available: head + self.words.len(),
+            });
+        }
+        if self.pos < self.words.len() {
+            return Err(EntropyError::TrailingBytes {
+                count: self.words.len() - self.pos,
+            });
+        }
+        if self.states.iter().any(|&s| s != RANS_L) {
+            return Err(EntropyError::Corrupt(
+                "an rANS state does not end where every encoder starts",
+            ));
+        }
+        Ok(())
+    }
+}

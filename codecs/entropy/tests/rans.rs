@@ -1,0 +1,174 @@
+//! The interleaved rANS coder: round trips under several contexts' tables, sizes against
+//! `n × entropy` of the quantised tables, and damaged streams as errors.
+
+use ndcodecs_entropy::{
+    EntropyError, RANS_TOTAL, RansDecoder, RansEncoder, RansTable, quantize_frequencies,
+};
+
+/// xorshift64*: a fixed, platform-independent pseudo-random sequence.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    /// A symbol drawn from `freqs` (summing to 2^12).
+    fn draw(&mut self, freqs: &[u16]) -> u8 {
+        let u = u32::try_from(self.next() >> 52).unwrap();
+        let mut cum = 0;
+        for (k, &f) in freqs.iter().enumerate() {
+            cum += u32::from(f);
+            if u < cum {
+                return u8::try_from(k).unwrap();
+            }
+        }
+        unreachable!()
+    }
+}
+
+/// Tables of a geometric-like shape with different scales, and one single-symbol table.
+fn tables() -> Vec<Vec<u16>> {
+    let mut out = Vec::new();
+    for scale in [0.3f64, 1.0, 3.0, 10.0] {
+        let counts: Vec<u64> = (0..40)
+            .map(|k| (1e6 * (-f64::from(k) / scale).exp()) as u64)
+            .collect();
+        let mut f = vec![0u16; counts.len()];
+        quantize_frequencies(&counts, &mut f);
+        out.push(f);
+    }
+    let mut single = vec![0u16; 9];
+    single[7] = 4096;
+    out.push(single);
+    out
+}
+
+fn encode(symbols: &[u8], ctx: &[usize], freqs: &[Vec<u16>]) -> Vec<u8> {
+    let starts: Vec<Vec<u32>> = freqs
+        .iter()
+        .map(|f| {
+            f.iter()
+                .scan(0u32, |c, &x| {
+                    let s = *c;
+                    *c += u32::from(x);
+                    Some(s)
+                })
+                .collect()
+        })
+        .collect();
+    let mut enc = RansEncoder::new();
+    for i in (0..symbols.len()).rev() {
+        let (s, c) = (usize::from(symbols[i]), ctx[i]);
+        enc.put(i, starts[c][s], u32::from(freqs[c][s]));
+    }
+    let mut out = Vec::new();
+    enc.finish_into(&mut out);
+    out
+}
+
+fn sample(n: usize, seed: u64) -> (Vec<u8>, Vec<usize>, Vec<Vec<u16>>, f64) {
+    let freqs = tables();
+    let mut rng = Rng(seed);
+    let mut symbols = Vec::with_capacity(n);
+    let mut ctx = Vec::with_capacity(n);
+    let mut bits = 0.0;
+    for _ in 0..n {
+        let c = usize::try_from(rng.next() % freqs.len() as u64).unwrap();
+        let s = rng.draw(&freqs[c]);
+        bits -= (f64::from(freqs[c][usize::from(s)]) / f64::from(RANS_TOTAL)).log2();
+        symbols.push(s);
+        ctx.push(c);
+    }
+    (symbols, ctx, freqs, bits)
+}
+
+#[test]
+fn round_trip_and_size() {
+    for n in [0usize, 1, 3, 4, 5, 17, 1000, 200_000] {
+        let (symbols, ctx, freqs, bits) = sample(n, 0x1234_5678 + n as u64);
+        let bytes = encode(&symbols, &ctx, &freqs);
+        let t: Vec<RansTable> = freqs.iter().map(|f| RansTable::new(f).unwrap()).collect();
+        let mut dec = RansDecoder::new(&bytes).unwrap();
+        let got: Vec<u8> = (0..n).map(|i| dec.get(i, &t[ctx[i]])).collect();
+        dec.finish().unwrap();
+        assert_eq!(got, symbols, "n = {n}");
+        // the information content of the drawn symbols under the tables, plus the 16 bytes of
+        // states and at most a word per lane of slack: within 0.5 %
+        let limit = bits / 8.0 * 1.005 + 16.0 + 8.0;
+        assert!(
+            (bytes.len() as f64) <= limit,
+            "n = {n}: {} bytes, ideal {:.1}",
+            bytes.len(),
+            bits / 8.0
+        );
+        if n == 200_000 {
+            println!("{} bytes, ideal {:.1}", bytes.len(), bits / 8.0);
+            assert!(bytes.len() as f64 >= bits / 8.0 * 0.99);
+        }
+    }
+}
+
+#[test]
+fn damaged_streams_are_errors() {
+    let (symbols, ctx, freqs, _) = sample(5000, 99);
+    let bytes = encode(&symbols, &ctx, &freqs);
+    let t: Vec<RansTable> = freqs.iter().map(|f| RansTable::new(f).unwrap()).collect();
+    let run = |data: &[u8]| -> Result<Vec<u8>, EntropyError> {
+        let mut dec = RansDecoder::new(data)?;
+        let got: Vec<u8> = (0..symbols.len()).map(|i| dec.get(i, &t[ctx[i]])).collect();
+        dec.finish()?;
+        Ok(got)
+    };
+    assert_eq!(run(&bytes).unwrap(), symbols);
+    for cut in [0, 3, 16, 18, bytes.len() - 2] {
+        assert!(run(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(&[0, 0]);
+    assert!(matches!(
+        run(&longer),
+        Err(EntropyError::TrailingBytes { count: 2 })
+    ));
+    longer.push(0);
+    assert!(run(&longer).is_err());
+    // every bit flip in the first 4 KiB: an error or other symbols (a codec's checksum then
+    // catches those), never a panic
+    let mut caught = 0;
+    for bit in 0..(bytes.len().min(4096) * 8) {
+        let mut b = bytes.clone();
+        b[bit / 8] ^= 1 << (bit % 8);
+        match run(&b) {
+            Err(_) => caught += 1,
+            Ok(got) => assert_ne!(got, symbols, "flip of bit {bit} went unnoticed"),
+        }
+    }
+    assert!(caught > 0);
+}
+
+#[test]
+fn tables_are_checked() {
+    assert!(RansTable::new(&[4095]).is_err());
+    assert!(RansTable::new(&[4096, 1]).is_err());
+    assert!(RansTable::new(&vec![32u16; 129]).is_err());
+    assert!(RansTable::new(&[0, 4096]).is_ok());
+}
+
+#[test]
+fn quantised_frequencies_keep_every_symbol() {
+    let mut f = vec![0u16; 128];
+    let mut counts = vec![1u64; 128];
+    counts[5] = 1_000_000_000;
+    quantize_frequencies(&counts, &mut f);
+    assert_eq!(f.iter().map(|&x| u32::from(x)).sum::<u32>(), RANS_TOTAL);
+    assert!(f.iter().all(|&x| x >= 1));
+    assert_eq!(f[5], 4096 - 127);
+    let mut f = vec![0u16; 128];
+    quantize_frequencies(&vec![7u64; 128], &mut f);
+    assert!(f.iter().all(|&x| x == 32));
+    let counts = [0u64, 3, 0, 1];
+    let mut f = [0u16; 4];
+    quantize_frequencies(&counts, &mut f);
+    assert_eq!(f, [0, 3072, 0, 1024]);
+}
