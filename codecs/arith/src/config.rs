@@ -10,7 +10,7 @@ pub type ArithVersion = StaticCodecVersion<0, 1, 0>;
 /// Configuration of the `arith` codec: which context model the encoder uses.
 ///
 /// Which neighbours form the context, how many buckets, the adaptation rates: each was measured
-/// (`examples/arith_explore.rs`, figures in the crate README) and none changed the coded size of
+/// (`specs/arith/README.md`, *Design measurements*) and none changed the coded size of
 /// the test arrays by more than a fraction of a percent either way, so the format fixes them and
 /// the configuration offers no knob for them. The stream is self-describing (dtype, shape,
 /// model): a decoder reads every model whatever its configuration says.
