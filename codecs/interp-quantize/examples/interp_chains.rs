@@ -3,7 +3,9 @@
 //! README:
 //!
 //! - `interp_quantize → arith` (the 1-d code array coded as it is);
-//! - `linear_quantize → spatial_delta → arith` (int32 codes, deltas along every axis).
+//! - `linear_quantize → spatial_delta → arith` (int32 codes, deltas along every axis);
+//!
+//! each with `arith`'s adaptive model (the default) and its fast model (`arith(model=fast)`).
 //!
 //! ```sh
 //! cargo run --release -p ndcodecs-interp-quantize --example interp_chains -- \
@@ -18,10 +20,17 @@
 
 use std::time::Instant;
 
+use ndcodecs_arith::ArithModel;
 use ndcodecs_interp_quantize::{InterpQuantizeCodec, InterpQuantizeConfig};
 use ndcodecs_linear_quantize::LinearQuantizeCodec;
 use ndcodecs_spatial_delta::SpatialDeltaCodec;
 use numcodecs::StaticCodec;
+
+/// Both context models of `arith`, as the chains name them.
+const MODELS: [(ArithModel, &str); 2] = [
+    (ArithModel::Adaptive, "arith"),
+    (ArithModel::Fast, "arith(model=fast)"),
+];
 
 /// The best of `repeat` runs of `f` and its last result.
 fn best<T>(repeat: usize, mut f: impl FnMut() -> T) -> (f64, T) {
@@ -95,25 +104,27 @@ fn run<F: Sample>(xs: &[F], shape: &[usize], bound: f64, fill: Option<f64>, repe
     }
     let iq = InterpQuantizeCodec::try_new(cfg).unwrap();
     let (t_iq, words) = best(repeat, || iq.encode_slice(xs, shape).unwrap());
-    let (t_ar, stream) = best(repeat, || {
-        ndcodecs_arith::encode(&words, &[words.len()]).unwrap()
-    });
-    let (t_ard, back) = best(repeat, || {
-        let mut w = vec![0i32; words.len()];
-        ndcodecs_arith::decode_into(&stream, &[words.len()], &mut w).unwrap();
-        w
-    });
-    assert_eq!(back, words);
-    let (t_iqd, ys) = best(repeat, || iq.decode_slice::<F>(&back).unwrap().1);
-    let ys: Vec<f64> = ys.iter().map(|y| y.widen()).collect();
-    let (e, psnr) = errors(&wide, &ys, fill_f);
-    assert!(e <= bound);
-    println!(
-        "interp_quantize | arith,{},{e:.6e},{psnr:.3},{:.2},{:.2},iq_enc {t_iq:.5},arith_enc {t_ar:.5},arith_dec {t_ard:.5},iq_dec {t_iqd:.5}",
-        stream.len(),
-        mb / (t_iq + t_ar),
-        mb / (t_ard + t_iqd)
-    );
+    for (model, name) in MODELS {
+        let (t_ar, stream) = best(repeat, || {
+            ndcodecs_arith::encode_with_model(&words, &[words.len()], model).unwrap()
+        });
+        let (t_ard, back) = best(repeat, || {
+            let mut w = vec![0i32; words.len()];
+            ndcodecs_arith::decode_into(&stream, &[words.len()], &mut w).unwrap();
+            w
+        });
+        assert_eq!(back, words);
+        let (t_iqd, ys) = best(repeat, || iq.decode_slice::<F>(&back).unwrap().1);
+        let ys: Vec<f64> = ys.iter().map(|y| y.widen()).collect();
+        let (e, psnr) = errors(&wide, &ys, fill_f);
+        assert!(e <= bound);
+        println!(
+            "interp_quantize | {name},{},{e:.6e},{psnr:.3},{:.2},{:.2},iq_enc {t_iq:.5},arith_enc {t_ar:.5},arith_dec {t_ard:.5},iq_dec {t_iqd:.5}",
+            stream.len(),
+            mb / (t_iq + t_ar),
+            mb / (t_ard + t_iqd)
+        );
+    }
 
     // linear_quantize → spatial_delta → arith
     let (lo, hi) = wide
@@ -140,31 +151,35 @@ fn run<F: Sample>(xs: &[F], shape: &[usize], bound: f64, fill: Option<f64>, repe
         bytemuck::pod_collect_to_vec::<u8, i32>(&b)
     });
     let (t_sd, deltas) = best(repeat, || sd.encode_slice(&codes, shape).unwrap());
-    let (t_ar, stream) = best(repeat, || ndcodecs_arith::encode(&deltas, shape).unwrap());
-    let (t_ard, back) = best(repeat, || {
-        let mut w = vec![0i32; n];
-        ndcodecs_arith::decode_into(&stream, shape, &mut w).unwrap();
-        w
-    });
-    assert_eq!(back, deltas);
-    let (t_sdd, back) = best(repeat, || {
-        let mut v = back.clone();
-        sd.decode_slice_in_place(&mut v, shape).unwrap();
-        v
-    });
-    let (t_lqd, ys) = best(repeat, || {
-        lq.decode_bytes(bytemuck::cast_slice(&back), n).unwrap()
-    });
-    let ys: Vec<F> = bytemuck::pod_collect_to_vec(&ys);
-    let ys: Vec<f64> = ys.iter().map(|y| y.widen()).collect();
-    let (e, psnr) = errors(&wide, &ys, fill_f);
-    assert!(e <= bound);
-    println!(
-        "linear_quantize | spatial_delta | arith,{},{e:.6e},{psnr:.3},{:.2},{:.2},lq_enc {t_lq:.5},sd_enc {t_sd:.5},arith_enc {t_ar:.5},arith_dec {t_ard:.5},sd_dec {t_sdd:.5},lq_dec {t_lqd:.5}",
-        stream.len(),
-        mb / (t_lq + t_sd + t_ar),
-        mb / (t_ard + t_sdd + t_lqd)
-    );
+    for (model, name) in MODELS {
+        let (t_ar, stream) = best(repeat, || {
+            ndcodecs_arith::encode_with_model(&deltas, shape, model).unwrap()
+        });
+        let (t_ard, back) = best(repeat, || {
+            let mut w = vec![0i32; n];
+            ndcodecs_arith::decode_into(&stream, shape, &mut w).unwrap();
+            w
+        });
+        assert_eq!(back, deltas);
+        let (t_sdd, back) = best(repeat, || {
+            let mut v = back.clone();
+            sd.decode_slice_in_place(&mut v, shape).unwrap();
+            v
+        });
+        let (t_lqd, ys) = best(repeat, || {
+            lq.decode_bytes(bytemuck::cast_slice(&back), n).unwrap()
+        });
+        let ys: Vec<F> = bytemuck::pod_collect_to_vec(&ys);
+        let ys: Vec<f64> = ys.iter().map(|y| y.widen()).collect();
+        let (e, psnr) = errors(&wide, &ys, fill_f);
+        assert!(e <= bound);
+        println!(
+            "linear_quantize | spatial_delta | {name},{},{e:.6e},{psnr:.3},{:.2},{:.2},lq_enc {t_lq:.5},sd_enc {t_sd:.5},arith_enc {t_ar:.5},arith_dec {t_ard:.5},sd_dec {t_sdd:.5},lq_dec {t_lqd:.5}",
+            stream.len(),
+            mb / (t_lq + t_sd + t_ar),
+            mb / (t_ard + t_sdd + t_lqd)
+        );
+    }
 }
 
 fn main() {
