@@ -40,9 +40,19 @@ const BLOCK: usize = 1024;
 const LEFT_LANES: usize = 3;
 const UP: usize = 3;
 
-/// The sign relation of the left and upper neighbours, indexed by the sign context
-/// `3 × class(left) + class(up)`: 0 if either is 0, 1 if their signs agree, 2 if they differ.
-const RELATION: [usize; 9] = [0, 0, 0, 0, 1, 2, 0, 2, 1];
+/// The sign relation of the left and upper neighbours: 0 if either is 0, 1 if their signs
+/// agree, 2 if they differ. Arithmetic rather than a table indexed by the sign context, so that
+/// no load sits between one value and the next value's zero-flag context: with
+/// `p = signum(left) × signum(up)` in `{-1, 0, 1}`, `(p & 1) + ((p >> 1) & 1)` maps 0, 1, -1 to
+/// 0, 1, 2.
+#[inline(always)]
+fn relation(left: i16, up: i16) -> usize {
+    let p = i32::from(left.signum()) * i32::from(up.signum());
+    #[allow(clippy::cast_sign_loss)]
+    {
+        ((p & 1) + ((p >> 1) & 1)) as usize
+    }
+}
 
 /// Every adaptive model of one chunk, in their initial state (`P(0) = 1/2`, uniform tokens).
 /// Tables are padded to powers of two so that masked indices need no bounds checks.
@@ -349,7 +359,7 @@ fn contexts(acc: u32, left_weight: u32, left: i16, up: i16) -> (usize, usize, us
     let delta = acc + left_weight * u32::from(left.unsigned_abs());
     let b = bucket(delta);
     let s = 3 * sign_class(left) + sign_class(up);
-    (b, 3 * b + RELATION[s], s)
+    (b, 3 * b + relation(left, up), s)
 }
 
 /// The prediction inputs of a value: the gathered lanes with the left neighbours in lanes 0..3.
@@ -662,6 +672,19 @@ fn decode_one<T: ArithElement>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sign relation against its definition (indexed by the sign context
+    /// `3 × class(left) + class(up)`).
+    #[test]
+    fn relation_is_the_table() {
+        const RELATION: [usize; 9] = [0, 0, 0, 0, 1, 2, 0, 2, 1];
+        for left in [-32767i16, -5, -1, 0, 1, 7, 32767] {
+            for up in [-32767i16, -2, -1, 0, 1, 3, 32767] {
+                let s = 3 * sign_class(left) + sign_class(up);
+                assert_eq!(relation(left, up), RELATION[s], "{left} {up}");
+            }
+        }
+    }
 
     /// The loop compiled for the CPU's instruction set and for the baseline give the same bytes
     /// and the same values, for ranks 1 to 3 and small to wide residuals.
