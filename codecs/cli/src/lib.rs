@@ -66,8 +66,9 @@ struct CompressArgs {
     output: PathBuf,
     /// The codec chain, e.g. `linear_quantize(max_abs_error=0.01) | spatial_delta(axis=[0,1]) |
     /// zstd(level=5) | crc32c`, or a zarr v3 JSON codec list `[{"name": ..., "configuration":
-    /// {...}}]`. `linear_quantize(max_rel_error=1e-3)` takes a bound relative to the value range
-    /// (resolved on this array into the `max_abs_error` that is stored). Shards: `sharding_indexed(chunk_shape=[32,32], codecs="... | zstd")` with --chunks
+    /// {...}}]`. `linear_quantize(max_rel_error=1e-3)` (and `interp_quantize(...)`) takes a bound
+    /// relative to the value range of the whole array (resolved on this array into the
+    /// `max_abs_error` that is stored). Shards: `sharding_indexed(chunk_shape=[32,32], codecs="... | zstd")` with --chunks
     /// as the shard shape.
     #[arg(long, value_name = "SPEC")]
     codecs: String,
@@ -110,7 +111,8 @@ struct ReportArgs {
     /// (zstd; spatial_delta | zstd and spatial_delta | arith for integers), linear_quantize |
     /// spatial_delta | zstd or arith and interp_quantize | arith at 1e-2, 1e-3, 1e-4 of the
     /// value range, lilcom.
-    /// `linear_quantize(max_rel_error=1e-3)` takes a bound relative to the value range.
+    /// `linear_quantize(max_rel_error=1e-3)` (and `interp_quantize(...)`) takes a bound relative
+    /// to the value range of the whole array.
     #[arg(long, value_name = "SPEC")]
     codecs: Vec<String>,
     /// Directory for report.md, report.csv, report.png and errors.png.

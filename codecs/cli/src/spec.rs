@@ -216,32 +216,39 @@ impl Chain {
             .join(" | ")
     }
 
-    /// Replaces `max_rel_error` in every `linear_quantize` of the chain by the `max_abs_error` it
-    /// stands for on `data`: the fraction of the value range of the finite elements other than
-    /// the codec's `fill_value` (SZ3's REL mode; `ndcodecs_linear_quantize`'s
-    /// `max_abs_error_from_relative`). The stored configuration holds only the absolute bound.
+    /// Replaces `max_rel_error` in every `linear_quantize` and `interp_quantize` of the chain by
+    /// the `max_abs_error` it stands for on the whole of `data`: the fraction of the value range
+    /// of the finite elements other than the codec's `fill_value` (SZ3's REL mode, which SZ3
+    /// applies to the whole array it is given; `ndcodecs_linear_quantize`'s
+    /// `max_abs_error_from_relative`). Both codecs would otherwise take the range of each chunk,
+    /// so that one `max_rel_error` gives each chunk its own bound; resolved here, the store has
+    /// one bound, the same for either codec, and its configuration holds only that absolute
+    /// bound.
     ///
     /// # Errors
     /// When the data are not float32/float64 or have no value range.
     pub fn resolve_relative(&mut self, data: &NdArray) -> Result<(), String> {
         let mut requests = Vec::new();
         self.visit_codecs_mut(&mut |name, cfg| {
-            if name != "ndcodecs.linear_quantize" {
+            let Some(codec) = name
+                .strip_prefix("ndcodecs.")
+                .filter(|c| matches!(*c, "linear_quantize" | "interp_quantize"))
+            else {
                 return Ok(());
-            }
+            };
             let Some(rel) = cfg.get("max_rel_error") else {
                 return Ok(());
             };
             let rel = rel
                 .as_f64()
-                .ok_or_else(|| format!("linear_quantize: max_rel_error={rel} is not a number"))?;
+                .ok_or_else(|| format!("{codec}: max_rel_error={rel} is not a number"))?;
             let fill = cfg.get("fill_value").and_then(Value::as_f64);
             let bound = match &data.samples {
                 Samples::F32(v) => max_abs_error_from_relative(v.iter().copied(), rel, fill),
                 Samples::F64(v) => max_abs_error_from_relative(v.iter().copied(), rel, fill),
                 other => {
                     return Err(format!(
-                        "linear_quantize quantizes float32/float64 data, not {}",
+                        "{codec} quantizes float32/float64 data, not {}",
                         other.dtype_name()
                     ));
                 }

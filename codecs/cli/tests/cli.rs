@@ -976,6 +976,34 @@ fn relative_bounds_and_psnr_targets() {
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f64::max);
     assert!(worst <= 1e-3 * range && worst > 0.5e-3 * range, "{worst}");
+    // interp_quantize's REL bound is the whole array's too, not each chunk's (the codec alone
+    // would take each chunk's range): in chunks of 4 levels, most chunks span less than the
+    // whole range, and a per-chunk bound would stay `max_rel_error` in the metadata.
+    let store = d.join("rel_iq.zarr");
+    ok(&[
+        "compress",
+        s(&input),
+        s(&store),
+        "--codecs",
+        "interp_quantize(max_rel_error=1e-3) | arith",
+        "--chunks",
+        "4,96,192",
+    ]);
+    let cfg = codec_config(&store, "ndcodecs.interp_quantize");
+    assert_eq!(
+        cfg["max_abs_error"].as_f64().unwrap(),
+        1e-3 * range,
+        "{cfg}"
+    );
+    assert!(cfg.get("max_rel_error").is_none());
+    ok(&["decompress", s(&store), s(&back), "--overwrite"]);
+    let (_, decoded) = read_f64(&back);
+    let worst = original
+        .iter()
+        .zip(&decoded)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(worst <= 1e-3 * range && worst > 0.5e-3 * range, "{worst}");
     // PSNR target: the stored bound meets it, and a bound 5 % larger does not.
     let target = 60.0;
     let store = d.join("psnr.zarr");
