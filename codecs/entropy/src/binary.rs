@@ -1,5 +1,7 @@
 //! Adaptive binary models: two probability estimates updated by shifts at two rates and mixed.
 
+use std::hint::select_unpredictable;
+
 /// Precision of the probability a binary model hands the coder: `p0` is in units of `2^-16`.
 pub const BIT_PROB_BITS: u32 = 16;
 /// Precision of the two internal estimates (units of `2^-24`).
@@ -95,13 +97,12 @@ impl BinaryModel {
         let w = warmup_rate(self.count);
         let rf = w.min(self.fast_rate as u32);
         let rs = w.min(self.slow_rate as u32);
-        if bit {
-            self.fast -= self.fast >> rf;
-            self.slow -= self.slow >> rs;
-        } else {
-            self.fast += (STATE_ONE - self.fast) >> rf;
-            self.slow += (STATE_ONE - self.slow) >> rs;
-        }
+        // both moves, then selects rather than a branch on a bit that may be near 1/2
+        let (fast, slow) = (self.fast, self.slow);
+        self.fast =
+            select_unpredictable(bit, fast - (fast >> rf), fast + ((STATE_ONE - fast) >> rf));
+        self.slow =
+            select_unpredictable(bit, slow - (slow >> rs), slow + ((STATE_ONE - slow) >> rs));
         self.count = self.count.saturating_add(1);
     }
 }

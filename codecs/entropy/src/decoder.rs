@@ -1,5 +1,7 @@
 //! The range decoder.
 
+use std::hint::select_unpredictable;
+
 use crate::{
     AdaptiveCdf, BinaryModel, EntropyError,
     binary::BIT_PROB_BITS,
@@ -85,12 +87,10 @@ impl<'a> RangeDecoder<'a> {
         let p0 = p0.clamp(1, 65535);
         let bound = (self.range >> BIT_PROB_BITS) * p0;
         let bit = self.code >= bound;
-        if bit {
-            self.code -= bound;
-            self.range -= bound;
-        } else {
-            self.range = bound;
-        }
+        // selects, not a branch: a bit of probability near 1/2 (a sign, a mantissa bit) would
+        // mispredict half the time
+        self.code = select_unpredictable(bit, self.code.wrapping_sub(bound), self.code);
+        self.range = select_unpredictable(bit, self.range - bound, bound);
         self.normalize();
         bit
     }

@@ -1,5 +1,7 @@
 //! The range encoder.
 
+use std::hint::select_unpredictable;
+
 use crate::{
     AdaptiveCdf, BinaryModel, EntropyError,
     binary::BIT_PROB_BITS,
@@ -132,11 +134,11 @@ impl RangeEncoder {
     pub fn encode_bit_p0(&mut self, bit: bool, p0: u32) {
         let p0 = p0.clamp(1, 65535);
         let bound = (self.range >> BIT_PROB_BITS) * p0;
-        if bit {
-            self.narrow(bound, self.range - bound);
-        } else {
-            self.narrow(0, bound);
-        }
+        // selects, not a branch (bits of probability near 1/2 would mispredict half the time)
+        self.narrow(
+            select_unpredictable(bit, bound, 0),
+            select_unpredictable(bit, self.range - bound, bound),
+        );
     }
 
     /// Codes `symbol` (`0..N`) with the adaptive `model`, then updates the model.
