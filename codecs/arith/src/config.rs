@@ -27,6 +27,7 @@ pub struct ArithConfig {
     /// encode and decode, a few percent larger). Omitted from the configuration when it is the
     /// default.
     #[serde(default, skip_serializing_if = "ArithModel::is_adaptive")]
+    #[schemars(extend("default" = "adaptive"))]
     pub model: ArithModel,
     /// Version of the codec's semantics, `"0.1.0"` (added by the codec; may be omitted).
     #[serde(default, rename = "_version")]
