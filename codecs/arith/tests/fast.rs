@@ -1,78 +1,19 @@
-//! Context model 1 ("fast"): round trips over dtypes and shapes, sizes against the information
-//! content under the spec's contexts (computed here, independently of the codec), damaged
-//! streams as errors, declared sizes checked before allocating, and the configuration field.
+//! Context model 1 ("fast"; its round trips over dtypes and shapes are in `roundtrip.rs`, beside
+//! the adaptive model's): sizes against the information content under the spec's contexts
+//! (computed here, independently of the codec), damaged streams as errors, declared sizes
+//! checked before allocating, and the configuration field.
 
 mod common;
 
 use common::Rng;
 use ndarray::{ArrayD, IxDyn};
 use ndcodecs_arith::{
-    ArithCodec, ArithConfig, ArithElement, ArithModel, decode, decode_into, encode_with_model,
-    read_header,
+    ArithCodec, ArithConfig, ArithModel, decode, decode_into, encode_with_model, read_header,
 };
 use ndcodecs_core::CodecError;
 use numcodecs::{AnyArray, Codec, StaticCodec};
-use proptest::prelude::*;
 
 const FAST: ArithModel = ArithModel::Fast;
-
-fn values<T: ArithElement>(n: usize, kind: u8, seed: u64) -> Vec<T> {
-    let mut rng = Rng(seed | 1);
-    (0..n)
-        .map(|i| match kind {
-            0 => T::from_signed(0),
-            1 => T::from_signed(rng.residual()),
-            2 => T::from_signed(rng.next() as i64),
-            3 => [T::MIN, T::MAX, T::from_signed(0), T::from_signed(-1)][i % 4],
-            _ => T::from_signed(((i as f64 * 0.05).sin() * 30.0) as i64 + (rng.next() % 3) as i64),
-        })
-        .collect()
-}
-
-fn check<T: ArithElement>(shape: &[usize], kind: u8, seed: u64) {
-    let n: usize = shape.iter().product();
-    let v = values::<T>(n, kind, seed);
-    let bytes = encode_with_model(&v, shape, FAST).unwrap();
-    let h = read_header(&bytes).unwrap();
-    assert_eq!(h.model, FAST);
-    assert_eq!(bytes[4], 1, "model id");
-    assert_eq!(h.shape, shape.iter().map(|&d| d as u64).collect::<Vec<_>>());
-    let mut out = vec![T::default(); n];
-    decode_into(&bytes, shape, &mut out).unwrap();
-    assert!(out == v, "shape {shape:?} kind {kind}");
-    assert_eq!(decode(&bytes).unwrap().shape(), shape);
-}
-
-fn shape() -> impl Strategy<Value = Vec<usize>> {
-    prop_oneof![
-        prop::collection::vec(prop_oneof![Just(0usize), Just(1), 2usize..9], 0..5),
-        prop::collection::vec(1usize..40, 1..3),
-    ]
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-
-    #[test]
-    fn every_dtype_round_trips(shape in shape(), kind in 0u8..5, seed in any::<u64>()) {
-        check::<u8>(&shape, kind, seed);
-        check::<u16>(&shape, kind, seed);
-        check::<u32>(&shape, kind, seed);
-        check::<u64>(&shape, kind, seed);
-        check::<i8>(&shape, kind, seed);
-        check::<i16>(&shape, kind, seed);
-        check::<i32>(&shape, kind, seed);
-        check::<i64>(&shape, kind, seed);
-    }
-}
-
-#[test]
-fn long_rows_and_high_ranks() {
-    check::<i32>(&[3, 70_001], 1, 5);
-    check::<i16>(&[2, 1, 3, 1, 2, 2, 1, 3], 4, 6);
-    let shape = vec![2usize; 14];
-    check::<u8>(&shape, 1, 7);
-}
 
 /// The spec's symbol of a value of the dtype's width (independent of the codec's code).
 fn symbol(v: i64) -> (usize, u32) {

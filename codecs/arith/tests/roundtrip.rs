@@ -1,4 +1,4 @@
-//! Round trips over dtypes × ranks × shapes (0-length and size-1 axes, rank 0 to 32), value
+//! Round trips (both context models) over dtypes × ranks × shapes (0-length and size-1 axes, rank 0 to 32), value
 //! distributions from all zeros to the full range, through the slice functions and the numcodecs
 //! trait (contiguous and non-contiguous input).
 
@@ -6,7 +6,10 @@ mod common;
 
 use common::Rng;
 use ndarray::{ArrayD, IxDyn};
-use ndcodecs_arith::{ArithCodec, ArithElement, decode, decode_into, encode, read_header};
+use ndcodecs_arith::{
+    ArithCodec, ArithElement, ArithModel, decode, decode_into, encode, encode_with_model,
+    read_header,
+};
 use numcodecs::{AnyArray, Codec};
 use proptest::prelude::*;
 
@@ -23,17 +26,27 @@ fn values<T: ArithElement>(n: usize, kind: u8, seed: u64) -> Vec<T> {
         .collect()
 }
 
+/// Round trip through both context models (`encode` writes the adaptive one).
 fn check<T: ArithElement>(shape: &[usize], kind: u8, seed: u64) {
     let n: usize = shape.iter().product();
     let v = values::<T>(n, kind, seed);
-    let bytes = encode(&v, shape).unwrap();
-    let h = read_header(&bytes).unwrap();
-    assert_eq!(h.shape, shape.iter().map(|&d| d as u64).collect::<Vec<_>>());
-    let mut out = vec![T::default(); n];
-    decode_into(&bytes, shape, &mut out).unwrap();
-    assert_eq!(out, v, "shape {shape:?} kind {kind}");
-    let any = decode(&bytes).unwrap();
-    assert_eq!(any.shape(), shape);
+    let adaptive = encode(&v, shape).unwrap();
+    assert_eq!(
+        adaptive,
+        encode_with_model(&v, shape, ArithModel::Adaptive).unwrap()
+    );
+    let fast = encode_with_model(&v, shape, ArithModel::Fast).unwrap();
+    for (bytes, model) in [(adaptive, ArithModel::Adaptive), (fast, ArithModel::Fast)] {
+        let h = read_header(&bytes).unwrap();
+        assert_eq!(h.model, model);
+        assert_eq!(bytes[4], model.id(), "model id");
+        assert_eq!(h.shape, shape.iter().map(|&d| d as u64).collect::<Vec<_>>());
+        let mut out = vec![T::default(); n];
+        decode_into(&bytes, shape, &mut out).unwrap();
+        assert!(out == v, "shape {shape:?} kind {kind} model {model:?}");
+        let any = decode(&bytes).unwrap();
+        assert_eq!(any.shape(), shape);
+    }
 }
 
 fn shape() -> impl Strategy<Value = Vec<usize>> {
@@ -106,6 +119,9 @@ fn rank_32_and_beyond() {
     shape[31] = 2;
     check::<i16>(&shape, 1, 5);
     check::<u64>(&shape, 2, 6);
+    // rank 14 with every extent 2, and unit axes between longer ones
+    check::<u8>(&[2; 14], 1, 7);
+    check::<i16>(&[2, 1, 3, 1, 2, 2, 1, 3], 4, 6);
     let v = vec![0i8; 1];
     assert!(encode(&v, &[1; 33]).is_err());
     // a shape that does not match the values
