@@ -234,38 +234,9 @@ fn corrupt(message: String) -> CodecError {
     }
 }
 
-/// Unsigned LEB128.
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        #[allow(clippy::cast_possible_truncation)]
-        let byte = (v & 0x7F) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
 /// Unsigned LEB128 in its shortest encoding, at most `max`.
 fn get_varint(r: &mut ByteReader<'_>, max: u64, what: &str) -> Result<u64, CodecError> {
-    let mut v: u64 = 0;
-    let mut shift = 0u32;
-    loop {
-        let byte = r.u8()?;
-        if shift > 56 {
-            return Err(corrupt(format!("{what} overflows")));
-        }
-        v |= u64::from(byte & 0x7F) << shift;
-        if byte & 0x80 == 0 {
-            if byte == 0 && shift > 0 {
-                return Err(corrupt(format!("{what} is not in its shortest encoding")));
-            }
-            break;
-        }
-        shift += 7;
-    }
+    let v = crate::format::get_varint(r, || what.to_string())?;
     if v > max {
         return Err(corrupt(format!("{what} {v} exceeds {max}")));
     }
@@ -370,7 +341,7 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
             }
             #[allow(clippy::cast_possible_truncation)]
             out.push(sym as u8);
-            put_varint(out, u64::from(f));
+            crate::format::put_varint(out, u64::from(f));
             packed[ctx * SYMBOLS + sym] = start | u32::from(f) << 16;
             start += u32::from(f);
         }
@@ -381,7 +352,7 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
         let p = packed[usize::from(c) & (CONTEXTS * SYMBOLS - 1)];
         enc.put(i, p & 0xFFFF, p >> 16);
     }
-    put_varint(out, enc.len() as u64);
+    crate::format::put_varint(out, enc.len() as u64);
     enc.finish_into(out);
     out.extend_from_slice(&raw.finish());
 }

@@ -76,17 +76,7 @@ impl Header {
         #[allow(clippy::cast_possible_truncation)]
         out.push(self.shape.len() as u8);
         for &d in &self.shape {
-            let mut v = d;
-            loop {
-                #[allow(clippy::cast_possible_truncation)]
-                let byte = (v & 0x7F) as u8;
-                v >>= 7;
-                if v == 0 {
-                    out.push(byte);
-                    break;
-                }
-                out.push(byte | 0x80);
-            }
+            put_varint(out, d);
         }
     }
 
@@ -137,26 +127,7 @@ impl Header {
         }
         let mut shape = Vec::with_capacity(rank);
         for axis in 0..rank {
-            let mut v: u64 = 0;
-            let mut shift = 0u32;
-            loop {
-                let byte = reader.u8()?;
-                let bits = u64::from(byte & 0x7F);
-                if shift == 63 && bits > 1 || shift > 63 {
-                    return Err(corrupt(format!("extent of axis {axis} overflows 64 bits")));
-                }
-                v |= bits << shift;
-                if byte & 0x80 == 0 {
-                    if byte == 0 && shift > 0 {
-                        return Err(corrupt(format!(
-                            "extent of axis {axis} is not in its shortest encoding"
-                        )));
-                    }
-                    break;
-                }
-                shift += 7;
-            }
-            shape.push(v);
+            shape.push(get_varint(reader, || format!("extent of axis {axis}"))?);
         }
         let checksum = reader.u32_le()?;
         Ok(Self {
@@ -165,5 +136,57 @@ impl Header {
             model,
             checksum,
         })
+    }
+}
+
+/// Appends `v` as an unsigned LEB128 varint (7 bits a byte, least significant group first, the
+/// high bit set on every byte but the last), in its shortest encoding.
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        #[allow(clippy::cast_possible_truncation)]
+        let byte = (v & 0x7F) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Reads an unsigned LEB128 varint that must be the shortest encoding of a `u64`; `what` names
+/// the field in the error.
+///
+/// # Errors
+///
+/// [`CodecError::Truncated`] if the data end inside it; [`CodecError::Corrupt`] if it overflows
+/// 64 bits or is not in its shortest encoding.
+pub(crate) fn get_varint(
+    reader: &mut ByteReader<'_>,
+    what: impl Fn() -> String,
+) -> Result<u64, CodecError> {
+    let corrupt = |message: String| CodecError::Corrupt {
+        codec: CODEC_ID,
+        message,
+    };
+    let mut v: u64 = 0;
+    let mut shift = 0u32;
+    loop {
+        let byte = reader.u8()?;
+        let bits = u64::from(byte & 0x7F);
+        if shift == 63 && bits > 1 || shift > 63 {
+            return Err(corrupt(format!("{} overflows 64 bits", what())));
+        }
+        v |= bits << shift;
+        if byte & 0x80 == 0 {
+            if byte == 0 && shift > 0 {
+                return Err(corrupt(format!(
+                    "{} is not in its shortest encoding",
+                    what()
+                )));
+            }
+            return Ok(v);
+        }
+        shift += 7;
     }
 }
