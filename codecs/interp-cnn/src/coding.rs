@@ -9,8 +9,8 @@ use ndcodecs_learned::fixed::{exp2_neg_fp, log2_fp};
 use ndcodecs_learned::logistic::PRECISION_BITS;
 use ndcodecs_learned::{Found, Logistic};
 use rayon::prelude::*;
-use std::sync::{LazyLock, OnceLock};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, OnceLock};
 
 use crate::CODEC_ID;
 use crate::adapt::Adapt;
@@ -137,9 +137,10 @@ static LOGIT: LazyLock<[i32; 1024]> = LazyLock::new(|| {
 #[inline(always)]
 fn inverse_guess(target: u32, hint: Hint) -> i64 {
     let z = i64::from(LOGIT[(target >> 6) as usize & 1023]);
-    let ls = hint
-        .ls_fp
-        .clamp(ndcodecs_learned::logistic::LS_MIN_FP, ndcodecs_learned::logistic::LS_MAX_FP);
+    let ls = hint.ls_fp.clamp(
+        ndcodecs_learned::logistic::LS_MIN_FP,
+        ndcodecs_learned::logistic::LS_MAX_FP,
+    );
     // s · 2^16 = 2^(e + 1) · 2^(-(256 - f) / 256) · 2^16, e + 1 in -3..=21
     let e1 = (ls >> 8) + 1;
     #[allow(clippy::cast_sign_loss)]
@@ -759,4 +760,56 @@ pub fn slice_params(
         }
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk from the inverse-CDF guess finds the symbol the binary search finds, for every
+    /// target of many distributions; and the guess is the decoded value most of the time (the
+    /// reason for it).
+    #[test]
+    fn inverse_guess_walk_matches_find() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rand = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut walked, mut first, mut total) = (0u64, 0u64, 0u64);
+        for _ in 0..300 {
+            #[allow(clippy::cast_possible_wrap, clippy::cast_possible_truncation)]
+            let (lo, span) = (-((rand() % 70_000) as i64), 1 + (rand() % 70_000) as i64);
+            let hi = lo + span;
+            #[allow(clippy::cast_possible_wrap)]
+            let mu = 256 * lo + (rand() % (256 * span as u64 + 1)) as i64;
+            #[allow(clippy::cast_possible_truncation)]
+            let ls = -1100 + (rand() % 4000) as i32;
+            let dist = Logistic::new(mu, ls, lo, hi);
+            let hint = Hint::new(mu, ls, lo, hi);
+            for target in (0..1u32 << 16).step_by(37) {
+                total += 1;
+                let guess = inverse_guess(target, hint);
+                assert!((lo..=hi).contains(&guess));
+                let Some((v, start, freq)) = dist.walk(guess, target, 6) else {
+                    continue;
+                };
+                walked += 1;
+                let f = dist.find(target);
+                assert_eq!(
+                    (start, freq),
+                    (f.start, f.freq),
+                    "{mu} {ls} {lo} {hi} {target}"
+                );
+                assert_eq!(Some(v), dist.value(&f, 0));
+                if v == guess {
+                    first += 1;
+                }
+            }
+        }
+        assert!(walked * 10 > total * 5, "{walked} of {total}");
+        assert!(first * 10 > walked * 9, "{first} of {walked}");
+    }
 }
