@@ -5,12 +5,12 @@
 
 use ndcodecs_core::CodecError;
 use ndcodecs_entropy::{RangeDecoder, RangeEncoder};
-use ndcodecs_learned::fixed::{exp2_neg_fp, log2_fp};
+use ndcodecs_learned::fixed::log2_fp;
 use ndcodecs_learned::logistic::PRECISION_BITS;
 use ndcodecs_learned::{Found, Logistic};
 use rayon::prelude::*;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{LazyLock, OnceLock};
 
 use crate::CODEC_ID;
 use crate::adapt::Adapt;
@@ -94,12 +94,12 @@ pub struct Decoder<'a>(pub RangeDecoder<'a>);
 
 impl Coder for Decoder<'_> {
     #[inline(always)]
-    fn code(&mut self, dist: &Logistic, _value: i32, hint: Hint) -> Result<i32, CodecError> {
+    fn code(&mut self, dist: &Logistic, _value: i32, _hint: Hint) -> Result<i32, CodecError> {
         let target = self.0.decode_target(PRECISION_BITS);
         // Most values lie next to the mean: walk from the value the target points at (the
         // inverse CDF, approximately) while each value is a symbol of its own; the symbol
         // holding the target is the one the full search would find, whatever the guess.
-        let guess = inverse_guess(target, hint);
+        let guess = dist.guess(target);
         if let Some((v, start, freq)) = dist.walk(guess, target, 6) {
             self.0
                 .decode_interval(start, freq, PRECISION_BITS)
@@ -118,37 +118,6 @@ impl Coder for Decoder<'_> {
         #[allow(clippy::cast_possible_truncation)]
         Ok(v as i32)
     }
-}
-
-/// `logit((i + 1/2) / 1024) · 2^15` for a target's top 10 bits `i`: where a target of the
-/// 16-bit table lies on the logistic's axis, in units of the scale (a starting point only: the
-/// walk checks every interval exactly, so the table's precision affects speed, never a value).
-static LOGIT: LazyLock<[i32; 1024]> = LazyLock::new(|| {
-    std::array::from_fn(|i| {
-        let p = (i as f64 + 0.5) / 1024.0;
-        #[allow(clippy::cast_possible_truncation)]
-        let z = ((p / (1.0 - p)).ln() * 32768.0).round() as i32;
-        z
-    })
-});
-
-/// The value near which the decoded value lies for `target`: `round(mu + s · logit(target))`
-/// with the distribution's `(mu_fp, ls_fp)`, within `lo..=hi` (a guess for [`Logistic::walk`]).
-#[inline(always)]
-fn inverse_guess(target: u32, hint: Hint) -> i64 {
-    let z = i64::from(LOGIT[(target >> 6) as usize & 1023]);
-    let ls = hint.ls_fp.clamp(
-        ndcodecs_learned::logistic::LS_MIN_FP,
-        ndcodecs_learned::logistic::LS_MAX_FP,
-    );
-    // s · 2^16 = 2^(e + 1) · 2^(-(256 - f) / 256) · 2^16, e + 1 in -3..=21
-    let e1 = (ls >> 8) + 1;
-    #[allow(clippy::cast_sign_loss)]
-    let x = i64::from(exp2_neg_fp(256 - (ls & 255) as u32));
-    let s16 = if e1 >= 0 { x << e1 } else { x >> -e1 };
-    // z · s: 15 + 16 fractional bits, to 8
-    let d = (z * s16) >> 23;
-    ((hint.mu_fp + d + 128) >> 8).clamp(hint.lo, hint.hi)
 }
 
 /// Ideal code length in bits (for tools): `-log2` of each symbol's probability plus its extra
@@ -760,56 +729,4 @@ pub fn slice_params(
         }
     }
     Ok(rows)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The walk from the inverse-CDF guess finds the symbol the binary search finds, for every
-    /// target of many distributions; and the guess is the decoded value most of the time (the
-    /// reason for it).
-    #[test]
-    fn inverse_guess_walk_matches_find() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut rand = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let (mut walked, mut first, mut total) = (0u64, 0u64, 0u64);
-        for _ in 0..300 {
-            #[allow(clippy::cast_possible_wrap, clippy::cast_possible_truncation)]
-            let (lo, span) = (-((rand() % 70_000) as i64), 1 + (rand() % 70_000) as i64);
-            let hi = lo + span;
-            #[allow(clippy::cast_possible_wrap)]
-            let mu = 256 * lo + (rand() % (256 * span as u64 + 1)) as i64;
-            #[allow(clippy::cast_possible_truncation)]
-            let ls = -1100 + (rand() % 4000) as i32;
-            let dist = Logistic::new(mu, ls, lo, hi);
-            let hint = Hint::new(mu, ls, lo, hi);
-            for target in (0..1u32 << 16).step_by(37) {
-                total += 1;
-                let guess = inverse_guess(target, hint);
-                assert!((lo..=hi).contains(&guess));
-                let Some((v, start, freq)) = dist.walk(guess, target, 6) else {
-                    continue;
-                };
-                walked += 1;
-                let f = dist.find(target);
-                assert_eq!(
-                    (start, freq),
-                    (f.start, f.freq),
-                    "{mu} {ls} {lo} {hi} {target}"
-                );
-                assert_eq!(Some(v), dist.value(&f, 0));
-                if v == guess {
-                    first += 1;
-                }
-            }
-        }
-        assert!(walked * 10 > total * 5, "{walked} of {total}");
-        assert!(first * 10 > walked * 9, "{first} of {walked}");
-    }
 }

@@ -29,7 +29,21 @@
 //! Everything is integer arithmetic, so encoder and decoder build the same frequencies on every
 //! CPU.
 
+use std::sync::LazyLock;
+
 use crate::fixed::{Z_MAX_FP, exp2_neg_fp, logistic};
+
+/// `logit((i + 1/2) / 1024) · 2^15` for the top 10 bits `i` of a target: where a target lies
+/// on the logistic's axis, in units of the scale ([`Logistic::guess`]; speed only).
+static LOGIT: LazyLock<[i32; 1024]> = LazyLock::new(|| {
+    std::array::from_fn(|i| {
+        #[allow(clippy::cast_precision_loss)]
+        let p = (i as f64 + 0.5) / 1024.0;
+        #[allow(clippy::cast_possible_truncation)]
+        let z = ((p / (1.0 - p)).ln() * 32768.0).round() as i32;
+        z
+    })
+});
 
 /// Precision of the cumulative frequencies: they sum to `2^16`.
 pub const PRECISION_BITS: u32 = 16;
@@ -73,6 +87,8 @@ pub struct Found {
 #[derive(Clone, Copy, Debug)]
 pub struct Logistic {
     mu_fp: i64,
+    /// `ls_fp` clamped to `LS_MIN_FP..=LS_MAX_FP` (for [`Logistic::guess`] only)
+    ls: i32,
     vmin: i64,
     vmax: i64,
     j: u32,
@@ -130,6 +146,7 @@ impl Logistic {
         let n = (hi - lo + 1) as u32 + u32::from(esc_lo) + u32::from(esc_hi);
         Self {
             mu_fp,
+            ls,
             vmin,
             vmax,
             j,
@@ -205,6 +222,25 @@ impl Logistic {
             bits,
             nbits,
         }
+    }
+
+    /// Where the value of `target` (`0..2^16`) lies, approximately: `round(mu + s ·
+    /// logit((target + 1/2) / 2^16))` from a 1024-entry table of the logit, within
+    /// `vmin..=vmax`. A starting point for [`walk`](Self::walk), which checks every interval
+    /// exactly: the guess affects how many steps the walk takes, never the value found (so the
+    /// table, built with floating point once, is not part of any format).
+    #[must_use]
+    #[inline(always)]
+    pub fn guess(&self, target: u32) -> i64 {
+        let z = i64::from(LOGIT[(target >> (PRECISION_BITS - 10)) as usize & 1023]);
+        // s · 2^16 = 2^(e + 1) · 2^(-(256 - f) / 256) · 2^16, e + 1 in -3..=21
+        let e1 = (self.ls >> 8) + 1;
+        #[allow(clippy::cast_sign_loss)]
+        let x = i64::from(exp2_neg_fp(256 - (self.ls & 255) as u32));
+        let s16 = if e1 >= 0 { x << e1 } else { x >> -e1 };
+        // z · s: 15 + 16 fractional bits, to 8
+        let d = (z * s16) >> 23;
+        ((self.mu_fp + d + 128) >> 8).clamp(self.vmin, self.vmax)
     }
 
     /// The value whose interval holds `target` (what [`find`](Self::find) and
@@ -398,5 +434,51 @@ mod tests {
         assert!(l.value(&f, 1 << f.nbits).is_none() || f.nbits == 0);
         let last_ok = l.value(&f, 0).unwrap();
         assert!(l.value(&f, (200 - last_ok + 1) as u64).is_none());
+    }
+
+    /// The walk from the inverse-CDF guess finds the symbol the binary search finds, for every
+    /// target of many distributions; and the guess is the decoded value most of the time (the
+    /// reason for it).
+    #[test]
+    fn inverse_guess_walk_matches_find() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rand = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut walked, mut first, mut total) = (0u64, 0u64, 0u64);
+        for _ in 0..300 {
+            #[allow(clippy::cast_possible_wrap, clippy::cast_possible_truncation)]
+            let (lo, span) = (-((rand() % 70_000) as i64), 1 + (rand() % 70_000) as i64);
+            let hi = lo + span;
+            #[allow(clippy::cast_possible_wrap)]
+            let mu = 256 * lo + (rand() % (256 * span as u64 + 1)) as i64;
+            #[allow(clippy::cast_possible_truncation)]
+            let ls = -1100 + (rand() % 4000) as i32;
+            let dist = Logistic::new(mu, ls, lo, hi);
+            for target in (0..1u32 << 16).step_by(37) {
+                total += 1;
+                let guess = dist.guess(target);
+                assert!((lo..=hi).contains(&guess));
+                let Some((v, start, freq)) = dist.walk(guess, target, 6) else {
+                    continue;
+                };
+                walked += 1;
+                let f = dist.find(target);
+                assert_eq!(
+                    (start, freq),
+                    (f.start, f.freq),
+                    "{mu} {ls} {lo} {hi} {target}"
+                );
+                assert_eq!(Some(v), dist.value(&f, 0));
+                if v == guess {
+                    first += 1;
+                }
+            }
+        }
+        assert!(walked * 10 > total * 5, "{walked} of {total}");
+        assert!(first * 10 > walked * 9, "{first} of {walked}");
     }
 }

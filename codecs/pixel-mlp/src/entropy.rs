@@ -79,6 +79,13 @@ fn corrupt(message: String) -> CodecError {
 #[inline(always)]
 pub fn get(dec: &mut RangeDecoder<'_>, l: &Logistic) -> Result<i64, CodecError> {
     let target = dec.decode_target(PRECISION_BITS);
+    // Walk from where the target points on the distribution's axis while each value is a
+    // symbol of its own: the value found is the one the binary search below would find.
+    if let Some((v, start, freq)) = l.walk(l.guess(target), target, 6) {
+        dec.decode_interval(start, freq, PRECISION_BITS)
+            .map_err(|e| corrupt(e.to_string()))?;
+        return Ok(v);
+    }
     let found = l.find(target);
     dec.decode_interval(found.start, found.freq, PRECISION_BITS)
         .map_err(|e| corrupt(e.to_string()))?;
