@@ -159,17 +159,7 @@ fn random_damage_never_panics() {
     let mut rng = Rng(7);
     for (shape, v, bytes) in streams() {
         for _ in 0..3000 {
-            let mut b = bytes.clone();
-            for _ in 0..1 + rng.next() % 4 {
-                let i = (rng.next() as usize) % b.len();
-                b[i] = rng.next() as u8;
-            }
-            let cut = (rng.next() as usize) % (b.len() + 1);
-            let b = if rng.next().is_multiple_of(4) {
-                &b[..cut]
-            } else {
-                &b[..]
-            };
+            let b = &common::damage(&mut rng, &bytes)[..];
             let mut out = vec![0i32; v.len()];
             if decode_into(b, &shape, &mut out).is_ok() {
                 assert_eq!(out, v, "damaged stream decoded to other values");

@@ -8,16 +8,10 @@ mod common;
 use ndcodecs_arith::{ArithElement, decode, decode_into, encode, read_header};
 
 fn case<T: ArithElement + npyz::Deserialize>(name: &str) {
-    let dir = common::repo().join("specs/arith/sample_data");
-    let input = std::fs::read(dir.join(format!("v1_{name}.input.npy"))).unwrap();
-    let npy = npyz::NpyFile::new(&input[..]).unwrap();
-    let shape: Vec<usize> = npy
-        .shape()
-        .iter()
-        .map(|&d| usize::try_from(d).unwrap())
-        .collect();
-    let values: Vec<T> = npy.into_vec().unwrap();
-    let bin = dir.join(format!("v1_{name}.bin"));
+    let (shape, values) = common::golden_input::<T>(name);
+    let bin = common::repo()
+        .join("specs/arith/sample_data")
+        .join(format!("v1_{name}.bin"));
     let encoded = encode(&values, &shape).unwrap();
     if std::env::var_os("UPDATE_GOLDEN").is_some() && !bin.exists() {
         std::fs::write(&bin, &encoded).unwrap();

@@ -20,18 +20,6 @@ const CASES: [&str; 8] = [
     "u32_zero_run",
 ];
 
-fn input<T: ArithElement + npyz::Deserialize>(name: &str) -> (Vec<usize>, Vec<T>) {
-    let dir = common::repo().join("specs/arith/sample_data");
-    let input = std::fs::read(dir.join(format!("v1_{name}.input.npy"))).unwrap();
-    let npy = npyz::NpyFile::new(&input[..]).unwrap();
-    let shape: Vec<usize> = npy
-        .shape()
-        .iter()
-        .map(|&d| usize::try_from(d).unwrap())
-        .collect();
-    (shape, npy.into_vec().unwrap())
-}
-
 fn stored(name: &str) -> Vec<u8> {
     let bin = common::repo()
         .join("specs/arith/sample_data")
@@ -40,7 +28,7 @@ fn stored(name: &str) -> Vec<u8> {
 }
 
 fn case<T: ArithElement + npyz::Deserialize>(name: &str) {
-    let (shape, values) = input::<T>(name);
+    let (shape, values) = common::golden_input::<T>(name);
     let encoded = encode_with_model(&values, &shape, ArithModel::Fast).unwrap();
     let bin = common::repo()
         .join("specs/arith/sample_data")
@@ -92,7 +80,7 @@ fn varint(b: &[u8], p: &mut usize) -> u64 {
 /// its 16 bytes of states and whole 16-bit words, then the raw bits: `max(0, e − 2)` bits per
 /// value, `e` the bit length of the zigzagged value, in whole bytes.
 fn layout<T: ArithElement + npyz::Deserialize>(name: &str) {
-    let (shape, values) = input::<T>(name);
+    let (shape, values) = common::golden_input::<T>(name);
     let b = stored(name);
     // header: magic, version, dtype, model, rank, LEB128 extents, CRC-32
     let mut p = 6;

@@ -39,3 +39,34 @@ impl Rng {
         }
     }
 }
+
+/// A damaged copy of `bytes`: one to four bytes overwritten with random ones, and in a quarter
+/// of the cases cut at a random length.
+pub fn damage(rng: &mut Rng, bytes: &[u8]) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    for _ in 0..1 + rng.next() % 4 {
+        let i = (rng.next() as usize) % b.len();
+        b[i] = rng.next() as u8;
+    }
+    let cut = (rng.next() as usize) % (b.len() + 1);
+    if rng.next().is_multiple_of(4) {
+        b.truncate(cut);
+    }
+    b
+}
+
+/// The shape and values of the golden vector input `specs/arith/sample_data/v1_<name>.input.npy`
+/// (shared by both context models' golden streams).
+pub fn golden_input<T: npyz::Deserialize>(name: &str) -> (Vec<usize>, Vec<T>) {
+    let path = repo()
+        .join("specs/arith/sample_data")
+        .join(format!("v1_{name}.input.npy"));
+    let input = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let npy = npyz::NpyFile::new(&input[..]).unwrap();
+    let shape: Vec<usize> = npy
+        .shape()
+        .iter()
+        .map(|&d| usize::try_from(d).unwrap())
+        .collect();
+    (shape, npy.into_vec().unwrap())
+}
