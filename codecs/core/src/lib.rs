@@ -15,6 +15,7 @@
 pub mod bytes;
 pub mod dtype;
 mod error;
+pub mod float;
 pub mod pipeline;
 pub mod shape;
 

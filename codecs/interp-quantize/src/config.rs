@@ -1,7 +1,8 @@
 //! The codec's configuration: what a user writes in zarr metadata or passes to numcodecs.
 
 use ndcodecs_core::CodecError;
-use numcodecs::{AnyArrayDType, StaticCodecVersion};
+pub use ndcodecs_core::float::FloatDtype;
+use numcodecs::StaticCodecVersion;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -51,47 +52,6 @@ impl TryFrom<f64> for PositiveBound {
 impl From<PositiveBound> for f64 {
     fn from(e: PositiveBound) -> Self {
         e.0
-    }
-}
-
-/// The decoded (floating-point) dtype.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-pub enum FloatDtype {
-    /// IEEE-754 binary32.
-    #[default]
-    #[serde(rename = "float32")]
-    Float32,
-    /// IEEE-754 binary64.
-    #[serde(rename = "float64")]
-    Float64,
-}
-
-impl FloatDtype {
-    /// The numcodecs dtype.
-    #[must_use]
-    pub const fn to_any(self) -> AnyArrayDType {
-        match self {
-            Self::Float32 => AnyArrayDType::F32,
-            Self::Float64 => AnyArrayDType::F64,
-        }
-    }
-
-    /// The numpy-style name (`"float32"`, `"float64"`).
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Float32 => "float32",
-            Self::Float64 => "float64",
-        }
-    }
-
-    /// The width in bits (32 or 64), as the encoded header records it.
-    #[must_use]
-    pub const fn bits(self) -> u32 {
-        match self {
-            Self::Float32 => 32,
-            Self::Float64 => 64,
-        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! walk that quantizes each residual in the loop.
 
 use ndcodecs_core::dtype::Float;
+use ndcodecs_core::float::within_bound;
 
 use crate::config::ErrorBound;
 use crate::format::{Geometry, Header, Plan, header_words, kind, mask_runs, mask_words};
@@ -155,23 +156,6 @@ pub(crate) fn step_for<F: Real>(e: f64) -> Option<(F, f64)> {
     let inv = 1.0 / step.to_f64();
     (t.is_finite() && step.to_f64() > 0.0 && step.is_finite() && inv.is_finite())
         .then_some((step, inv))
-}
-
-/// `|x − y| ≤ e`, decided exactly (see `linear_quantize`'s format module for the argument).
-#[inline(always)]
-#[must_use]
-pub fn within_bound(x: f64, y: f64, e: f64) -> bool {
-    let d = x - y;
-    let a = d.abs();
-    if a < e {
-        true
-    } else if a > e || a.is_nan() {
-        false
-    } else {
-        let bb = d - x;
-        let t = (x - (d - bb)) + (-y - bb);
-        if d > 0.0 { t <= 0.0 } else { t >= 0.0 }
-    }
 }
 
 /// The reference procedure for one finite value `x` with prediction `p`: the code and the

@@ -1,6 +1,7 @@
 //! The codec's configuration: what a user writes in zarr metadata or passes to numcodecs.
 
 use ndcodecs_core::CodecError;
+pub use ndcodecs_core::float::FloatDtype;
 use numcodecs::{AnyArrayDType, StaticCodecVersion};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -52,38 +53,6 @@ impl TryFrom<f64> for MaxAbsError {
 impl From<MaxAbsError> for f64 {
     fn from(e: MaxAbsError) -> Self {
         e.0
-    }
-}
-
-/// The decoded (floating-point) dtype.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-pub enum FloatDtype {
-    /// IEEE-754 binary32.
-    #[default]
-    #[serde(rename = "float32")]
-    Float32,
-    /// IEEE-754 binary64.
-    #[serde(rename = "float64")]
-    Float64,
-}
-
-impl FloatDtype {
-    /// The numcodecs dtype.
-    #[must_use]
-    pub const fn to_any(self) -> AnyArrayDType {
-        match self {
-            Self::Float32 => AnyArrayDType::F32,
-            Self::Float64 => AnyArrayDType::F64,
-        }
-    }
-
-    /// The numpy-style name (`"float32"`, `"float64"`).
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Float32 => "float32",
-            Self::Float64 => "float64",
-        }
     }
 }
 

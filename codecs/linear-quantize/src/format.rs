@@ -343,28 +343,7 @@ impl<F: FloatType> Params<F> {
     }
 }
 
-/// `|x − y| ≤ e`, decided exactly (no rounding of the difference can flip the answer).
-///
-/// The difference is rounded only when it is not representable; rounding is monotonic, so a
-/// rounded difference below `e` (above `e`) means an exact one at or below (above) `e`. Only a
-/// rounded difference equal to `e` needs the exact remainder, which the two-sum algorithm
-/// (Knuth) gives without overflow because `|x − y|` rounds to the finite `e`.
-#[inline(always)]
-#[must_use]
-pub fn within_bound(x: f64, y: f64, e: f64) -> bool {
-    let d = x - y;
-    let a = d.abs();
-    if a < e {
-        true
-    } else if a > e || a.is_nan() {
-        false
-    } else {
-        // Two-sum of x and −y: d + t == x − y exactly.
-        let bb = d - x;
-        let t = (x - (d - bb)) + (-y - bb);
-        if d > 0.0 { t <= 0.0 } else { t >= 0.0 }
-    }
-}
+pub use ndcodecs_core::float::within_bound;
 
 #[cfg(test)]
 mod tests {
