@@ -39,8 +39,9 @@ pub trait Coder {
     fn code(&mut self, dist: &Logistic, value: i32, hint: Hint) -> Result<i32, CodecError>;
 }
 
-/// What a decoder may use to find a value fast: the distribution's range and the value nearest
-/// its mean; and the distribution's parameters (for tools and tests).
+/// The parameters of a sample's distribution as coded and as the network gave them (for tools
+/// that record them, such as the oracle export), and its range; the decoder finds values from
+/// the [`Logistic`] itself ([`Logistic::guess`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Hint {
     /// mean, 8 fractional bits
@@ -53,8 +54,6 @@ pub struct Hint {
     pub lo: i64,
     /// largest value
     pub hi: i64,
-    /// the value nearest the mean (within `lo..=hi`)
-    pub guess: i64,
 }
 
 impl Hint {
@@ -69,7 +68,6 @@ impl Hint {
             net: (mu_fp, ls_fp),
             lo,
             hi,
-            guess: ((mu_fp + 128) >> 8).clamp(lo, hi),
         }
     }
 }
