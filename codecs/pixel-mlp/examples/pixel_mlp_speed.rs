@@ -4,7 +4,8 @@
 //! threads and the diagonal order are wall time, as is the 1-thread wavefront they are compared
 //! with.
 //!
-//! `cargo run --release -p ndcodecs-pixel-mlp --example pixel_mlp_speed -- [--repeat N] FILE.npy ...`
+//! `cargo run --release -p ndcodecs-pixel-mlp --example pixel_mlp_speed -- [--repeat N] [--model ID] FILE.npy ...`
+//! (`--model`: the model the encoder uses, default the newest; the name printed gets `@m<ID>`).
 
 use std::time::Instant;
 
@@ -46,8 +47,15 @@ fn cpu_best<R: Send>(
     })
 }
 
-fn run<T: PixelSample>(name: &str, v: &[T], shape: &[usize], repeat: usize) {
-    let config = PixelMlpConfig::default();
+fn run<T: PixelSample>(name: &str, v: &[T], shape: &[usize], repeat: usize, model: Option<u32>) {
+    let mut config = PixelMlpConfig::default();
+    let name = match model {
+        Some(id) => {
+            config.model = id;
+            format!("{name}@m{id}")
+        }
+        None => name.to_string(),
+    };
     let pixels = (shape[0] * shape[1]) as f64
         * if shape.len() == 3 && shape[2] > 4 {
             shape[2] as f64
@@ -109,6 +117,11 @@ fn main() {
         repeat = args[1].parse().expect("--repeat N");
         args.drain(..2);
     }
+    let mut model = None;
+    if args.first().is_some_and(|a| a == "--model") {
+        model = Some(args[1].parse().expect("--model ID"));
+        args.drain(..2);
+    }
     for path in args {
         let bytes = std::fs::read(&path).expect("read");
         let npy = npyz::NpyFile::new(&bytes[..]).expect("npy");
@@ -120,12 +133,22 @@ fn main() {
             .to_string();
         match npy.dtype() {
             npyz::DType::Plain(t) if t.size_field() == 1 => {
-                run(&name, &npy.into_vec::<u8>().unwrap(), &shape, repeat)
+                run(&name, &npy.into_vec::<u8>().unwrap(), &shape, repeat, model)
             }
-            npyz::DType::Plain(t) if t.type_char() == npyz::TypeChar::Uint => {
-                run(&name, &npy.into_vec::<u16>().unwrap(), &shape, repeat)
-            }
-            _ => run(&name, &npy.into_vec::<i16>().unwrap(), &shape, repeat),
+            npyz::DType::Plain(t) if t.type_char() == npyz::TypeChar::Uint => run(
+                &name,
+                &npy.into_vec::<u16>().unwrap(),
+                &shape,
+                repeat,
+                model,
+            ),
+            _ => run(
+                &name,
+                &npy.into_vec::<i16>().unwrap(),
+                &shape,
+                repeat,
+                model,
+            ),
         }
     }
 }

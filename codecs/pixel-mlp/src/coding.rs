@@ -63,6 +63,9 @@ pub struct Params {
     pub vmin: i64,
     /// largest value of the plane
     pub vmax: i64,
+    /// the neighbours above the anchor: `[W > a] + 2 [N > a] + 4 [NW > a] + 8 [NE > a] +
+    /// 16 [NN > a] + 32 [WW > a]` (model 2's bias contexts)
+    pub pattern: usize,
 }
 
 impl Params {
@@ -153,38 +156,48 @@ where
     let mut o = [0i32; 2];
     model.nets[net].forward(&f[..n_in], &mut o);
     let (mu_fp, ls_fp) = distribution(&o, &anchor);
+    let above = |j: usize| usize::from(nb[j] > anchor.a);
+    let pattern =
+        above(0) + 2 * above(4) + 4 * above(3) + 8 * above(5) + 16 * above(9) + 32 * above(1);
     Params {
         mu_fp,
         ls_fp,
         net,
         vmin,
         vmax,
+        pattern,
     }
 }
 
-/// Online correction of the network's mean and scale, per stream: running means, per context
-/// (network x octave of the predicted scale), of the error and of its size against the size the
-/// logistic predicts. Encoder and decoder update it identically after every sample.
+/// Which online correction a model uses (`specs/pixel_mlp/README.md`, "Adaptation").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adaptation {
+    /// model 1: bias and scale per network x octave of the predicted scale
+    Octave,
+    /// model 2: scale per network x octave, bias per network x octave x neighbour pattern (64),
+    /// the scale measured around the corrected mean
+    OctavePattern,
+}
+
+/// Online correction of the network's mean and scale, per stream: running means, per context,
+/// of the error and of its size against the size the logistic predicts. Encoder and decoder
+/// update it identically after every sample.
 #[derive(Clone, Debug)]
 pub struct Adapt {
-    bias: [i64; CTX],
+    mode: Adaptation,
+    bias: [i64; BIAS_CTX],
+    bias_count: [u32; BIAS_CTX],
     dev: [i64; CTX],
     pred: [i64; CTX],
     count: [u32; CTX],
 }
 
+/// scale contexts: network x octave
 const CTX: usize = 4 * 16;
-
-impl Default for Adapt {
-    fn default() -> Self {
-        Self {
-            bias: [0; CTX],
-            dev: [0; CTX],
-            pred: [0; CTX],
-            count: [0; CTX],
-        }
-    }
-}
+/// patterns of model 2's bias contexts
+const PATTERNS: usize = 64;
+/// bias contexts of model 2: scale context x pattern
+const BIAS_CTX: usize = CTX * PATTERNS;
 
 #[inline(always)]
 fn ctx_of(p: &Params) -> usize {
@@ -207,28 +220,68 @@ fn scale_fp(ls_fp: i32) -> i64 {
 }
 
 impl Adapt {
+    /// A stream's fresh state (every count 0).
+    #[must_use]
+    pub fn new(mode: Adaptation) -> Self {
+        Self {
+            mode,
+            bias: [0; BIAS_CTX],
+            bias_count: [0; BIAS_CTX],
+            dev: [0; CTX],
+            pred: [0; CTX],
+            count: [0; CTX],
+        }
+    }
+
+    #[inline(always)]
+    fn bias_ctx(&self, p: &Params, k: usize) -> usize {
+        match self.mode {
+            Adaptation::Octave => k,
+            Adaptation::OctavePattern => k * PATTERNS + p.pattern,
+        }
+    }
+
+    /// The corrected mean (`mu_fp` units).
+    #[inline(always)]
+    fn mean(&self, p: &Params, kb: usize) -> i64 {
+        if self.bias_count[kb] < 16 {
+            p.mu_fp
+        } else {
+            p.mu_fp + (self.bias[kb] >> 4)
+        }
+    }
+
     /// The corrected distribution.
     #[inline(always)]
     #[must_use]
     pub fn logistic(&self, p: &Params) -> Logistic {
         let k = ctx_of(p);
-        if self.count[k] < 16 {
-            return p.logistic();
-        }
-        let mu = p.mu_fp + (self.bias[k] >> 4);
-        #[allow(clippy::cast_sign_loss)]
-        let corr = ndcodecs_learned::fixed::log2_fp(self.dev[k].max(1) as u64)
-            - ndcodecs_learned::fixed::log2_fp(self.pred[k].max(1) as u64);
-        Logistic::new(mu, p.ls_fp + corr.clamp(-768, 768), p.vmin, p.vmax)
+        let mu = self.mean(p, self.bias_ctx(p, k));
+        let ls = if self.count[k] < 16 {
+            p.ls_fp
+        } else {
+            #[allow(clippy::cast_sign_loss)]
+            let corr = ndcodecs_learned::fixed::log2_fp(self.dev[k].max(1) as u64)
+                - ndcodecs_learned::fixed::log2_fp(self.pred[k].max(1) as u64);
+            p.ls_fp + corr.clamp(-768, 768)
+        };
+        Logistic::new(mu, ls, p.vmin, p.vmax)
     }
 
-    /// Updates the context of `p` with the coded value `v`.
+    /// Updates the contexts of `p` with the coded value `v`.
     #[inline(always)]
     pub fn update(&mut self, p: &Params, v: i64) {
         let k = ctx_of(p);
+        let kb = self.bias_ctx(p, k);
+        // model 2 measures the scale around the mean it coded with (before this update)
+        let coded_mean = self.mean(p, kb);
         let err = (v * 256 - p.mu_fp) * 16;
-        self.bias[k] += (err - self.bias[k]) >> 5;
-        let dev = (err - self.bias[k]).abs();
+        self.bias[kb] += (err - self.bias[kb]) >> 5;
+        self.bias_count[kb] = self.bias_count[kb].saturating_add(1);
+        let dev = match self.mode {
+            Adaptation::Octave => (err - self.bias[kb]).abs(),
+            Adaptation::OctavePattern => ((v * 256 - coded_mean) * 16).abs(),
+        };
         self.dev[k] += (dev - self.dev[k]) >> 5;
         // E|X - mu| of a logistic: 2 ln 2 * s
         let pred = (scale_fp(p.ls_fp) * 355) >> 8;

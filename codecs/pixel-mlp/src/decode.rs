@@ -71,10 +71,10 @@ struct Coder<'a> {
 }
 
 impl<'a> Coder<'a> {
-    fn new(data: &'a [u8]) -> Self {
+    fn new(data: &'a [u8], model: &Model) -> Self {
         Self {
             dec: RangeDecoder::new(data),
-            adapt: Box::default(),
+            adapt: Box::new(Adapt::new(model.adaptation)),
         }
     }
 }
@@ -198,7 +198,11 @@ impl<'a> Job<'a> {
     }
 
     fn sequential(&self) -> Result<(), CodecError> {
-        let mut decs: Vec<Coder<'_>> = self.streams.iter().map(|s| Coder::new(s)).collect();
+        let mut decs: Vec<Coder<'_>> = self
+            .streams
+            .iter()
+            .map(|s| Coder::new(s, self.model))
+            .collect();
         let n = self.header.streams;
         for r in 0..self.header.rows() {
             self.decode_row(&mut decs[r % n], r)?;
@@ -216,7 +220,7 @@ impl<'a> Job<'a> {
             .streams
             .iter()
             .enumerate()
-            .map(|(s, b)| Mutex::new(Some((s, Coder::new(b)))))
+            .map(|(s, b)| Mutex::new(Some((s, Coder::new(b, self.model)))))
             .collect();
         let next = AtomicUsize::new(0);
         let error: Mutex<Option<CodecError>> = Mutex::new(None);
@@ -298,7 +302,7 @@ impl<'a> Job<'a> {
             .streams
             .iter()
             .enumerate()
-            .map(|(s, b)| (s, Coder::new(b)))
+            .map(|(s, b)| (s, Coder::new(b, self.model)))
             .collect();
         for t in 0..end {
             decs.par_iter_mut().try_for_each(|(row, dec)| {

@@ -121,7 +121,7 @@ pub(crate) fn encode_stream<K: SymbolSink>(
     s: usize,
 ) {
     let g = Geometry { header };
-    let mut adapt = Adapt::default();
+    let mut adapt = Adapt::new(model.adaptation);
     ndcodecs_learned::simd::vectorize(
         #[inline(always)]
         || {
@@ -244,7 +244,7 @@ pub fn plane_codes<T: PixelSample>(
     let (h, w, ch) = (header.height, header.width, header.channels);
     let mut out = vec![[0u32; 3]; values.len()];
     for s in 0..header.streams {
-        let mut adapt = Adapt::default();
+        let mut adapt = Adapt::new(m.adaptation);
         for row in (s..header.rows()).step_by(header.streams) {
             let (z, y) = (row / h, row % h);
             for x in 0..w {

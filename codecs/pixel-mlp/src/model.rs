@@ -9,17 +9,30 @@ use ndcodecs_core::CodecError;
 use ndcodecs_learned::{Mlp, model::ModelFile};
 
 use crate::CODEC_ID;
+use crate::coding::Adaptation;
 use crate::context::{COND_FEATURES, OWN_FEATURES};
 
 /// The model new chunks are coded with.
-pub const LATEST_MODEL: u32 = 1;
+pub const LATEST_MODEL: u32 = 2;
 
 /// Number of networks of a model: first plane (no conditioning), second channel (one), third
 /// and fourth channel (two), next slice of a volume (one).
 pub const NETS: usize = 4;
 
-/// The weight files, by model id (`training/README.md` reproduces them).
-const FILES: &[(u32, &[u8])] = &[(1, include_bytes!("../model/pixel_mlp_m1.bin"))];
+/// The weight files, by model id (`training/README.md` reproduces them), with each model's online
+/// adaptation (`specs/pixel_mlp/README.md`, "Adaptation").
+const FILES: &[(u32, Adaptation, &[u8])] = &[
+    (
+        1,
+        Adaptation::Octave,
+        include_bytes!("../model/pixel_mlp_m1.bin"),
+    ),
+    (
+        2,
+        Adaptation::OctavePattern,
+        include_bytes!("../model/pixel_mlp_m2.bin"),
+    ),
+];
 
 /// A loaded model.
 #[derive(Debug)]
@@ -28,6 +41,8 @@ pub struct Model {
     pub id: u32,
     /// the networks, indexed as [`NETS`] describes
     pub nets: Vec<Mlp>,
+    /// the online correction of mean and scale
+    pub adaptation: Adaptation,
 }
 
 impl Model {
@@ -38,7 +53,7 @@ impl Model {
     }
 }
 
-fn load(id: u32, bytes: &[u8]) -> Result<Model, CodecError> {
+fn load(id: u32, adaptation: Adaptation, bytes: &[u8]) -> Result<Model, CodecError> {
     let file = ModelFile::parse(CODEC_ID, bytes)?;
     let bad = |m: String| CodecError::Corrupt {
         codec: CODEC_ID,
@@ -63,6 +78,7 @@ fn load(id: u32, bytes: &[u8]) -> Result<Model, CodecError> {
     Ok(Model {
         id,
         nets: file.nets,
+        adaptation,
     })
 }
 
@@ -74,8 +90,13 @@ fn load(id: u32, bytes: &[u8]) -> Result<Model, CodecError> {
 /// newer ndcodecs: the message says so).
 pub fn model(id: u32) -> Result<&'static Model, CodecError> {
     static MODELS: OnceLock<Vec<Result<Model, CodecError>>> = OnceLock::new();
-    let models = MODELS.get_or_init(|| FILES.iter().map(|&(id, b)| load(id, b)).collect());
-    match FILES.iter().position(|&(i, _)| i == id) {
+    let models = MODELS.get_or_init(|| {
+        FILES
+            .iter()
+            .map(|&(id, adaptation, b)| load(id, adaptation, b))
+            .collect()
+    });
+    match FILES.iter().position(|&(i, ..)| i == id) {
         Some(k) => models[k].as_ref().map_err(Clone::clone),
         None => Err(CodecError::Corrupt {
             codec: CODEC_ID,

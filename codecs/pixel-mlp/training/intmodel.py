@@ -204,10 +204,14 @@ def scale_fp(ls_fp):
 
 
 class Adapt:
-    """The per-stream online correction of the spec (running means per network x scale octave)."""
+    """The per-stream online correction of the spec. Model 1 (patterns=False): bias and scale per
+    network x scale octave. Model 2 (patterns=True): scale per network x octave, bias per network x
+    octave x the 64 neighbour patterns, the scale measured around the corrected mean."""
 
-    def __init__(self):
-        self.bias = [0] * 64
+    def __init__(self, patterns=False):
+        self.patterns = patterns
+        self.bias = [0] * (64 * 64)
+        self.bias_count = [0] * (64 * 64)
         self.dev = [0] * 64
         self.pred = [0] * 64
         self.count = [0] * 64
@@ -216,19 +220,37 @@ class Adapt:
     def ctx(net, ls_fp):
         return net * 16 + min(max((ls_fp + 512) >> 8, 0), 15)
 
-    def params(self, net, mu_fp, ls_fp):
-        k = self.ctx(net, ls_fp)
-        if self.count[k] < 16:
-            return mu_fp, ls_fp
-        corr = log2_fp_int(max(self.dev[k], 1)) - log2_fp_int(max(self.pred[k], 1))
-        return mu_fp + (self.bias[k] >> 4), ls_fp + min(max(corr, -768), 768)
+    def _kb(self, k, pattern):
+        return k * 64 + pattern if self.patterns else k
 
-    def update(self, net, mu_fp, ls_fp, v):
+    def _mean(self, kb, mu_fp):
+        return mu_fp if self.bias_count[kb] < 16 else mu_fp + (self.bias[kb] >> 4)
+
+    def params(self, net, mu_fp, ls_fp, pattern=0):
         k = self.ctx(net, ls_fp)
+        mu = self._mean(self._kb(k, pattern), mu_fp)
+        if self.count[k] < 16:
+            return mu, ls_fp
+        corr = log2_fp_int(max(self.dev[k], 1)) - log2_fp_int(max(self.pred[k], 1))
+        return mu, ls_fp + min(max(corr, -768), 768)
+
+    def update(self, net, mu_fp, ls_fp, v, pattern=0):
+        k = self.ctx(net, ls_fp)
+        kb = self._kb(k, pattern)
+        coded_mean = self._mean(kb, mu_fp)
         err = (v * 256 - mu_fp) * 16
-        self.bias[k] += (err - self.bias[k]) >> 5
-        dev = abs(err - self.bias[k])
+        self.bias[kb] += (err - self.bias[kb]) >> 5
+        self.bias_count[kb] += 1
+        dev = abs((v * 256 - coded_mean) * 16) if self.patterns else abs(err - self.bias[kb])
         self.dev[k] += (dev - self.dev[k]) >> 5
         pred = (scale_fp(ls_fp) * 355) >> 8
         self.pred[k] += (pred - self.pred[k]) >> 5
         self.count[k] += 1
+
+
+def patterns(nb, a):
+    """Model 2's neighbour pattern [W > a] + 2 [N > a] + 4 [NW > a] + 8 [NE > a] + 16 [NN > a]
+    + 32 [WW > a] of every sample, from its neighbours (features.neighbours: W 0, WW 1, NW 3,
+    N 4, NE 5, NN 9) and anchor."""
+    up = lambda j: (nb[..., j] > a).astype(np.int64)
+    return up(0) + 2 * up(4) + 4 * up(3) + 8 * up(5) + 16 * up(9) + 32 * up(1)

@@ -1,15 +1,17 @@
 """Writes the pixel_mlp golden inputs and, for each sample, the interval of 2^16 and the extra-bit
 count that the spec's integer model gives it, computed by the independent numpy implementation
-(codecs/pixel-mlp/training/intmodel.py, features.py) with the weight file of model 1 and the
-per-stream adaptation, 8 streams (the default configuration).
+(codecs/pixel-mlp/training/intmodel.py, features.py) with the weight file of a model (1 or 2)
+and the per-stream adaptation, 8 streams (the default configuration).
 
-Run with the training venv: python make_golden.py. Writes v1_<case>.input.npy and
-v1_<case>.cdf.npy (int64, shape (samples, 3): start, freq, nbits, in plane order: plane by plane,
+Run with the training venv: python make_golden.py [IMAGES_TRAIN_DIR] [--model ID] (default 1).
+Writes <P>_<case>.input.npy and <P>_<case>.cdf.npy (P = v1 for model 1, v1m2 for model 2:
+format version 1, model 2) (int64, shape (samples, 3): start, freq, nbits, in plane order: plane by plane,
 raster order within a plane; planes as the spec numbers them). The encoded chunks
-v1_<case>.bin are written once by the Rust encoder (tests/golden.rs with NDCODECS_BLESS=1) and
+<P>_<case>.bin are written once by the Rust encoder (tests/golden.rs with NDCODECS_BLESS=1) and
 never regenerated after a release.
 """
 
+import argparse
 import os
 import struct
 import sys
@@ -18,10 +20,15 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "codecs", "pixel-mlp", "training"))
-from features import image_planes, plane_features  # noqa: E402
-from intmodel import Adapt, coded, forward, net_input, params_from_outputs  # noqa: E402
+from features import image_planes, neighbours, plane_features  # noqa: E402
+from intmodel import Adapt, coded, forward, net_input, params_from_outputs, patterns  # noqa: E402
 
-TRAIN = sys.argv[1] if len(sys.argv) > 1 else None
+_ap = argparse.ArgumentParser()
+_ap.add_argument("train", nargs="?", default=None)
+_ap.add_argument("--model", type=int, default=1)
+_args = _ap.parse_args()
+TRAIN, MODEL = _args.train, _args.model
+PREFIX = {1: "v1", 2: "v1m2"}[MODEL]
 
 
 def read_model(path):
@@ -46,7 +53,7 @@ def read_model(path):
     return nets
 
 
-def cdf_rows(nets, arr, streams=8):
+def cdf_rows(nets, arr, streams=8, pattern_adapt=False):
     """Every sample's (start, freq, nbits) in plane order, coding the streams of the spec in
     their order with the per-stream adaptation."""
     planes = []
@@ -55,8 +62,9 @@ def cdf_rows(nets, arr, streams=8):
         n = x.size
         o = forward(nets[net], net_input(f.reshape(n, -1)))
         mu_fp, ls_fp = params_from_outputs(o, a.reshape(n), d.reshape(n))
+        pat = patterns(neighbours(plane, (lo + hi) // 2), a)
         planes.append((net, x.reshape(plane.shape), mu_fp.reshape(plane.shape),
-                       ls_fp.reshape(plane.shape), lo, hi))
+                       ls_fp.reshape(plane.shape), pat.reshape(plane.shape), lo, hi))
     volume = arr.ndim == 3 and arr.shape[-1] > 4
     depth = arr.shape[0] if volume else 1
     chans = 1 if volume or arr.ndim == 2 else arr.shape[-1]
@@ -65,23 +73,23 @@ def cdf_rows(nets, arr, streams=8):
     s_count = min(streams, rows)
     out = np.zeros((len(planes), h, w, 3), np.int64)
     for s in range(s_count):
-        adapt = Adapt()
+        adapt = Adapt(pattern_adapt)
         for g in range(s, rows, s_count):
             z, y = divmod(g, h)
             for x in range(w):
                 for c in range(chans):
                     p = z * chans + c
-                    net, xs, mus, lss, lo, hi = planes[p]
-                    v, mu, ls = int(xs[y, x]), int(mus[y, x]), int(lss[y, x])
-                    amu, als = adapt.params(net, mu, ls)
+                    net, xs, mus, lss, pats, lo, hi = planes[p]
+                    v, mu, ls, pt = int(xs[y, x]), int(mus[y, x]), int(lss[y, x]), int(pats[y, x])
+                    amu, als = adapt.params(net, mu, ls, pt)
                     st, fr, nb = coded(np.array([amu]), np.array([als]), np.array([v]), lo, hi)
                     out[p, y, x] = (st[0], fr[0], nb[0])
-                    adapt.update(net, mu, ls, v)
+                    adapt.update(net, mu, ls, v, pt)
     return out.reshape(-1, 3)
 
 
 def main():
-    nets = read_model(os.path.join(HERE, "..", "..", "..", "codecs", "pixel-mlp", "model", "pixel_mlp_m1.bin"))
+    nets = read_model(os.path.join(HERE, "..", "..", "..", "codecs", "pixel-mlp", "model", f"pixel_mlp_m{MODEL}.bin"))
     rng = np.random.default_rng(20261128)
     cases = {}
     if TRAIN:
@@ -95,8 +103,9 @@ def main():
     cases["edges_u8"] = np.where((yy // 3 + xx // 4) % 2 == 0, 250, 3).astype("u1")
     for name, arr in cases.items():
         arr = np.ascontiguousarray(arr)
-        np.save(os.path.join(HERE, f"v1_{name}.input.npy"), arr)
-        np.save(os.path.join(HERE, f"v1_{name}.cdf.npy"), cdf_rows(nets, arr))
+        np.save(os.path.join(HERE, f"{PREFIX}_{name}.input.npy"), arr)
+        np.save(os.path.join(HERE, f"{PREFIX}_{name}.cdf.npy"),
+                cdf_rows(nets, arr, pattern_adapt=MODEL >= 2))
         print(name, arr.shape, arr.dtype)
 
 
