@@ -3,6 +3,7 @@
 bits per sub-pixel (bpsp = 8 x bytes / samples) and single-thread speed in megapixels per second.
 
     python codecs/pixel-mlp/benches/images.py --data DIR [--train DIR] [--repeat 3] [--out FILE.md]
+        [--models 1 2]
 
 DIR holds photo_astronaut_rgb.npy, photo_camera_gray.npy, microscopy_nuclei_2d_uint16.npy and
 microscopy_nuclei_3d_uint16.npy; --train adds every .npy of the images-train set as a cross-check
@@ -12,8 +13,10 @@ thread, the 2-thread wavefront figure wall time. Peers run in process, best of -
 CPU times of decoding (robust on a shared machine; a peer that used several threads is charged
 for all of them). Volumes
 (z, y, x) are coded slice by slice by the peers (2-d codecs), as one chunk by pixel_mlp (each slice
-conditioned on the one before). WebP codes 8-bit RGB only: greyscale images go in as grey RGB
-(counted per grey sample), 16-bit images are left out. Needs numpy, imagecodecs, numcodecs.
+conditioned on the one before); --models gives pixel_mlp one column per model id (default: the
+default model only; the last one listed is the one compared with the peers). WebP codes 8-bit
+RGB only: greyscale images go in as grey RGB (counted per grey sample), 16-bit images are left
+out. Needs numpy, imagecodecs, numcodecs.
 """
 
 import argparse
@@ -97,18 +100,19 @@ def chain(a):
     return len(numcodecs.Zstd(level=19).encode(x.astype(dtype).tobytes()))
 
 
-def ours(paths, repeat):
+def ours(paths, repeat, model=None):
     exe = os.path.join(ROOT, "target", "release", "examples", "pixel_mlp_speed")
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "ndcodecs-pixel-mlp",
                     "--example", "pixel_mlp_speed"], cwd=ROOT, check=True)
     env = dict(os.environ, PIXEL_MLP_CSV="1")
-    out = subprocess.run([exe, "--repeat", str(repeat), *paths], env=env, check=True,
+    sel = ["--model", str(model)] if model is not None else []
+    out = subprocess.run([exe, "--repeat", str(repeat), *sel, *paths], env=env, check=True,
                          capture_output=True, text=True).stdout
     res = {}
     for line in out.splitlines():
         if line.startswith("csv,"):
             f = line.split(",")
-            res[f[1]] = dict(samples=int(f[2]), bytes=int(f[3]), enc=float(f[4]), dec=float(f[5]),
+            res[f[1].split("@")[0]] = dict(samples=int(f[2]), bytes=int(f[3]), enc=float(f[4]), dec=float(f[5]),
                              w1=float(f[6]), w2=float(f[7]), d2=float(f[8]))
     return res
 
@@ -124,11 +128,15 @@ def main():
     ap.add_argument("--train")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out")
+    ap.add_argument("--models", nargs="*", type=int, default=None)
     args = ap.parse_args()
+    models = args.models or [None]
     paths = [os.path.join(args.data, n + ".npy") for n in BENCH]
     if args.train:
         paths += sorted(glob.glob(os.path.join(args.train, "*.npy")))
-    mine = ours(paths, args.repeat)
+    mine_by = {m: ours(paths, args.repeat, m) for m in models}
+    mine = mine_by[models[-1]]
+    extra = models[:-1]
     peers = ["jxl_e7", "jpegls", "webp", "png"]
     rows = []
     table = {}
@@ -140,6 +148,9 @@ def main():
         o = mine[name]
         r = {"ours": 8 * o["bytes"] / n}
         speed = {"ours": pix / o["dec"] / 1e6}
+        for m in extra:
+            r[f"m{m}"] = 8 * mine_by[m][name]["bytes"] / n
+            speed[f"m{m}"] = pix / mine_by[m][name]["dec"] / 1e6
         for p in peers:
             got = peer(p, a, args.repeat)
             r[p] = 8 * got[0] / n if got else None
@@ -149,17 +160,24 @@ def main():
         beaten = all(r["ours"] < r[p] for p in ("jpegls", "webp", "png") if r[p])
         cell = lambda v, s=None: "–" if v is None else (f"{v:.3f}" + (f" ({s:.2f})" if s else ""))
         rows.append(f"| {name}{' (train)' if args.train and path.startswith(args.train) else ''} "
-                    f"| {a.shape} {a.dtype} | {cell(r['ours'], speed['ours'])} | "
+                    f"| {a.shape} {a.dtype} | "
+                    + "".join(f"{cell(r[f'm{m}'], speed[f'm{m}'])} | " for m in extra)
+                    + f"{cell(r['ours'], speed['ours'])} | "
                     + " | ".join(cell(r[p], speed[p]) for p in peers)
                     + f" | {r['chain']:.3f} | {'yes' if beaten else 'no'} | "
                     f"{pix / o['enc'] / 1e6:.2f} | {o['w1'] / o['w2']:.2f} |")
         print(rows[-1], flush=True)
-    lines = ["| image | shape, dtype | pixel_mlp bpsp (decode MP/s) | JPEG-XL e7 | JPEG-LS | WebP | PNG "
+    tag = lambda m: f" model {m}" if m is not None else ""
+    lines = ["| image | shape, dtype | "
+             + "".join(f"pixel_mlp{tag(m)} bpsp (decode MP/s) | " for m in models)
+             + "JPEG-XL e7 | JPEG-LS | WebP | PNG "
              "| ycocg_r→spatial_delta→zstd | fewer bits than JPEG-LS, WebP, PNG | pixel_mlp encode MP/s "
-             "| wavefront 2 thr / 1 thr |", "|" + "---|" * 12] + rows
+             "| wavefront 2 thr / 1 thr |", "|" + "---|" * (10 + len(models))] + rows
     for label, group in (("photos", PHOTOS), ("16-bit", WIDE)):
-        g = {k: gmean([table[i][k] for i in group]) for k in ["ours", "jxl_e7", "jpegls", "png", "chain"]}
-        lines.append(f"\nGeometric mean bpsp, {label}: pixel_mlp {g['ours']:.3f}, JPEG-XL e7 "
+        keys = ["ours", "jxl_e7", "jpegls", "png", "chain"] + [f"m{m}" for m in extra]
+        g = {k: gmean([table[i][k] for i in group]) for k in keys}
+        before = "".join(f"pixel_mlp model {m} {g[f'm{m}']:.3f}, " for m in extra)
+        lines.append(f"\nGeometric mean bpsp, {label}: {before}pixel_mlp{tag(models[-1])} {g['ours']:.3f}, JPEG-XL e7 "
                      f"{g['jxl_e7']:.3f} (ratio {g['ours'] / g['jxl_e7']:.3f}), JPEG-LS {g['jpegls']:.3f}, "
                      f"PNG {g['png']:.3f}, ycocg_r→spatial_delta→zstd {g['chain']:.3f}")
     text = "\n".join(lines)

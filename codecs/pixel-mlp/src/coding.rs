@@ -175,7 +175,7 @@ pub enum Adaptation {
     /// model 1: bias and scale per network x octave of the predicted scale
     Octave,
     /// model 2: scale per network x octave, bias per network x octave x neighbour pattern (64),
-    /// the scale measured around the corrected mean
+    /// the scale measured around the corrected mean, corrections from the first sample on
     OctavePattern,
 }
 
@@ -241,10 +241,20 @@ impl Adapt {
         }
     }
 
+    /// Samples a context must have seen before its correction applies: 16 in model 1, none in
+    /// model 2 (the running means start at 0, so the corrections start at 0).
+    #[inline(always)]
+    fn warm_up(&self) -> u32 {
+        match self.mode {
+            Adaptation::Octave => 16,
+            Adaptation::OctavePattern => 0,
+        }
+    }
+
     /// The corrected mean (`mu_fp` units).
     #[inline(always)]
     fn mean(&self, p: &Params, kb: usize) -> i64 {
-        if self.bias_count[kb] < 16 {
+        if self.bias_count[kb] < self.warm_up() {
             p.mu_fp
         } else {
             p.mu_fp + (self.bias[kb] >> 4)
@@ -257,7 +267,7 @@ impl Adapt {
     pub fn logistic(&self, p: &Params) -> Logistic {
         let k = ctx_of(p);
         let mu = self.mean(p, self.bias_ctx(p, k));
-        let ls = if self.count[k] < 16 {
+        let ls = if self.count[k] < self.warm_up() {
             p.ls_fp
         } else {
             #[allow(clippy::cast_sign_loss)]

@@ -206,7 +206,8 @@ def scale_fp(ls_fp):
 class Adapt:
     """The per-stream online correction of the spec. Model 1 (patterns=False): bias and scale per
     network x scale octave. Model 2 (patterns=True): scale per network x octave, bias per network x
-    octave x the 64 neighbour patterns, the scale measured around the corrected mean."""
+    octave x the 64 neighbour patterns, the scale measured around the corrected mean, no warm-up
+    (model 1: a context corrects once it has seen 16 samples)."""
 
     def __init__(self, patterns=False):
         self.patterns = patterns
@@ -223,13 +224,16 @@ class Adapt:
     def _kb(self, k, pattern):
         return k * 64 + pattern if self.patterns else k
 
+    def _warm(self):
+        return 0 if self.patterns else 16
+
     def _mean(self, kb, mu_fp):
-        return mu_fp if self.bias_count[kb] < 16 else mu_fp + (self.bias[kb] >> 4)
+        return mu_fp if self.bias_count[kb] < self._warm() else mu_fp + (self.bias[kb] >> 4)
 
     def params(self, net, mu_fp, ls_fp, pattern=0):
         k = self.ctx(net, ls_fp)
         mu = self._mean(self._kb(k, pattern), mu_fp)
-        if self.count[k] < 16:
+        if self.count[k] < self._warm():
             return mu, ls_fp
         corr = log2_fp_int(max(self.dev[k], 1)) - log2_fp_int(max(self.pred[k], 1))
         return mu, ls_fp + min(max(corr, -768), 768)
