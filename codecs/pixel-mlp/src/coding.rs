@@ -169,7 +169,10 @@ where
     }
 }
 
-/// Which online correction a model uses (`specs/pixel_mlp/README.md`, "Adaptation").
+/// Which online correction a model uses (`specs/pixel_mlp/README.md`, "Adaptation"). Model 2's
+/// per-pattern bias is the bias cancellation of CALIC (Wu & Memon, IEEE Trans. Commun. 1997) and
+/// LOCO-I / JPEG-LS (Weinberger, Seroussi & Sapiro, IEEE Trans. Image Process. 2000) applied to
+/// the network's prediction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Adaptation {
     /// model 1: bias and scale per network x octave of the predicted scale
