@@ -3,7 +3,7 @@
 //! figures are CPU time of the pool's one thread (Linux `/proc/thread-self/schedstat`: robust on
 //! a shared machine); 1- and 2-thread decoding are also timed as wall time for the scaling.
 //!
-//! `cargo run --release -p ndcodecs-interp-cnn --example interp_cnn_speed -- [--repeat N] FILE.npy ...`
+//! `cargo run --release -p ndcodecs-interp-cnn --example interp_cnn_speed -- [--repeat N] [--model ID] FILE.npy ...`
 
 use std::time::Instant;
 
@@ -45,8 +45,11 @@ fn cpu_best<R: Send>(
     })
 }
 
-fn run<T: ImageSample>(name: &str, v: &[T], shape: &[usize], repeat: usize) {
-    let config = InterpCnnConfig::default();
+fn run<T: ImageSample>(name: &str, v: &[T], shape: &[usize], repeat: usize, model: u32) {
+    let config = InterpCnnConfig {
+        model,
+        ..InterpCnnConfig::default()
+    };
     let pixels = (shape[0] * shape[1]) as f64
         * if shape.len() == 3 && shape[2] > 4 {
             shape[2] as f64
@@ -104,6 +107,11 @@ fn main() {
         repeat = args[1].parse().expect("--repeat N");
         args.drain(..2);
     }
+    let mut model = InterpCnnConfig::default().model;
+    if args.first().is_some_and(|a| a == "--model") {
+        model = args[1].parse().expect("--model ID");
+        args.drain(..2);
+    }
     for path in args {
         let bytes = std::fs::read(&path).expect("read");
         let npy = npyz::NpyFile::new(&bytes[..]).expect("npy");
@@ -115,12 +123,22 @@ fn main() {
             .to_string();
         match npy.dtype() {
             npyz::DType::Plain(t) if t.size_field() == 1 => {
-                run(&name, &npy.into_vec::<u8>().unwrap(), &shape, repeat)
+                run(&name, &npy.into_vec::<u8>().unwrap(), &shape, repeat, model)
             }
-            npyz::DType::Plain(t) if t.type_char() == npyz::TypeChar::Uint => {
-                run(&name, &npy.into_vec::<u16>().unwrap(), &shape, repeat)
-            }
-            _ => run(&name, &npy.into_vec::<i16>().unwrap(), &shape, repeat),
+            npyz::DType::Plain(t) if t.type_char() == npyz::TypeChar::Uint => run(
+                &name,
+                &npy.into_vec::<u16>().unwrap(),
+                &shape,
+                repeat,
+                model,
+            ),
+            _ => run(
+                &name,
+                &npy.into_vec::<i16>().unwrap(),
+                &shape,
+                repeat,
+                model,
+            ),
         }
     }
 }

@@ -27,12 +27,15 @@ use crate::grid::NEIGHBOURS;
 /// Number of networks of a model.
 pub const NETS: usize = 9;
 /// The newest shipped model id (what the encoder writes by default).
-pub const LATEST_MODEL: u32 = 1;
+pub const LATEST_MODEL: u32 = 2;
 /// Largest number of features of a network.
 pub const MAX_FEATURES: usize = 23;
 
 /// The shipped weight files, by model id.
-const SHIPPED: &[(u32, &[u8])] = &[(1, include_bytes!("../model/interp_cnn_m1.bin"))];
+const SHIPPED: &[(u32, &[u8])] = &[
+    (1, include_bytes!("../model/interp_cnn_m1.bin")),
+    (2, include_bytes!("../model/interp_cnn_m2.bin")),
+];
 
 /// Number of features of network `net`.
 #[must_use]
@@ -105,7 +108,8 @@ fn parse(id: u32, bytes: &[u8]) -> Result<Model, CodecError> {
 /// [`CodecError::Corrupt`] if no shipped model has this id (a stream from a newer writer, or
 /// damaged data).
 pub fn model(id: u32) -> Result<&'static Model, CodecError> {
-    static CACHE: [OnceLock<Result<Model, CodecError>>; 1] = [OnceLock::new()];
+    static CACHE: [OnceLock<Result<Model, CodecError>>; SHIPPED.len()] =
+        [const { OnceLock::new() }; SHIPPED.len()];
     let Some(pos) = SHIPPED.iter().position(|&(i, _)| i == id) else {
         return Err(CodecError::Corrupt {
             codec: CODEC_ID,

@@ -84,39 +84,58 @@ def bits(p, f, t, a, d, lo, hi):
     return -lp / np.log(2.0)
 
 
-def adam_train(p, data, steps, batch, lr, seed):
+def adam_train(p, data, steps, batch, lr, seed, mask=None):
     f, t, a, d, lo, hi = (jnp.asarray(x) for x in data)
     n = t.shape[0]
     loss = lambda p, idx: jnp.mean(bits(p, f[idx], t[idx], a[idx], d[idx], lo[idx], hi[idx]))
-    grad = jax.jit(jax.value_and_grad(loss))
-    m = jax.tree.map(jnp.zeros_like, p)
-    v = jax.tree.map(jnp.zeros_like, p)
-    rng = np.random.default_rng(seed)
     b1, b2 = 0.9, 0.999
-    for i in range(1, steps + 1):
-        idx = jnp.asarray(rng.integers(0, n, min(batch, n)))
-        lr_i = lr * min(1.0, i / 200) * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * i / steps)))
-        val, g = grad(p, idx)
+
+    @jax.jit
+    def update(p, m, v, idx, lr_i, i):
+        # one Adam step, compiled as a whole (the update outside jit dominated the run time)
+        val, g = jax.value_and_grad(loss)(p, idx)
+        if mask is not None:
+            g = jax.tree.map(lambda g, k: g * k, g, mask)
         m = jax.tree.map(lambda m, g: b1 * m + (1 - b1) * g, m, g)
         v = jax.tree.map(lambda v, g: b2 * v + (1 - b2) * g * g, v, g)
         p = jax.tree.map(lambda p, m, v: p - lr_i * (m / (1 - b1**i)) / (jnp.sqrt(v / (1 - b2**i)) + 1e-8),
                          p, m, v)
+        return p, m, v, val
+
+    m = jax.tree.map(jnp.zeros_like, p)
+    v = jax.tree.map(jnp.zeros_like, p)
+    rng = np.random.default_rng(seed)
+    for i in range(1, steps + 1):
+        idx = jnp.asarray(rng.integers(0, n, min(batch, n)))
+        lr_i = lr * min(1.0, i / 200) * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * i / steps)))
+        p, m, v, val = update(p, m, v, idx, jnp.float32(lr_i), jnp.float32(i))
         if i % 1000 == 0:
             print(f"  step {i}: {float(val):.4f} bits", flush=True)
     return p
 
 
-def evaluate(nets, per_image):
+def evaluate(nets, per_image, chunk=1 << 16):
+    """Ideal code length (bits, samples) per image: every image's samples of one network in
+    fixed-size padded chunks, so that each network compiles once."""
     ev = jax.jit(bits)
-    out = {}
-    for name, recs in per_image.items():
-        tot, n = 0.0, 0
-        for net, rec in recs:
-            b = ev(nets[net], *(jnp.asarray(x) for x in rec))
-            tot += float(jnp.sum(b))
-            n += rec[1].size
-        out[name] = (tot, n)
-    return out
+    names = list(per_image)
+    tot = np.zeros(len(names))
+    cnt = np.zeros(len(names), np.int64)
+    for net in range(NETS):
+        recs = [(i, rec) for i, name in enumerate(names) for k, rec in per_image[name] if k == net]
+        if not recs:
+            continue
+        data = cat([r for _, r in recs])
+        owner = np.concatenate([np.full(r[1].size, i) for i, r in recs])
+        n = owner.size
+        for s0 in range(0, n, chunk):
+            m = min(chunk, n - s0)
+            part = [np.pad(x[s0:s0 + m], [(0, chunk - m)] + [(0, 0)] * (x.ndim - 1), mode="edge")
+                    for x in data]
+            b = np.asarray(ev(nets[net], *(jnp.asarray(x) for x in part)))[:m]
+            tot += np.bincount(owner[s0:s0 + m], weights=b, minlength=len(names))
+            cnt += np.bincount(owner[s0:s0 + m], minlength=len(names))
+    return {name: (tot[i], cnt[i]) for i, name in enumerate(names)}
 
 
 def main():
@@ -131,6 +150,11 @@ def main():
     ap.add_argument("--tune-lr", type=float, default=5e-4)
     ap.add_argument("--holdout", nargs="*", default=[])
     ap.add_argument("--eval", nargs="*", default=[], help="extra images to report (never trained)")
+    ap.add_argument("--tune-only-extra", action="store_true",
+                    help="fine-tune only the first-layer weights of the conditioning inputs")
+    ap.add_argument("--luma-from", default=None,
+                    help="take the first-channel networks from this npz instead of training them "
+                         "(experiments on the later channels' fine-tuning)")
     ap.add_argument("--out", default="out/float_weights.npz")
     args = ap.parse_args()
     t0 = time.time()
@@ -148,7 +172,11 @@ def main():
     for k in sorted(range(NETS), key=lambda k: (k % 3 != 0, k)):
         data = cat(per_net[k])
         print(f"net {k}: {data[1].size} samples, {n_features(k)} features", flush=True)
-        if k % 3 == 0:
+        if k % 3 == 0 and args.luma_from:
+            z = np.load(args.luma_from)
+            p = [(jnp.asarray(z[f"n{k}_w{i}"]), jnp.asarray(z[f"n{k}_b{i}"]))
+                 for i in range(args.depth + 1)]
+        elif k % 3 == 0:
             p = init(jax.random.PRNGKey(k), n_features(k), args.hidden, args.depth)
             p = adam_train(p, data, args.steps, args.batch, args.lr, seed=k)
         else:
@@ -156,7 +184,13 @@ def main():
             w0, b0 = base[0]
             extra = jnp.zeros((n_features(k) - w0.shape[0], w0.shape[1]))
             p = [(jnp.concatenate([w0, extra], 0), b0)] + list(base[1:])
-            p = adam_train(p, data, args.tune_steps, args.batch, args.tune_lr, seed=k)
+            mask = None
+            if args.tune_only_extra:
+                # only the conditioning inputs' first-layer weights move: few parameters for
+                # the few colour images
+                mask = jax.tree.map(jnp.zeros_like, p)
+                mask[0] = (jnp.zeros_like(p[0][0]).at[w0.shape[0]:].set(1.0), jnp.zeros_like(b0))
+            p = adam_train(p, data, args.tune_steps, args.batch, args.tune_lr, seed=k, mask=mask)
         nets[k] = p
     print(f"trained: {time.time() - t0:.1f} s", flush=True)
     for title, imgs in (("train", per_image), ("held out", held_images), ("eval", eval_images)):

@@ -17,6 +17,11 @@ pub const CASES: &[&str] = &[
     "rgba_uint8",
 ];
 
+/// The shipped models, each with its golden vectors: `(model id, file name suffix)`; model 1's
+/// files are `v0_1_0_<case>.bin` / `.params.npy`, a later model's `v0_1_0_<case>_m<id>.*`
+/// (the inputs are shared).
+pub const MODELS: &[(u32, &str)] = &[(1, ""), (2, "_m2")];
+
 /// A golden case's input samples (as `i32`), shape and dtype name.
 pub fn input(name: &str) -> (Vec<i32>, Vec<usize>, String) {
     let path = repo().join(format!(
@@ -54,9 +59,12 @@ pub fn input(name: &str) -> (Vec<i32>, Vec<usize>, String) {
     (v, shape, dtype.to_string())
 }
 
-/// Encodes `v` (of dtype `dtype`) with the default configuration.
-pub fn encode(v: &[i32], shape: &[usize], dtype: &str) -> Vec<u8> {
-    let config = ndcodecs_interp_cnn::InterpCnnConfig::default();
+/// Encodes `v` (of dtype `dtype`) with the default configuration and model `model`.
+pub fn encode(v: &[i32], shape: &[usize], dtype: &str, model: u32) -> Vec<u8> {
+    let config = ndcodecs_interp_cnn::InterpCnnConfig {
+        model,
+        ..ndcodecs_interp_cnn::InterpCnnConfig::default()
+    };
     match dtype {
         "uint8" => {
             let s: Vec<u8> = v.iter().map(|&x| x as u8).collect();
