@@ -136,6 +136,7 @@ fn axis_range(k: usize, axis: usize, s: usize, done: [bool; 4]) -> (usize, usize
 /// One sweep: the targets at odd multiples of `s` along `axis`, at multiples of `s` along the
 /// axes already swept at this level (`done`) and at multiples of `2s` along the others.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn sweep<F: Real, P: PointOp<F>>(
     g: &Geometry,
     s: usize,
@@ -222,6 +223,7 @@ fn sweep<F: Real, P: PointOp<F>>(
 /// The anchors: the elements at multiples of `a` along every axis, in C order, each predicted
 /// by the Lorenzo predictor over the anchor grid from the anchors before it (the first from
 /// `offset`).
+#[inline(always)]
 fn anchors<F: Real, P: PointOp<F>>(
     g: &Geometry,
     a: usize,
@@ -288,6 +290,7 @@ fn anchors<F: Real, P: PointOp<F>>(
 }
 
 /// Walks the whole array: anchors, then levels `plan.anchor_level` down to 1.
+#[inline(always)]
 pub(crate) fn walk<F: Real, P: PointOp<F>>(
     g: &Geometry,
     plan: &Plan,
