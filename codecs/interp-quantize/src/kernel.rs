@@ -45,6 +45,22 @@ pub(crate) trait PointOp<F: Real> {
     ) -> Result<(), Self::Err>;
 }
 
+impl<F: Real, P: PointOp<F>> PointOp<F> for &mut P {
+    type Err = P::Err;
+    #[inline(always)]
+    fn row(
+        &mut self,
+        work: &mut [F],
+        pos0: usize,
+        stride: usize,
+        count: usize,
+        lq: &LevelQuant<F>,
+        pred: impl Fn(&[F], usize) -> F,
+    ) -> Result<(), Self::Err> {
+        (**self).row(work, pos0, stride, count, lq, pred)
+    }
+}
+
 /// Neighbour availability of a target along the interpolation axis (see the specification).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
