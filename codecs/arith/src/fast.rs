@@ -14,7 +14,7 @@
 
 use ndcodecs_core::{ByteReader, CodecError};
 use ndcodecs_entropy::{
-    EntropyError, RANS_MAX_SYMBOLS, RansDecoder, RansEncoder, quantize_frequencies,
+    EntropyError, RANS_MAX_SYMBOLS, RansDecoder, RansEncSymbol, RansEncoder, quantize_frequencies,
 };
 
 use crate::{CODEC_ID, element::ArithElement};
@@ -65,11 +65,11 @@ const TOP: [u8; SYMBOLS] = {
 #[inline(always)]
 fn symbol_of(u: u64) -> (usize, u32) {
     let e = 64 - u.leading_zeros();
-    if e < 2 {
-        (e as usize, e)
-    } else {
-        ((2 * e - 2) as usize | ((u >> (e - 2)) & 1) as usize, e)
-    }
+    // without a branch: for `e < 2` the formula gives `u` (= `e`) as well
+    (
+        (2 * e.max(1) - 2) as usize | ((u >> e.saturating_sub(2)) & 1) as usize,
+        e,
+    )
 }
 
 #[inline(always)]
@@ -102,55 +102,6 @@ impl Geometry {
                 1
             },
         }
-    }
-}
-
-/// LSB-first bit writer of the raw bits: every put stores the 8-byte buffer at the current
-/// byte (the output is sized beforehand for the most bits the values can have).
-struct BitWriter {
-    out: Vec<u8>,
-    /// bytes complete
-    pos: usize,
-    /// bits not yet complete bytes (fewer than 8 after every put)
-    buf: u64,
-    n: u32,
-}
-
-impl BitWriter {
-    /// A writer for at most `max_bits` bits.
-    fn new(max_bits: usize) -> Self {
-        Self {
-            out: vec![0; max_bits / 8 + 16],
-            pos: 0,
-            buf: 0,
-            n: 0,
-        }
-    }
-
-    /// The low `count <= 62` bits of `bits`.
-    #[inline(always)]
-    fn put(&mut self, bits: u64, count: u32) {
-        if count > 56 {
-            self.put(bits & 0xFFFF_FFFF, 32);
-            self.put(bits >> 32, count - 32);
-            return;
-        }
-        self.buf |= (bits & !(u64::MAX << count)) << self.n;
-        self.n += count;
-        if let Some(b) = self.out.get_mut(self.pos..self.pos + 8) {
-            b.copy_from_slice(&self.buf.to_le_bytes());
-        }
-        // n <= 7 + 56: at most 7 whole bytes
-        let whole = self.n & !7;
-        self.pos += (whole >> 3) as usize;
-        self.buf >>= whole;
-        self.n &= 7;
-    }
-
-    fn finish(mut self) -> Vec<u8> {
-        let end = self.pos + self.n.div_ceil(8) as usize;
-        self.out.truncate(end);
-        self.out
     }
 }
 
@@ -260,6 +211,46 @@ fn for_each_row(n: usize, geo: &Geometry, mut row: impl FnMut(usize, bool)) {
     }
 }
 
+/// Appends the raw bits of `values` (the bits below each zigzagged value's two leading bits,
+/// `bits` in all), LSB first, to `out`: every put stores the 8-byte buffer at the current byte
+/// (`out` has 8 bytes of room past the end while they are written).
+fn put_raw_bits<T: ArithElement>(values: &[T], bits: usize, out: &mut Vec<u8>) {
+    let base = out.len();
+    let bytes = bits.div_ceil(8);
+    out.resize(base + bytes + 8, 0);
+    let dst = &mut out[base..];
+    let (mut pos, mut buf, mut nb) = (0usize, 0u64, 0u32);
+    for v in values {
+        let u = zigzag(v.to_signed());
+        let count = symbol_of(u).1.saturating_sub(2);
+        let (bits, count) = if count > 56 {
+            // only 64-bit values: the low 32 bits first
+            put_bits(dst, &mut pos, &mut buf, &mut nb, u & 0xFFFF_FFFF, 32);
+            (u >> 32, count - 32)
+        } else {
+            (u, count)
+        };
+        put_bits(dst, &mut pos, &mut buf, &mut nb, bits, count);
+    }
+    debug_assert_eq!(8 * pos + nb as usize, bits);
+    out.truncate(base + bytes);
+}
+
+/// Puts the low `count <= 56` bits of `bits` (the writer's state: bytes complete `pos`, the
+/// bits not yet complete bytes `buf`, their number `nb`, below 8 after every put).
+#[inline(always)]
+fn put_bits(out: &mut [u8], pos: &mut usize, buf: &mut u64, nb: &mut u32, bits: u64, count: u32) {
+    *buf |= (bits & !(u64::MAX << count)) << *nb;
+    *nb += count;
+    if let Some(b) = out.get_mut(*pos..*pos + 8) {
+        b.copy_from_slice(&buf.to_le_bytes());
+    }
+    let whole = *nb & !7;
+    *pos += (whole >> 3) as usize;
+    *buf >>= whole;
+    *nb &= 7;
+}
+
 /// Appends the model-1 payload of `values` (C order, shape `shape`) to `out`.
 pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u8>) {
     let n = values.len();
@@ -268,47 +259,52 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
     }
     let geo = Geometry::new(shape);
     let len = geo.len;
-    // pass 1: symbols with their contexts (`ctx << 7 | symbol`), raw bits, histograms
+    // pass 1: symbols with their contexts (`ctx << 7 | symbol`), histograms; row by row, the
+    // symbols first and then the contexts (no loop-carried dependency in either loop)
     let mut coded: Vec<u16> = vec![0; n];
     // four histograms, taken in turn, so that repeated symbols do not wait on one counter
-    let mut hists = vec![[0u64; CONTEXTS * SYMBOLS]; 4];
-    let mut raw = BitWriter::new(n.saturating_mul(T::BITS as usize - 2));
-    // symbols of the previous and the current row, with a zero on either side
-    let mut up = vec![0u8; len + 2];
-    let mut cur = vec![0u8; len + 2];
-    for_each_row(n, &geo, |start, has_up| {
-        if !has_up {
+    const H: usize = CONTEXTS * SYMBOLS;
+    let mut hists = vec![0u64; 4 * H];
+    // symbols of the previous and the current row, with two zeros before and one after
+    let mut up = vec![0u8; len + 3];
+    let mut cur = vec![0u8; len + 3];
+    let mut start = 0usize;
+    let mut r = 0usize;
+    while start < n {
+        if r.is_multiple_of(geo.rows_per_plane) {
             up.fill(0);
         }
         let row = &values[start..start + len];
-        let codes = &mut coded[start..start + len];
-        let ups = &up[..len + 2];
-        let curs = &mut cur[1..=len];
-        let (mut sl, mut sl2) = (0u32, 0u32);
-        for (j, ((v, c), cs)) in row.iter().zip(codes.iter_mut()).zip(curs).enumerate() {
-            let ctx = context(sl, sl2, up_part(ups, j));
-            let u = zigzag(v.to_signed());
-            let (sym, e) = symbol_of(u);
-            raw.put(u, e.saturating_sub(2));
+        for (cs, v) in cur[2..len + 2].iter_mut().zip(row) {
             #[allow(clippy::cast_possible_truncation)]
             {
-                *c = (ctx << 7 | sym) as u16;
-                *cs = sym as u8;
-            }
-            hists[j & 3][(ctx << 7 | sym) & (CONTEXTS * SYMBOLS - 1)] += 1;
-            sl2 = sl;
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                sl = sym as u32;
+                *cs = symbol_of(zigzag(v.to_signed())).0 as u8;
             }
         }
+        let codes = &mut coded[start..start + len];
+        let (ups, curs) = (&up[..len + 3], &cur[..len + 3]);
+        for (j, c) in codes.iter_mut().enumerate() {
+            let up_part =
+                u32::from(ups[j + 2]) + ((u32::from(ups[j + 1]) + u32::from(ups[j + 3])) >> 1);
+            let ctx = context(u32::from(curs[j + 1]), u32::from(curs[j]), up_part);
+            let cs = ctx << 7 | usize::from(curs[j + 2]);
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *c = cs as u16;
+            }
+            hists[((j & 3) * H + cs) & (4 * H - 1)] += 1;
+        }
         std::mem::swap(&mut up, &mut cur);
-    });
+        r += 1;
+        start += len;
+    }
     let hist: Vec<[u64; SYMBOLS]> = (0..CONTEXTS)
-        .map(|c| std::array::from_fn(|k| hists.iter().map(|h| h[c * SYMBOLS + k]).sum::<u64>()))
+        .map(|c| {
+            std::array::from_fn(|k| (0..4).map(|h| hists[h * H + c * SYMBOLS + k]).sum::<u64>())
+        })
         .collect();
     // the tables: quantised frequencies of the contexts that occur
-    let mut packed = vec![0u32; CONTEXTS * SYMBOLS];
+    let mut packed = vec![RansEncSymbol::default(); CONTEXTS * SYMBOLS];
     let mut freqs = [0u16; SYMBOLS];
     for (ctx, h) in hist.iter().enumerate() {
         let used = h.iter().filter(|&&c| c > 0).count();
@@ -325,9 +321,9 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
             #[allow(clippy::cast_possible_truncation)]
             out.push(s as u8);
             packed[ctx * SYMBOLS + s] = if s & 1 == 0 {
-                4095 << 16
+                RansEncSymbol::new(0, 4095)
             } else {
-                1 | 4095 << 16
+                RansEncSymbol::new(1, 4095)
             };
             continue;
         }
@@ -342,19 +338,25 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
             #[allow(clippy::cast_possible_truncation)]
             out.push(sym as u8);
             crate::format::put_varint(out, u64::from(f));
-            packed[ctx * SYMBOLS + sym] = start | u32::from(f) << 16;
+            packed[ctx * SYMBOLS + sym] = RansEncSymbol::new(start, u32::from(f));
             start += u32::from(f);
         }
     }
     // pass 2: rANS, last symbol first
     let mut enc = RansEncoder::with_capacity(n / 4 + 16);
-    for (i, &c) in coded.iter().enumerate().rev() {
-        let p = packed[usize::from(c) & (CONTEXTS * SYMBOLS - 1)];
-        enc.put(i, p & 0xFFFF, p >> 16);
-    }
+    enc.put_rev(n, |i| {
+        packed[usize::from(coded[i]) & (CONTEXTS * SYMBOLS - 1)]
+    });
     crate::format::put_varint(out, enc.len() as u64);
     enc.finish_into(out);
-    out.extend_from_slice(&raw.finish());
+    // the raw bits: as many as the symbols counted say
+    let raw_bits: u64 = hist
+        .iter()
+        .flat_map(|h| h.iter().zip(RAW_BITS))
+        .map(|(&c, b)| c * u64::from(b))
+        .sum();
+    #[allow(clippy::cast_possible_truncation)]
+    put_raw_bits(values, raw_bits as usize, out);
 }
 
 fn entropy_error(e: &EntropyError) -> CodecError {

@@ -66,8 +66,8 @@ pub use decoder::RangeDecoder;
 pub use encoder::RangeEncoder;
 pub use error::EntropyError;
 pub use rans::{
-    RANS_L, RANS_LANES, RANS_MAX_SYMBOLS, RANS_PROB_BITS, RANS_TOTAL, RansDecoder, RansEncoder,
-    RansTable, quantize_frequencies,
+    RANS_L, RANS_LANES, RANS_MAX_SYMBOLS, RANS_PROB_BITS, RANS_TOTAL, RansDecoder, RansEncSymbol,
+    RansEncoder, RansTable, quantize_frequencies,
 };
 
 /// The README's example, run as a doctest.

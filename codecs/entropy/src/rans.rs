@@ -130,6 +130,58 @@ pub fn quantize_frequencies(counts: &[u64], freqs: &mut [u16]) {
     }
 }
 
+/// A symbol's interval `[start, start + freq)` of `[0, 2^12)` prepared for
+/// [`RansEncoder::put_rev`]: with `rcp = ceil(2^44 / freq)`, `floor(x / freq) = floor(x · rcp /
+/// 2^44)` for every 32-bit state `x` (the error `x · (rcp · freq − 2^44) / 2^44` stays below
+/// `x · freq / 2^44 < 1` of `freq`; the idea of F. Giesen's `rans_byte` reciprocals, exact here
+/// over the whole state range).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RansEncSymbol {
+    rcp: u64,
+    start: u32,
+    freq: u32,
+}
+
+impl RansEncSymbol {
+    /// The symbol of interval `[start, start + freq)`; `freq` must be in `1..=4096` and
+    /// `start + freq <= 4096` (a table's own entries), as for [`RansEncoder::put`] (a `freq` of
+    /// 0 codes as 1).
+    #[must_use]
+    pub const fn new(start: u32, freq: u32) -> Self {
+        let freq = if freq == 0 { 1 } else { freq };
+        Self {
+            rcp: (1u64 << 44).div_ceil(freq as u64),
+            start,
+            freq,
+        }
+    }
+}
+
+impl RansEncSymbol {
+    /// `(floor(x / freq), x mod freq)` for any 32-bit `x`, by the reciprocal.
+    #[inline(always)]
+    #[must_use]
+    pub fn div(&self, x: u32) -> (u32, u32) {
+        #[allow(clippy::cast_possible_truncation)]
+        let q = ((u128::from(x) * u128::from(self.rcp)) >> 44) as u32;
+        (q, x - q * self.freq)
+    }
+}
+
+/// One symbol of [`RansEncoder::put_rev`] on state `x`; `words` has room for the word.
+#[inline(always)]
+fn encode_step(x: &mut u32, s: RansEncSymbol, words: &mut [u16], k: &mut usize) {
+    let big = u64::from(*x) >= u64::from(s.freq) << (32 - RANS_PROB_BITS);
+    #[allow(clippy::cast_possible_truncation)]
+    {
+        words[*k] = *x as u16;
+    }
+    *k += usize::from(big);
+    let y = if big { *x >> 16 } else { *x };
+    let (q, r) = s.div(y);
+    *x = (q << RANS_PROB_BITS) + r + s.start;
+}
+
 /// The rANS encoder: symbols are put **last to first** (symbol `i` of the stream with lane
 /// `i mod 4`); [`finish`](Self::finish) writes the stream.
 #[derive(Clone, Debug)]
@@ -178,6 +230,39 @@ impl RansEncoder {
         }
         let freq = freq.max(1);
         *x = ((*x / freq) << RANS_PROB_BITS) + (*x % freq) + start;
+    }
+
+    /// Codes symbols `n − 1` down to 0 (symbol `i` with state `i mod 4`, its interval
+    /// `sym(i)`): the stream of calling [`put`](Self::put) for each of them in that order, with
+    /// the division by the frequency done as a multiplication by [`RansEncSymbol`]'s reciprocal,
+    /// the renormalisation without a branch and the four states in registers.
+    #[inline(always)]
+    pub fn put_rev(&mut self, n: usize, mut sym: impl FnMut(usize) -> RansEncSymbol) {
+        // at most one word per symbol
+        let base = self.words.len();
+        self.words.resize(base + n, 0);
+        let words = &mut self.words[base..];
+        let mut k = 0usize;
+        let [mut x0, mut x1, mut x2, mut x3] = self.states;
+        let mut i = n;
+        while !i.is_multiple_of(RANS_LANES) {
+            i -= 1;
+            let x = match i % RANS_LANES {
+                0 => &mut x0,
+                1 => &mut x1,
+                _ => &mut x2,
+            };
+            encode_step(x, sym(i), words, &mut k);
+        }
+        while i >= RANS_LANES {
+            i -= RANS_LANES;
+            encode_step(&mut x3, sym(i + 3), words, &mut k);
+            encode_step(&mut x2, sym(i + 2), words, &mut k);
+            encode_step(&mut x1, sym(i + 1), words, &mut k);
+            encode_step(&mut x0, sym(i), words, &mut k);
+        }
+        self.states = [x0, x1, x2, x3];
+        self.words.truncate(base + k);
     }
 
     /// Number of bytes [`finish`](Self::finish) will append.

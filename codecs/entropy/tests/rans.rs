@@ -2,7 +2,8 @@
 //! `n × entropy` of the quantised tables, and damaged streams as errors.
 
 use ndcodecs_entropy::{
-    EntropyError, RANS_TOTAL, RansDecoder, RansEncoder, RansTable, quantize_frequencies,
+    EntropyError, RANS_TOTAL, RansDecoder, RansEncSymbol, RansEncoder, RansTable,
+    quantize_frequencies,
 };
 
 /// xorshift64*: a fixed, platform-independent pseudo-random sequence.
@@ -171,4 +172,56 @@ fn quantised_frequencies_keep_every_symbol() {
     let mut f = [0u16; 4];
     quantize_frequencies(&counts, &mut f);
     assert_eq!(f, [0, 3072, 0, 1024]);
+}
+
+/// `put_rev` (reciprocal division, branch-free renormalisation) writes the same stream as `put`
+/// symbol by symbol, for every length modulo the four lanes and before and after other puts.
+#[test]
+fn put_rev_matches_put() {
+    for n in [0usize, 1, 2, 3, 4, 5, 7, 1000, 10_003] {
+        let (symbols, ctx, freqs, _) = sample(n, 7 + n as u64);
+        let reference = encode(&symbols, &ctx, &freqs);
+        let syms: Vec<Vec<RansEncSymbol>> = freqs
+            .iter()
+            .map(|f| {
+                let mut cum = 0u32;
+                f.iter()
+                    .map(|&x| {
+                        let s = RansEncSymbol::new(cum, u32::from(x));
+                        cum += u32::from(x);
+                        s
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut enc = RansEncoder::new();
+        enc.put_rev(n, |i| syms[ctx[i]][usize::from(symbols[i])]);
+        let mut out = Vec::new();
+        enc.finish_into(&mut out);
+        assert_eq!(out, reference, "n = {n}");
+    }
+}
+
+/// The reciprocal of every frequency divides exactly: 32-bit states around multiples of the
+/// frequency and at the ends of the range, against `/` and `%`.
+#[test]
+fn reciprocal_division_is_exact() {
+    let mut rng = Rng(99);
+    for freq in 1..=RANS_TOTAL {
+        let s = RansEncSymbol::new(RANS_TOTAL - freq, freq);
+        let mut xs: Vec<u64> = vec![
+            0,
+            1,
+            1 << 16,
+            (u64::from(freq) << 20) - 1,
+            u64::from(u32::MAX),
+        ];
+        for _ in 0..8 {
+            let x = (rng.next() >> 32) / u64::from(freq) * u64::from(freq);
+            xs.extend([x.saturating_sub(1), x, x + 1]);
+        }
+        for x in xs.into_iter().filter_map(|x| u32::try_from(x).ok()) {
+            assert_eq!(s.div(x), (x / freq, x % freq), "x = {x}, freq = {freq}");
+        }
+    }
 }

@@ -147,7 +147,17 @@ pub(crate) fn decode<F: Real>(
             max_kind,
             specials: Vec::new(),
         };
-        walk(g, &h.plan, offset, step, inv, out, &mut op)?;
+        // compiled for the CPU's vector features as the encoder's walk is (the walk is inlined
+        // into both)
+        pulp::Arch::new().dispatch(crate::encode::Walk {
+            g,
+            plan: &h.plan,
+            offset,
+            step,
+            inv,
+            work: out,
+            op: &mut op,
+        })?;
         finite &= op.finite;
     }
     if !finite {

@@ -45,6 +45,22 @@ pub(crate) trait PointOp<F: Real> {
     ) -> Result<(), Self::Err>;
 }
 
+impl<F: Real, P: PointOp<F>> PointOp<F> for &mut P {
+    type Err = P::Err;
+    #[inline(always)]
+    fn row(
+        &mut self,
+        work: &mut [F],
+        pos0: usize,
+        stride: usize,
+        count: usize,
+        lq: &LevelQuant<F>,
+        pred: impl Fn(&[F], usize) -> F,
+    ) -> Result<(), Self::Err> {
+        (**self).row(work, pos0, stride, count, lq, pred)
+    }
+}
+
 /// Neighbour availability of a target along the interpolation axis (see the specification).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -136,6 +152,7 @@ fn axis_range(k: usize, axis: usize, s: usize, done: [bool; 4]) -> (usize, usize
 /// One sweep: the targets at odd multiples of `s` along `axis`, at multiples of `s` along the
 /// axes already swept at this level (`done`) and at multiples of `2s` along the others.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn sweep<F: Real, P: PointOp<F>>(
     g: &Geometry,
     s: usize,
@@ -222,6 +239,7 @@ fn sweep<F: Real, P: PointOp<F>>(
 /// The anchors: the elements at multiples of `a` along every axis, in C order, each predicted
 /// by the Lorenzo predictor over the anchor grid from the anchors before it (the first from
 /// `offset`).
+#[inline(always)]
 fn anchors<F: Real, P: PointOp<F>>(
     g: &Geometry,
     a: usize,
@@ -288,6 +306,7 @@ fn anchors<F: Real, P: PointOp<F>>(
 }
 
 /// Walks the whole array: anchors, then levels `plan.anchor_level` down to 1.
+#[inline(always)]
 pub(crate) fn walk<F: Real, P: PointOp<F>>(
     g: &Geometry,
     plan: &Plan,

@@ -73,14 +73,17 @@ impl Hist {
         #[allow(clippy::cast_possible_truncation)]
         let q = q as i64;
         let a = q.unsigned_abs();
-        let bin = if a < 16 {
-            #[allow(clippy::cast_sign_loss)]
-            let b = (q + 15) as usize;
-            b
+        // both bins computed and one selected, without a branch
+        let small = a < 16;
+        let bits = 64 - a.leading_zeros();
+        #[allow(clippy::cast_sign_loss)]
+        let small_bin = (q + 15) as usize & 31;
+        let large_bin = (31 + 2 * (bits as usize).wrapping_sub(5)).wrapping_add(usize::from(q < 0));
+        let bin = if small { small_bin } else { large_bin };
+        self.extra_bits += if small {
+            0
         } else {
-            let bits = 64 - a.leading_zeros();
-            self.extra_bits += u64::from(bits - 1);
-            31 + 2 * (bits as usize - 5) + usize::from(q < 0)
+            u64::from(bits.saturating_sub(1))
         };
         self.count[bin] += 1;
     }
@@ -146,19 +149,15 @@ impl<F: Real> View<'_, F> {
 const CLASSES: usize = 5;
 
 #[inline(always)]
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 fn class(r: f64) -> usize {
+    // without a branch; a NaN is in class 4 (every comparison false, as in the chain of `if`s
+    // this replaces)
     let a = r.abs();
-    if a < 0.5 {
-        0
-    } else if a < 1.5 {
-        1
-    } else if a < 3.5 {
-        2
-    } else if a < 15.5 {
-        3
-    } else {
-        4
-    }
+    usize::from(!(a < 0.5))
+        + usize::from(!(a < 1.5))
+        + usize::from(!(a < 3.5))
+        + usize::from(!(a < 15.5))
 }
 
 /// Histograms of codes by the context class of the code before them in the stream (the
