@@ -93,6 +93,18 @@ pub(crate) fn decode<F: Real>(
     g: &Geometry,
     out: &mut [F],
 ) -> Result<(), CodecError> {
+    decode_on(pulp::Arch::new(), words, h, g, out)
+}
+
+/// [`decode`] with the walk of a chunk without special values compiled for `arch` (the CPU's
+/// vector features, or `pulp::Arch::Scalar` in the test that compares the two).
+fn decode_on<F: Real>(
+    arch: pulp::Arch,
+    words: &[i32],
+    h: &Header,
+    g: &Geometry,
+    out: &mut [F],
+) -> Result<(), CodecError> {
     let n = g.len();
     debug_assert_eq!(out.len(), n);
     if h.width != F::WIDTH {
@@ -149,7 +161,7 @@ pub(crate) fn decode<F: Real>(
         };
         // compiled for the CPU's vector features as the encoder's walk is (the walk is inlined
         // into both)
-        pulp::Arch::new().dispatch(crate::encode::Walk {
+        arch.dispatch(crate::encode::Walk {
             g,
             plan: &h.plan,
             offset,
@@ -180,4 +192,66 @@ pub(crate) fn decode<F: Real>(
         };
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{InterpQuantizeCodec, InterpQuantizeConfig};
+
+    /// A smooth 3-d field with noise from a fixed xorshift sequence.
+    fn field(n: usize) -> Vec<f64> {
+        let mut s = 0x9e37_79b9_7f4a_7c15_u64;
+        (0..n)
+            .map(|i| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                #[allow(clippy::cast_precision_loss)]
+                let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+                #[allow(clippy::cast_precision_loss)]
+                let t = i as f64;
+                (t * 0.003).sin() * 50.0 + (t * 0.07).cos() * 5.0 + u
+            })
+            .collect()
+    }
+
+    /// The decoder's walk compiled for the CPU's vector features gives bit for bit the values of
+    /// the scalar build of the same walk, and both stay within the bound of the input (an
+    /// independent check), for both float types and several shapes and bounds.
+    fn check<F: Real>() {
+        for shape in [&[2000][..], &[37, 49], &[9, 17, 33], &[3, 5, 7, 40]] {
+            let n: usize = shape.iter().product();
+            let xs: Vec<F> = field(n).into_iter().map(F::from_f64).collect();
+            for e in [1.0, 1e-2, 1e-4] {
+                let mut cfg = InterpQuantizeConfig::abs(e).unwrap();
+                if F::WIDTH == 64 {
+                    cfg.dtype = ndcodecs_core::float::FloatDtype::Float64;
+                }
+                let codec = InterpQuantizeCodec::try_new(cfg).unwrap();
+                let words = codec.encode_slice(&xs, shape).unwrap();
+                let (h, g) = read_header(&words).unwrap();
+                let mut outs = Vec::new();
+                for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
+                    let mut out = vec![F::ZERO; n];
+                    decode_on(arch, &words, &h, &g, &mut out).unwrap();
+                    for (x, y) in xs.iter().zip(&out) {
+                        assert!((x.to_f64() - y.to_f64()).abs() <= e, "{shape:?} e={e}");
+                    }
+                    outs.push(out.iter().map(|v| v.to_f64().to_bits()).collect::<Vec<_>>());
+                }
+                assert_eq!(outs[0], outs[1], "{shape:?} e={e}");
+            }
+        }
+    }
+
+    #[test]
+    fn vector_and_scalar_decoding_agree_f32() {
+        check::<f32>();
+    }
+
+    #[test]
+    fn vector_and_scalar_decoding_agree_f64() {
+        check::<f64>();
+    }
 }
