@@ -199,30 +199,14 @@ mod tests {
     use super::*;
     use crate::{InterpQuantizeCodec, InterpQuantizeConfig};
 
-    /// A smooth 3-d field with noise from a fixed xorshift sequence.
-    fn field(n: usize) -> Vec<f64> {
-        let mut s = 0x9e37_79b9_7f4a_7c15_u64;
-        (0..n)
-            .map(|i| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                #[allow(clippy::cast_precision_loss)]
-                let u = (s >> 11) as f64 / (1u64 << 53) as f64;
-                #[allow(clippy::cast_precision_loss)]
-                let t = i as f64;
-                (t * 0.003).sin() * 50.0 + (t * 0.07).cos() * 5.0 + u
-            })
-            .collect()
-    }
-
     /// The decoder's walk compiled for the CPU's vector features gives bit for bit the values of
-    /// the scalar build of the same walk, and both stay within the bound of the input (an
+    /// the scalar build of the same walk, and both stay within the bound of the input (the encoder
+    /// tests' field: smooth parts, noise, rare jumps) (an
     /// independent check), for both float types and several shapes and bounds.
     fn check<F: Real>() {
         for shape in [&[2000][..], &[37, 49], &[9, 17, 33], &[3, 5, 7, 40]] {
             let n: usize = shape.iter().product();
-            let xs: Vec<F> = field(n).into_iter().map(F::from_f64).collect();
+            let xs: Vec<F> = crate::encode::tests::field(n, 29);
             for e in [1.0, 1e-2, 1e-4] {
                 let mut cfg = InterpQuantizeConfig::abs(e).unwrap();
                 if F::WIDTH == 64 {

@@ -505,7 +505,7 @@ impl<F: Real, P: PointOp<F>> pulp::WithSimd for Walk<'_, F, P> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::format::Geometry;
 
@@ -541,7 +541,7 @@ mod tests {
 
     /// A field with smooth parts, noise and rare jumps far beyond the bound (codes of every
     /// size), from a fixed xorshift sequence.
-    fn field<F: Real>(n: usize, seed: u64) -> Vec<F> {
+    pub(crate) fn field<F: Real>(n: usize, seed: u64) -> Vec<F> {
         let mut s = seed | 1;
         (0..n)
             .map(|i| {
