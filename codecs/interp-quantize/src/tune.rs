@@ -78,7 +78,11 @@ impl Hist {
         let bits = 64 - a.leading_zeros();
         #[allow(clippy::cast_sign_loss)]
         let small_bin = (q + 15) as usize & 31;
-        let large_bin = (31 + 2 * (bits as usize).wrapping_sub(5)).wrapping_add(usize::from(q < 0));
+        // (wrapping: when `small`, `bits < 5` and this value is discarded)
+        let large_bin = (bits as usize)
+            .wrapping_sub(5)
+            .wrapping_mul(2)
+            .wrapping_add(31 + usize::from(q < 0));
         let bin = if small { small_bin } else { large_bin };
         self.extra_bits += if small {
             0
