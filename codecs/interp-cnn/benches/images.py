@@ -84,13 +84,14 @@ def ours(path, repeat):
                       "release", "examples")
     line = subprocess.run([os.path.join(ex, "interp_cnn_speed"), "--repeat", str(repeat), path],
                           check=True, capture_output=True, text=True).stdout
-    m = re.search(r": ([\d.]+) bpsp .*encode 1 thr ([\d.]+) MP/s CPU \| decode 1 thr ([\d.]+) "
-                  r"MP/s CPU \| decode wall 1 thr ([\d.]+), 2 thr ([\d.]+)", line)
+    # a chunk decoded faster than the thread CPU clock's tick prints "inf" MP/s
+    m = re.search(r": ([\d.]+) bpsp .*encode 1 thr ([\d.]+|inf) MP/s CPU \| decode 1 thr "
+                  r"([\d.]+|inf) MP/s CPU \| decode wall 1 thr ([\d.]+), 2 thr ([\d.]+)", line)
     out["interp_cnn"] = tuple(float(g) for g in m.groups())
     line = subprocess.run([os.path.join(ex, "pixel_mlp_speed"), "--repeat", str(repeat), path],
                           check=True, capture_output=True, text=True).stdout
-    m = re.search(r": ([\d.]+) bpsp \| encode 1 thr ([\d.]+) MP/s CPU .*decode 1 thr ([\d.]+) "
-                  r"MP/s CPU", line)
+    m = re.search(r": ([\d.]+) bpsp \| encode 1 thr ([\d.]+|inf) MP/s CPU .*decode 1 thr "
+                  r"([\d.]+|inf) MP/s CPU", line)
     out["pixel_mlp"] = tuple(float(g) for g in m.groups())
     return out
 
@@ -122,11 +123,14 @@ def main():
             if got:
                 r[p] = got
         res[name] = r
-        cell = lambda k: f"{r[k][0]:.3f} ({r[k][1]:.2f})" if k in r else "–"
+        # speeds too short to time under the thread CPU clock ("inf") are shown as "–"
+        num = lambda x: f"{x:.2f}" if math.isfinite(x) else "–"
+        cell = lambda k: f"{r[k][0]:.3f} ({num(r[k][1])})" if k in r else "–"
         ic = o["interp_cnn"]
+        ratio = ic[2] / o["pixel_mlp"][2] if math.isfinite(ic[2] + o["pixel_mlp"][2]) else math.nan
         print(f"| {name} | {a.shape}, {a.dtype} | " + " | ".join(
             cell(k) for k in ["interp_cnn", "pixel_mlp"] + PEERS)
-            + f" | {ic[1]:.2f} | {ic[2] / o['pixel_mlp'][2]:.2f} | {ic[4] / ic[3]:.2f} |",
+            + f" | {num(ic[1])} | {num(ratio)} | {ic[4] / ic[3]:.2f} |",
             flush=True)
     print()
     for g, names in GROUPS.items():
