@@ -337,7 +337,7 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
             }
             #[allow(clippy::cast_possible_truncation)]
             out.push(sym as u8);
-            crate::format::put_varint(out, u64::from(f));
+            ndcodecs_core::bytes::put_varint(out, u64::from(f));
             packed[ctx * SYMBOLS + sym] = RansEncSymbol::new(start, u32::from(f));
             start += u32::from(f);
         }
@@ -347,7 +347,7 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
     enc.put_rev(n, |i| {
         packed[usize::from(coded[i]) & (CONTEXTS * SYMBOLS - 1)]
     });
-    crate::format::put_varint(out, enc.len() as u64);
+    ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
     enc.finish_into(out);
     // the raw bits: as many as the symbols counted say
     let raw_bits: u64 = hist

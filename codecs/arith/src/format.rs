@@ -12,6 +12,7 @@
 //! [rest]    range-coded values
 //! ```
 
+use ndcodecs_core::bytes::put_varint;
 use ndcodecs_core::{ByteReader, CodecError};
 use numcodecs::AnyArrayDType;
 
@@ -136,21 +137,6 @@ impl Header {
             model,
             checksum,
         })
-    }
-}
-
-/// Appends `v` as an unsigned LEB128 varint (7 bits a byte, least significant group first, the
-/// high bit set on every byte but the last), in its shortest encoding.
-pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        #[allow(clippy::cast_possible_truncation)]
-        let byte = (v & 0x7F) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
     }
 }
 

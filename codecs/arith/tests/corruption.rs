@@ -1,4 +1,4 @@
-//! Damaged input: every truncation, trailing bytes, every single-bit flip and random damage give
+//! Damaged input, in streams of both context models: every truncation, trailing bytes, every single-bit flip and random damage give
 //! an error (the CRC-32 of the values and the coder's canonical end leave no way to decode other
 //! values silently), never a panic; declared sizes larger than expected are refused before
 //! anything is allocated.
@@ -6,24 +6,24 @@
 mod common;
 
 use common::Rng;
-use ndcodecs_arith::{decode, decode_into, encode};
+use ndcodecs_arith::{ArithModel, decode, decode_into, encode, encode_with_model};
 use ndcodecs_core::CodecError;
 
+/// Streams of both context models (adaptive and fast) over several shapes, and an all-zero one.
 fn streams() -> Vec<(Vec<usize>, Vec<i32>, Vec<u8>)> {
     let mut out = Vec::new();
-    let mut rng = Rng(42);
-    for shape in [vec![7usize, 9, 5], vec![300], vec![16, 16], vec![1], vec![]] {
-        let n: usize = shape.iter().product();
-        let v: Vec<i32> = (0..n).map(|_| rng.residual() as i32).collect();
-        let b = encode(&v, &shape).unwrap();
-        out.push((shape, v, b));
+    for model in [ArithModel::Adaptive, ArithModel::Fast] {
+        let mut rng = Rng(42);
+        for shape in [vec![7usize, 9, 5], vec![300], vec![16, 16], vec![1], vec![]] {
+            let n: usize = shape.iter().product();
+            let v: Vec<i32> = (0..n).map(|_| rng.residual() as i32).collect();
+            let b = encode_with_model(&v, &shape, model).unwrap();
+            out.push((shape, v, b));
+        }
+        let zeros = vec![0i32; 4096];
+        let b = encode_with_model(&zeros, &[64, 64], model).unwrap();
+        out.push((vec![64, 64], zeros, b));
     }
-    let zeros = vec![0i32; 4096];
-    out.push((
-        vec![64, 64],
-        zeros.clone(),
-        encode(&zeros, &[64, 64]).unwrap(),
-    ));
     out
 }
 

@@ -113,6 +113,22 @@ impl<'a> ByteReader<'a> {
     }
 }
 
+/// Appends `v` as an unsigned LEB128 varint (7 bits a byte, least significant group first, the
+/// high bit set on every byte but the last), in its shortest encoding: the length fields of the
+/// `arith` and `interp_cnn` formats.
+pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        #[allow(clippy::cast_possible_truncation)]
+        let byte = (v & 0x7F) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +149,23 @@ mod tests {
         );
         assert_eq!(r.u8().unwrap(), 2);
         r.finish().unwrap();
+    }
+
+    #[test]
+    fn varints_are_leb128_in_their_shortest_encoding() {
+        for (v, want) in [
+            (0u64, &[0u8][..]),
+            (127, &[0x7f]),
+            (128, &[0x80, 0x01]),
+            (300, &[0xac, 0x02]),
+            (
+                u64::MAX,
+                &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+            ),
+        ] {
+            let mut out = Vec::new();
+            put_varint(&mut out, v);
+            assert_eq!(out, want, "{v}");
+        }
     }
 }

@@ -6,15 +6,10 @@ use ndcodecs_entropy::{
     quantize_frequencies,
 };
 
-/// xorshift64*: a fixed, platform-independent pseudo-random sequence.
-struct Rng(u64);
+mod common;
+use common::Rng;
+
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
     /// A symbol drawn from `freqs` (summing to 2^12).
     fn draw(&mut self, freqs: &[u16]) -> u8 {
         let u = u32::try_from(self.next() >> 52).unwrap();

@@ -178,17 +178,7 @@ impl Header {
         }
         out.extend_from_slice(&self.crc.to_le_bytes());
         for &len in &self.stream_lengths {
-            let mut v = len as u64;
-            loop {
-                #[allow(clippy::cast_possible_truncation)]
-                let byte = (v & 0x7F) as u8;
-                v >>= 7;
-                if v == 0 {
-                    out.push(byte);
-                    break;
-                }
-                out.push(byte | 0x80);
-            }
+            ndcodecs_core::bytes::put_varint(&mut out, len as u64);
         }
         out
     }
