@@ -155,9 +155,7 @@ impl RansEncSymbol {
             freq,
         }
     }
-}
 
-impl RansEncSymbol {
     /// `(floor(x / freq), x mod freq)` for any 32-bit `x`, by the reciprocal.
     #[inline(always)]
     #[must_use]

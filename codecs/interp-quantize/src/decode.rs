@@ -161,7 +161,7 @@ fn decode_on<F: Real>(
         };
         // compiled for the CPU's vector features as the encoder's walk is (the walk is inlined
         // into both)
-        arch.dispatch(crate::encode::Walk {
+        arch.dispatch(crate::kernel::Walk {
             g,
             plan: &h.plan,
             offset,

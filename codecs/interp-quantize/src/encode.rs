@@ -6,7 +6,7 @@ use ndcodecs_core::float::within_bound;
 
 use crate::config::ErrorBound;
 use crate::format::{Geometry, Header, Plan, header_words, kind, mask_runs, mask_words};
-use crate::kernel::{LevelQuant, PointOp, walk};
+use crate::kernel::{LevelQuant, PointOp, Walk, walk};
 use crate::real::Real;
 use crate::tune;
 
@@ -311,7 +311,7 @@ fn row_blocks<F: Real>(
 /// The fast path of the quantizer on a block, every lane alike (no branch, so that it
 /// vectorises): `q = roundTiesEven((x − p) / step)` through `1.5 · 2^52`, the reconstruction
 /// `p + RN_F(q) · step`, and the exact bound check in `f64`; returns the mask of the lanes where
-/// `|r| < 2^31 − 1` or the check fails (their `q` and reconstruction are garbage).
+/// `|r| ≥ 2^31 − 1` or the check fails (their `q` and reconstruction are garbage).
 #[inline(always)]
 fn quantize_block<F: Real>(
     xb: &[F; BLOCK],
@@ -472,35 +472,6 @@ pub(crate) fn run<F: Real>(
             work,
             op,
         })
-    }
-}
-
-/// [`walk`] with the encoder's operation as a `pulp` operation: `with_simd` is inlined into the
-/// function `pulp` compiles with the CPU's vector features, and the walk into it.
-pub(crate) struct Walk<'a, F: Real, P> {
-    pub g: &'a Geometry,
-    pub plan: &'a Plan,
-    pub offset: F,
-    pub step: F,
-    pub inv: f64,
-    pub work: &'a mut [F],
-    pub op: P,
-}
-
-impl<F: Real, P: PointOp<F>> pulp::WithSimd for Walk<'_, F, P> {
-    type Output = Result<(), P::Err>;
-
-    #[inline(always)]
-    fn with_simd<S: pulp::Simd>(mut self, _simd: S) -> Self::Output {
-        walk(
-            self.g,
-            self.plan,
-            self.offset,
-            self.step,
-            self.inv,
-            self.work,
-            &mut self.op,
-        )
     }
 }
 

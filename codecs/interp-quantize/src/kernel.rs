@@ -342,6 +342,36 @@ pub(crate) fn walk<F: Real, P: PointOp<F>>(
     Ok(())
 }
 
+/// [`walk`] with an operation as a `pulp` operation (the encoder's and the decoder's):
+/// `with_simd` is inlined into the function `pulp` compiles with the CPU's vector features, and
+/// the walk into it.
+pub(crate) struct Walk<'a, F: Real, P> {
+    pub g: &'a Geometry,
+    pub plan: &'a Plan,
+    pub offset: F,
+    pub step: F,
+    pub inv: f64,
+    pub work: &'a mut [F],
+    pub op: P,
+}
+
+impl<F: Real, P: PointOp<F>> pulp::WithSimd for Walk<'_, F, P> {
+    type Output = Result<(), P::Err>;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(mut self, _simd: S) -> Self::Output {
+        walk(
+            self.g,
+            self.plan,
+            self.offset,
+            self.step,
+            self.inv,
+            self.work,
+            &mut self.op,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
