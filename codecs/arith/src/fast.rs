@@ -268,10 +268,8 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
     // symbols of the previous and the current row, with two zeros before and one after
     let mut up = vec![0u8; len + 3];
     let mut cur = vec![0u8; len + 3];
-    let mut start = 0usize;
-    let mut r = 0usize;
-    while start < n {
-        if r.is_multiple_of(geo.rows_per_plane) {
+    for_each_row(n, &geo, |start, has_up| {
+        if !has_up {
             up.fill(0);
         }
         let row = &values[start..start + len];
@@ -282,11 +280,10 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
             }
         }
         let codes = &mut coded[start..start + len];
-        let (ups, curs) = (&up[..len + 3], &cur[..len + 3]);
+        // `up_part` reads positions j..=j+2 of the row above; here it starts one zero later
+        let (ups, curs) = (&up[1..len + 3], &cur[..len + 3]);
         for (j, c) in codes.iter_mut().enumerate() {
-            let up_part =
-                u32::from(ups[j + 2]) + ((u32::from(ups[j + 1]) + u32::from(ups[j + 3])) >> 1);
-            let ctx = context(u32::from(curs[j + 1]), u32::from(curs[j]), up_part);
+            let ctx = context(u32::from(curs[j + 1]), u32::from(curs[j]), up_part(ups, j));
             let cs = ctx << 7 | usize::from(curs[j + 2]);
             #[allow(clippy::cast_possible_truncation)]
             {
@@ -295,9 +292,7 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
             hists[((j & 3) * H + cs) & (4 * H - 1)] += 1;
         }
         std::mem::swap(&mut up, &mut cur);
-        r += 1;
-        start += len;
-    }
+    });
     let hist: Vec<[u64; SYMBOLS]> = (0..CONTEXTS)
         .map(|c| {
             std::array::from_fn(|k| (0..4).map(|h| hists[h * H + c * SYMBOLS + k]).sum::<u64>())
