@@ -4,7 +4,7 @@
 use ndcodecs_core::CodecError;
 
 use crate::format::{Geometry, Header, corrupt, header_words, kind, mask_from_runs, mask_words};
-use crate::kernel::{LevelQuant, PointOp, walk};
+use crate::kernel::{AnchorOp, LevelQuant, PointOp, walk, walk_wavefront};
 use crate::real::Real;
 
 struct DecodeOp<'a, const SPECIALS: bool> {
@@ -37,14 +37,7 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
         for &c in codes {
             let p = pred(work, pos);
             if SPECIALS && (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {
-                if !(0..=self.max_kind).contains(&c) {
-                    return Err(corrupt(format!(
-                        "element {pos} is flagged special but its code {c} names no special \
-                         value this chunk can hold"
-                    )));
-                }
-                self.specials.push((pos, c));
-                work[pos] = p;
+                self.special(work, pos, c, p)?;
             } else {
                 let v = p + F::from_code(c) * step;
                 finite &= v.is_finite();
@@ -53,6 +46,55 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
             pos += stride;
         }
         self.finite &= finite;
+        Ok(())
+    }
+}
+
+impl<F: Real, const SPECIALS: bool> AnchorOp<F> for DecodeOp<'_, SPECIALS> {
+    #[inline(always)]
+    fn at(
+        &mut self,
+        work: &mut [F],
+        pos: usize,
+        k: usize,
+        lq: &LevelQuant<F>,
+        pred: F,
+    ) -> Result<(), CodecError> {
+        let c = self.codes[self.k + k];
+        if SPECIALS && (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {
+            return self.special(work, pos, c, pred);
+        }
+        let v = pred + F::from_code(c) * lq.step;
+        self.finite &= v.is_finite();
+        work[pos] = v;
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn advance(&mut self, n: usize) {
+        self.k += n;
+    }
+}
+
+impl<const SPECIALS: bool> DecodeOp<'_, SPECIALS> {
+    /// A special element `pos` with word `c`: checks the kind, keeps it for after the walk and
+    /// puts the prediction `p` in its place.
+    #[inline(always)]
+    fn special<F: Real>(
+        &mut self,
+        work: &mut [F],
+        pos: usize,
+        c: i32,
+        p: F,
+    ) -> Result<(), CodecError> {
+        if !(0..=self.max_kind).contains(&c) {
+            return Err(corrupt(format!(
+                "element {pos} is flagged special but its code {c} names no special value this \
+                 chunk can hold"
+            )));
+        }
+        self.specials.push((pos, c));
+        work[pos] = p;
         Ok(())
     }
 }
@@ -147,7 +189,13 @@ fn decode_on<F: Real>(
             max_kind,
             specials: Vec::new(),
         };
-        walk(g, &h.plan, offset, step, inv, out, &mut op)?;
+        if walk_wavefront(g, &h.plan, offset, step, inv, out, &mut op).is_err() {
+            // The wavefront has several anchor rows in flight and may have met a later bad word
+            // first: the walk in the specification's order reports the first.
+            op.k = 0;
+            op.specials.clear();
+            walk(g, &h.plan, offset, step, inv, out, &mut op)?;
+        }
         finite &= op.finite;
         found = op.specials;
     } else {

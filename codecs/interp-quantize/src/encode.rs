@@ -6,7 +6,7 @@ use ndcodecs_core::float::within_bound;
 
 use crate::config::ErrorBound;
 use crate::format::{Geometry, Header, Plan, header_words, kind, mask_runs, mask_words};
-use crate::kernel::{LevelQuant, PointOp, Walk, walk};
+use crate::kernel::{AnchorOp, LevelQuant, PointOp, Walk, walk, walk_wavefront};
 use crate::real::Real;
 use crate::tune;
 
@@ -220,39 +220,75 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
         if !SPECIALS && count >= MIN_BLOCK_ROW {
             return row_blocks(work, pos0, stride, codes, lq, self.bound, pred);
         }
-        let (step, inv, bound) = (lq.step, lq.inv, self.bound);
         let mut pos = pos0;
         for c in codes {
             let p = pred(work, pos);
-            let x = work[pos];
-            let at = pos;
+            encode_one::<F, SPECIALS>(work, pos, c, lq, self.bound, self.fill, p)?;
             pos += stride;
-            if SPECIALS && let Some(kind) = special_kind(x, self.fill) {
-                *c = kind.map_err(|f| (at, f))?;
-                work[at] = p;
-                continue;
-            }
-            let xf = x.to_f64();
-            let r = (xf - p.to_f64()) * inv;
-            if r.abs() < CODE_MAX {
-                // The low 32 bits of `r + 1.5·2^52` are the rounded code (two's complement).
-                let rm = r + ROUND_MAGIC;
-                #[allow(clippy::cast_possible_truncation)]
-                let q = rm.to_bits() as u32 as i32;
-                // The code converted to `F` (`RN_F(q)`, as from the exact `f64` of `q`).
-                let xh = p + F::from_f64(rm - ROUND_MAGIC) * step;
-                if (xf - xh.to_f64()).abs() < bound {
-                    *c = q;
-                    work[at] = xh;
-                    continue;
-                }
-            }
-            let (q, xh) = quantize_slow(x, p, lq, bound).map_err(|f| (at, f))?;
-            *c = q;
-            work[at] = xh;
         }
         Ok(())
     }
+}
+
+impl<F: Real, const SPECIALS: bool> AnchorOp<F> for EncodeOp<'_, F, SPECIALS> {
+    #[inline(always)]
+    fn at(
+        &mut self,
+        work: &mut [F],
+        pos: usize,
+        k: usize,
+        lq: &LevelQuant<F>,
+        pred: F,
+    ) -> Result<(), Self::Err> {
+        let c = &mut self.codes[self.k + k];
+        encode_one::<F, SPECIALS>(work, pos, c, lq, self.bound, self.fill, pred)
+    }
+
+    #[inline(always)]
+    fn advance(&mut self, n: usize) {
+        self.k += n;
+    }
+}
+
+/// Encodes element `at` of `work` (the input there, replaced by its reconstruction; a special
+/// value: by its prediction `p`) into `c`, value by value: the quantizer's fast path, or
+/// [`quantize_slow`] where that fails its bound check.
+#[inline(always)]
+fn encode_one<F: Real, const SPECIALS: bool>(
+    work: &mut [F],
+    at: usize,
+    c: &mut i32,
+    lq: &LevelQuant<F>,
+    bound: f64,
+    fill: Option<F::Bits>,
+    p: F,
+) -> Result<(), (usize, EncodeFailure)> {
+    let (step, inv) = (lq.step, lq.inv);
+    let x = work[at];
+    if SPECIALS && let Some(kind) = special_kind(x, fill) {
+        *c = kind.map_err(|f| (at, f))?;
+        work[at] = p;
+        return Ok(());
+    }
+    let xf = x.to_f64();
+    let r = (xf - p.to_f64()) * inv;
+    if r.abs() < CODE_MAX {
+        // The low 32 bits of `r + 1.5·2^52` are the rounded code (two's complement).
+        let rm = r + ROUND_MAGIC;
+        #[allow(clippy::cast_possible_truncation)]
+        let q = rm.to_bits() as u32 as i32;
+        // The code converted to `F` (`RN_F(q)`, as from the exact `f64` of `q`).
+        let xh = p + F::from_f64(rm - ROUND_MAGIC) * step;
+        if (xf - xh.to_f64()).abs() < bound {
+            *c = q;
+            work[at] = xh;
+            return Ok(());
+        }
+    }
+    let (q, xh) = quantize_slow(x, p, lq, bound).map_err(|f| (at, f))?;
+    *c = q;
+    work[at] = xh;
+    Ok(())
 }
 
 /// Targets per block of [`row_blocks`].
@@ -412,7 +448,6 @@ pub(crate) fn encode_plan<F: Real>(
         plan: plan.clone(),
     }
     .write(&g, head);
-    let mut work = xs.to_vec();
     run(
         &g,
         &plan,
@@ -422,16 +457,86 @@ pub(crate) fn encode_plan<F: Real>(
         e,
         fill_bits,
         sc.specials > 0,
-        &mut work,
+        xs,
         codes,
     )
     .map_err(|(i, f)| ChunkFailure::Value(i, f))
 }
 
-/// The walk with the encoder's operation; `work` holds the input and receives the
-/// reconstruction (special elements: their prediction).
+/// The walk with the encoder's operation over the input `xs`: the codes. On a value without a
+/// code, the error names the first such value in the specification's order.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run<F: Real>(
+    g: &Geometry,
+    plan: &Plan,
+    offset: F,
+    step: F,
+    inv: f64,
+    e: f64,
+    fill: Option<F::Bits>,
+    specials: bool,
+    xs: &[F],
+    codes: &mut [i32],
+) -> Result<(), (usize, EncodeFailure)> {
+    let mut work = xs.to_vec();
+    run_on(
+        pulp::Arch::new(),
+        g,
+        plan,
+        offset,
+        step,
+        inv,
+        e,
+        fill,
+        specials,
+        xs,
+        &mut work,
+        codes,
+    )
+}
+
+/// [`run`] with the walk of a chunk without special values compiled for `arch` (the CPU's
+/// vector features, or `pulp::Arch::Scalar` in the tests that compare the two); `work` (as long
+/// as `xs`) receives the reconstruction (special elements: their prediction).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_on<F: Real>(
+    arch: pulp::Arch,
+    g: &Geometry,
+    plan: &Plan,
+    offset: F,
+    step: F,
+    inv: f64,
+    e: f64,
+    fill: Option<F::Bits>,
+    specials: bool,
+    xs: &[F],
+    work: &mut [F],
+    codes: &mut [i32],
+) -> Result<(), (usize, EncodeFailure)> {
+    work.copy_from_slice(xs);
+    let r = run_wavefront(
+        arch, g, plan, offset, step, inv, e, fill, specials, work, codes,
+    );
+    if r.is_ok() {
+        return r;
+    }
+    // The wavefront has several anchor rows in flight and may have met a later failing value
+    // first: the walk in the specification's order finds the first (from the input again).
+    work.copy_from_slice(xs);
+    let mut op = EncodeOp::<F, true> {
+        codes,
+        k: 0,
+        bound: e,
+        fill,
+    };
+    walk(g, plan, offset, step, inv, work, &mut op)
+}
+
+/// The walk with the encoder's operation, the anchors in a wavefront; `work` holds the input
+/// and receives the reconstruction (special elements: their prediction).
+#[allow(clippy::too_many_arguments)]
+fn run_wavefront<F: Real>(
+    arch: pulp::Arch,
     g: &Geometry,
     plan: &Plan,
     offset: F,
@@ -450,7 +555,7 @@ pub(crate) fn run<F: Real>(
             bound: e,
             fill,
         };
-        walk(g, plan, offset, step, inv, work, &mut op)
+        walk_wavefront(g, plan, offset, step, inv, work, &mut op)
     } else {
         let op = EncodeOp::<F, false> {
             codes,
@@ -463,7 +568,7 @@ pub(crate) fn run<F: Real>(
         // blocks of `quantize_block` vectorise four `f64` wide instead of two. The same IEEE
         // operations run in the same order on either path, so the codes are the same bits (a
         // test compares both paths).
-        pulp::Arch::new().dispatch(Walk {
+        arch.dispatch(Walk {
             g,
             plan,
             offset,
@@ -576,20 +681,10 @@ pub(crate) mod tests {
                     for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
                         let mut codes = vec![0i32; g.len()];
                         let mut work = xs.clone();
-                        let got = arch.dispatch(Walk {
-                            g: &g,
-                            plan,
-                            offset,
-                            step,
-                            inv,
-                            work: &mut work,
-                            op: EncodeOp::<F, false> {
-                                codes: &mut codes,
-                                k: 0,
-                                bound: e,
-                                fill: None,
-                            },
-                        });
+                        let got = run_on(
+                            arch, &g, plan, offset, step, inv, e, None, false, &xs, &mut work,
+                            &mut codes,
+                        );
                         assert_eq!(got, r, "{shape:?} e={e} {plan:?}");
                         if r.is_ok() {
                             assert_eq!(codes, want, "{shape:?} e={e} {plan:?}");
