@@ -358,6 +358,29 @@ struct AnchorRow<'t> {
     k0: usize,
     first: (&'t [(usize, bool)], usize),
     rest: (&'t [(usize, bool)], usize),
+    /// The available axes of the row's anchors past its first.
+    rest_avail: u32,
+}
+
+/// [`lorenzo`] for a set of available axes `AVAIL` (not empty) known when compiling: the same
+/// terms (`back[m]`: the offset back of the term of axes `m`) in the same order, unrolled.
+#[inline(always)]
+fn lorenzo_unrolled<F: Real, const AVAIL: u32>(work: &[F], pos: usize, back: &[usize; 16]) -> F {
+    let mut acc = F::ZERO;
+    macro_rules! term {
+        ($($m:literal)*) => {$(
+            if $m & !AVAIL == 0 {
+                let v = work[pos - back[$m]];
+                acc = if u32::count_ones($m) % 2 == 1 { acc + v } else { acc - v };
+            }
+        )*};
+    }
+    term!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    if acc.is_finite() {
+        acc
+    } else {
+        work[pos - back[1 << AVAIL.ilog2()]]
+    }
 }
 
 /// The Lorenzo prediction of element `pos` from its terms (empty: the first anchor, predicted
@@ -414,8 +437,12 @@ fn anchors_wavefront<F: Real, P: AnchorOp<F>>(
             k0: rho * len,
             first: (&terms[outer as usize][..], fallback(outer)),
             rest: (&terms[(outer | 8) as usize][..], fallback(outer | 8)),
+            rest_avail: outer | 8,
         }
     };
+    // the offset back of each Lorenzo term (bit k of the index: one anchor back along axis k)
+    let back: [usize; 16] =
+        std::array::from_fn(|m| (0..4).filter(|k| m >> k & 1 == 1).map(|k| st[k]).sum());
     // Element `x` of a lane.
     macro_rules! visit {
         ($r:expr, $x:expr) => {{
@@ -440,9 +467,34 @@ fn anchors_wavefront<F: Real, P: AnchorOp<F>>(
                 }
                 t += 1;
             }
+            // The lanes' elements past their rows' first, with the Lorenzo sum of the lanes'
+            // common set of available axes unrolled when it is that of a whole line, plane,
+            // volume or 4-d grid (rows straddling an edge of the anchor grid take the loop).
+            macro_rules! steady {
+                ($avail:literal) => {
+                    while t < len {
+                        for (j, rj) in r.iter().enumerate() {
+                            let x = t - j;
+                            let pos = rj.base + x * a;
+                            let pred = lorenzo_unrolled::<F, $avail>(work, pos, &back);
+                            op.at(work, pos, rj.k0 + x, lq, pred)?;
+                        }
+                        t += 1;
+                    }
+                };
+            }
+            let avail = r[0].rest_avail;
+            match avail {
+                _ if r.iter().any(|rj| rj.rest_avail != avail) => {}
+                0b1000 => steady!(0b1000),
+                0b1100 => steady!(0b1100),
+                0b1110 => steady!(0b1110),
+                0b1111 => steady!(0b1111),
+                _ => {}
+            }
             while t < len {
                 for (j, rj) in r.iter().enumerate() {
-                    let (rj, x) = (rj, t - j);
+                    let x = t - j;
                     let pos = rj.base + x * a;
                     let pred = lorenzo(work, pos, rj.rest, offset);
                     op.at(work, pos, rj.k0 + x, lq, pred)?;
