@@ -140,7 +140,7 @@ pub(crate) fn decode<F: Real>(
 
 /// [`decode`] with the walk of a chunk without special values compiled for `arch` (the CPU's
 /// vector features, or `pulp::Arch::Scalar` in the test that compares the two).
-fn decode_on<F: Real>(
+pub(crate) fn decode_on<F: Real>(
     arch: pulp::Arch,
     words: &[i32],
     h: &Header,
