@@ -34,16 +34,29 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
         let step = lq.step;
         let mut finite = true;
         let mut pos = pos0;
-        for &c in codes {
-            let p = pred(work, pos);
-            if SPECIALS && (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {
-                self.special(work, pos, c, p)?;
-            } else {
+        // A row whose stretch of the mask is clear (most rows: land and missing values come in
+        // patches) takes the loop without the mask.
+        let last = pos0 + count.saturating_sub(1) * stride;
+        if SPECIALS && self.mask[pos0 / 32..=last / 32].iter().any(|&w| w != 0) {
+            for &c in codes {
+                let p = pred(work, pos);
+                if (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {
+                    self.special(work, pos, c, p)?;
+                } else {
+                    let v = p + F::from_code(c) * step;
+                    finite &= v.is_finite();
+                    work[pos] = v;
+                }
+                pos += stride;
+            }
+        } else {
+            for &c in codes {
+                let p = pred(work, pos);
                 let v = p + F::from_code(c) * step;
                 finite &= v.is_finite();
                 work[pos] = v;
+                pos += stride;
             }
-            pos += stride;
         }
         self.finite &= finite;
         Ok(())
@@ -138,8 +151,8 @@ pub(crate) fn decode<F: Real>(
     decode_on(pulp::Arch::new(), words, h, g, out)
 }
 
-/// [`decode`] with the walk of a chunk without special values compiled for `arch` (the CPU's
-/// vector features, or `pulp::Arch::Scalar` in the test that compares the two).
+/// [`decode`] with the walk compiled for `arch` (the CPU's vector features, or
+/// `pulp::Arch::Scalar` in the tests that compare the two).
 pub(crate) fn decode_on<F: Real>(
     arch: pulp::Arch,
     words: &[i32],
@@ -189,7 +202,17 @@ pub(crate) fn decode_on<F: Real>(
             max_kind,
             specials: Vec::new(),
         };
-        if walk_wavefront(g, &h.plan, offset, step, inv, out, &mut op).is_err() {
+        // compiled for the CPU's vector features as the encoder's walk is (the walk is inlined)
+        let r = arch.dispatch(crate::kernel::Walk {
+            g,
+            plan: &h.plan,
+            offset,
+            step,
+            inv,
+            work: out,
+            op: &mut op,
+        });
+        if r.is_err() {
             // The wavefront has several anchor rows in flight and may have met a later bad word
             // first: the walk in the specification's order reports the first.
             op.k = 0;
@@ -207,8 +230,6 @@ pub(crate) fn decode_on<F: Real>(
             max_kind,
             specials: Vec::new(),
         };
-        // compiled for the CPU's vector features as the encoder's walk is (the walk is inlined
-        // into both)
         arch.dispatch(crate::kernel::Walk {
             g,
             plan: &h.plan,

@@ -496,8 +496,8 @@ pub(crate) fn run<F: Real>(
 }
 
 /// [`run`] with the walk of a chunk without special values compiled for `arch` (the CPU's
-/// vector features, or `pulp::Arch::Scalar` in the tests that compare the two); `work` (as long
-/// as `xs`) receives the reconstruction (special elements: their prediction).
+/// vector features, or `pulp::Arch::Scalar` in the tests that compare the two); `work` holds a
+/// copy of `xs` and receives the reconstruction (special elements: their prediction).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run_on<F: Real>(
     arch: pulp::Arch,
@@ -513,7 +513,6 @@ pub(crate) fn run_on<F: Real>(
     work: &mut [F],
     codes: &mut [i32],
 ) -> Result<(), (usize, EncodeFailure)> {
-    work.copy_from_slice(xs);
     let r = run_wavefront(
         arch, g, plan, offset, step, inv, e, fill, specials, work, codes,
     );

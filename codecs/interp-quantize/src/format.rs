@@ -310,12 +310,45 @@ pub(crate) fn mask_from_runs(words: &[i32], n: usize, row: usize) -> Result<Vec<
             "mask runs cover {p} elements, the chunk has {n}"
         )));
     }
-    // Undo the XOR with the row above, first row to last.
-    for q in row..n {
-        let above = bits[(q - row) / 32] >> ((q - row) % 32) & 1;
-        bits[q / 32] ^= above << (q % 32);
-    }
+    undo_row_xor(&mut bits, n, row);
     Ok(bits.into_iter().map(u32::cast_signed).collect())
+}
+
+/// Undoes the XOR with the row above (`row` elements back) in the mask bits of `n` elements,
+/// first row to last: `special(p) = b(p) XOR special(p − row)`. Bits at or past `n` are 0 on
+/// entry and stay 0.
+fn undo_row_xor(bits: &mut [u32], n: usize, row: usize) {
+    let bitwise = |bits: &mut [u32], qs: std::ops::Range<usize>| {
+        for q in qs {
+            let above = bits[(q - row) / 32] >> ((q - row) % 32) & 1;
+            bits[q / 32] ^= above << (q % 32);
+        }
+    };
+    if row < 32 {
+        // the row above may lie in the same word
+        bitwise(bits, row..n);
+        return;
+    }
+    // Bit by bit up to the first word past the first row, then 32 bits at a time: the word of
+    // bits `32w …` reads the bits `32w − row …`, all in earlier words, all final.
+    let w0 = row.div_ceil(32);
+    bitwise(bits, row..(32 * w0).min(n));
+    for w in w0..bits.len() {
+        let s = 32 * w - row;
+        let (i, sh) = (s / 32, s % 32);
+        let above = if sh == 0 {
+            bits[i]
+        } else {
+            (bits[i] >> sh) | (bits[i + 1] << (32 - sh))
+        };
+        bits[w] ^= above;
+    }
+    // the last word's bits past `n` read elements of the last row
+    if n % 32 != 0
+        && let Some(last) = bits.last_mut()
+    {
+        *last &= (1u32 << (n % 32)) - 1;
+    }
 }
 
 fn split(v: u64) -> [i32; 2] {
@@ -511,12 +544,13 @@ mod tests {
         assert_eq!(Geometry::of(&[5]).max_levels, 3);
     }
 
-    /// Masks round-trip through runs (when they fit), bit for bit, for any row length.
+    /// Masks round-trip through runs (when they fit), bit for bit, for any row length (shorter
+    /// than a word, or longer: the XOR with the row above is undone a word at a time).
     #[test]
     fn mask_runs_round_trip() {
         let mut state = 7u64;
         for n in [1usize, 31, 32, 33, 100, 1000, 4097] {
-            for row in [1usize, 3, 32, 50, n] {
+            for row in [1usize, 3, 31, 32, 33, 50, 64, 320, n] {
                 for density in [0u64, 1, 5, 50] {
                     let bits: Vec<bool> = (0..n)
                         .map(|p| {
@@ -532,6 +566,13 @@ mod tests {
                     };
                     assert_eq!(runs.len(), mask_words(n));
                     let words = mask_from_runs(&runs, n, row).unwrap();
+                    if n % 32 != 0 {
+                        assert_eq!(
+                            words[n / 32].cast_unsigned() >> (n % 32),
+                            0,
+                            "n {n} row {row}"
+                        );
+                    }
                     for (p, &b) in bits.iter().enumerate() {
                         assert_eq!(
                             words[p / 32] >> (p % 32) & 1 == 1,

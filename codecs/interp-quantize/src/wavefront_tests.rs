@@ -175,7 +175,7 @@ fn check<F: Real>() {
                     let r = walk(&g, &plan, offset, step, inv, &mut wwork, &mut rop);
                     for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
                         let mut codes = vec![0i32; n];
-                        let mut work = vec![F::ZERO; n];
+                        let mut work = xs.clone();
                         let got = run_on(
                             arch, &g, &plan, offset, step, inv, e, fill_bits, specials, &xs,
                             &mut work, &mut codes,
