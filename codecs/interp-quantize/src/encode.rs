@@ -200,6 +200,9 @@ pub(crate) struct EncodeOp<'a, F: Real, const SPECIALS: bool> {
     pub k: usize,
     pub bound: f64,
     pub fill: Option<F::Bits>,
+    /// With `SPECIALS`: bit `p mod 32` of word `⌊p/32⌋` set when element `p` is special (the
+    /// mask's bits form); a row whose stretch of it is clear goes as in a chunk without.
+    pub mask: &'a [u32],
 }
 
 impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
@@ -217,14 +220,23 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
     ) -> Result<(), Self::Err> {
         let codes = &mut self.codes[self.k..self.k + count];
         self.k += count;
-        if !SPECIALS && count >= MIN_BLOCK_ROW {
-            return row_blocks(work, pos0, stride, codes, lq, self.bound, pred);
-        }
+        let last = pos0 + count.saturating_sub(1) * stride;
+        let specials = SPECIALS && self.mask[pos0 / 32..=last / 32].iter().any(|&w| w != 0);
         let mut pos = pos0;
-        for c in codes {
-            let p = pred(work, pos);
-            encode_one::<F, SPECIALS>(work, pos, c, lq, self.bound, self.fill, p)?;
-            pos += stride;
+        if specials {
+            for c in codes {
+                let p = pred(work, pos);
+                encode_one::<F, true>(work, pos, c, lq, self.bound, self.fill, p)?;
+                pos += stride;
+            }
+        } else if count >= MIN_BLOCK_ROW {
+            return row_blocks(work, pos0, stride, codes, lq, self.bound, pred);
+        } else {
+            for c in codes {
+                let p = pred(work, pos);
+                encode_one::<F, false>(work, pos, c, lq, self.bound, self.fill, p)?;
+                pos += stride;
+            }
         }
         Ok(())
     }
@@ -423,17 +435,15 @@ pub(crate) fn encode_plan<F: Real>(
     let (mask, codes) = rest.split_at_mut(mw);
     mask.fill(0);
     let mut runs = false;
+    let mut bits = Vec::new();
     if sc.specials > 0 {
-        let special = |i: usize| {
-            let x = xs[i];
-            !x.is_finite() || Some(x.to_bits()) == fill_bits
-        };
-        if let Some(r) = mask_runs(n, g.dims[3], special) {
+        bits = special_bits(xs, fill_bits);
+        if let Some(r) = mask_runs(&bits, n, g.dims[3]) {
             mask.copy_from_slice(&r);
             runs = true;
         } else {
-            for i in (0..n).filter(|&i| special(i)) {
-                mask[i / 32] |= (1u32 << (i % 32)).cast_signed();
+            for (m, &b) in mask.iter_mut().zip(&bits) {
+                *m = b.cast_signed();
             }
         }
     }
@@ -448,23 +458,26 @@ pub(crate) fn encode_plan<F: Real>(
         plan: plan.clone(),
     }
     .write(&g, head);
-    run(
-        &g,
-        &plan,
-        offset,
-        step,
-        inv,
-        e,
-        fill_bits,
-        sc.specials > 0,
-        xs,
-        codes,
-    )
-    .map_err(|(i, f)| ChunkFailure::Value(i, f))
+    run(&g, &plan, offset, step, inv, e, fill_bits, &bits, xs, codes)
+        .map_err(|(i, f)| ChunkFailure::Value(i, f))
 }
 
-/// The walk with the encoder's operation over the input `xs`: the codes. On a value without a
-/// code, the error names the first such value in the specification's order.
+/// The bits form of the mask of `xs`: bit `p mod 32` of word `⌊p/32⌋` set when element `p` is
+/// NaN, ±∞ or the fill value (by bits).
+pub(crate) fn special_bits<F: Real>(xs: &[F], fill: Option<F::Bits>) -> Vec<u32> {
+    let fill = fill.unwrap_or(F::POS_INF.to_bits());
+    xs.chunks(32)
+        .map(|c| {
+            c.iter().enumerate().fold(0u32, |w, (i, x)| {
+                w | u32::from(!x.is_finite() || x.to_bits() == fill) << i
+            })
+        })
+        .collect()
+}
+
+/// The walk with the encoder's operation over the input `xs`: the codes. `mask` is the bits
+/// form of the chunk's mask ([`special_bits`]), or empty when it has no special values. On a
+/// value without a code, the error names the first such value in the specification's order.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run<F: Real>(
     g: &Geometry,
@@ -474,7 +487,7 @@ pub(crate) fn run<F: Real>(
     inv: f64,
     e: f64,
     fill: Option<F::Bits>,
-    specials: bool,
+    mask: &[u32],
     xs: &[F],
     codes: &mut [i32],
 ) -> Result<(), (usize, EncodeFailure)> {
@@ -488,16 +501,16 @@ pub(crate) fn run<F: Real>(
         inv,
         e,
         fill,
-        specials,
+        mask,
         xs,
         &mut work,
         codes,
     )
 }
 
-/// [`run`] with the walk of a chunk without special values compiled for `arch` (the CPU's
-/// vector features, or `pulp::Arch::Scalar` in the tests that compare the two); `work` holds a
-/// copy of `xs` and receives the reconstruction (special elements: their prediction).
+/// [`run`] with the walk compiled for `arch` (the CPU's vector features, or
+/// `pulp::Arch::Scalar` in the tests that compare the two); `work` holds a copy of `xs` and
+/// receives the reconstruction (special elements: their prediction).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run_on<F: Real>(
     arch: pulp::Arch,
@@ -508,74 +521,55 @@ pub(crate) fn run_on<F: Real>(
     inv: f64,
     e: f64,
     fill: Option<F::Bits>,
-    specials: bool,
+    mask: &[u32],
     xs: &[F],
     work: &mut [F],
     codes: &mut [i32],
 ) -> Result<(), (usize, EncodeFailure)> {
-    let r = run_wavefront(
-        arch, g, plan, offset, step, inv, e, fill, specials, work, codes,
-    );
+    macro_rules! op {
+        ($specials:literal) => {
+            EncodeOp::<F, $specials> {
+                codes,
+                k: 0,
+                bound: e,
+                fill,
+                mask,
+            }
+        };
+    }
+    // The walk is compiled a second time with AVX2 enabled (x86-64-v3, through the `pulp`
+    // crate's runtime dispatch, without `unsafe`) and runs so when the CPU has it: the blocks of
+    // `quantize_block` vectorise four `f64` wide instead of two. The same IEEE operations run in
+    // the same order on either path, so the codes are the same bits (a test compares both
+    // paths).
+    macro_rules! walk_on {
+        ($specials:literal) => {
+            arch.dispatch(Walk {
+                g,
+                plan,
+                offset,
+                step,
+                inv,
+                work: &mut *work,
+                op: op!($specials),
+            })
+        };
+    }
+    let r = if mask.is_empty() {
+        walk_on!(false)
+    } else {
+        walk_on!(true)
+    };
     if r.is_ok() {
         return r;
     }
     // The wavefront has several anchor rows in flight and may have met a later failing value
     // first: the walk in the specification's order finds the first (from the input again).
     work.copy_from_slice(xs);
-    let mut op = EncodeOp::<F, true> {
-        codes,
-        k: 0,
-        bound: e,
-        fill,
-    };
-    walk(g, plan, offset, step, inv, work, &mut op)
-}
-
-/// The walk with the encoder's operation, the anchors in a wavefront; `work` holds the input
-/// and receives the reconstruction (special elements: their prediction).
-#[allow(clippy::too_many_arguments)]
-fn run_wavefront<F: Real>(
-    arch: pulp::Arch,
-    g: &Geometry,
-    plan: &Plan,
-    offset: F,
-    step: F,
-    inv: f64,
-    e: f64,
-    fill: Option<F::Bits>,
-    specials: bool,
-    work: &mut [F],
-    codes: &mut [i32],
-) -> Result<(), (usize, EncodeFailure)> {
-    if specials {
-        let mut op = EncodeOp::<F, true> {
-            codes,
-            k: 0,
-            bound: e,
-            fill,
-        };
-        walk_wavefront(g, plan, offset, step, inv, work, &mut op)
+    if mask.is_empty() {
+        walk(g, plan, offset, step, inv, work, &mut op!(false))
     } else {
-        let op = EncodeOp::<F, false> {
-            codes,
-            k: 0,
-            bound: e,
-            fill,
-        };
-        // The walk is compiled a second time with AVX2 enabled (x86-64-v3, through the `pulp`
-        // crate's runtime dispatch, without `unsafe`) and runs so when the CPU has it: the
-        // blocks of `quantize_block` vectorise four `f64` wide instead of two. The same IEEE
-        // operations run in the same order on either path, so the codes are the same bits (a
-        // test compares both paths).
-        arch.dispatch(Walk {
-            g,
-            plan,
-            offset,
-            step,
-            inv,
-            work,
-            op,
-        })
+        walk(g, plan, offset, step, inv, work, &mut op!(true))
     }
 }
 
@@ -681,7 +675,17 @@ pub(crate) mod tests {
                         let mut codes = vec![0i32; g.len()];
                         let mut work = xs.clone();
                         let got = run_on(
-                            arch, &g, plan, offset, step, inv, e, None, false, &xs, &mut work,
+                            arch,
+                            &g,
+                            plan,
+                            offset,
+                            step,
+                            inv,
+                            e,
+                            None,
+                            &[],
+                            &xs,
+                            &mut work,
                             &mut codes,
                         );
                         assert_eq!(got, r, "{shape:?} e={e} {plan:?}");

@@ -237,29 +237,60 @@ pub(crate) fn set_fortran(out: &mut [i32], rank: usize) {
     out[3 + 2 * rank + 4] |= 1 << FLAG_FORTRAN;
 }
 
-/// The special-value mask as runs, if they fit in the mask region: `special(p)` says whether
-/// element `p` (C order) is special. The bits coded are `special(p) XOR special(p − row)` (a
-/// coast moves little from one row to the next, so few bits are set), `row` being the extent of
-/// the last folded axis; their runs of equal bits, the first of 0-bits (empty if bit 0 is
-/// set), go out as `[R, run_1, …, run_R, 0, …]`. `None` when `R + 1` words do not fit in
-/// `mask_words(n)`.
-pub(crate) fn mask_runs(n: usize, row: usize, special: impl Fn(usize) -> bool) -> Option<Vec<i32>> {
+/// The special-value mask as runs, if they fit in the mask region: `bits` is the mask's bits
+/// form (bit `p mod 32` of word `⌊p/32⌋` set when element `p`, C order, is special; bits past
+/// `n` clear). The bits coded are `special(p) XOR special(p − row)` (a coast moves little from
+/// one row to the next, so few bits are set), `row` being the extent of the last folded axis;
+/// their runs of equal bits, the first of 0-bits (empty if bit 0 is set), go out as
+/// `[R, run_1, …, run_R, 0, …]`. `None` when `R + 1` words do not fit in `mask_words(n)`.
+pub(crate) fn mask_runs(bits: &[u32], n: usize, row: usize) -> Option<Vec<i32>> {
     let m = mask_words(n);
+    // The 32 mask bits from bit `s` on (bits before 0 read as clear).
+    let bits_at = |s: isize| -> u32 {
+        if s <= -32 {
+            0
+        } else if s < 0 {
+            bits[0] << s.unsigned_abs()
+        } else {
+            let (i, sh) = (s.unsigned_abs() / 32, s.unsigned_abs() % 32);
+            let hi = if sh == 0 {
+                0
+            } else {
+                bits.get(i + 1).map_or(0, |&w| w << (32 - sh))
+            };
+            (bits[i] >> sh) | hi
+        }
+    };
+    let row = isize::try_from(row).ok()?;
     let mut out = vec![0i32];
     let mut bit = false;
     let mut run = 0usize;
-    for p in 0..n {
-        let b = special(p) ^ (p >= row && special(p - row));
-        if b != bit {
-            out.push(i32::try_from(run).ok()?);
-            // At least one more run follows: it must fit too.
-            if out.len() >= m {
-                return None;
-            }
-            bit = b;
-            run = 0;
+    for (w, &word) in bits.iter().enumerate().take(m) {
+        let width = (n - 32 * w).min(32);
+        let b = word ^ bits_at(isize::try_from(32 * w).ok()? - row);
+        let b = if width < 32 {
+            b & ((1 << width) - 1)
+        } else {
+            b
+        };
+        let same = if bit { u32::MAX >> (32 - width) } else { 0 };
+        if b == same {
+            run += width;
+            continue;
         }
-        run += 1;
+        for j in 0..width {
+            let b = b >> j & 1 == 1;
+            if b != bit {
+                out.push(i32::try_from(run).ok()?);
+                // At least one more run follows: it must fit too.
+                if out.len() >= m {
+                    return None;
+                }
+                bit = b;
+                run = 0;
+            }
+            run += 1;
+        }
     }
     out.push(i32::try_from(run).ok()?);
     if out.len() > m {
@@ -561,9 +592,33 @@ mod tests {
                             (p / 37) % 5 == 1 || (state >> 33) % 1000 < density
                         })
                         .collect();
-                    let Some(runs) = mask_runs(n, row, |p| bits[p]) else {
+                    let mut words = vec![0u32; mask_words(n)];
+                    for (p, &b) in bits.iter().enumerate() {
+                        words[p / 32] |= u32::from(b) << (p % 32);
+                    }
+                    // the runs of `special(p) XOR special(p − row)`, bit by bit
+                    let mut want = vec![0usize];
+                    let mut cur = false;
+                    for p in 0..n {
+                        let b = bits[p] ^ (p >= row && bits[p - row]);
+                        if b != cur {
+                            want.push(0);
+                            cur = b;
+                        }
+                        *want.last_mut().unwrap() += 1;
+                    }
+                    let got = mask_runs(&words, n, row);
+                    assert_eq!(got.is_some(), want.len() < mask_words(n), "n {n} row {row}");
+                    let Some(runs) = got else {
                         continue;
                     };
+                    assert_eq!(runs[0] as usize, want.len(), "n {n} row {row}");
+                    assert!(
+                        runs[1..=want.len()]
+                            .iter()
+                            .map(|&r| r as usize)
+                            .eq(want.iter().copied())
+                    );
                     assert_eq!(runs.len(), mask_words(n));
                     let words = mask_from_runs(&runs, n, row).unwrap();
                     if n % 32 != 0 {
