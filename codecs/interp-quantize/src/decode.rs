@@ -4,7 +4,7 @@
 use ndcodecs_core::CodecError;
 
 use crate::format::{Geometry, Header, corrupt, header_words, kind, mask_from_runs, mask_words};
-use crate::kernel::{AnchorOp, LevelQuant, PointOp, walk, walk_wavefront};
+use crate::kernel::{AnchorOp, LevelQuant, PointOp, walk};
 use crate::real::Real;
 
 struct DecodeOp<'a, const SPECIALS: bool> {

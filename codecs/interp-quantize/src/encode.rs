@@ -6,7 +6,7 @@ use ndcodecs_core::float::within_bound;
 
 use crate::config::ErrorBound;
 use crate::format::{Geometry, Header, Plan, header_words, kind, mask_runs, mask_words};
-use crate::kernel::{AnchorOp, LevelQuant, PointOp, Walk, walk, walk_wavefront};
+use crate::kernel::{AnchorOp, LevelQuant, PointOp, Walk, walk};
 use crate::real::Real;
 use crate::tune;
 

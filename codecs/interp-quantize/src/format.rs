@@ -375,7 +375,7 @@ fn undo_row_xor(bits: &mut [u32], n: usize, row: usize) {
         bits[w] ^= above;
     }
     // the last word's bits past `n` read elements of the last row
-    if n % 32 != 0
+    if !n.is_multiple_of(32)
         && let Some(last) = bits.last_mut()
     {
         *last &= (1u32 << (n % 32)) - 1;
