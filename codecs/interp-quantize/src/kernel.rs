@@ -3,7 +3,10 @@
 //!
 //! Within one sweep every prediction reads only elements finished by earlier sweeps, so the
 //! order of the targets inside a sweep does not change any value; the order of the codes is the
-//! C order of each sweep's target grid (see the specification).
+//! C order of each sweep's target grid (see the specification). The anchors (all elements with
+//! the Lorenzo plan) depend on each other along the row; encoder and decoder take them in a
+//! wavefront of several rows ([`walk_wavefront`]), with the values and codes of the walk in the
+//! specification's order ([`walk`], the reference).
 
 use crate::format::{Geometry, Interp, Plan};
 use crate::real::Real;
