@@ -37,7 +37,7 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
         // A row whose stretch of the mask is clear (most rows: land and missing values come in
         // patches) takes the loop without the mask.
         let last = pos0 + count.saturating_sub(1) * stride;
-        if SPECIALS && self.mask[pos0 / 32..=last / 32].iter().any(|&w| w != 0) {
+        if SPECIALS && count > 0 && self.mask[pos0 / 32..=last / 32].iter().any(|&w| w != 0) {
             for &c in codes {
                 let p = pred(work, pos);
                 if (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {

@@ -221,7 +221,8 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
         let codes = &mut self.codes[self.k..self.k + count];
         self.k += count;
         let last = pos0 + count.saturating_sub(1) * stride;
-        let specials = SPECIALS && self.mask[pos0 / 32..=last / 32].iter().any(|&w| w != 0);
+        let specials =
+            SPECIALS && count > 0 && self.mask[pos0 / 32..=last / 32].iter().any(|&w| w != 0);
         let mut pos = pos0;
         if specials {
             for c in codes {
