@@ -240,4 +240,49 @@ mod tests {
         let ls = a.before(k, 256);
         assert!(ls > 256 + 256, "{ls}");
     }
+
+    #[test]
+    fn model3_cancels_a_bias_per_pattern() {
+        let mut a = Adapt3::default();
+        let above = Core {
+            a: 100,
+            pat: 0b0011,
+            ..Core::default()
+        };
+        let below = Core {
+            pat: 0b1100,
+            ..above
+        };
+        // the network predicts 100 for both patterns; the values are 104 above, 97 below
+        for _ in 0..1000 {
+            for (k, v) in [(&above, 104), (&below, 97)] {
+                let (ctx, _, _) = Correct::before(&a, 0, k, 100 * 256, 256);
+                Correct::after(&mut a, ctx, v, 100 * 256, 256);
+            }
+        }
+        let (_, mu_above, _) = Correct::before(&a, 0, &above, 100 * 256, 256);
+        let (_, mu_below, _) = Correct::before(&a, 0, &below, 100 * 256, 256);
+        assert!((mu_above - 104 * 256).abs() < 8, "{mu_above}");
+        assert!((mu_below - 97 * 256).abs() < 8, "{mu_below}");
+        // another sign of the network's offset is another context: no correction yet
+        let (_, mu, _) = Correct::before(&a, 0, &above, 101 * 256, 256);
+        assert_eq!(mu, 101 * 256);
+        // and models 1 and 2 never move the mean
+        let b = Adapt::default();
+        assert_eq!(Correct::before(&b, 0, &above, 100 * 256, 256).1, 100 * 256);
+    }
+
+    #[test]
+    fn bias_contexts_are_distinct() {
+        let mut seen = std::collections::HashSet::new();
+        for k in 0..CONTEXTS {
+            for pat in 0..16u8 {
+                for off in [-5i64, 0, 7] {
+                    let kb = Adapt3::bias_context(k, pat, off);
+                    assert!(kb < CONTEXTS * PATTERNS);
+                    assert!(seen.insert(kb));
+                }
+            }
+        }
+    }
 }
