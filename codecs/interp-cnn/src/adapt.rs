@@ -104,9 +104,12 @@ impl Adapt {
 
 /// A band's online correction of the network's `(mu_fp, ls_fp)`: [`Correct::before`] gives
 /// the parameters the sample is coded with, [`Correct::after`] learns from its value.
-pub trait Correct: Default {
+pub trait Correct {
     /// The context(s) a sample's correction uses.
     type Ctx: Copy;
+
+    /// The state at the start of a band of `channels` channels.
+    fn new(channels: usize) -> Self;
 
     /// The contexts of a sample of channel `c` with statistics `k` and network parameters
     /// `(mu_fp, ls_fp)`, and the corrected `(mu_fp, ls_fp)` it is coded with.
@@ -119,6 +122,10 @@ pub trait Correct: Default {
 
 impl Correct for Adapt {
     type Ctx = usize;
+
+    fn new(_channels: usize) -> Self {
+        Self::default()
+    }
 
     #[inline(always)]
     fn before(&self, c: usize, _k: &Core, mu_fp: i64, ls_fp: i32) -> (usize, i64, i32) {
@@ -160,19 +167,12 @@ const PATTERNS: usize = 48;
 /// mean over images-train.
 #[derive(Clone, Debug)]
 pub struct Adapt3 {
-    /// `dev`, `pred`, `count` per scale context
-    sc: [[i64; 3]; CONTEXTS],
-    /// `bias` per bias context
-    bias: Box<[i64; CONTEXTS * PATTERNS]>,
-}
-
-impl Default for Adapt3 {
-    fn default() -> Self {
-        Self {
-            sc: [[0; 3]; CONTEXTS],
-            bias: Box::new([0; CONTEXTS * PATTERNS]),
-        }
-    }
+    /// `dev`, `pred`, `count` per scale context (a power of two of them, so that an index
+    /// masked to the table needs no bounds check)
+    sc: [[i64; 3]; 64],
+    /// `bias` per bias context of the band's channel kinds (16 · 48 per kind: a band of
+    /// one channel clears a third of the table of three)
+    bias: Vec<i64>,
 }
 
 impl Adapt3 {
@@ -189,12 +189,19 @@ impl Adapt3 {
 impl Correct for Adapt3 {
     type Ctx = (usize, usize);
 
+    fn new(channels: usize) -> Self {
+        Self {
+            sc: [[0; 3]; 64],
+            bias: vec![0; OCTAVES * channels.clamp(1, 3) * PATTERNS],
+        }
+    }
+
     #[inline(always)]
     fn before(&self, c: usize, k: &Core, mu_fp: i64, ls_fp: i32) -> ((usize, usize), i64, i32) {
         let ks = Adapt::context(c, ls_fp);
         let kb = Self::bias_context(ks, k.pat, mu_fp - 256 * k.a);
         let mu = mu_fp + (self.bias[kb] >> 4);
-        let [dev, pred, count] = self.sc[ks];
+        let [dev, pred, count] = self.sc[ks & 63];
         if count < 16 {
             return ((ks, kb), mu, ls_fp);
         }
@@ -209,7 +216,7 @@ impl Correct for Adapt3 {
         let b = &mut self.bias[kb];
         *b += (err - *b) >> 6;
         let b = *b;
-        let s = &mut self.sc[ks];
+        let s = &mut self.sc[ks & 63];
         s[0] += ((err - b).abs() - s[0]) >> 6;
         s[1] += (((scale16(ls_fp) * 355) >> 8) - s[1]) >> 6;
         s[2] += 1;
@@ -244,7 +251,7 @@ mod tests {
 
     #[test]
     fn model3_cancels_a_bias_per_pattern() {
-        let mut a = Adapt3::default();
+        let mut a = Adapt3::new(1);
         let above = Core {
             a: 100,
             pat: 0b0011,
@@ -269,7 +276,7 @@ mod tests {
         let (_, mu, _) = Correct::before(&a, 0, &above, 101 * 256, 256);
         assert_eq!(mu, 101 * 256);
         // and models 1 and 2 never move the mean
-        let b = Adapt::default();
+        let b = <Adapt as Correct>::new(1);
         assert_eq!(Correct::before(&b, 0, &above, 100 * 256, 256).1, 100 * 256);
     }
 

@@ -417,7 +417,7 @@ fn walk_band_impl<C: Coder, A: Correct>(
     let mut vals = vec![0i32; nc * ws];
     let mut x = vec![0i16; input_len(MAX_FEATURES)];
     let mut o = [0i32; 2 * MAX_BATCH];
-    let mut adapt = A::default();
+    let mut adapt = A::new(nc);
     for (r, iy) in rows.enumerate() {
         let y = 2 * iy + py;
         let row0 = s.grids[0].index(y, px);
