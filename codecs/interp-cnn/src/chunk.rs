@@ -8,7 +8,8 @@ use crate::CODEC_ID;
 use crate::coding::{decode_slice, encode_slice, ideal_slice_bits, slice_params};
 use crate::config::{InterpCnnConfig, LayoutChoice};
 use crate::format::{
-    BAND_LOG2, Header, Layout, MAX_CHANNELS, SampleType, colour_transform, slice_streams,
+    BAND_LOG2, BAND_LOG2_RANGE, Header, Layout, MAX_CHANNELS, SampleType, colour_transform,
+    slice_streams,
 };
 use crate::model::{Model, model};
 
@@ -223,17 +224,26 @@ pub fn ideal_bits<T: ImageSample>(
 }
 
 /// Every interpolated sample's distribution parameters, slice after slice, as rows `(level,
-/// step, channel, mu_fp, ls_fp)` ([`slice_params`]): for tests against an independent
+/// step, channel, mu_fp, ls_fp, mu', ls')` ([`slice_params`]): the network's and, after the
+/// online correction of bands of `2^band_log2` samples (the encoder's are
+/// [`BAND_LOG2`](crate::format::BAND_LOG2)), the coded ones: for tests against an independent
 /// implementation of the model arithmetic.
 ///
 /// # Errors
 ///
-/// As [`encode`].
+/// As [`encode`]; [`CodecError::InvalidConfig`] for a `band_log2` outside 8..=24.
 pub fn params<T: ImageSample>(
     samples: &[T],
     shape: &[usize],
     config: &InterpCnnConfig,
-) -> Result<Vec<[i64; 5]>, CodecError> {
+    band_log2: u8,
+) -> Result<Vec<[i64; 7]>, CodecError> {
+    if !BAND_LOG2_RANGE.contains(&band_log2) {
+        return Err(CodecError::InvalidConfig {
+            codec: CODEC_ID,
+            message: format!("band_log2 {band_log2} outside {BAND_LOG2_RANGE:?}"),
+        });
+    }
     let (layout, depth, height, width, channels) = plan(shape, config.layout)?;
     let m = model(config.model)?;
     let (header, _, planes) = prepare(samples, (layout, depth, height, width, channels), m);
@@ -245,6 +255,7 @@ pub fn params<T: ImageSample>(
             width,
             slice_ranges(&header, z),
             m,
+            band_log2,
         )?);
     }
     Ok(rows)

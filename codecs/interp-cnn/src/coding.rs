@@ -13,12 +13,12 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::CODEC_ID;
-use crate::adapt::Adapt;
+use crate::adapt::{Adapt, Adapt3, Correct};
 use crate::batch::{BatchMlp, MAX_BATCH, input_len};
 use crate::format::{MAX_CHANNELS, slice_steps};
 use crate::grid::{Grid, PARITY, count, level_size, levels};
 use crate::model::{
-    Core, MAX_FEATURES, Model, batch_core_features, cond_features, net_index, params,
+    Core, Correction, MAX_FEATURES, Model, batch_core_features, cond_features, net_index, params,
 };
 
 fn corrupt(message: String) -> CodecError {
@@ -221,10 +221,16 @@ pub fn walk_band<C: Coder>(
     out: &mut [i32],
 ) -> Result<(), CodecError> {
     // compiled a second time with AVX2 for CPUs that have it; the integer results are the same
-    ndcodecs_learned::simd::vectorize(
-        #[inline(always)]
-        || walk_band_impl(s, rows, None, coder, out),
-    )
+    match s.model.correction {
+        Correction::Scale => ndcodecs_learned::simd::vectorize(
+            #[inline(always)]
+            || walk_band_impl::<C, Adapt>(s, rows, None, coder, out),
+        ),
+        Correction::PatternBias => ndcodecs_learned::simd::vectorize(
+            #[inline(always)]
+            || walk_band_impl::<C, Adapt3>(s, rows, None, coder, out),
+        ),
+    }
 }
 
 /// Channel 0's statistics and network parameters at one sample: they depend only on samples of
@@ -356,42 +362,45 @@ fn walk_band_ahead<C: Coder + Send>(
 ) -> Result<(), CodecError> {
     let ahead = Ahead::new(s, rows.clone());
     let (r, ()) = rayon::join(
-        || {
-            ndcodecs_learned::simd::vectorize(
+        || match s.model.correction {
+            Correction::Scale => ndcodecs_learned::simd::vectorize(
                 #[inline(always)]
-                || walk_band_impl(s, rows, Some(&ahead), coder, out),
-            )
+                || walk_band_impl::<C, Adapt>(s, rows, Some(&ahead), coder, out),
+            ),
+            Correction::PatternBias => ndcodecs_learned::simd::vectorize(
+                #[inline(always)]
+                || walk_band_impl::<C, Adapt3>(s, rows, Some(&ahead), coder, out),
+            ),
         },
         || ahead.help(),
     );
     r
 }
 
-/// Codes one sample of channel `c` with the network's parameters `(mu, ls)` corrected by the
-/// band's online adaptation, and updates it.
+/// Codes one sample of channel `c` (statistics `k`) with the network's parameters `(mu, ls)`
+/// corrected by the band's online adaptation, and updates it.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn code_sample<C: Coder>(
+fn code_sample<C: Coder, A: Correct>(
     coder: &mut C,
-    adapt: &mut Adapt,
+    adapt: &mut A,
     c: usize,
-    mu: i64,
-    ls: i32,
+    k: &Core,
+    (mu, ls): (i64, i32),
     (lo, hi): (i64, i64),
     truth: i32,
 ) -> Result<i32, CodecError> {
-    let k = Adapt::context(c, ls);
-    let ls2 = adapt.before(k, ls);
-    let dist = Logistic::new(mu, ls2, lo, hi);
-    let mut hint = Hint::new(mu, ls2, lo, hi);
+    let (ctx, mu2, ls2) = adapt.before(c, k, mu, ls);
+    let dist = Logistic::new(mu2, ls2, lo, hi);
+    let mut hint = Hint::new(mu2, ls2, lo, hi);
     hint.net = (mu, ls);
     let v = coder.code(&dist, truth, hint)?;
-    adapt.after(k, v, mu, ls);
+    adapt.after(ctx, v, mu, ls);
     Ok(v)
 }
 
 #[inline(always)]
-fn walk_band_impl<C: Coder>(
+fn walk_band_impl<C: Coder, A: Correct>(
     s: &Step<'_>,
     rows: std::ops::Range<usize>,
     ahead: Option<&Ahead<'_>>,
@@ -408,7 +417,7 @@ fn walk_band_impl<C: Coder>(
     let mut vals = vec![0i32; nc * ws];
     let mut x = vec![0i16; input_len(MAX_FEATURES)];
     let mut o = [0i32; 2 * MAX_BATCH];
-    let mut adapt = Adapt::default();
+    let mut adapt = A::new(nc);
     for (r, iy) in rows.enumerate() {
         let y = 2 * iy + py;
         let row0 = s.grids[0].index(y, px);
@@ -423,8 +432,8 @@ fn walk_band_impl<C: Coder>(
                         coder,
                         &mut adapt,
                         0,
-                        p.mu,
-                        p.ls,
+                        &p.k,
+                        (p.mu, p.ls),
                         s.ranges[0],
                         g[row0 + 2 * ix],
                     )?;
@@ -466,8 +475,15 @@ fn walk_band_impl<C: Coder>(
                 for j in 0..n {
                     let ix = s0 + j;
                     let (mu, ls) = params(&cores[c * ws + ix], &[o[j], o[MAX_BATCH + j]]);
-                    let v =
-                        code_sample(coder, &mut adapt, c, mu, ls, s.ranges[c], g[row0 + 2 * ix])?;
+                    let v = code_sample(
+                        coder,
+                        &mut adapt,
+                        c,
+                        &cores[c * ws + ix],
+                        (mu, ls),
+                        s.ranges[c],
+                        g[row0 + 2 * ix],
+                    )?;
                     vals[c * ws + ix] = v;
                     out[(r * ws + ix) * nc + c] = v;
                 }
@@ -673,18 +689,21 @@ pub fn decode_slice(
     Ok(grids.iter().map(Grid::samples).collect())
 }
 
-/// Records each coded sample's parameters.
-struct Recorder(Vec<(i64, i32)>);
+/// Records each coded sample's parameters: the network's and the corrected ones.
+struct Recorder(Vec<(i64, i32, i64, i32)>);
 
 impl Coder for Recorder {
     fn code(&mut self, _dist: &Logistic, value: i32, hint: Hint) -> Result<i32, CodecError> {
-        self.0.push(hint.net);
+        self.0
+            .push((hint.net.0, hint.net.1, hint.mu_fp, hint.ls_fp));
         Ok(value)
     }
 }
 
 /// Every interpolated sample's distribution parameters, as rows `(level, step, channel, mu_fp,
-/// ls_fp)` in the order level (coarsest first), step, channel, row, column: what an independent
+/// ls_fp, mu', ls')` in the order level (coarsest first), step, channel, row, column: the
+/// network's `(mu_fp, ls_fp)` and the `(mu', ls')` the sample is coded with after the online
+/// correction of its band, bands of `band_log2` (as in a chunk's header): what an independent
 /// implementation of the model arithmetic is compared with (the coarse level is not listed).
 ///
 /// # Errors
@@ -696,32 +715,40 @@ pub fn slice_params(
     w: usize,
     ranges: &[(i64, i64)],
     model: &Model,
-) -> Result<Vec<[i64; 5]>, CodecError> {
+    band_log2: u8,
+) -> Result<Vec<[i64; 7]>, CodecError> {
     let pyr = pyramid(planes, h, w);
     let nc = planes.len();
     let mut rows = Vec::new();
-    for l in (0..levels(h, w)).rev() {
+    for (l, step, band, nb) in slice_steps(h, w, nc, band_log2) {
         let grids: Vec<Grid> = pyr.iter().map(|p| p[l].clone()).collect();
-        for step in 0..3 {
-            let s = Step {
-                grids: &grids,
-                model,
-                step,
-                ranges,
-            };
-            let (hs, ws) = s.sub_size();
-            if hs == 0 || ws == 0 {
-                continue;
-            }
-            let mut rec = Recorder(Vec::new());
-            let mut out = vec![0i32; hs * ws * nc];
-            walk_band(&s, 0..hs, &mut rec, &mut out)?;
-            for c in 0..nc {
-                for r in 0..hs {
-                    for ix in 0..ws {
-                        let (mu, ls) = rec.0[(r * nc + c) * ws + ix];
-                        rows.push([l as i64, step as i64, c as i64, mu, i64::from(ls)]);
-                    }
+        let s = Step {
+            grids: &grids,
+            model,
+            step,
+            ranges,
+        };
+        let (hs, ws) = s.sub_size();
+        // bands in order: the records are row by row, channel by channel over the whole step
+        let mut rec = Recorder(Vec::new());
+        for b in 0..nb {
+            let r = b * band..((b + 1) * band).min(hs);
+            let mut out = vec![0i32; r.len() * ws * nc];
+            walk_band(&s, r, &mut rec, &mut out)?;
+        }
+        for c in 0..nc {
+            for r in 0..hs {
+                for ix in 0..ws {
+                    let (mu, ls, mu2, ls2) = rec.0[(r * nc + c) * ws + ix];
+                    rows.push([
+                        l as i64,
+                        step as i64,
+                        c as i64,
+                        mu,
+                        i64::from(ls),
+                        mu2,
+                        i64::from(ls2),
+                    ]);
                 }
             }
         }

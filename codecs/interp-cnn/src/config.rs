@@ -12,7 +12,7 @@ pub type InterpCnnVersion = StaticCodecVersion<0, 1, 0>;
 /// Configuration of the `interp_cnn` codec.
 ///
 /// ```json
-/// {"layout": "auto", "model": 2}
+/// {"layout": "auto", "model": 3}
 /// ```
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -25,8 +25,8 @@ pub struct InterpCnnConfig {
     /// this says.
     #[serde(default)]
     pub layout: LayoutChoice,
-    /// Model id the encoder uses: 1 or 2 (default: the newest shipped, 2). Decoding uses the
-    /// model the chunk names, whatever this says.
+    /// Model id the encoder uses: 1, 2 or 3 (default: the newest shipped, 3). Decoding uses
+    /// the model the chunk names, whatever this says.
     #[serde(default = "latest")]
     pub model: u32,
     /// Version of the codec's semantics, `"0.1.0"` (added by the codec; may be omitted).

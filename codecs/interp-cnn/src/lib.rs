@@ -9,8 +9,8 @@
 //! component, so a component is coded and decoded in parallel: it is cut into bands of rows,
 //! each in its own range-coder stream, on rayon's pool. The networks run in fixed-point integer
 //! arithmetic (`ndcodecs-learned`), so every CPU computes the same frequencies; each band
-//! corrects the networks' scale online from the errors it has seen ([`adapt`]), identically on
-//! both sides.
+//! corrects the networks' scale (models 1 and 2) or mean and scale (model 3, the default) online
+//! from the errors it has seen ([`adapt`]), identically on both sides.
 //!
 //! - numcodecs codec id: `interp_cnn`; zarr v3 name `ndcodecs.interp_cnn`.
 //! - array → bytes: `(y, x)` images, `(y, x, c)` with `c <= 4` channels (the first three of

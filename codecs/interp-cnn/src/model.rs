@@ -27,7 +27,7 @@ use crate::grid::NEIGHBOURS;
 /// Number of networks of a model.
 pub const NETS: usize = 9;
 /// The newest shipped model id (what the encoder writes by default).
-pub const LATEST_MODEL: u32 = 2;
+pub const LATEST_MODEL: u32 = 3;
 /// Largest number of features of a network.
 pub const MAX_FEATURES: usize = 23;
 
@@ -35,6 +35,7 @@ pub const MAX_FEATURES: usize = 23;
 const SHIPPED: &[(u32, &[u8])] = &[
     (1, include_bytes!("../model/interp_cnn_m1.bin")),
     (2, include_bytes!("../model/interp_cnn_m2.bin")),
+    (3, include_bytes!("../model/interp_cnn_m3.bin")),
 ];
 
 /// Number of features of network `net`.
@@ -62,6 +63,18 @@ pub struct Model {
     pub nets: Vec<Mlp>,
     /// the same networks laid out for batches of samples
     pub batch: Vec<BatchMlp>,
+    /// the bands' online correction
+    pub correction: Correction,
+}
+
+/// The online correction a model's bands apply ([`crate::adapt`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Correction {
+    /// models 1 and 2: the scale per channel kind × scale octave
+    Scale,
+    /// model 3 on: also the mean, per scale context × neighbour pattern × sign of the
+    /// network's mean offset
+    PatternBias,
 }
 
 impl Model {
@@ -96,6 +109,11 @@ fn parse(id: u32, bytes: &[u8]) -> Result<Model, CodecError> {
     }
     Ok(Model {
         id,
+        correction: if id >= 3 {
+            Correction::PatternBias
+        } else {
+            Correction::Scale
+        },
         batch: file.nets.iter().map(BatchMlp::new).collect(),
         nets: file.nets,
     })
@@ -137,6 +155,9 @@ pub struct Core {
     pub r: i64,
     /// `log2_fp(d)` (8 fractional bits)
     pub ld: i32,
+    /// the pattern of the nearest four neighbours: bit `k` set when neighbour `k` lies above
+    /// `a` (`k` < 4; model 3's bias contexts)
+    pub pat: u8,
 }
 
 /// The statistics of neighbours `nb`.
@@ -150,11 +171,17 @@ pub fn core(nb: &[i32; NEIGHBOURS]) -> Core {
     let d = 1 + ((2 * s4 + s8) >> 4);
     #[allow(clippy::cast_sign_loss)]
     let ld = log2_fp(d as u64);
+    let pat = n[..4]
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| u8::from(v > a) << k)
+        .sum();
     Core {
         a,
         d,
         r: (1 << 26) / d,
         ld,
+        pat,
     }
 }
 
@@ -237,6 +264,12 @@ pub fn batch_core_features(
             *s += w * (v - a).abs();
         }
     }
+    let mut pat = [0u8; MAX_BATCH];
+    for (k, row) in nb[..4].iter().enumerate() {
+        for ((p, &v), &a) in pat[..n].iter_mut().zip(&row[..n]).zip(&a[..n]) {
+            *p |= u8::from(v > a) << k;
+        }
+    }
     let mut r = [0i64; MAX_BATCH];
     for j in 0..n {
         let d = 1 + (s[j] >> 4);
@@ -248,6 +281,7 @@ pub fn batch_core_features(
             d,
             r: r[j],
             ld,
+            pat: pat[j],
         };
     }
     for (p, pair) in nb.chunks_exact(2).enumerate() {
@@ -332,7 +366,7 @@ mod tests {
                     let mut f = [0i16; MAX_FEATURES];
                     assert_eq!(features(&nb, &k, &[], &mut f), 17);
                     let c = cores[j];
-                    assert_eq!((c.a, c.d, c.r, c.ld), (k.a, k.d, k.r, k.ld));
+                    assert_eq!((c.a, c.d, c.r, c.ld, c.pat), (k.a, k.d, k.r, k.ld, k.pat));
                     for (i, &v) in f[..17].iter().enumerate() {
                         assert_eq!(x[input_index(i, j)], v, "feature {i} of sample {j}");
                     }

@@ -101,6 +101,40 @@ fn extremes_and_constants() {
     }
 }
 
+/// Every shipped model round-trips extremes and images of several bands a step (models differ
+/// in their weights and their online correction; the other tests use the default), and its
+/// chunks name it.
+#[test]
+fn every_model_round_trips() {
+    fn check<T: ImageSample + std::fmt::Debug>(v: &[T], shape: &[usize], model: u32) {
+        let cfg = InterpCnnConfig {
+            model,
+            ..InterpCnnConfig::default()
+        };
+        let bytes = encode(v, shape, &cfg).unwrap();
+        assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), model);
+        let mut out = vec![T::default(); v.len()];
+        decode_into(&bytes, shape, &mut out).unwrap();
+        assert_eq!(out, v, "model {model}, shape {shape:?}");
+    }
+    let grey: Vec<u16> = image(300 * 260, 11, 0, 65535)
+        .into_iter()
+        .map(|v| v as u16)
+        .collect();
+    let rgb: Vec<u8> = image(130 * 90 * 3, 13, 0, 255)
+        .into_iter()
+        .map(|v| v as u8)
+        .collect();
+    let alt: Vec<i16> = (0..40 * 31)
+        .map(|i| if (i / 3) % 2 == 0 { -32768 } else { 32767 })
+        .collect();
+    for model in [1, 2, 3] {
+        check(&grey, &[300, 260], model);
+        check(&rgb, &[130, 90, 3], model);
+        check(&alt, &[40, 31], model);
+    }
+}
+
 /// Same bytes and samples on pools of 1, 2 and 3 threads, colour and grey (steps of fewer
 /// bands than threads decode with a helper thread computing networks ahead).
 #[test]

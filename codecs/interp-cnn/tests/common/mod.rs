@@ -20,7 +20,7 @@ pub const CASES: &[&str] = &[
 /// The shipped models, each with its golden vectors: `(model id, file name suffix)`; model 1's
 /// files are `v0_1_0_<case>.bin` / `.params.npy`, a later model's `v0_1_0_<case>_m<id>.*`
 /// (the inputs are shared).
-pub const MODELS: &[(u32, &str)] = &[(1, ""), (2, "_m2")];
+pub const MODELS: &[(u32, &str)] = &[(1, ""), (2, "_m2"), (3, "_m3")];
 
 /// A golden case's input samples (as `i32`), shape and dtype name.
 pub fn input(name: &str) -> (Vec<i32>, Vec<usize>, String) {
