@@ -4,7 +4,7 @@
 use ndcodecs_core::CodecError;
 
 use crate::format::{Geometry, Header, corrupt, header_words, kind, mask_from_runs, mask_words};
-use crate::kernel::{LevelQuant, PointOp, walk};
+use crate::kernel::{AnchorOp, LevelQuant, PointOp, walk};
 use crate::real::Real;
 
 struct DecodeOp<'a, const SPECIALS: bool> {
@@ -34,25 +34,80 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
         let step = lq.step;
         let mut finite = true;
         let mut pos = pos0;
-        for &c in codes {
-            let p = pred(work, pos);
-            if SPECIALS && (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {
-                if !(0..=self.max_kind).contains(&c) {
-                    return Err(corrupt(format!(
-                        "element {pos} is flagged special but its code {c} names no special \
-                         value this chunk can hold"
-                    )));
+        // A row whose stretch of the mask is clear (most rows: land and missing values come in
+        // patches) takes the loop without the mask.
+        let last = pos0 + count.saturating_sub(1) * stride;
+        if SPECIALS && count > 0 && self.mask[pos0 / 32..=last / 32].iter().any(|&w| w != 0) {
+            for &c in codes {
+                let p = pred(work, pos);
+                if (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {
+                    self.special(work, pos, c, p)?;
+                } else {
+                    let v = p + F::from_code(c) * step;
+                    finite &= v.is_finite();
+                    work[pos] = v;
                 }
-                self.specials.push((pos, c));
-                work[pos] = p;
-            } else {
+                pos += stride;
+            }
+        } else {
+            for &c in codes {
+                let p = pred(work, pos);
                 let v = p + F::from_code(c) * step;
                 finite &= v.is_finite();
                 work[pos] = v;
+                pos += stride;
             }
-            pos += stride;
         }
         self.finite &= finite;
+        Ok(())
+    }
+}
+
+impl<F: Real, const SPECIALS: bool> AnchorOp<F> for DecodeOp<'_, SPECIALS> {
+    #[inline(always)]
+    fn at(
+        &mut self,
+        work: &mut [F],
+        pos: usize,
+        k: usize,
+        lq: &LevelQuant<F>,
+        pred: F,
+    ) -> Result<(), CodecError> {
+        let c = self.codes[self.k + k];
+        if SPECIALS && (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {
+            return self.special(work, pos, c, pred);
+        }
+        let v = pred + F::from_code(c) * lq.step;
+        self.finite &= v.is_finite();
+        work[pos] = v;
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn advance(&mut self, n: usize) {
+        self.k += n;
+    }
+}
+
+impl<const SPECIALS: bool> DecodeOp<'_, SPECIALS> {
+    /// A special element `pos` with word `c`: checks the kind, keeps it for after the walk and
+    /// puts the prediction `p` in its place.
+    #[inline(always)]
+    fn special<F: Real>(
+        &mut self,
+        work: &mut [F],
+        pos: usize,
+        c: i32,
+        p: F,
+    ) -> Result<(), CodecError> {
+        if !(0..=self.max_kind).contains(&c) {
+            return Err(corrupt(format!(
+                "element {pos} is flagged special but its code {c} names no special value this \
+                 chunk can hold"
+            )));
+        }
+        self.specials.push((pos, c));
+        work[pos] = p;
         Ok(())
     }
 }
@@ -96,9 +151,9 @@ pub(crate) fn decode<F: Real>(
     decode_on(pulp::Arch::new(), words, h, g, out)
 }
 
-/// [`decode`] with the walk of a chunk without special values compiled for `arch` (the CPU's
-/// vector features, or `pulp::Arch::Scalar` in the test that compares the two).
-fn decode_on<F: Real>(
+/// [`decode`] with the walk compiled for `arch` (the CPU's vector features, or
+/// `pulp::Arch::Scalar` in the tests that compare the two).
+pub(crate) fn decode_on<F: Real>(
     arch: pulp::Arch,
     words: &[i32],
     h: &Header,
@@ -147,7 +202,23 @@ fn decode_on<F: Real>(
             max_kind,
             specials: Vec::new(),
         };
-        walk(g, &h.plan, offset, step, inv, out, &mut op)?;
+        // compiled for the CPU's vector features as the encoder's walk is (the walk is inlined)
+        let r = arch.dispatch(crate::kernel::Walk {
+            g,
+            plan: &h.plan,
+            offset,
+            step,
+            inv,
+            work: out,
+            op: &mut op,
+        });
+        if r.is_err() {
+            // The wavefront has several anchor rows in flight and may have met a later bad word
+            // first: the walk in the specification's order reports the first.
+            op.k = 0;
+            op.specials.clear();
+            walk(g, &h.plan, offset, step, inv, out, &mut op)?;
+        }
         finite &= op.finite;
         found = op.specials;
     } else {
@@ -159,8 +230,6 @@ fn decode_on<F: Real>(
             max_kind,
             specials: Vec::new(),
         };
-        // compiled for the CPU's vector features as the encoder's walk is (the walk is inlined
-        // into both)
         arch.dispatch(crate::kernel::Walk {
             g,
             plan: &h.plan,

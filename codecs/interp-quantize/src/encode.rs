@@ -6,7 +6,7 @@ use ndcodecs_core::float::within_bound;
 
 use crate::config::ErrorBound;
 use crate::format::{Geometry, Header, Plan, header_words, kind, mask_runs, mask_words};
-use crate::kernel::{LevelQuant, PointOp, Walk, walk};
+use crate::kernel::{AnchorOp, LevelQuant, PointOp, Walk, walk};
 use crate::real::Real;
 use crate::tune;
 
@@ -200,6 +200,9 @@ pub(crate) struct EncodeOp<'a, F: Real, const SPECIALS: bool> {
     pub k: usize,
     pub bound: f64,
     pub fill: Option<F::Bits>,
+    /// With `SPECIALS`: bit `p mod 32` of word `⌊p/32⌋` set when element `p` is special (the
+    /// mask's bits form); a row whose stretch of it is clear goes as in a chunk without.
+    pub mask: &'a [u32],
 }
 
 impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
@@ -217,42 +220,88 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
     ) -> Result<(), Self::Err> {
         let codes = &mut self.codes[self.k..self.k + count];
         self.k += count;
-        if !SPECIALS && count >= MIN_BLOCK_ROW {
-            return row_blocks(work, pos0, stride, codes, lq, self.bound, pred);
-        }
-        let (step, inv, bound) = (lq.step, lq.inv, self.bound);
+        let last = pos0 + count.saturating_sub(1) * stride;
+        let specials =
+            SPECIALS && count > 0 && self.mask[pos0 / 32..=last / 32].iter().any(|&w| w != 0);
         let mut pos = pos0;
-        for c in codes {
-            let p = pred(work, pos);
-            let x = work[pos];
-            let at = pos;
-            pos += stride;
-            if SPECIALS && let Some(kind) = special_kind(x, self.fill) {
-                *c = kind.map_err(|f| (at, f))?;
-                work[at] = p;
-                continue;
+        if specials {
+            for c in codes {
+                let p = pred(work, pos);
+                encode_one::<F, true>(work, pos, c, lq, self.bound, self.fill, p)?;
+                pos += stride;
             }
-            let xf = x.to_f64();
-            let r = (xf - p.to_f64()) * inv;
-            if r.abs() < CODE_MAX {
-                // The low 32 bits of `r + 1.5·2^52` are the rounded code (two's complement).
-                let rm = r + ROUND_MAGIC;
-                #[allow(clippy::cast_possible_truncation)]
-                let q = rm.to_bits() as u32 as i32;
-                // The code converted to `F` (`RN_F(q)`, as from the exact `f64` of `q`).
-                let xh = p + F::from_f64(rm - ROUND_MAGIC) * step;
-                if (xf - xh.to_f64()).abs() < bound {
-                    *c = q;
-                    work[at] = xh;
-                    continue;
-                }
+        } else if count >= MIN_BLOCK_ROW {
+            return row_blocks(work, pos0, stride, codes, lq, self.bound, pred);
+        } else {
+            for c in codes {
+                let p = pred(work, pos);
+                encode_one::<F, false>(work, pos, c, lq, self.bound, self.fill, p)?;
+                pos += stride;
             }
-            let (q, xh) = quantize_slow(x, p, lq, bound).map_err(|f| (at, f))?;
-            *c = q;
-            work[at] = xh;
         }
         Ok(())
     }
+}
+
+impl<F: Real, const SPECIALS: bool> AnchorOp<F> for EncodeOp<'_, F, SPECIALS> {
+    #[inline(always)]
+    fn at(
+        &mut self,
+        work: &mut [F],
+        pos: usize,
+        k: usize,
+        lq: &LevelQuant<F>,
+        pred: F,
+    ) -> Result<(), Self::Err> {
+        let c = &mut self.codes[self.k + k];
+        encode_one::<F, SPECIALS>(work, pos, c, lq, self.bound, self.fill, pred)
+    }
+
+    #[inline(always)]
+    fn advance(&mut self, n: usize) {
+        self.k += n;
+    }
+}
+
+/// Encodes element `at` of `work` (the input there, replaced by its reconstruction; a special
+/// value: by its prediction `p`) into `c`, value by value: the quantizer's fast path, or
+/// [`quantize_slow`] where that fails its bound check.
+#[inline(always)]
+fn encode_one<F: Real, const SPECIALS: bool>(
+    work: &mut [F],
+    at: usize,
+    c: &mut i32,
+    lq: &LevelQuant<F>,
+    bound: f64,
+    fill: Option<F::Bits>,
+    p: F,
+) -> Result<(), (usize, EncodeFailure)> {
+    let (step, inv) = (lq.step, lq.inv);
+    let x = work[at];
+    if SPECIALS && let Some(kind) = special_kind(x, fill) {
+        *c = kind.map_err(|f| (at, f))?;
+        work[at] = p;
+        return Ok(());
+    }
+    let xf = x.to_f64();
+    let r = (xf - p.to_f64()) * inv;
+    if r.abs() < CODE_MAX {
+        // The low 32 bits of `r + 1.5·2^52` are the rounded code (two's complement).
+        let rm = r + ROUND_MAGIC;
+        #[allow(clippy::cast_possible_truncation)]
+        let q = rm.to_bits() as u32 as i32;
+        // The code converted to `F` (`RN_F(q)`, as from the exact `f64` of `q`).
+        let xh = p + F::from_f64(rm - ROUND_MAGIC) * step;
+        if (xf - xh.to_f64()).abs() < bound {
+            *c = q;
+            work[at] = xh;
+            return Ok(());
+        }
+    }
+    let (q, xh) = quantize_slow(x, p, lq, bound).map_err(|f| (at, f))?;
+    *c = q;
+    work[at] = xh;
+    Ok(())
 }
 
 /// Targets per block of [`row_blocks`].
@@ -387,17 +436,15 @@ pub(crate) fn encode_plan<F: Real>(
     let (mask, codes) = rest.split_at_mut(mw);
     mask.fill(0);
     let mut runs = false;
+    let mut bits = Vec::new();
     if sc.specials > 0 {
-        let special = |i: usize| {
-            let x = xs[i];
-            !x.is_finite() || Some(x.to_bits()) == fill_bits
-        };
-        if let Some(r) = mask_runs(n, g.dims[3], special) {
+        bits = special_bits(xs, fill_bits);
+        if let Some(r) = mask_runs(&bits, n, g.dims[3]) {
             mask.copy_from_slice(&r);
             runs = true;
         } else {
-            for i in (0..n).filter(|&i| special(i)) {
-                mask[i / 32] |= (1u32 << (i % 32)).cast_signed();
+            for (m, &b) in mask.iter_mut().zip(&bits) {
+                *m = b.cast_signed();
             }
         }
     }
@@ -412,24 +459,26 @@ pub(crate) fn encode_plan<F: Real>(
         plan: plan.clone(),
     }
     .write(&g, head);
-    let mut work = xs.to_vec();
-    run(
-        &g,
-        &plan,
-        offset,
-        step,
-        inv,
-        e,
-        fill_bits,
-        sc.specials > 0,
-        &mut work,
-        codes,
-    )
-    .map_err(|(i, f)| ChunkFailure::Value(i, f))
+    run(&g, &plan, offset, step, inv, e, fill_bits, &bits, xs, codes)
+        .map_err(|(i, f)| ChunkFailure::Value(i, f))
 }
 
-/// The walk with the encoder's operation; `work` holds the input and receives the
-/// reconstruction (special elements: their prediction).
+/// The bits form of the mask of `xs`: bit `p mod 32` of word `⌊p/32⌋` set when element `p` is
+/// NaN, ±∞ or the fill value (by bits).
+pub(crate) fn special_bits<F: Real>(xs: &[F], fill: Option<F::Bits>) -> Vec<u32> {
+    let fill = fill.unwrap_or(F::POS_INF.to_bits());
+    xs.chunks(32)
+        .map(|c| {
+            c.iter().enumerate().fold(0u32, |w, (i, x)| {
+                w | u32::from(!x.is_finite() || x.to_bits() == fill) << i
+            })
+        })
+        .collect()
+}
+
+/// The walk with the encoder's operation over the input `xs`: the codes. `mask` is the bits
+/// form of the chunk's mask ([`special_bits`]), or empty when it has no special values. On a
+/// value without a code, the error names the first such value in the specification's order.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run<F: Real>(
     g: &Geometry,
@@ -439,39 +488,89 @@ pub(crate) fn run<F: Real>(
     inv: f64,
     e: f64,
     fill: Option<F::Bits>,
-    specials: bool,
+    mask: &[u32],
+    xs: &[F],
+    codes: &mut [i32],
+) -> Result<(), (usize, EncodeFailure)> {
+    let mut work = xs.to_vec();
+    run_on(
+        pulp::Arch::new(),
+        g,
+        plan,
+        offset,
+        step,
+        inv,
+        e,
+        fill,
+        mask,
+        xs,
+        &mut work,
+        codes,
+    )
+}
+
+/// [`run`] with the walk compiled for `arch` (the CPU's vector features, or
+/// `pulp::Arch::Scalar` in the tests that compare the two); `work` holds a copy of `xs` and
+/// receives the reconstruction (special elements: their prediction).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_on<F: Real>(
+    arch: pulp::Arch,
+    g: &Geometry,
+    plan: &Plan,
+    offset: F,
+    step: F,
+    inv: f64,
+    e: f64,
+    fill: Option<F::Bits>,
+    mask: &[u32],
+    xs: &[F],
     work: &mut [F],
     codes: &mut [i32],
 ) -> Result<(), (usize, EncodeFailure)> {
-    if specials {
-        let mut op = EncodeOp::<F, true> {
-            codes,
-            k: 0,
-            bound: e,
-            fill,
+    macro_rules! op {
+        ($specials:literal) => {
+            EncodeOp::<F, $specials> {
+                codes,
+                k: 0,
+                bound: e,
+                fill,
+                mask,
+            }
         };
-        walk(g, plan, offset, step, inv, work, &mut op)
+    }
+    // The walk is compiled a second time with AVX2 enabled (x86-64-v3, through the `pulp`
+    // crate's runtime dispatch, without `unsafe`) and runs so when the CPU has it: the blocks of
+    // `quantize_block` vectorise four `f64` wide instead of two. The same IEEE operations run in
+    // the same order on either path, so the codes are the same bits (a test compares both
+    // paths).
+    macro_rules! walk_on {
+        ($specials:literal) => {
+            arch.dispatch(Walk {
+                g,
+                plan,
+                offset,
+                step,
+                inv,
+                work: &mut *work,
+                op: op!($specials),
+            })
+        };
+    }
+    let r = if mask.is_empty() {
+        walk_on!(false)
     } else {
-        let op = EncodeOp::<F, false> {
-            codes,
-            k: 0,
-            bound: e,
-            fill,
-        };
-        // The walk is compiled a second time with AVX2 enabled (x86-64-v3, through the `pulp`
-        // crate's runtime dispatch, without `unsafe`) and runs so when the CPU has it: the
-        // blocks of `quantize_block` vectorise four `f64` wide instead of two. The same IEEE
-        // operations run in the same order on either path, so the codes are the same bits (a
-        // test compares both paths).
-        pulp::Arch::new().dispatch(Walk {
-            g,
-            plan,
-            offset,
-            step,
-            inv,
-            work,
-            op,
-        })
+        walk_on!(true)
+    };
+    if r.is_ok() {
+        return r;
+    }
+    // The wavefront has several anchor rows in flight and may have met a later failing value
+    // first: the walk in the specification's order finds the first (from the input again).
+    work.copy_from_slice(xs);
+    if mask.is_empty() {
+        walk(g, plan, offset, step, inv, work, &mut op!(false))
+    } else {
+        walk(g, plan, offset, step, inv, work, &mut op!(true))
     }
 }
 
@@ -576,20 +675,20 @@ pub(crate) mod tests {
                     for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
                         let mut codes = vec![0i32; g.len()];
                         let mut work = xs.clone();
-                        let got = arch.dispatch(Walk {
-                            g: &g,
+                        let got = run_on(
+                            arch,
+                            &g,
                             plan,
                             offset,
                             step,
                             inv,
-                            work: &mut work,
-                            op: EncodeOp::<F, false> {
-                                codes: &mut codes,
-                                k: 0,
-                                bound: e,
-                                fill: None,
-                            },
-                        });
+                            e,
+                            None,
+                            &[],
+                            &xs,
+                            &mut work,
+                            &mut codes,
+                        );
                         assert_eq!(got, r, "{shape:?} e={e} {plan:?}");
                         if r.is_ok() {
                             assert_eq!(codes, want, "{shape:?} e={e} {plan:?}");

@@ -237,29 +237,60 @@ pub(crate) fn set_fortran(out: &mut [i32], rank: usize) {
     out[3 + 2 * rank + 4] |= 1 << FLAG_FORTRAN;
 }
 
-/// The special-value mask as runs, if they fit in the mask region: `special(p)` says whether
-/// element `p` (C order) is special. The bits coded are `special(p) XOR special(p − row)` (a
-/// coast moves little from one row to the next, so few bits are set), `row` being the extent of
-/// the last folded axis; their runs of equal bits, the first of 0-bits (empty if bit 0 is
-/// set), go out as `[R, run_1, …, run_R, 0, …]`. `None` when `R + 1` words do not fit in
-/// `mask_words(n)`.
-pub(crate) fn mask_runs(n: usize, row: usize, special: impl Fn(usize) -> bool) -> Option<Vec<i32>> {
+/// The special-value mask as runs, if they fit in the mask region: `bits` is the mask's bits
+/// form (bit `p mod 32` of word `⌊p/32⌋` set when element `p`, C order, is special; bits past
+/// `n` clear). The bits coded are `special(p) XOR special(p − row)` (a coast moves little from
+/// one row to the next, so few bits are set), `row` being the extent of the last folded axis;
+/// their runs of equal bits, the first of 0-bits (empty if bit 0 is set), go out as
+/// `[R, run_1, …, run_R, 0, …]`. `None` when `R + 1` words do not fit in `mask_words(n)`.
+pub(crate) fn mask_runs(bits: &[u32], n: usize, row: usize) -> Option<Vec<i32>> {
     let m = mask_words(n);
+    // The 32 mask bits from bit `s` on (bits before 0 read as clear).
+    let bits_at = |s: isize| -> u32 {
+        if s <= -32 {
+            0
+        } else if s < 0 {
+            bits[0] << s.unsigned_abs()
+        } else {
+            let (i, sh) = (s.unsigned_abs() / 32, s.unsigned_abs() % 32);
+            let hi = if sh == 0 {
+                0
+            } else {
+                bits.get(i + 1).map_or(0, |&w| w << (32 - sh))
+            };
+            (bits[i] >> sh) | hi
+        }
+    };
+    let row = isize::try_from(row).ok()?;
     let mut out = vec![0i32];
     let mut bit = false;
     let mut run = 0usize;
-    for p in 0..n {
-        let b = special(p) ^ (p >= row && special(p - row));
-        if b != bit {
-            out.push(i32::try_from(run).ok()?);
-            // At least one more run follows: it must fit too.
-            if out.len() >= m {
-                return None;
-            }
-            bit = b;
-            run = 0;
+    for (w, &word) in bits.iter().enumerate().take(m) {
+        let width = (n - 32 * w).min(32);
+        let b = word ^ bits_at(isize::try_from(32 * w).ok()? - row);
+        let b = if width < 32 {
+            b & ((1 << width) - 1)
+        } else {
+            b
+        };
+        let same = if bit { u32::MAX >> (32 - width) } else { 0 };
+        if b == same {
+            run += width;
+            continue;
         }
-        run += 1;
+        for j in 0..width {
+            let b = b >> j & 1 == 1;
+            if b != bit {
+                out.push(i32::try_from(run).ok()?);
+                // At least one more run follows: it must fit too.
+                if out.len() >= m {
+                    return None;
+                }
+                bit = b;
+                run = 0;
+            }
+            run += 1;
+        }
     }
     out.push(i32::try_from(run).ok()?);
     if out.len() > m {
@@ -310,12 +341,45 @@ pub(crate) fn mask_from_runs(words: &[i32], n: usize, row: usize) -> Result<Vec<
             "mask runs cover {p} elements, the chunk has {n}"
         )));
     }
-    // Undo the XOR with the row above, first row to last.
-    for q in row..n {
-        let above = bits[(q - row) / 32] >> ((q - row) % 32) & 1;
-        bits[q / 32] ^= above << (q % 32);
-    }
+    undo_row_xor(&mut bits, n, row);
     Ok(bits.into_iter().map(u32::cast_signed).collect())
+}
+
+/// Undoes the XOR with the row above (`row` elements back) in the mask bits of `n` elements,
+/// first row to last: `special(p) = b(p) XOR special(p − row)`. Bits at or past `n` are 0 on
+/// entry and stay 0.
+fn undo_row_xor(bits: &mut [u32], n: usize, row: usize) {
+    let bitwise = |bits: &mut [u32], qs: std::ops::Range<usize>| {
+        for q in qs {
+            let above = bits[(q - row) / 32] >> ((q - row) % 32) & 1;
+            bits[q / 32] ^= above << (q % 32);
+        }
+    };
+    if row < 32 {
+        // the row above may lie in the same word
+        bitwise(bits, row..n);
+        return;
+    }
+    // Bit by bit up to the first word past the first row, then 32 bits at a time: the word of
+    // bits `32w …` reads the bits `32w − row …`, all in earlier words, all final.
+    let w0 = row.div_ceil(32);
+    bitwise(bits, row..(32 * w0).min(n));
+    for w in w0..bits.len() {
+        let s = 32 * w - row;
+        let (i, sh) = (s / 32, s % 32);
+        let above = if sh == 0 {
+            bits[i]
+        } else {
+            (bits[i] >> sh) | (bits[i + 1] << (32 - sh))
+        };
+        bits[w] ^= above;
+    }
+    // the last word's bits past `n` read elements of the last row
+    if !n.is_multiple_of(32)
+        && let Some(last) = bits.last_mut()
+    {
+        *last &= (1u32 << (n % 32)) - 1;
+    }
 }
 
 fn split(v: u64) -> [i32; 2] {
@@ -511,12 +575,13 @@ mod tests {
         assert_eq!(Geometry::of(&[5]).max_levels, 3);
     }
 
-    /// Masks round-trip through runs (when they fit), bit for bit, for any row length.
+    /// Masks round-trip through runs (when they fit), bit for bit, for any row length (shorter
+    /// than a word, or longer: the XOR with the row above is undone a word at a time).
     #[test]
     fn mask_runs_round_trip() {
         let mut state = 7u64;
         for n in [1usize, 31, 32, 33, 100, 1000, 4097] {
-            for row in [1usize, 3, 32, 50, n] {
+            for row in [1usize, 3, 31, 32, 33, 50, 64, 320, n] {
                 for density in [0u64, 1, 5, 50] {
                     let bits: Vec<bool> = (0..n)
                         .map(|p| {
@@ -527,11 +592,42 @@ mod tests {
                             (p / 37) % 5 == 1 || (state >> 33) % 1000 < density
                         })
                         .collect();
-                    let Some(runs) = mask_runs(n, row, |p| bits[p]) else {
+                    let mut words = vec![0u32; mask_words(n)];
+                    for (p, &b) in bits.iter().enumerate() {
+                        words[p / 32] |= u32::from(b) << (p % 32);
+                    }
+                    // the runs of `special(p) XOR special(p − row)`, bit by bit
+                    let mut want = vec![0usize];
+                    let mut cur = false;
+                    for p in 0..n {
+                        let b = bits[p] ^ (p >= row && bits[p - row]);
+                        if b != cur {
+                            want.push(0);
+                            cur = b;
+                        }
+                        *want.last_mut().unwrap() += 1;
+                    }
+                    let got = mask_runs(&words, n, row);
+                    assert_eq!(got.is_some(), want.len() < mask_words(n), "n {n} row {row}");
+                    let Some(runs) = got else {
                         continue;
                     };
+                    assert_eq!(runs[0] as usize, want.len(), "n {n} row {row}");
+                    assert!(
+                        runs[1..=want.len()]
+                            .iter()
+                            .map(|&r| r as usize)
+                            .eq(want.iter().copied())
+                    );
                     assert_eq!(runs.len(), mask_words(n));
                     let words = mask_from_runs(&runs, n, row).unwrap();
+                    if n % 32 != 0 {
+                        assert_eq!(
+                            words[n / 32].cast_unsigned() >> (n % 32),
+                            0,
+                            "n {n} row {row}"
+                        );
+                    }
                     for (p, &b) in bits.iter().enumerate() {
                         assert_eq!(
                             words[p / 32] >> (p % 32) & 1 == 1,

@@ -3,7 +3,10 @@
 //!
 //! Within one sweep every prediction reads only elements finished by earlier sweeps, so the
 //! order of the targets inside a sweep does not change any value; the order of the codes is the
-//! C order of each sweep's target grid (see the specification).
+//! C order of each sweep's target grid (see the specification). The anchors (all elements with
+//! the Lorenzo plan) depend on each other along the row; encoder and decoder take them in a
+//! wavefront of several rows ([`walk_wavefront`]), with the values and codes of the walk in the
+//! specification's order ([`walk`], the reference).
 
 use crate::format::{Geometry, Interp, Plan};
 use crate::real::Real;
@@ -58,6 +61,42 @@ impl<F: Real, P: PointOp<F>> PointOp<F> for &mut P {
         pred: impl Fn(&[F], usize) -> F,
     ) -> Result<(), Self::Err> {
         (**self).row(work, pos0, stride, count, lq, pred)
+    }
+}
+
+/// A [`PointOp`] that can also take the anchors out of order: the wavefront of
+/// [`walk_wavefront`] hands it several elements whose predictions do not depend on each other,
+/// each with the index of its code.
+pub(crate) trait AnchorOp<F: Real>: PointOp<F> {
+    /// Handles the element at flat index `pos`, whose code is the `k`-th from the op's current
+    /// code, with prediction `pred` (finite); sets `work[pos]` as [`PointOp::row`] does.
+    fn at(
+        &mut self,
+        work: &mut [F],
+        pos: usize,
+        k: usize,
+        lq: &LevelQuant<F>,
+        pred: F,
+    ) -> Result<(), Self::Err>;
+    /// Moves the op's current code `n` codes on (past the codes [`AnchorOp::at`] wrote).
+    fn advance(&mut self, n: usize);
+}
+
+impl<F: Real, P: AnchorOp<F>> AnchorOp<F> for &mut P {
+    #[inline(always)]
+    fn at(
+        &mut self,
+        work: &mut [F],
+        pos: usize,
+        k: usize,
+        lq: &LevelQuant<F>,
+        pred: F,
+    ) -> Result<(), Self::Err> {
+        (**self).at(work, pos, k, lq, pred)
+    }
+    #[inline(always)]
+    fn advance(&mut self, n: usize) {
+        (**self).advance(n);
     }
 }
 
@@ -250,19 +289,7 @@ fn anchors<F: Real, P: PointOp<F>>(
 ) -> Result<(), P::Err> {
     let n = g.dims;
     let st: [usize; 4] = std::array::from_fn(|k| a * g.strides[k]);
-    // For each set of available axes (bit k: axis k), the Lorenzo terms in the specification's
-    // order: (offset back, added?) for every non-empty subset, subsets by increasing bit mask.
-    let terms: Vec<Vec<(usize, bool)>> = (0u32..16)
-        .map(|avail| {
-            (1u32..16)
-                .filter(|m| m & !avail == 0)
-                .map(|m| {
-                    let back = (0..4).filter(|k| m >> k & 1 == 1).map(|k| st[k]).sum();
-                    (back, m.count_ones() % 2 == 1)
-                })
-                .collect()
-        })
-        .collect();
+    let terms = lorenzo_terms(st);
     // Rows along axis 3: the available axes are fixed along a row, except axis 3 itself after
     // the row's first anchor.
     let mut i0 = 0;
@@ -305,7 +332,196 @@ fn anchors<F: Real, P: PointOp<F>>(
     Ok(())
 }
 
-/// Walks the whole array: anchors, then levels `plan.anchor_level` down to 1.
+/// For each set of available axes `avail` (bit `k`: axis `k`), the Lorenzo terms in the
+/// specification's order: (offset back, added?) for every non-empty subset of `avail`, subsets
+/// by increasing bit mask; `st` holds the anchor grid's strides.
+fn lorenzo_terms(st: [usize; 4]) -> Vec<Vec<(usize, bool)>> {
+    (0u32..16)
+        .map(|avail| {
+            (1u32..16)
+                .filter(|m| m & !avail == 0)
+                .map(|m| {
+                    let back = (0..4).filter(|k| m >> k & 1 == 1).map(|k| st[k]).sum();
+                    (back, m.count_ones() % 2 == 1)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Anchor rows the wavefront of [`anchors_wavefront`] takes at once.
+const LANES: usize = 4;
+
+/// One anchor row of the wavefront: its first element, its first code (counted from the
+/// walk's first), and the Lorenzo terms of its first anchor and of the others, each with the
+/// offset back to the element read when the sum is not finite (the innermost available axis).
+#[derive(Clone, Copy)]
+struct AnchorRow<'t> {
+    base: usize,
+    k0: usize,
+    first: (&'t [(usize, bool)], usize),
+    rest: (&'t [(usize, bool)], usize),
+    /// The available axes of the row's anchors past its first.
+    rest_avail: u32,
+}
+
+/// [`lorenzo`] for a set of available axes `AVAIL` (not empty) known when compiling: the same
+/// terms (`back[m]`: the offset back of the term of axes `m`) in the same order, unrolled.
+#[inline(always)]
+fn lorenzo_unrolled<F: Real, const AVAIL: u32>(work: &[F], pos: usize, back: &[usize; 16]) -> F {
+    let mut acc = F::ZERO;
+    macro_rules! term {
+        ($($m:literal)*) => {$(
+            if $m & !AVAIL == 0 {
+                let v = work[pos - back[$m]];
+                acc = if u32::count_ones($m) % 2 == 1 { acc + v } else { acc - v };
+            }
+        )*};
+    }
+    term!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    if acc.is_finite() {
+        acc
+    } else {
+        work[pos - back[1 << AVAIL.ilog2()]]
+    }
+}
+
+/// The Lorenzo prediction of element `pos` from its terms (empty: the first anchor, predicted
+/// by `offset`), operation by operation as the specification (and [`anchors`]) evaluates it.
+#[inline(always)]
+fn lorenzo<F: Real>(work: &[F], pos: usize, terms: (&[(usize, bool)], usize), offset: F) -> F {
+    let (terms, fallback) = terms;
+    if terms.is_empty() {
+        return offset;
+    }
+    let mut acc = F::ZERO;
+    for &(back, add) in terms {
+        let v = work[pos - back];
+        acc = if add { acc + v } else { acc - v };
+    }
+    if acc.is_finite() {
+        acc
+    } else {
+        work[pos - fallback]
+    }
+}
+
+/// The anchors as [`anchors`] visits them, with the same predictions and the same codes, but
+/// [`LANES`] consecutive anchor rows at a time in a wavefront: row `ρ + j` runs `j` anchors
+/// behind row `ρ`. An anchor's prediction reads its own row before it and earlier rows up to
+/// its own index along the row (the Lorenzo stencil reaches back by 0 or 1 along every axis),
+/// all finished before it in this order, so the lanes of one step are independent: their
+/// dependency chains (each value waits on the reconstruction of the one before it in its row)
+/// overlap in the CPU instead of running one after another.
+#[inline(always)]
+fn anchors_wavefront<F: Real, P: AnchorOp<F>>(
+    g: &Geometry,
+    a: usize,
+    offset: F,
+    work: &mut [F],
+    lq: &LevelQuant<F>,
+    op: &mut P,
+) -> Result<(), P::Err> {
+    let n = g.dims;
+    let st: [usize; 4] = std::array::from_fn(|k| a * g.strides[k]);
+    let terms = lorenzo_terms(st);
+    // anchors per axis
+    let m: [usize; 4] = std::array::from_fn(|k| n[k].div_ceil(a));
+    let (rows, len) = (m[0] * m[1] * m[2], m[3]);
+    let row = |rho: usize| {
+        let j = [rho / (m[1] * m[2]), rho / m[2] % m[1], rho % m[2]];
+        let outer = u32::from(j[0] > 0) | (u32::from(j[1] > 0) << 1) | (u32::from(j[2] > 0) << 2);
+        let fallback = |avail: u32| {
+            // the innermost available axis (none for the first anchor, which has no terms)
+            avail.checked_ilog2().map_or(0, |k| st[k as usize])
+        };
+        AnchorRow {
+            base: (0..3).map(|k| j[k] * st[k]).sum(),
+            k0: rho * len,
+            first: (&terms[outer as usize][..], fallback(outer)),
+            rest: (&terms[(outer | 8) as usize][..], fallback(outer | 8)),
+            rest_avail: outer | 8,
+        }
+    };
+    // the offset back of each Lorenzo term (bit k of the index: one anchor back along axis k)
+    let back: [usize; 16] =
+        std::array::from_fn(|m| (0..4).filter(|k| m >> k & 1 == 1).map(|k| st[k]).sum());
+    // Element `x` of a lane.
+    macro_rules! visit {
+        ($r:expr, $x:expr) => {{
+            let (r, x): (&AnchorRow, usize) = (&$r, $x);
+            let pos = r.base + x * a;
+            let t = if x == 0 { r.first } else { r.rest };
+            let pred = lorenzo(work, pos, t, offset);
+            op.at(work, pos, r.k0 + x, lq, pred)?;
+        }};
+    }
+    let mut rho = 0;
+    while rho < rows {
+        let lanes = rows.min(rho + LANES) - rho;
+        let r: [AnchorRow; LANES] = std::array::from_fn(|j| row(rho + j.min(lanes - 1)));
+        // step `t`: lane `j` at element `t − j`
+        let mut t = 0;
+        if lanes == LANES {
+            // ramp up, then every lane at an element past its row's first
+            while t < LANES.min(len) {
+                for (j, rj) in r.iter().enumerate().take(t + 1) {
+                    visit!(*rj, t - j);
+                }
+                t += 1;
+            }
+            // The lanes' elements past their rows' first, with the Lorenzo sum of the lanes'
+            // common set of available axes unrolled when it is that of a whole line, plane,
+            // volume or 4-d grid (rows straddling an edge of the anchor grid take the loop).
+            macro_rules! steady {
+                ($avail:literal) => {
+                    while t < len {
+                        for (j, rj) in r.iter().enumerate() {
+                            let x = t - j;
+                            let pos = rj.base + x * a;
+                            let pred = lorenzo_unrolled::<F, $avail>(work, pos, &back);
+                            op.at(work, pos, rj.k0 + x, lq, pred)?;
+                        }
+                        t += 1;
+                    }
+                };
+            }
+            let avail = r[0].rest_avail;
+            match avail {
+                _ if r.iter().any(|rj| rj.rest_avail != avail) => {}
+                0b1000 => steady!(0b1000),
+                0b1100 => steady!(0b1100),
+                0b1110 => steady!(0b1110),
+                0b1111 => steady!(0b1111),
+                _ => {}
+            }
+            while t < len {
+                for (j, rj) in r.iter().enumerate() {
+                    let x = t - j;
+                    let pos = rj.base + x * a;
+                    let pred = lorenzo(work, pos, rj.rest, offset);
+                    op.at(work, pos, rj.k0 + x, lq, pred)?;
+                }
+                t += 1;
+            }
+        }
+        // the ramp down (and rows too few for the full wavefront)
+        while t + 1 < len + lanes {
+            for (j, rj) in r.iter().enumerate().take(lanes) {
+                if let Some(x) = t.checked_sub(j).filter(|&x| x < len) {
+                    visit!(*rj, x);
+                }
+            }
+            t += 1;
+        }
+        rho += lanes;
+    }
+    op.advance(rows * len);
+    Ok(())
+}
+
+/// Walks the whole array in the specification's order, one element after another: anchors,
+/// then levels `plan.anchor_level` down to 1. The reference for [`walk_wavefront`].
 #[inline(always)]
 pub(crate) fn walk<F: Real, P: PointOp<F>>(
     g: &Geometry,
@@ -319,15 +535,56 @@ pub(crate) fn walk<F: Real, P: PointOp<F>>(
     if g.is_empty() {
         return Ok(());
     }
-    let a = plan.anchor_level;
     anchors(
         g,
-        1usize << a,
+        1usize << plan.anchor_level,
         offset,
         work,
         &LevelQuant::new(step, inv, plan.anchor_shift),
         op,
     )?;
+    levels(g, plan, step, inv, work, op)
+}
+
+/// [`walk`] with the anchors taken in the wavefront of [`anchors_wavefront`]: the same
+/// predictions, codes and reconstructions, bit for bit (the op must not care in which order
+/// independent elements come). On an error the element reported may be a later one (in the
+/// specification's order) than [`walk`] reports, as several rows are in flight.
+#[inline(always)]
+pub(crate) fn walk_wavefront<F: Real, P: AnchorOp<F>>(
+    g: &Geometry,
+    plan: &Plan,
+    offset: F,
+    step: F,
+    inv: f64,
+    work: &mut [F],
+    op: &mut P,
+) -> Result<(), P::Err> {
+    if g.is_empty() {
+        return Ok(());
+    }
+    anchors_wavefront(
+        g,
+        1usize << plan.anchor_level,
+        offset,
+        work,
+        &LevelQuant::new(step, inv, plan.anchor_shift),
+        op,
+    )?;
+    levels(g, plan, step, inv, work, op)
+}
+
+/// The interpolation levels `plan.anchor_level` down to 1, after the anchors.
+#[inline(always)]
+fn levels<F: Real, P: PointOp<F>>(
+    g: &Geometry,
+    plan: &Plan,
+    step: F,
+    inv: f64,
+    work: &mut [F],
+    op: &mut P,
+) -> Result<(), P::Err> {
+    let a = plan.anchor_level;
     for l in (1..=a).rev() {
         let lv = plan.levels[(l - 1) as usize];
         let s = 1usize << (l - 1);
@@ -342,7 +599,7 @@ pub(crate) fn walk<F: Real, P: PointOp<F>>(
     Ok(())
 }
 
-/// [`walk`] with an operation as a `pulp` operation (the encoder's and the decoder's):
+/// [`walk_wavefront`] with an operation as a `pulp` operation (the encoder's and the decoder's):
 /// `with_simd` is inlined into the function `pulp` compiles with the CPU's vector features, and
 /// the walk into it.
 pub(crate) struct Walk<'a, F: Real, P> {
@@ -355,12 +612,12 @@ pub(crate) struct Walk<'a, F: Real, P> {
     pub op: P,
 }
 
-impl<F: Real, P: PointOp<F>> pulp::WithSimd for Walk<'_, F, P> {
+impl<F: Real, P: AnchorOp<F>> pulp::WithSimd for Walk<'_, F, P> {
     type Output = Result<(), P::Err>;
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(mut self, _simd: S) -> Self::Output {
-        walk(
+        walk_wavefront(
             self.g,
             self.plan,
             self.offset,

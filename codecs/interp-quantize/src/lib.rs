@@ -67,6 +67,8 @@ pub mod format;
 mod kernel;
 mod real;
 mod tune;
+#[cfg(test)]
+mod wavefront_tests;
 
 use ndarray::{ArrayD, IxDyn};
 use ndcodecs_core::{
