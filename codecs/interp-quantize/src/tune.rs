@@ -114,7 +114,10 @@ impl Hist {
 }
 
 /// The chunk's values as the chooser reads them: quantized on the step grid, specials marked.
-struct View<'a, F: Real> {
+///
+/// `SPECIALS`: whether the chunk has special elements; without (most chunks) no element is
+/// tested.
+struct View<'a, F: Real, const SPECIALS: bool> {
     xs: &'a [F],
     fill: Option<F::Bits>,
     offset: f64,
@@ -122,12 +125,12 @@ struct View<'a, F: Real> {
     inv: f64,
 }
 
-impl<F: Real> View<'_, F> {
+impl<F: Real, const SPECIALS: bool> View<'_, F, SPECIALS> {
     /// The value at `p` (as `f64`), or `None` for a special element.
     #[inline(always)]
     fn value(&self, p: usize) -> Option<f64> {
         let x = self.xs[p];
-        if !x.is_finite() || self.fill.is_some_and(|f| f == x.to_bits()) {
+        if SPECIALS && (!x.is_finite() || self.fill.is_some_and(|f| f == x.to_bits())) {
             None
         } else {
             Some(x.to_f64())
@@ -266,8 +269,8 @@ fn for_row(ext: usize, (start, step): (usize, usize), m: usize, mut f: impl FnMu
 /// it, extent `n`, neighbours `s·stride` apart), as residuals in steps; `None` where a neighbour
 /// used is special.
 #[inline(always)]
-fn interp_residuals<F: Real>(
-    v: &View<'_, F>,
+fn interp_residuals<F: Real, const S: bool>(
+    v: &View<'_, F, S>,
     p: usize,
     x: f64,
     i: usize,
@@ -305,8 +308,8 @@ fn interp_residuals<F: Real>(
 /// The codes of level stride `s` under axis `order` (the axes with targets at this level), at
 /// sampled targets, visited sweep by sweep in the order the encoder writes them: linear and
 /// cubic, each by the context of the code before it.
-fn level_costs<F: Real>(
-    v: &View<'_, F>,
+fn level_costs<F: Real, const S: bool>(
+    v: &View<'_, F, S>,
     g: &Geometry,
     s: usize,
     order: &[usize],
@@ -359,7 +362,11 @@ fn level_costs<F: Real>(
 
 /// The Lorenzo predictor's codes at sampled elements, in C order, by the context of the code
 /// before them.
-fn lorenzo_costs<F: Real>(v: &View<'_, F>, g: &Geometry, budget: usize) -> CondHist {
+fn lorenzo_costs<F: Real, const S: bool>(
+    v: &View<'_, F, S>,
+    g: &Geometry,
+    budget: usize,
+) -> CondHist {
     let m = sampling(g.dims, budget);
     let active: Vec<usize> = (0..4).filter(|&k| g.dims[k] > 1).collect();
     // Per set of available axes: the Lorenzo terms (added?, offset back).
@@ -458,13 +465,33 @@ pub(crate) fn choose_plan<F: Real>(
         Some((lo, hi)) => F::from_f64(lo * 0.5 + hi * 0.5).to_f64(),
         None => 0.0,
     };
-    let v = View {
-        xs,
-        fill,
-        offset,
-        step: step.to_f64(),
-        inv,
-    };
+    if scan.specials == 0 {
+        choose_with(
+            &View::<F, false> {
+                xs,
+                fill,
+                offset,
+                step: step.to_f64(),
+                inv,
+            },
+            g,
+        )
+    } else {
+        choose_with(
+            &View::<F, true> {
+                xs,
+                fill,
+                offset,
+                step: step.to_f64(),
+                inv,
+            },
+            g,
+        )
+    }
+}
+
+/// [`choose_plan`] over the chunk's view.
+fn choose_with<F: Real, const S: bool>(v: &View<'_, F, S>, g: &Geometry) -> Plan {
     // Targets sampled per level (shared by its candidate orders): a fraction of the chunk.
     let budget = (g.len() / SAMPLE_DIVISOR).clamp(MIN_SAMPLES, MAX_SAMPLES);
     let a = g.max_levels.min(DEFAULT_ANCHOR_LEVEL);
@@ -489,7 +516,7 @@ pub(crate) fn choose_plan<F: Real>(
         let m = sampling(ext, (budget / orders.len()).max(MIN_ORDER_SAMPLES));
         let mut best: Option<(f64, Vec<usize>, Interp, f64, u64)> = None;
         for order in orders {
-            let costs = level_costs(&v, g, s, &order, m);
+            let costs = level_costs(v, g, s, &order, m);
             for (h, interp) in costs.iter().zip([Interp::Linear, Interp::Cubic]) {
                 let bits = h.bits_per_code();
                 if best.as_ref().is_none_or(|b| bits < b.0) {
@@ -520,7 +547,7 @@ pub(crate) fn choose_plan<F: Real>(
         prev = Some((order, interp));
     }
     #[allow(clippy::cast_precision_loss)]
-    let lorenzo_bits = lorenzo_costs(&v, g, budget / 4).bits_per_code() * g.len() as f64;
+    let lorenzo_bits = lorenzo_costs(v, g, budget / 4).bits_per_code() * g.len() as f64;
     if lorenzo_bits < interp_bits {
         return Plan {
             anchor_level: 0,
