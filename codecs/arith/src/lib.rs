@@ -71,7 +71,7 @@ pub const CODEC_ID: &str = "arith";
 /// element costs less than `-log2(65535/65536)` bits (a zero flag at its most probable), so a
 /// longer declaration cannot be a valid stream.
 const MAX_ELEMENTS_PER_PAYLOAD_BIT: u64 = 45_500;
-/// The same for model 1: no symbol has a frequency above 4095/4096, so no value costs less than
+/// The same for models 1 and 2: no symbol has a frequency above 4095/4096, so no value costs less than
 /// `-log2(4095/4096)` bits (2839 values a bit).
 const MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST: u64 = 2_840;
 
@@ -125,9 +125,16 @@ pub fn encode_with_model<T: ArithElement>(
     header.write_prefix(&mut out);
     let checksum = element::checksum(&out, values);
     out.extend_from_slice(&checksum.to_le_bytes());
-    if model == ArithModel::Fast {
-        fast::encode_values(values, shape, &mut out);
-        return Ok(out);
+    match model {
+        ArithModel::Fast => {
+            fast::encode_values(values, shape, &mut out);
+            return Ok(out);
+        }
+        ArithModel::FastLanes => {
+            fast::encode_values_lanes(values, shape, &mut out);
+            return Ok(out);
+        }
+        ArithModel::Adaptive => {}
     }
     let mut enc = RangeEncoder::append_to(out);
     model::encode_values(values, shape, &mut enc);
@@ -201,9 +208,16 @@ fn decode_payload_checked<T: ArithElement>(
     let offset = reader.offset();
     let payload = reader.remaining();
     let prefix = &bytes[..offset - 4];
-    if header.model == ArithModel::Fast {
-        fast::decode_values(payload, shape, out)?;
-        return check_values(prefix, header, out);
+    match header.model {
+        ArithModel::Fast => {
+            fast::decode_values(payload, shape, out)?;
+            return check_values(prefix, header, out);
+        }
+        ArithModel::FastLanes => {
+            fast::decode_values_lanes(payload, shape, out)?;
+            return check_values(prefix, header, out);
+        }
+        ArithModel::Adaptive => {}
     }
     let mut dec = RangeDecoder::new(payload);
     let valid = model::decode_values(&mut dec, shape, out);
@@ -262,7 +276,7 @@ pub fn decode(bytes: &[u8]) -> Result<AnyArray, CodecError> {
     let payload_bits = (reader.remaining().len() as u64 + 8) * 8;
     let per_bit = match header.model {
         ArithModel::Adaptive => MAX_ELEMENTS_PER_PAYLOAD_BIT,
-        ArithModel::Fast => MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST,
+        ArithModel::Fast | ArithModel::FastLanes => MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST,
     };
     let limit = payload_bits.saturating_mul(per_bit).min(MAX_CHUNK_ELEMENTS);
     if n > limit {

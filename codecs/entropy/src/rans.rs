@@ -230,6 +230,18 @@ impl RansEncoder {
         *x = ((*x / freq) << RANS_PROB_BITS) + (*x % freq) + start;
     }
 
+    /// Codes the symbol `s` with state `lane mod 4` (as [`put`](Self::put), with the division
+    /// done by `s`'s reciprocal). Symbols are put last to first.
+    #[inline(always)]
+    pub fn put_symbol(&mut self, lane: usize, s: RansEncSymbol) {
+        let mut word = [0u16; 1];
+        let mut k = 0usize;
+        encode_step(&mut self.states[lane % RANS_LANES], s, &mut word, &mut k);
+        if k == 1 {
+            self.words.push(word[0]);
+        }
+    }
+
     /// Codes symbols `n − 1` down to 0 (symbol `i` with state `i mod 4`, its interval
     /// `sym(i)`): the stream of calling [`put`](Self::put) for each of them in that order, with
     /// the division by the frequency done as a multiplication by [`RansEncSymbol`]'s reciprocal,
