@@ -6,8 +6,8 @@
 mod common;
 
 use common::Rng;
-use ndcodecs_arith::{ArithModel, decode, decode_into, encode, encode_with_model};
-use ndcodecs_core::CodecError;
+use ndcodecs_arith::{ArithCodec, ArithModel, decode, decode_into, encode, encode_with_model};
+use ndcodecs_core::{CodecError, pipeline::ArrayToBytesCodec};
 
 /// Streams of every context model (adaptive, fast and fast in lanes) over several shapes, and an all-zero one.
 fn streams() -> Vec<(Vec<usize>, Vec<i32>, Vec<u8>)> {
@@ -111,6 +111,15 @@ fn declared_sizes_are_checked_before_allocating() {
         Err(CodecError::ShapeMismatch { .. })
     ));
     assert!(matches!(decode(&b), Err(CodecError::LimitExceeded { .. })));
+    // the shape a caller allocates for before decoding (the Python plugin's path) is checked
+    // the same way
+    let codec = ArithCodec::default();
+    assert!(matches!(
+        codec.stored_shape(&b),
+        Err(CodecError::LimitExceeded { .. })
+    ));
+    let ok = encode(&[1i32, 2, 3, 4, 5, 6], &[2, 3]).unwrap();
+    assert_eq!(codec.stored_shape(&ok).unwrap(), Some(vec![2, 3]));
     // a shape too large for any machine
     let mut h = vec![b'A', b'R', 1, 6, 0, 3];
     for _ in 0..3 {

@@ -106,7 +106,11 @@ fn reference_decode(stream: &[u8], bits: u32) -> (Vec<usize>, Vec<i64>) {
             }
             let i = a + t;
             // neighbours inside the lane's sub-array only
-            let (row, col) = if rows_mode { (t / len, t % len) } else { (0, t) };
+            let (row, col) = if rows_mode {
+                (t / len, t % len)
+            } else {
+                (0, t)
+            };
             let at = |dr: usize, dc: isize| -> u32 {
                 let c = col as isize + dc;
                 if row < dr || c < 0 || c >= len as isize {
@@ -257,7 +261,9 @@ fn the_lanes_cost_a_fraction_of_a_percent() {
         let v: Vec<i32> = (0..n)
             .map(|i| ((i as f64 * 0.01).sin() * 40.0) as i32 + (rng.next() % 9) as i32 - 4)
             .collect();
-        let m1 = encode_with_model(&v, &shape, ArithModel::Fast).unwrap().len();
+        let m1 = encode_with_model(&v, &shape, ArithModel::Fast)
+            .unwrap()
+            .len();
         let m2 = encode_with_model(&v, &shape, MODEL).unwrap().len();
         assert!(
             (m2 as f64) < m1 as f64 * 1.01,
