@@ -11,6 +11,11 @@
 //! the payload and codes the symbols with four interleaved rANS states; the decoder needs one
 //! table lookup per value. The idea is the static per-context tables of SZ3's Huffman stage
 //! and of JPEG-LS / LOCO-I's context classes, on a faster coder.
+//!
+//! Context model 2 ("fast_lanes", section *Model 2*) is the same model with the values split
+//! into [`LANES`] lanes (contiguous sub-arrays), each with its own context chain and rANS state,
+//! coded in lockstep so that the decoder runs four independent chains of context → table →
+//! symbol; the tables and the payload layout are model 1's.
 
 use ndcodecs_core::{ByteReader, CodecError};
 use ndcodecs_entropy::{
