@@ -721,17 +721,8 @@ fn split_lanes<'o, T>(mut out: &'o mut [T], lanes: &[(usize, usize)]) -> Vec<&'o
         .collect()
 }
 
-/// [`decode_lanes_on`] compiled for the best instruction set of this CPU (`pulp`'s runtime
-/// dispatch: on x86-64-v3, shifts and bit masks without the `cl` register).
-fn decode_lanes<'a, T: ArithElement>(
-    sd: SymbolDecoder<'a>,
-    outs: &mut [&mut [T]],
-    lanes: &[(usize, usize)],
-    geo: &Geometry,
-) -> SymbolDecoder<'a> {
-    decode_lanes_arch(pulp::Arch::new(), sd, outs, lanes, geo)
-}
-
+/// [`decode_lanes_on`] compiled for `arch` (`pulp`'s runtime dispatch: on x86-64-v3 CPUs,
+/// shifts and bit masks without the `cl` register).
 fn decode_lanes_arch<'a, T: ArithElement>(
     arch: pulp::Arch,
     sd: SymbolDecoder<'a>,
@@ -906,6 +897,16 @@ pub(crate) fn decode_values_lanes<T: ArithElement>(
     shape: &[usize],
     out: &mut [T],
 ) -> Result<(), CodecError> {
+    decode_values_lanes_on(pulp::Arch::new(), payload, shape, out)
+}
+
+/// [`decode_values_lanes`] with the lockstep loops compiled for `arch`.
+fn decode_values_lanes_on<T: ArithElement>(
+    arch: pulp::Arch,
+    payload: &[u8],
+    shape: &[usize],
+    out: &mut [T],
+) -> Result<(), CodecError> {
     let n = out.len();
     if !has_values(payload, n)? {
         return Ok(());
@@ -914,6 +915,62 @@ pub(crate) fn decode_values_lanes<T: ArithElement>(
     let geo = Geometry::new(shape);
     let lanes = lane_ranges(n, &geo, LANES);
     let mut outs = split_lanes(out, &lanes);
-    let sd = decode_lanes(sd, &mut outs, &lanes, &geo);
+    let sd = decode_lanes_arch(arch, sd, &mut outs, &lanes, &geo);
     sd.finish(payload.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lockstep decoder compiled for this CPU's best instruction set (`pulp`'s dispatch)
+    /// and for the scalar baseline reads the same values, and the same errors from damaged
+    /// payloads.
+    #[test]
+    fn dispatched_and_scalar_decoders_agree() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for shape in [
+            vec![1001usize],
+            vec![3],
+            vec![9, 13],
+            vec![4, 5, 6],
+            vec![2, 50],
+        ] {
+            for width in [1u32, 6, 14, 31] {
+                let n: usize = shape.iter().product();
+                #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+                let values: Vec<i32> = (0..n)
+                    .map(|i| {
+                        let v = (next() >> 33) as i32 >> (31 - width);
+                        if i % 50 < 10 { 0 } else { v }
+                    })
+                    .collect();
+                let mut payload = Vec::new();
+                encode_values_lanes(&values, &shape, &mut payload);
+                for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
+                    let mut out = vec![0i32; n];
+                    decode_values_lanes_on(arch, &payload, &shape, &mut out).unwrap();
+                    assert_eq!(out, values, "{shape:?}, {width} bits");
+                }
+                let mut damaged = payload.clone();
+                let at = damaged.len() / 2;
+                damaged[at] ^= 0x10;
+                let results: Vec<_> = [pulp::Arch::new(), pulp::Arch::Scalar]
+                    .map(|arch| {
+                        let mut out = vec![0i32; n];
+                        let r = decode_values_lanes_on(arch, &damaged, &shape, &mut out);
+                        (r.map_err(|e| e.to_string()), out)
+                    })
+                    .into_iter()
+                    .collect();
+                assert_eq!(results[0], results[1], "{shape:?}, {width} bits, damaged");
+            }
+        }
+    }
 }
