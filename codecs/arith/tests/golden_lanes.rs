@@ -8,18 +8,7 @@
 mod common;
 
 use common::Rng;
-use ndcodecs_arith::{ArithElement, ArithModel, decode, decode_into, encode_with_model};
-
-const CASES: [&str; 8] = [
-    "i32_climate_residuals",
-    "u8_photo_residuals",
-    "u16_volume_residuals",
-    "i64_extremes",
-    "u64_unit_axes",
-    "i8_empty",
-    "i16_scalar",
-    "u32_zero_run",
-];
+use ndcodecs_arith::{ArithElement, ArithModel, encode_with_model};
 
 const MODEL: ArithModel = ArithModel::FastLanes;
 
@@ -165,33 +154,8 @@ fn reference_decode(stream: &[u8], bits: u32) -> (Vec<usize>, Vec<i64>) {
     (shape, out)
 }
 
-fn stored(name: &str) -> Vec<u8> {
-    let bin = common::repo()
-        .join("specs/arith/sample_data")
-        .join(format!("v1_m2_{name}.bin"));
-    std::fs::read(&bin).unwrap_or_else(|e| panic!("{}: {e}", bin.display()))
-}
-
 fn case<T: ArithElement + npyz::Deserialize>(name: &str) {
-    let (shape, values) = common::golden_input::<T>(name);
-    let encoded = encode_with_model(&values, &shape, MODEL).unwrap();
-    let bin = common::repo()
-        .join("specs/arith/sample_data")
-        .join(format!("v1_m2_{name}.bin"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some() && !bin.exists() {
-        std::fs::write(&bin, &encoded).unwrap();
-    }
-    let stored = stored(name);
-    assert_eq!(
-        encoded, stored,
-        "{name}: the encoder no longer writes the golden stream"
-    );
-    let mut out = vec![T::default(); values.len()];
-    decode_into(&stored, &shape, &mut out).unwrap();
-    assert!(out == values, "{name}");
-    assert_eq!(decode(&stored).unwrap().shape(), &shape[..]);
-    assert_eq!(&stored[..3], b"AR\x01");
-    assert_eq!(stored[4], 2, "model id");
+    let (shape, values, stored) = common::check_golden::<T>(name, MODEL, 2);
     // the reference decoder reads the golden stream to the input
     let (ref_shape, ref_values) = reference_decode(&stored, T::BITS);
     assert_eq!(ref_shape, shape);
@@ -201,14 +165,14 @@ fn case<T: ArithElement + npyz::Deserialize>(name: &str) {
 
 #[test]
 fn golden_vectors() {
-    case::<i32>(CASES[0]);
-    case::<u8>(CASES[1]);
-    case::<u16>(CASES[2]);
-    case::<i64>(CASES[3]);
-    case::<u64>(CASES[4]);
-    case::<i8>(CASES[5]);
-    case::<i16>(CASES[6]);
-    case::<u32>(CASES[7]);
+    case::<i32>(common::FAST_CASES[0]);
+    case::<u8>(common::FAST_CASES[1]);
+    case::<u16>(common::FAST_CASES[2]);
+    case::<i64>(common::FAST_CASES[3]);
+    case::<u64>(common::FAST_CASES[4]);
+    case::<i8>(common::FAST_CASES[5]);
+    case::<i16>(common::FAST_CASES[6]);
+    case::<u32>(common::FAST_CASES[7]);
 }
 
 fn random<T: ArithElement>(shape: &[usize], seed: u64) {
