@@ -513,7 +513,9 @@ def ours_arith(p: Prepared, bound: float, exe: str, repeat: int, tmp: Path, nati
     for line in out.strip().splitlines():
         chain, nbytes, err, psnr, enc, dec = line.split(",")[:6]
         short = "iq|arith" if chain.startswith("interp") else "lq|sd|arith"
-        if "model=fast" in chain:
+        if "model=fast_lanes" in chain:
+            short += "-lanes"
+        elif "model=fast" in chain:
             short += "-fast"
         yield Result(
             f"ndcodecs {short}" + (" (native fill)" if native_fill else ""),
@@ -654,7 +656,9 @@ def write_outputs(runs: dict[str, ArrayRun], versions, repeat, out_dir: Path):
                 f"{iq[1] / sz3[1]:.2f}x, decode {iq[2] / sz3[2]:.2f}x.\n"
             )
         for fam, label in [("ndcodecs iq|arith-fast", "interp_quantize → arith(model=fast)"),
-                           ("ndcodecs lq|sd|arith-fast", "linear_quantize → spatial_delta → arith(model=fast)")]:
+                           ("ndcodecs iq|arith-lanes", "interp_quantize → arith(model=fast_lanes)"),
+                           ("ndcodecs lq|sd|arith-fast", "linear_quantize → spatial_delta → arith(model=fast)"),
+                           ("ndcodecs lq|sd|arith-lanes", "linear_quantize → spatial_delta → arith(model=fast_lanes)")]:
             fast = summaries[rel].get(fam)
             if fast and sz3:
                 lines.append(

@@ -1,4 +1,5 @@
-"""arith's context model 1 (``model="fast"``) through numcodecs and zarr: round trips with
+"""arith's context models 1 and 2 (``model="fast"``, ``model="fast_lanes"``) through numcodecs
+and zarr: round trips with
 numcodecs' own helpers, the configuration field, and streams of either model read by either
 codec."""
 
@@ -25,19 +26,24 @@ def int_arrays() -> list[np.ndarray]:
     return out
 
 
+MODELS = [("fast", 1), ("fast_lanes", 2)]
+
+
+@pytest.mark.parametrize("model", [m for m, _ in MODELS])
 @pytest.mark.parametrize("arr", int_arrays(), ids=lambda a: f"{a.dtype}{a.shape}")
-def test_fast_model_round_trips(arr: np.ndarray) -> None:
-    check_encode_decode_array(arr, Arith(model="fast"))
+def test_fast_model_round_trips(arr: np.ndarray, model: str) -> None:
+    check_encode_decode_array(arr, Arith(model=model))
 
 
-def test_fast_model_config_and_stream() -> None:
-    codec = Arith(model="fast")
-    assert codec.get_config()["model"] == "fast"
+@pytest.mark.parametrize(("model", "model_id"), MODELS)
+def test_fast_model_config_and_stream(model: str, model_id: int) -> None:
+    codec = Arith(model=model)
+    assert codec.get_config()["model"] == model
     assert "model" not in Arith().get_config()
-    assert numcodecs.get_codec({"id": "arith", "model": "fast"}) == codec
+    assert numcodecs.get_codec({"id": "arith", "model": model}) == codec
     x = (np.arange(4096, dtype="i4").reshape(64, 64) % 13) - 6
     enc = bytes(codec.encode(x))
-    assert enc[:2] == b"AR" and enc[4] == 1  # model id 1 in the header
+    assert enc[:2] == b"AR" and enc[4] == model_id  # the model id in the header
     # either codec decodes either model
     np.testing.assert_array_equal(Arith().decode(enc), x)
     enc0 = bytes(Arith().encode(x))
@@ -47,8 +53,9 @@ def test_fast_model_config_and_stream() -> None:
         Arith(model="huffman")
 
 
-def test_fast_model_errors() -> None:
-    codec = Arith(model="fast")
+@pytest.mark.parametrize("model", [m for m, _ in MODELS])
+def test_fast_model_errors(model: str) -> None:
+    codec = Arith(model=model)
     enc = bytes(codec.encode(np.arange(1000, dtype="i4") % 9 - 4))
     with pytest.raises(ValueError):
         codec.decode(enc[:-1])
@@ -60,12 +67,13 @@ def test_fast_model_errors() -> None:
         with pytest.raises(ValueError):
             codec.decode(bytes(flipped))
     newer = bytearray(enc)
-    newer[4] = 2
+    newer[4] = 3
     with pytest.raises(ValueError, match="upgrade"):
         codec.decode(bytes(newer))
 
 
-def test_fast_model_in_a_zarr_array(tmp_path) -> None:
+@pytest.mark.parametrize("model", [m for m, _ in MODELS])
+def test_fast_model_in_a_zarr_array(tmp_path, model: str) -> None:
     zarr = pytest.importorskip("zarr")
     from ndcodecs.zarr3 import Arith as Arith3  # noqa: PLC0415
 
@@ -75,7 +83,7 @@ def test_fast_model_in_a_zarr_array(tmp_path) -> None:
         shape=x.shape,
         chunks=(16, 32),
         dtype=x.dtype,
-        serializer=Arith3(model="fast"),
+        serializer=Arith3(model=model),
         compressors=None,
     )
     z[...] = x

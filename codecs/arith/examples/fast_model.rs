@@ -71,21 +71,50 @@ fn measure(label: &str, codes: &[i32], shape: &[usize], repeat: usize) {
     let mb = raw.len() as f64 / 1e6;
     let mut row = format!("{label:44}");
     let mut out = vec![0i32; codes.len()];
-    let mut sizes = Vec::new();
-    for model in [ArithModel::Adaptive, ArithModel::Fast] {
-        let (te, bytes) = best(repeat, || encode_with_model(codes, shape, model).unwrap());
-        let (td, ()) = best(repeat, || decode_into(&bytes, shape, &mut out).unwrap());
-        assert!(out == codes, "round trip");
-        sizes.push(bytes.len());
-        row += &format!(" {:>9} {:>6.0} {:>6.0}", bytes.len(), mb / te, mb / td);
+    // the models alternated within each round, best of `repeat` rounds
+    let models = [
+        ArithModel::Adaptive,
+        ArithModel::Fast,
+        ArithModel::FastLanes,
+    ];
+    let streams: Vec<Vec<u8>> = models
+        .iter()
+        .map(|&m| encode_with_model(codes, shape, m).unwrap())
+        .collect();
+    let mut te = [f64::MAX; 3];
+    let mut td = [f64::MAX; 3];
+    for _ in 0..repeat {
+        for (k, &model) in models.iter().enumerate() {
+            let (t, bytes) = best(1, || encode_with_model(codes, shape, model).unwrap());
+            assert!(bytes == streams[k]);
+            te[k] = te[k].min(t);
+            let (t, ()) = best(1, || decode_into(&streams[k], shape, &mut out).unwrap());
+            assert!(out == codes, "round trip");
+            td[k] = td[k].min(t);
+        }
     }
+    for k in 0..3 {
+        row += &format!(
+            " {:>9} {:>6.0} {:>6.0}",
+            streams[k].len(),
+            mb / te[k],
+            mb / td[k]
+        );
+    }
+    let sizes: Vec<usize> = streams.iter().map(Vec::len).collect();
     for level in [5, 19] {
         let (te, z) = best(repeat.min(3), || zstd::bulk::compress(&raw, level).unwrap());
         let (td, d) = best(repeat, || zstd::bulk::decompress(&z, raw.len()).unwrap());
         assert!(d == raw);
         row += &format!(" {:>9} {:>6.0} {:>6.0}", z.len(), mb / te, mb / td);
     }
-    row += &format!(" {:>6.3}", sizes[1] as f64 / sizes[0] as f64);
+    row += &format!(
+        " {:>6.3} {:>7.5} {:>5.2} {:>5.2}",
+        sizes[1] as f64 / sizes[0] as f64,
+        sizes[2] as f64 / sizes[1] as f64,
+        te[1] / te[2],
+        td[1] / td[2]
+    );
     println!("{row}");
 }
 
@@ -99,12 +128,15 @@ fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(1e-3);
     println!(
-        "{:44} {:>9} {:>6} {:>6} {:>9} {:>6} {:>6} {:>9} {:>6} {:>6} {:>9} {:>6} {:>6} {:>6}",
+        "{:44} {:>9} {:>6} {:>6} {:>9} {:>6} {:>6} {:>9} {:>6} {:>6} {:>9} {:>6} {:>6} {:>9} {:>6} {:>6} {:>6} {:>7} {:>5} {:>5}",
         "codes (MB/s of int32)",
         "m0 bytes",
         "enc",
         "dec",
         "m1 bytes",
+        "enc",
+        "dec",
+        "m2 bytes",
         "enc",
         "dec",
         "zstd5",
@@ -113,7 +145,10 @@ fn main() {
         "zstd19",
         "enc",
         "dec",
-        "m1/m0"
+        "m1/m0",
+        "m2/m1",
+        "enc×",
+        "dec×"
     );
     for arg in std::env::args().skip(1) {
         let (path, fill) = match arg.split_once('@') {

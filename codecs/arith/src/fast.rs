@@ -11,6 +11,11 @@
 //! the payload and codes the symbols with four interleaved rANS states; the decoder needs one
 //! table lookup per value. The idea is the static per-context tables of SZ3's Huffman stage
 //! and of JPEG-LS / LOCO-I's context classes, on a faster coder.
+//!
+//! Context model 2 ("fast_lanes", section *Model 2*) is the same model with the values split
+//! into [`LANES`] lanes (contiguous sub-arrays), each with its own context chain and rANS state,
+//! coded in lockstep so that the decoder runs four independent chains of context → table →
+//! symbol; the tables and the payload layout are model 1's.
 
 use ndcodecs_core::{ByteReader, CodecError};
 use ndcodecs_entropy::{
@@ -137,17 +142,30 @@ impl BitReader {
         }
     }
 
+    /// `count <= 56` bits.
+    #[inline(always)]
+    fn get_short(&mut self, count: u32) -> u64 {
+        let v = (self.word(self.pos >> 3) >> (self.pos & 7)) & !(u64::MAX << count);
+        self.pos += count as usize;
+        v
+    }
+
     /// `count <= 62` bits.
     #[inline(always)]
     fn get(&mut self, count: u32) -> u64 {
         if count <= 56 {
-            let v = (self.word(self.pos >> 3) >> (self.pos & 7)) & ((1u64 << count) - 1);
-            self.pos += count as usize;
-            v
+            self.get_short(count)
         } else {
-            let lo = self.get(32);
-            lo | self.get(count - 32) << 32
+            self.get_long(count)
         }
+    }
+
+    /// `56 < count <= 62` bits (only 64-bit values have them).
+    #[cold]
+    #[inline(never)]
+    fn get_long(&mut self, count: u32) -> u64 {
+        let lo = self.get_short(32);
+        lo | self.get_short(count - 32) << 32
     }
 
     /// Checks that the bits read end in the last byte of the data and that the bits after them
@@ -211,10 +229,117 @@ fn for_each_row(n: usize, geo: &Geometry, mut row: impl FnMut(usize, bool)) {
     }
 }
 
+/// Number of lanes of model 2.
+pub(crate) const LANES: usize = 4;
+
+/// The value ranges `[start, end)` (C order) coded as separate sub-arrays with their own context
+/// chains: one lane for model 1 (`lanes == 1`); for model 2 four lanes of whole rows along the
+/// first remaining axes when the geometry has rows (at least two remaining axes), otherwise of
+/// values. The first `units mod 4` lanes take one unit more than the others.
+fn lane_ranges(n: usize, geo: &Geometry, lanes: usize) -> Vec<(usize, usize)> {
+    let unit = if geo.rows_per_plane > 1 { geo.len } else { 1 };
+    let units = n / unit;
+    let (base, extra) = (units / lanes, units % lanes);
+    let mut start = 0;
+    (0..lanes)
+        .map(|k| {
+            let len = (base + usize::from(k < extra)) * unit;
+            start += len;
+            (start - len, start)
+        })
+        .collect()
+}
+
+/// Four histograms of (context, symbol), taken in turn, so that repeated symbols do not wait
+/// on one counter.
+const H: usize = CONTEXTS * SYMBOLS;
+
+/// Pass 1 over one row `row` of `len` values: its symbols into `cur[2..len + 2]`, then every
+/// value's `ctx << 7 | symbol` into `codes` and the histograms. `up` holds the previous row's
+/// symbols at `up[2..len + 2]` (zeros where there is none), with zeros at 0, 1 and `len + 2`.
+#[inline(always)]
+fn code_row<T: ArithElement>(
+    row: &[T],
+    codes: &mut [u16],
+    up: &[u8],
+    cur: &mut [u8],
+    hists: &mut [u64],
+) {
+    let len = row.len();
+    for (cs, v) in cur[2..len + 2].iter_mut().zip(row) {
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            *cs = symbol_of(zigzag(v.to_signed())).0 as u8;
+        }
+    }
+    // `up_part` reads positions j..=j+2 of the row above; here it starts one zero later
+    let (ups, curs) = (&up[1..len + 3], &cur[..len + 3]);
+    for (j, c) in codes[..len].iter_mut().enumerate() {
+        let ctx = context(u32::from(curs[j + 1]), u32::from(curs[j]), up_part(ups, j));
+        let cs = ctx << 7 | usize::from(curs[j + 2]);
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            *c = cs as u16;
+        }
+        hists[((j & 3) * H + cs) & (4 * H - 1)] += 1;
+    }
+}
+
+/// Pass 1 of models 1 and 2: every value's `ctx << 7 | symbol` (C order) and the counts per
+/// context, each lane of `lanes` a sub-array of its own (row by row, the symbols first and then
+/// the contexts: no loop-carried dependency in either loop).
+fn first_pass<T: ArithElement>(
+    values: &[T],
+    geo: &Geometry,
+    lanes: &[(usize, usize)],
+) -> (Vec<u16>, Vec<[u64; SYMBOLS]>) {
+    let n = values.len();
+    let mut coded: Vec<u16> = vec![0; n];
+    let mut hists = vec![0u64; 4 * H];
+    let rows = geo.rows_per_plane > 1;
+    let width = if rows {
+        geo.len
+    } else {
+        lanes.iter().map(|&(a, b)| b - a).max().unwrap_or(0)
+    };
+    // symbols of the previous and the current row, with two zeros before and one after
+    let mut up = vec![0u8; width + 3];
+    let mut cur = vec![0u8; width + 3];
+    for &(a, b) in lanes {
+        if !rows {
+            // one row per lane, none above
+            code_row(&values[a..b], &mut coded[a..b], &up, &mut cur, &mut hists);
+            continue;
+        }
+        let mut start = a;
+        while start < b {
+            if start == a || (start / geo.len).is_multiple_of(geo.rows_per_plane) {
+                up.fill(0);
+            }
+            let end = start + geo.len;
+            code_row(
+                &values[start..end],
+                &mut coded[start..end],
+                &up,
+                &mut cur,
+                &mut hists,
+            );
+            std::mem::swap(&mut up, &mut cur);
+            start = end;
+        }
+    }
+    let hist = (0..CONTEXTS)
+        .map(|c| {
+            std::array::from_fn(|k| (0..4).map(|h| hists[h * H + c * SYMBOLS + k]).sum::<u64>())
+        })
+        .collect();
+    (coded, hist)
+}
+
 /// Appends the raw bits of `values` (the bits below each zigzagged value's two leading bits,
 /// `bits` in all), LSB first, to `out`: every put stores the 8-byte buffer at the current byte
 /// (`out` has 8 bytes of room past the end while they are written).
-fn put_raw_bits<T: ArithElement>(values: &[T], bits: usize, out: &mut Vec<u8>) {
+fn put_raw_bits<T: ArithElement>(values: impl Iterator<Item = T>, bits: usize, out: &mut Vec<u8>) {
     let base = out.len();
     let bytes = bits.div_ceil(8);
     out.resize(base + bytes + 8, 0);
@@ -251,54 +376,9 @@ fn put_bits(out: &mut [u8], pos: &mut usize, buf: &mut u64, nb: &mut u32, bits: 
     *nb &= 7;
 }
 
-/// Appends the model-1 payload of `values` (C order, shape `shape`) to `out`.
-pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u8>) {
-    let n = values.len();
-    if n == 0 {
-        return;
-    }
-    let geo = Geometry::new(shape);
-    let len = geo.len;
-    // pass 1: symbols with their contexts (`ctx << 7 | symbol`), histograms; row by row, the
-    // symbols first and then the contexts (no loop-carried dependency in either loop)
-    let mut coded: Vec<u16> = vec![0; n];
-    // four histograms, taken in turn, so that repeated symbols do not wait on one counter
-    const H: usize = CONTEXTS * SYMBOLS;
-    let mut hists = vec![0u64; 4 * H];
-    // symbols of the previous and the current row, with two zeros before and one after
-    let mut up = vec![0u8; len + 3];
-    let mut cur = vec![0u8; len + 3];
-    for_each_row(n, &geo, |start, has_up| {
-        if !has_up {
-            up.fill(0);
-        }
-        let row = &values[start..start + len];
-        for (cs, v) in cur[2..len + 2].iter_mut().zip(row) {
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                *cs = symbol_of(zigzag(v.to_signed())).0 as u8;
-            }
-        }
-        let codes = &mut coded[start..start + len];
-        // `up_part` reads positions j..=j+2 of the row above; here it starts one zero later
-        let (ups, curs) = (&up[1..len + 3], &cur[..len + 3]);
-        for (j, c) in codes.iter_mut().enumerate() {
-            let ctx = context(u32::from(curs[j + 1]), u32::from(curs[j]), up_part(ups, j));
-            let cs = ctx << 7 | usize::from(curs[j + 2]);
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                *c = cs as u16;
-            }
-            hists[((j & 3) * H + cs) & (4 * H - 1)] += 1;
-        }
-        std::mem::swap(&mut up, &mut cur);
-    });
-    let hist: Vec<[u64; SYMBOLS]> = (0..CONTEXTS)
-        .map(|c| {
-            std::array::from_fn(|k| (0..4).map(|h| hists[h * H + c * SYMBOLS + k]).sum::<u64>())
-        })
-        .collect();
-    // the tables: quantised frequencies of the contexts that occur
+/// Appends the tables of `hist` (the payload's first part) to `out` and returns every
+/// (context, symbol)'s interval prepared for the rANS encoder.
+fn put_tables(hist: &[[u64; SYMBOLS]], out: &mut Vec<u8>) -> Vec<RansEncSymbol> {
     let mut packed = vec![RansEncSymbol::default(); CONTEXTS * SYMBOLS];
     let mut freqs = [0u16; SYMBOLS];
     for (ctx, h) in hist.iter().enumerate() {
@@ -337,6 +417,31 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
             start += u32::from(f);
         }
     }
+    packed
+}
+
+/// The number of raw bits the counts `hist` say the values have.
+fn raw_bit_count(hist: &[[u64; SYMBOLS]]) -> usize {
+    let bits: u64 = hist
+        .iter()
+        .flat_map(|h| h.iter().zip(RAW_BITS))
+        .map(|(&c, b)| c * u64::from(b))
+        .sum();
+    #[allow(clippy::cast_possible_truncation)]
+    {
+        bits as usize
+    }
+}
+
+/// Appends the model-1 payload of `values` (C order, shape `shape`) to `out`.
+pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u8>) {
+    let n = values.len();
+    if n == 0 {
+        return;
+    }
+    let geo = Geometry::new(shape);
+    let (coded, hist) = first_pass(values, &geo, &[(0, n)]);
+    let packed = put_tables(&hist, out);
     // pass 2: rANS, last symbol first
     let mut enc = RansEncoder::with_capacity(n / 4 + 16);
     enc.put_rev(n, |i| {
@@ -345,17 +450,219 @@ pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out:
     ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
     enc.finish_into(out);
     // the raw bits: as many as the symbols counted say
-    let raw_bits: u64 = hist
-        .iter()
-        .flat_map(|h| h.iter().zip(RAW_BITS))
-        .map(|(&c, b)| c * u64::from(b))
-        .sum();
-    #[allow(clippy::cast_possible_truncation)]
-    put_raw_bits(values, raw_bits as usize, out);
+    put_raw_bits(values.iter().copied(), raw_bit_count(&hist), out);
+}
+
+/// Appends the model-2 payload of `values` (C order, shape `shape`) to `out`: model 1's tables
+/// and layout, the values in [`LANES`] lanes coded in lockstep (round `t` holds value `t` of
+/// every lane that has one, lanes ascending; lane `k`'s symbols on rANS state `k`).
+pub(crate) fn encode_values_lanes<T: ArithElement>(
+    values: &[T],
+    shape: &[usize],
+    out: &mut Vec<u8>,
+) {
+    let n = values.len();
+    if n == 0 {
+        return;
+    }
+    let geo = Geometry::new(shape);
+    let lanes = lane_ranges(n, &geo, LANES);
+    let (coded, hist) = first_pass(values, &geo, &lanes);
+    let packed = put_tables(&hist, out);
+    let start: [usize; LANES] = std::array::from_fn(|k| lanes[k].0);
+    let lens: [usize; LANES] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
+    // the lanes' lengths: `full` values in every lane, then up to `longest` in the first ones
+    let (full, longest) = (lens[LANES - 1], lens[0]);
+    let sym = |k: usize, t: usize| packed[usize::from(coded[start[k] + t]) & (H - 1)];
+    let mut enc = RansEncoder::with_capacity(n / 4 + 16);
+    // pass 2: rANS, last symbol first: the rounds where only the first lanes have values, then
+    // the full rounds (stream index `4t + k`: state `k`)
+    for t in (full..longest).rev() {
+        for k in (0..LANES).rev() {
+            if t < lens[k] {
+                enc.put_symbol(k, sym(k, t));
+            }
+        }
+    }
+    enc.put_rev(LANES * full, |i| sym(i % LANES, i / LANES));
+    ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
+    enc.finish_into(out);
+    // the raw bits in the same order
+    let order = (0..LANES * full)
+        .map(|i| (i % LANES, i / LANES))
+        .chain((full..longest).flat_map(|t| (0..LANES).map(move |k| (k, t))))
+        .filter(|&(k, t)| t < lens[k])
+        .map(|(k, t)| values[start[k] + t]);
+    put_raw_bits(order, raw_bit_count(&hist), out);
 }
 
 fn entropy_error(e: &EntropyError) -> CodecError {
     corrupt(format!("rANS stream: {e}"))
+}
+
+/// The decoding side of models 1 and 2: the tables, the rANS decoder and the raw bits.
+struct SymbolDecoder<'a> {
+    dec: RansDecoder<'a>,
+    bits: BitReader,
+    /// the symbol of every slot of every context (`ctx << 12 | slot`)
+    slot_sym: Box<[u8; CONTEXTS << 12]>,
+    /// `start | freq << 16` of every (context, symbol)
+    interval: Box<[u32; CONTEXTS * SYMBOLS]>,
+    /// the contexts that have a table
+    used_mask: u32,
+    /// the contexts met
+    seen_mask: u32,
+}
+
+impl<'a> SymbolDecoder<'a> {
+    /// Reads the tables, the rANS stream's length and splits the payload.
+    fn new<T: ArithElement>(payload: &'a [u8]) -> Result<Self, CodecError> {
+        let mut r = ByteReader::new(CODEC_ID, payload);
+        let max_sym = max_symbol(T::BITS);
+        // one table per context; a context without symbols gets no table and is an error if met
+        let mut tables: Vec<Option<[u16; SYMBOLS]>> = Vec::with_capacity(CONTEXTS);
+        let mut freqs = [0u16; SYMBOLS];
+        for ctx in 0..CONTEXTS {
+            let used = usize::from(r.u8()?);
+            if used == 0 {
+                tables.push(None);
+                continue;
+            }
+            freqs.fill(0);
+            if used == 1 {
+                let sym = usize::from(r.u8()?);
+                if sym > max_sym {
+                    return Err(corrupt(format!(
+                        "context {ctx}: symbol {sym} above {max_sym}"
+                    )));
+                }
+                freqs[sym] = 4095;
+                freqs[sym ^ 1] = 1;
+                tables.push(Some(freqs));
+                continue;
+            }
+            if used > max_sym + 1 {
+                return Err(corrupt(format!(
+                    "context {ctx} lists {used} symbols, more than a {}-bit value has",
+                    T::BITS
+                )));
+            }
+            let mut last: Option<usize> = None;
+            let mut total = 0u64;
+            for _ in 0..used {
+                let sym = usize::from(r.u8()?);
+                if sym > max_sym || last.is_some_and(|l| sym <= l) {
+                    return Err(corrupt(format!(
+                        "context {ctx}: symbol {sym} out of order or above {max_sym}"
+                    )));
+                }
+                last = Some(sym);
+                let f = get_varint(&mut r, 4095, "a frequency")?;
+                if f == 0 {
+                    return Err(corrupt(format!(
+                        "context {ctx}: a listed symbol with frequency 0"
+                    )));
+                }
+                total += f;
+                #[allow(clippy::cast_possible_truncation)]
+                {
+                    freqs[sym] = f as u16;
+                }
+            }
+            if total != 4096 {
+                return Err(corrupt(format!(
+                    "context {ctx}: frequencies sum to {total}, not 4096"
+                )));
+            }
+            tables.push(Some(freqs));
+        }
+        let rans_len = get_varint(&mut r, payload.len() as u64, "the rANS stream's length")?;
+        #[allow(clippy::cast_possible_truncation)]
+        let rans_bytes = r.take(rans_len as usize)?;
+        let raw_bytes = r.remaining();
+        let dec = RansDecoder::new(rans_bytes).map_err(|e| entropy_error(&e))?;
+        let bits = BitReader::new(raw_bytes);
+
+        // flat tables; a context without a table decodes symbol 0 and fails at the end
+        let mut slot_sym: Box<[u8; CONTEXTS << 12]> = vec![0u8; CONTEXTS << 12]
+            .into_boxed_slice()
+            .try_into()
+            .map_err(|_| corrupt("the slot table has the wrong size".into()))?;
+        let mut interval: Box<[u32; CONTEXTS * SYMBOLS]> =
+            Box::new([4096 << 16; CONTEXTS * SYMBOLS]);
+        let mut used_mask = 0u32;
+        for (ctx, f) in tables.iter().enumerate() {
+            let Some(f) = f else { continue };
+            used_mask |= 1 << ctx;
+            let mut cum = 0usize;
+            for (sym, &q) in f.iter().enumerate() {
+                let q = usize::from(q);
+                slot_sym[(ctx << 12) + cum..(ctx << 12) + cum + q].fill(sym as u8);
+                #[allow(clippy::cast_possible_truncation)]
+                {
+                    interval[ctx * SYMBOLS + sym] = (cum as u32) | (q as u32) << 16;
+                }
+                cum += q;
+            }
+        }
+        Ok(Self {
+            dec,
+            bits,
+            slot_sym,
+            interval,
+            used_mask,
+            seen_mask: 0,
+        })
+    }
+
+    /// Decodes the next value of rANS state `lane mod 4` in context `ctx`: its symbol and its
+    /// zigzagged value.
+    #[inline(always)]
+    fn next(&mut self, lane: usize, ctx: usize) -> (u32, u64) {
+        self.seen_mask |= 1 << ctx;
+        let slot = self.dec.slot(lane) as usize;
+        let sym = usize::from(self.slot_sym[(ctx << 12 | slot) & ((CONTEXTS << 12) - 1)]);
+        let p = self.interval[(ctx * SYMBOLS + sym) & (CONTEXTS * SYMBOLS - 1)];
+        self.dec.advance(lane, p & 0xFFFF, p >> 16);
+        let sym = sym & (SYMBOLS - 1);
+        let nb = u32::from(RAW_BITS[sym]);
+        #[allow(clippy::cast_possible_truncation)]
+        (sym as u32, u64::from(TOP[sym]) << nb | self.bits.get(nb))
+    }
+
+    /// Checks the ends of both streams and the contexts met.
+    fn finish(&self, payload_len: usize) -> Result<(), CodecError> {
+        self.dec.finish().map_err(|e| match e {
+            EntropyError::Truncated { .. } => CodecError::Truncated {
+                codec: CODEC_ID,
+                offset: payload_len,
+                needed: 1,
+                available: 0,
+            },
+            other => entropy_error(&other),
+        })?;
+        self.bits.finish()?;
+        if self.seen_mask & !self.used_mask != 0 {
+            return Err(corrupt(
+                "a value falls in a context whose table is empty".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// An error unless an array without values has an empty payload; `true` if it has values.
+fn has_values(payload: &[u8], n: usize) -> Result<bool, CodecError> {
+    if n > 0 {
+        return Ok(true);
+    }
+    if payload.is_empty() {
+        return Ok(false);
+    }
+    Err(corrupt(format!(
+        "{} bytes of payload for an array without values",
+        payload.len()
+    )))
 }
 
 /// Decodes the model-1 payload `payload` into `out` (C order, shape `shape`).
@@ -370,106 +677,10 @@ pub(crate) fn decode_values<T: ArithElement>(
     out: &mut [T],
 ) -> Result<(), CodecError> {
     let n = out.len();
-    if n == 0 {
-        if payload.is_empty() {
-            return Ok(());
-        }
-        return Err(corrupt(format!(
-            "{} bytes of payload for an array without values",
-            payload.len()
-        )));
+    if !has_values(payload, n)? {
+        return Ok(());
     }
-    let mut r = ByteReader::new(CODEC_ID, payload);
-    let max_sym = max_symbol(T::BITS);
-    // one table per context; a context without symbols gets no table and is an error if met
-    let mut tables: Vec<Option<[u16; SYMBOLS]>> = Vec::with_capacity(CONTEXTS);
-    let mut freqs = [0u16; SYMBOLS];
-    for ctx in 0..CONTEXTS {
-        let used = usize::from(r.u8()?);
-        if used == 0 {
-            tables.push(None);
-            continue;
-        }
-        freqs.fill(0);
-        if used == 1 {
-            let sym = usize::from(r.u8()?);
-            if sym > max_sym {
-                return Err(corrupt(format!(
-                    "context {ctx}: symbol {sym} above {max_sym}"
-                )));
-            }
-            freqs[sym] = 4095;
-            freqs[sym ^ 1] = 1;
-            tables.push(Some(freqs));
-            continue;
-        }
-        if used > max_sym + 1 {
-            return Err(corrupt(format!(
-                "context {ctx} lists {used} symbols, more than a {}-bit value has",
-                T::BITS
-            )));
-        }
-        freqs.fill(0);
-        let mut last: Option<usize> = None;
-        let mut total = 0u64;
-        for _ in 0..used {
-            let sym = usize::from(r.u8()?);
-            if sym > max_sym || last.is_some_and(|l| sym <= l) {
-                return Err(corrupt(format!(
-                    "context {ctx}: symbol {sym} out of order or above {max_sym}"
-                )));
-            }
-            last = Some(sym);
-            let f = get_varint(&mut r, 4095, "a frequency")?;
-            if f == 0 {
-                return Err(corrupt(format!(
-                    "context {ctx}: a listed symbol with frequency 0"
-                )));
-            }
-            total += f;
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                freqs[sym] = f as u16;
-            }
-        }
-        if total != 4096 {
-            return Err(corrupt(format!(
-                "context {ctx}: frequencies sum to {total}, not 4096"
-            )));
-        }
-        tables.push(Some(freqs));
-    }
-    let rans_len = get_varint(&mut r, payload.len() as u64, "the rANS stream's length")?;
-    #[allow(clippy::cast_possible_truncation)]
-    let rans_bytes = r.take(rans_len as usize)?;
-    let raw_bytes = r.remaining();
-    let mut dec = RansDecoder::new(rans_bytes).map_err(|e| entropy_error(&e))?;
-    let mut bits = BitReader::new(raw_bytes);
-
-    // flat tables: the symbol of every slot of every context, and `start | freq << 16` of
-    // every (context, symbol); a context without a table decodes symbol 0 and fails at the end
-    let mut slot_sym: Box<[u8; CONTEXTS << 12]> = vec![0u8; CONTEXTS << 12]
-        .into_boxed_slice()
-        .try_into()
-        .map_err(|_| corrupt("the slot table has the wrong size".into()))?;
-    let mut interval: Box<[u32; CONTEXTS * SYMBOLS]> = Box::new([4096 << 16; CONTEXTS * SYMBOLS]);
-    let mut used_mask = 0u32;
-    for (ctx, f) in tables.iter().enumerate() {
-        let Some(f) = f else { continue };
-        used_mask |= 1 << ctx;
-        let mut cum = 0usize;
-        for (sym, &q) in f.iter().enumerate() {
-            let q = usize::from(q);
-            slot_sym[(ctx << 12) + cum..(ctx << 12) + cum + q].fill(sym as u8);
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                interval[ctx * SYMBOLS + sym] = (cum as u32) | (q as u32) << 16;
-            }
-            cum += q;
-        }
-    }
-    let mut seen_mask = 0u32;
-
+    let mut sd = SymbolDecoder::new::<T>(payload)?;
     let geo = Geometry::new(shape);
     let len = geo.len;
     let mut up = vec![0u8; len + 2];
@@ -484,42 +695,282 @@ pub(crate) fn decode_values<T: ArithElement>(
         let (mut sl, mut sl2) = (0u32, 0u32);
         for (j, (o, cs)) in row.iter_mut().zip(curs.iter_mut()).enumerate() {
             let ctx = context(sl, sl2, up_part(ups, j));
-            seen_mask |= 1 << ctx;
-            let lane = start + j;
-            let slot = dec.slot(lane) as usize;
-            let sym = usize::from(slot_sym[(ctx << 12 | slot) & ((CONTEXTS << 12) - 1)]);
-            let p = interval[(ctx * SYMBOLS + sym) & (CONTEXTS * SYMBOLS - 1)];
-            dec.advance(lane, p & 0xFFFF, p >> 16);
-            let sym = sym & (SYMBOLS - 1);
-            let nb = u32::from(RAW_BITS[sym]);
-            let u = u64::from(TOP[sym]) << nb | bits.get(nb);
+            let (sym, u) = sd.next(start + j, ctx);
             *o = T::from_signed(unzigzag(u));
             #[allow(clippy::cast_possible_truncation)]
             {
                 *cs = sym as u8;
             }
             sl2 = sl;
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                sl = sym as u32;
-            }
+            sl = sym;
         }
         std::mem::swap(&mut up, &mut cur);
     });
-    dec.finish().map_err(|e| match e {
-        EntropyError::Truncated { .. } => CodecError::Truncated {
-            codec: CODEC_ID,
-            offset: payload.len(),
-            needed: 1,
-            available: 0,
-        },
-        other => entropy_error(&other),
-    })?;
-    bits.finish()?;
-    if seen_mask & !used_mask != 0 {
-        return Err(corrupt(
-            "a value falls in a context whose table is empty".into(),
-        ));
+    sd.finish(payload.len())
+}
+
+/// `out` split at the ends of the lanes `lanes` (contiguous, in order, covering `out`).
+fn split_lanes<'o, T>(mut out: &'o mut [T], lanes: &[(usize, usize)]) -> Vec<&'o mut [T]> {
+    lanes
+        .iter()
+        .map(|&(a, b)| {
+            let (head, rest) = std::mem::take(&mut out).split_at_mut(b - a);
+            out = rest;
+            head
+        })
+        .collect()
+}
+
+/// [`decode_lanes_on`] compiled for `arch` (`pulp`'s runtime dispatch: on x86-64-v3 CPUs,
+/// shifts and bit masks without the `cl` register).
+fn decode_lanes_arch<'a, T: ArithElement>(
+    arch: pulp::Arch,
+    sd: SymbolDecoder<'a>,
+    outs: &mut [&mut [T]],
+    lanes: &[(usize, usize)],
+    geo: &Geometry,
+) -> SymbolDecoder<'a> {
+    struct Op<'a, 'o, 'p, T> {
+        sd: SymbolDecoder<'a>,
+        outs: &'o mut [&'p mut [T]],
+        lanes: &'o [(usize, usize)],
+        geo: &'o Geometry,
     }
-    Ok(())
+    impl<'a, T: ArithElement> pulp::WithSimd for Op<'a, '_, '_, T> {
+        type Output = SymbolDecoder<'a>;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) -> SymbolDecoder<'a> {
+            decode_lanes_on(self.sd, self.outs, self.lanes, self.geo)
+        }
+    }
+    arch.dispatch(Op {
+        sd,
+        outs,
+        lanes,
+        geo,
+    })
+}
+
+/// Model 2's lockstep loops: the decoder's state in local variables and the four lanes written
+/// out one by one, so that the compiler keeps the four rANS states, both stream positions and
+/// the contexts in registers.
+#[inline(always)]
+fn decode_lanes_on<'a, T: ArithElement>(
+    sd: SymbolDecoder<'a>,
+    outs: &mut [&mut [T]],
+    lanes: &[(usize, usize)],
+    geo: &Geometry,
+) -> SymbolDecoder<'a> {
+    let SymbolDecoder {
+        mut dec,
+        mut bits,
+        slot_sym,
+        interval,
+        used_mask,
+        mut seen_mask,
+    } = sd;
+    let lens: [usize; LANES] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
+    let (full, longest) = (lens[LANES - 1], lens[0]);
+    let mut sl = [0u32; LANES];
+    let mut sl2 = [0u32; LANES];
+    // value `k` of the round: its symbol (which becomes the lane's left neighbour) and value
+    let mut step = |k: usize, up: u32, sl: &mut [u32; LANES], sl2: &mut [u32; LANES]| -> T {
+        let ctx = context(sl[k], sl2[k], up);
+        seen_mask |= 1 << ctx;
+        let slot = dec.slot(k) as usize;
+        let sym = usize::from(slot_sym[(ctx << 12 | slot) & ((CONTEXTS << 12) - 1)]);
+        let p = interval[(ctx * SYMBOLS + sym) & (CONTEXTS * SYMBOLS - 1)];
+        dec.advance(k, p & 0xFFFF, p >> 16);
+        let sym = sym & (SYMBOLS - 1);
+        let nb = u32::from(RAW_BITS[sym]);
+        sl2[k] = sl[k];
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            sl[k] = sym as u32;
+        }
+        // up to 30 raw bits for 32-bit values: one read without the 64-bit case
+        let raw = if T::BITS <= 32 {
+            bits.get_short(nb)
+        } else {
+            bits.get(nb)
+        };
+        T::from_signed(unzigzag(u64::from(TOP[sym]) << nb | raw))
+    };
+    if geo.rows_per_plane == 1 {
+        // lanes of values: one row each, nothing above
+        if let [o0, o1, o2, o3] = outs {
+            let quads = o0[..full]
+                .iter_mut()
+                .zip(o1[..full].iter_mut())
+                .zip(o2[..full].iter_mut())
+                .zip(o3[..full].iter_mut());
+            for (((v0, v1), v2), v3) in quads {
+                *v0 = step(0, 0, &mut sl, &mut sl2);
+                *v1 = step(1, 0, &mut sl, &mut sl2);
+                *v2 = step(2, 0, &mut sl, &mut sl2);
+                *v3 = step(3, 0, &mut sl, &mut sl2);
+            }
+        }
+        for t in full..longest {
+            for (k, o) in outs.iter_mut().enumerate() {
+                if t < lens[k] {
+                    o[t] = step(k, 0, &mut sl, &mut sl2);
+                }
+            }
+        }
+    } else {
+        // lanes of rows: every lane's previous and current row of symbols (one zero either
+        // side), lane `k`'s at `k × (len + 2)`
+        let len = geo.len;
+        let w = len + 2;
+        let mut ups = vec![0u8; LANES * w];
+        let mut curs = vec![0u8; LANES * w];
+        let rows: [usize; LANES] = std::array::from_fn(|k| lens[k] / len);
+        for q in 0..rows[0] {
+            let active = rows.iter().filter(|&&r| r > q).count();
+            for k in 0..active {
+                if q == 0 || (lanes[k].0 / len + q).is_multiple_of(geo.rows_per_plane) {
+                    ups[k * w..(k + 1) * w].fill(0);
+                }
+                (sl[k], sl2[k]) = (0, 0);
+            }
+            let base = q * len;
+            if let ([o0, o1, o2, o3], true) = (&mut *outs, active == LANES) {
+                let (u0, rest) = ups.split_at(w);
+                let (u1, rest) = rest.split_at(w);
+                let (u2, u3) = rest.split_at(w);
+                let (c0, rest) = curs.split_at_mut(w);
+                let (c1, rest) = rest.split_at_mut(w);
+                let (c2, c3) = rest.split_at_mut(w);
+                let (o0, o1, o2, o3) = (
+                    &mut o0[base..base + len],
+                    &mut o1[base..base + len],
+                    &mut o2[base..base + len],
+                    &mut o3[base..base + len],
+                );
+                for j in 0..len {
+                    o0[j] = step(0, up_part(u0, j), &mut sl, &mut sl2);
+                    o1[j] = step(1, up_part(u1, j), &mut sl, &mut sl2);
+                    o2[j] = step(2, up_part(u2, j), &mut sl, &mut sl2);
+                    o3[j] = step(3, up_part(u3, j), &mut sl, &mut sl2);
+                    #[allow(clippy::cast_possible_truncation)]
+                    {
+                        c0[j + 1] = sl[0] as u8;
+                        c1[j + 1] = sl[1] as u8;
+                        c2[j + 1] = sl[2] as u8;
+                        c3[j + 1] = sl[3] as u8;
+                    }
+                }
+            } else {
+                for j in 0..len {
+                    for k in 0..active {
+                        let up = up_part(&ups[k * w..(k + 1) * w], j);
+                        outs[k][base + j] = step(k, up, &mut sl, &mut sl2);
+                        #[allow(clippy::cast_possible_truncation)]
+                        {
+                            curs[k * w + j + 1] = sl[k] as u8;
+                        }
+                    }
+                }
+            }
+            std::mem::swap(&mut ups, &mut curs);
+        }
+    }
+    SymbolDecoder {
+        dec,
+        bits,
+        slot_sym,
+        interval,
+        used_mask,
+        seen_mask,
+    }
+}
+
+/// Decodes the model-2 payload `payload` into `out` (C order, shape `shape`): the lanes in
+/// lockstep, so that the CPU has four independent chains of context → table → symbol.
+///
+/// # Errors
+///
+/// As [`decode_values`].
+pub(crate) fn decode_values_lanes<T: ArithElement>(
+    payload: &[u8],
+    shape: &[usize],
+    out: &mut [T],
+) -> Result<(), CodecError> {
+    decode_values_lanes_on(pulp::Arch::new(), payload, shape, out)
+}
+
+/// [`decode_values_lanes`] with the lockstep loops compiled for `arch`.
+fn decode_values_lanes_on<T: ArithElement>(
+    arch: pulp::Arch,
+    payload: &[u8],
+    shape: &[usize],
+    out: &mut [T],
+) -> Result<(), CodecError> {
+    let n = out.len();
+    if !has_values(payload, n)? {
+        return Ok(());
+    }
+    let sd = SymbolDecoder::new::<T>(payload)?;
+    let geo = Geometry::new(shape);
+    let lanes = lane_ranges(n, &geo, LANES);
+    let mut outs = split_lanes(out, &lanes);
+    let sd = decode_lanes_arch(arch, sd, &mut outs, &lanes, &geo);
+    sd.finish(payload.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lockstep decoder compiled for this CPU's best instruction set (`pulp`'s dispatch)
+    /// and for the scalar baseline reads the same values, and the same errors from damaged
+    /// payloads.
+    #[test]
+    fn dispatched_and_scalar_decoders_agree() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for shape in [
+            vec![1001usize],
+            vec![3],
+            vec![9, 13],
+            vec![4, 5, 6],
+            vec![2, 50],
+        ] {
+            for width in [1u32, 6, 14, 31] {
+                let n: usize = shape.iter().product();
+                #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+                let values: Vec<i32> = (0..n)
+                    .map(|i| {
+                        let v = (next() >> 33) as i32 >> (31 - width);
+                        if i % 50 < 10 { 0 } else { v }
+                    })
+                    .collect();
+                let mut payload = Vec::new();
+                encode_values_lanes(&values, &shape, &mut payload);
+                for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
+                    let mut out = vec![0i32; n];
+                    decode_values_lanes_on(arch, &payload, &shape, &mut out).unwrap();
+                    assert_eq!(out, values, "{shape:?}, {width} bits");
+                }
+                let mut damaged = payload.clone();
+                let at = damaged.len() / 2;
+                damaged[at] ^= 0x10;
+                let results: Vec<_> = [pulp::Arch::new(), pulp::Arch::Scalar]
+                    .map(|arch| {
+                        let mut out = vec![0i32; n];
+                        let r = decode_values_lanes_on(arch, &damaged, &shape, &mut out);
+                        (r.map_err(|e| e.to_string()), out)
+                    })
+                    .into_iter()
+                    .collect();
+                assert_eq!(results[0], results[1], "{shape:?}, {width} bits, damaged");
+            }
+        }
+    }
 }

@@ -16,7 +16,11 @@
 //! table per context and chunk (16 contexts from the neighbours' bit lengths; the idea of SZ3's
 //! per-chunk Huffman tables and LOCO-I's context classes) on four interleaved rANS states
 //! ([`ndcodecs_entropy::RansDecoder`]), the low bits of each value in a raw bit stream: one
-//! table lookup per value to decode. The model id is in every stream; every decoder reads both.
+//! table lookup per value to decode. Context model 2 (`"model": "fast_lanes"`,
+//! [`ArithModel::FastLanes`]) is model 1 with the values in four lanes (contiguous sub-arrays,
+//! each its own rANS state and context chain) decoded in lockstep: the same tables, within a
+//! fraction of a percent of model 1's size, faster to decode. The model id is in every stream;
+//! every decoder reads every model.
 //!
 //! - numcodecs codec id: `arith`; zarr v3 name `ndcodecs.arith` (zarr v2 id `arith`).
 //! - array → bytes: the encoded chunk is one `arith` stream (dtype and shape in its header, a
@@ -71,7 +75,7 @@ pub const CODEC_ID: &str = "arith";
 /// element costs less than `-log2(65535/65536)` bits (a zero flag at its most probable), so a
 /// longer declaration cannot be a valid stream.
 const MAX_ELEMENTS_PER_PAYLOAD_BIT: u64 = 45_500;
-/// The same for model 1: no symbol has a frequency above 4095/4096, so no value costs less than
+/// The same for models 1 and 2: no symbol has a frequency above 4095/4096, so no value costs less than
 /// `-log2(4095/4096)` bits (2839 values a bit).
 const MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST: u64 = 2_840;
 
@@ -125,9 +129,16 @@ pub fn encode_with_model<T: ArithElement>(
     header.write_prefix(&mut out);
     let checksum = element::checksum(&out, values);
     out.extend_from_slice(&checksum.to_le_bytes());
-    if model == ArithModel::Fast {
-        fast::encode_values(values, shape, &mut out);
-        return Ok(out);
+    match model {
+        ArithModel::Fast => {
+            fast::encode_values(values, shape, &mut out);
+            return Ok(out);
+        }
+        ArithModel::FastLanes => {
+            fast::encode_values_lanes(values, shape, &mut out);
+            return Ok(out);
+        }
+        ArithModel::Adaptive => {}
     }
     let mut enc = RangeEncoder::append_to(out);
     model::encode_values(values, shape, &mut enc);
@@ -201,9 +212,16 @@ fn decode_payload_checked<T: ArithElement>(
     let offset = reader.offset();
     let payload = reader.remaining();
     let prefix = &bytes[..offset - 4];
-    if header.model == ArithModel::Fast {
-        fast::decode_values(payload, shape, out)?;
-        return check_values(prefix, header, out);
+    match header.model {
+        ArithModel::Fast => {
+            fast::decode_values(payload, shape, out)?;
+            return check_values(prefix, header, out);
+        }
+        ArithModel::FastLanes => {
+            fast::decode_values_lanes(payload, shape, out)?;
+            return check_values(prefix, header, out);
+        }
+        ArithModel::Adaptive => {}
     }
     let mut dec = RangeDecoder::new(payload);
     let valid = model::decode_values(&mut dec, shape, out);
@@ -245,6 +263,27 @@ fn check_values<T: ArithElement>(
     Ok(())
 }
 
+/// The element count `header` declares, checked against [`MAX_CHUNK_ELEMENTS`] and against
+/// what a payload of `payload_len` bytes can hold under its model.
+fn check_declared_len(header: &Header, payload_len: usize) -> Result<u64, CodecError> {
+    let n = checked_len(CODEC_ID, &header.shape)? as u64;
+    let payload_bits = (payload_len as u64 + 8) * 8;
+    let per_bit = match header.model {
+        ArithModel::Adaptive => MAX_ELEMENTS_PER_PAYLOAD_BIT,
+        ArithModel::Fast | ArithModel::FastLanes => MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST,
+    };
+    let limit = payload_bits.saturating_mul(per_bit).min(MAX_CHUNK_ELEMENTS);
+    if n > limit {
+        return Err(CodecError::LimitExceeded {
+            codec: CODEC_ID,
+            what: "declared element count (for the payload's size)",
+            found: n,
+            limit,
+        });
+    }
+    Ok(n)
+}
+
 /// Decodes an `arith` stream on its own: dtype and shape from its header.
 ///
 /// The declared element count is checked against [`MAX_CHUNK_ELEMENTS`] and against what the
@@ -258,21 +297,7 @@ fn check_values<T: ArithElement>(
 pub fn decode(bytes: &[u8]) -> Result<AnyArray, CodecError> {
     let mut reader = ByteReader::new(CODEC_ID, bytes);
     let header = Header::read(&mut reader)?;
-    let n = checked_len(CODEC_ID, &header.shape)? as u64;
-    let payload_bits = (reader.remaining().len() as u64 + 8) * 8;
-    let per_bit = match header.model {
-        ArithModel::Adaptive => MAX_ELEMENTS_PER_PAYLOAD_BIT,
-        ArithModel::Fast => MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST,
-    };
-    let limit = payload_bits.saturating_mul(per_bit).min(MAX_CHUNK_ELEMENTS);
-    if n > limit {
-        return Err(CodecError::LimitExceeded {
-            codec: CODEC_ID,
-            what: "declared element count (for the payload's size)",
-            found: n,
-            limit,
-        });
-    }
+    let n = check_declared_len(&header, reader.remaining().len())?;
     let shape: Vec<usize> = header.shape.iter().map(|&d| d as usize).collect();
     macro_rules! typed {
         ($t:ty, $v:ident) => {{
@@ -469,13 +494,17 @@ impl ArrayToBytesCodec for ArithCodec {
         Ok(std::borrow::Cow::Borrowed(self))
     }
 
-    /// The shape in the stream's header.
+    /// The shape in the stream's header, once its element count is known to fit the payload
+    /// (as [`decode`] checks), so that a caller may allocate for it.
     ///
     /// # Errors
     ///
-    /// As [`read_header`]; [`CodecError::Corrupt`] for an extent beyond the address space.
+    /// As [`read_header`]; [`CodecError::Corrupt`] for an extent beyond the address space;
+    /// [`CodecError::LimitExceeded`] for a declared element count the payload cannot hold.
     fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
-        let header = read_header(encoded)?;
+        let mut reader = ByteReader::new(CODEC_ID, encoded);
+        let header = Header::read(&mut reader)?;
+        check_declared_len(&header, reader.remaining().len())?;
         header
             .shape
             .iter()

@@ -1,4 +1,4 @@
-//! Damaged input, in streams of both context models: every truncation, trailing bytes, every single-bit flip and random damage give
+//! Damaged input, in streams of every context model: every truncation, trailing bytes, every single-bit flip and random damage give
 //! an error (the CRC-32 of the values and the coder's canonical end leave no way to decode other
 //! values silently), never a panic; declared sizes larger than expected are refused before
 //! anything is allocated.
@@ -6,13 +6,17 @@
 mod common;
 
 use common::Rng;
-use ndcodecs_arith::{ArithModel, decode, decode_into, encode, encode_with_model};
-use ndcodecs_core::CodecError;
+use ndcodecs_arith::{ArithCodec, ArithModel, decode, decode_into, encode, encode_with_model};
+use ndcodecs_core::{CodecError, pipeline::ArrayToBytesCodec};
 
-/// Streams of both context models (adaptive and fast) over several shapes, and an all-zero one.
+/// Streams of every context model (adaptive, fast and fast in lanes) over several shapes, and an all-zero one.
 fn streams() -> Vec<(Vec<usize>, Vec<i32>, Vec<u8>)> {
     let mut out = Vec::new();
-    for model in [ArithModel::Adaptive, ArithModel::Fast] {
+    for model in [
+        ArithModel::Adaptive,
+        ArithModel::Fast,
+        ArithModel::FastLanes,
+    ] {
         let mut rng = Rng(42);
         for shape in [vec![7usize, 9, 5], vec![300], vec![16, 16], vec![1], vec![]] {
             let n: usize = shape.iter().product();
@@ -107,6 +111,15 @@ fn declared_sizes_are_checked_before_allocating() {
         Err(CodecError::ShapeMismatch { .. })
     ));
     assert!(matches!(decode(&b), Err(CodecError::LimitExceeded { .. })));
+    // the shape a caller allocates for before decoding (the Python plugin's path) is checked
+    // the same way
+    let codec = ArithCodec::default();
+    assert!(matches!(
+        codec.stored_shape(&b),
+        Err(CodecError::LimitExceeded { .. })
+    ));
+    let ok = encode(&[1i32, 2, 3, 4, 5, 6], &[2, 3]).unwrap();
+    assert_eq!(codec.stored_shape(&ok).unwrap(), Some(vec![2, 3]));
     // a shape too large for any machine
     let mut h = vec![b'A', b'R', 1, 6, 0, 3];
     for _ in 0..3 {
@@ -146,7 +159,7 @@ fn header_errors() {
     v[2] = 0;
     assert!(matches!(decode(&v), Err(CodecError::Corrupt { .. })));
     let mut m = bytes.clone();
-    m[4] = 2;
+    m[4] = 3;
     assert!(decode(&m).unwrap_err().to_string().contains("upgrade"));
     let mut d = bytes.clone();
     d[3] = 8;

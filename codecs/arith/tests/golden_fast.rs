@@ -7,58 +7,22 @@
 
 mod common;
 
-use ndcodecs_arith::{ArithElement, ArithModel, decode, decode_into, encode_with_model};
-
-const CASES: [&str; 8] = [
-    "i32_climate_residuals",
-    "u8_photo_residuals",
-    "u16_volume_residuals",
-    "i64_extremes",
-    "u64_unit_axes",
-    "i8_empty",
-    "i16_scalar",
-    "u32_zero_run",
-];
-
-fn stored(name: &str) -> Vec<u8> {
-    let bin = common::repo()
-        .join("specs/arith/sample_data")
-        .join(format!("v1_m1_{name}.bin"));
-    std::fs::read(&bin).unwrap_or_else(|e| panic!("{}: {e}", bin.display()))
-}
+use ndcodecs_arith::{ArithElement, ArithModel};
 
 fn case<T: ArithElement + npyz::Deserialize>(name: &str) {
-    let (shape, values) = common::golden_input::<T>(name);
-    let encoded = encode_with_model(&values, &shape, ArithModel::Fast).unwrap();
-    let bin = common::repo()
-        .join("specs/arith/sample_data")
-        .join(format!("v1_m1_{name}.bin"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some() && !bin.exists() {
-        std::fs::write(&bin, &encoded).unwrap();
-    }
-    let stored = stored(name);
-    assert_eq!(
-        encoded, stored,
-        "{name}: the encoder no longer writes the golden stream"
-    );
-    let mut out = vec![T::default(); values.len()];
-    decode_into(&stored, &shape, &mut out).unwrap();
-    assert!(out == values, "{name}");
-    assert_eq!(decode(&stored).unwrap().shape(), &shape[..]);
-    assert_eq!(&stored[..3], b"AR\x01");
-    assert_eq!(stored[4], 1, "model id");
+    common::check_golden::<T>(name, ArithModel::Fast, 1);
 }
 
 #[test]
 fn golden_vectors() {
-    case::<i32>(CASES[0]);
-    case::<u8>(CASES[1]);
-    case::<u16>(CASES[2]);
-    case::<i64>(CASES[3]);
-    case::<u64>(CASES[4]);
-    case::<i8>(CASES[5]);
-    case::<i16>(CASES[6]);
-    case::<u32>(CASES[7]);
+    case::<i32>(common::FAST_CASES[0]);
+    case::<u8>(common::FAST_CASES[1]);
+    case::<u16>(common::FAST_CASES[2]);
+    case::<i64>(common::FAST_CASES[3]);
+    case::<u64>(common::FAST_CASES[4]);
+    case::<i8>(common::FAST_CASES[5]);
+    case::<i16>(common::FAST_CASES[6]);
+    case::<u32>(common::FAST_CASES[7]);
 }
 
 fn varint(b: &[u8], p: &mut usize) -> u64 {
@@ -81,7 +45,7 @@ fn varint(b: &[u8], p: &mut usize) -> u64 {
 /// value, `e` the bit length of the zigzagged value, in whole bytes.
 fn layout<T: ArithElement + npyz::Deserialize>(name: &str) {
     let (shape, values) = common::golden_input::<T>(name);
-    let b = stored(name);
+    let b = common::golden_stream(1, name);
     // header: magic, version, dtype, model, rank, LEB128 extents, CRC-32
     let mut p = 6;
     for _ in &shape {
@@ -132,12 +96,12 @@ fn layout<T: ArithElement + npyz::Deserialize>(name: &str) {
 
 #[test]
 fn payloads_follow_the_spec_layout() {
-    layout::<i32>(CASES[0]);
-    layout::<u8>(CASES[1]);
-    layout::<u16>(CASES[2]);
-    layout::<i64>(CASES[3]);
-    layout::<u64>(CASES[4]);
-    layout::<i8>(CASES[5]);
-    layout::<i16>(CASES[6]);
-    layout::<u32>(CASES[7]);
+    layout::<i32>(common::FAST_CASES[0]);
+    layout::<u8>(common::FAST_CASES[1]);
+    layout::<u16>(common::FAST_CASES[2]);
+    layout::<i64>(common::FAST_CASES[3]);
+    layout::<u64>(common::FAST_CASES[4]);
+    layout::<i8>(common::FAST_CASES[5]);
+    layout::<i16>(common::FAST_CASES[6]);
+    layout::<u32>(common::FAST_CASES[7]);
 }

@@ -1209,34 +1209,33 @@ fn crc32_in_a_v3_chain_gets_a_note_recommending_crc32c() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
 }
 
-/// `arith(model=fast)` in a chain: the configuration stores the model, the chunk's stream names
-/// model 1 in its header (byte 4, `specs/arith/README.md`), and the store reads back within the
-/// bound.
+/// `arith(model=fast)` and `arith(model=fast_lanes)` in a chain: the configuration stores the
+/// model, the chunk's stream names model 1 or 2 in its header (byte 4, `specs/arith/README.md`),
+/// and the store reads back within the bound.
 #[test]
 fn arith_fast_model_in_a_chain() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let input = data("climate_ncar_temperature_3d.npy");
-    let (_, original) = read_f64(&input);
-    let store = d.join("fast.zarr");
-    let back = d.join("fast.npy");
-    ok(&[
-        "compress",
-        s(&input),
-        s(&store),
-        "--codecs",
-        "linear_quantize(max_abs_error=0.05) | spatial_delta(axis=[1,2]) | arith(model=fast)",
-    ]);
-    assert_eq!(codec_config(&store, "ndcodecs.arith")["model"], "fast");
-    let chunk = std::fs::read(store.join("c/0/0/0")).unwrap();
-    assert_eq!(&chunk[..3], b"AR\x01");
-    assert_eq!(chunk[4], 1, "model id of the stream");
-    ok(&["decompress", s(&store), s(&back)]);
-    let (_, decoded) = read_f64(&back);
-    let worst = original
-        .iter()
-        .zip(&decoded)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max);
-    assert!(worst <= 0.05 && worst > 0.025, "{worst}");
+    for (model, id) in [("fast", 1u8), ("fast_lanes", 2)] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let input = data("climate_ncar_temperature_3d.npy");
+        let (_, original) = read_f64(&input);
+        let store = d.join("fast.zarr");
+        let back = d.join("fast.npy");
+        let chain = format!(
+            "linear_quantize(max_abs_error=0.05) | spatial_delta(axis=[1,2]) | arith(model={model})"
+        );
+        ok(&["compress", s(&input), s(&store), "--codecs", &chain]);
+        assert_eq!(codec_config(&store, "ndcodecs.arith")["model"], model);
+        let chunk = std::fs::read(store.join("c/0/0/0")).unwrap();
+        assert_eq!(&chunk[..3], b"AR\x01");
+        assert_eq!(chunk[4], id, "model id of the stream");
+        ok(&["decompress", s(&store), s(&back)]);
+        let (_, decoded) = read_f64(&back);
+        let worst = original
+            .iter()
+            .zip(&decoded)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
+        assert!(worst <= 0.05 && worst > 0.025, "{model}: {worst}");
+    }
 }

@@ -230,6 +230,18 @@ impl RansEncoder {
         *x = ((*x / freq) << RANS_PROB_BITS) + (*x % freq) + start;
     }
 
+    /// Codes the symbol `s` with state `lane mod 4` (as [`put`](Self::put), with the division
+    /// done by `s`'s reciprocal). Symbols are put last to first.
+    #[inline(always)]
+    pub fn put_symbol(&mut self, lane: usize, s: RansEncSymbol) {
+        let mut word = [0u16; 1];
+        let mut k = 0usize;
+        encode_step(&mut self.states[lane % RANS_LANES], s, &mut word, &mut k);
+        if k == 1 {
+            self.words.push(word[0]);
+        }
+    }
+
     /// Codes symbols `n − 1` down to 0 (symbol `i` with state `i mod 4`, its interval
     /// `sym(i)`): the stream of calling [`put`](Self::put) for each of them in that order, with
     /// the division by the frequency done as a multiplication by [`RansEncSymbol`]'s reciprocal,
@@ -295,7 +307,9 @@ impl RansEncoder {
 #[derive(Clone, Debug)]
 pub struct RansDecoder<'a> {
     states: [u32; RANS_LANES],
-    words: &'a [u8],
+    /// the 16-bit words, little-endian
+    words: &'a [[u8; 2]],
+    /// words read
     pos: usize,
 }
 
@@ -321,8 +335,8 @@ impl<'a> RansDecoder<'a> {
                 return Err(EntropyError::Corrupt("an rANS state below 2^16"));
             }
         }
-        let words = &data[head..];
-        if !words.len().is_multiple_of(2) {
+        let (words, odd) = data[head..].as_chunks::<2>();
+        if !odd.is_empty() {
             return Err(EntropyError::Corrupt("an odd number of rANS word bytes"));
         }
         Ok(Self {
@@ -361,13 +375,13 @@ impl<'a> RansDecoder<'a> {
             .wrapping_mul(*x >> RANS_PROB_BITS)
             .wrapping_add(*x & MASK)
             .wrapping_sub(start);
-        let w = match self.words.get(self.pos..self.pos + 2) {
-            Some(b) => u32::from(u16::from_le_bytes([b[0], b[1]])),
-            None => 0,
-        };
+        let w = self
+            .words
+            .get(self.pos)
+            .map_or(0, |&b| u32::from(u16::from_le_bytes(b)));
         let renorm = y < RANS_L;
         *x = if renorm { y << 16 | w } else { y };
-        self.pos += 2 * usize::from(renorm);
+        self.pos += usize::from(renorm);
     }
 
     /// `true` once the decoder has read past the end of the data (it is truncated or damaged).
@@ -387,13 +401,13 @@ impl<'a> RansDecoder<'a> {
         let head = 4 * RANS_LANES;
         if self.pos > self.words.len() {
             return Err(EntropyError::Truncated {
-                needed: head + self.pos,
-                available: head + self.words.len(),
+                needed: head + 2 * self.pos,
+                available: head + 2 * self.words.len(),
             });
         }
         if self.pos < self.words.len() {
             return Err(EntropyError::TrailingBytes {
-                count: self.words.len() - self.pos,
+                count: 2 * (self.words.len() - self.pos),
             });
         }
         if self.states.iter().any(|&s| s != RANS_L) {

@@ -5,7 +5,8 @@
 //! - `interp_quantize → arith` (the 1-d code array coded as it is);
 //! - `linear_quantize → spatial_delta → arith` (int32 codes, deltas along every axis);
 //!
-//! each with `arith`'s adaptive model (the default) and its fast model (`arith(model=fast)`).
+//! each with `arith`'s adaptive model (the default), its fast model (`arith(model=fast)`) and the
+//! fast model in four lanes (`arith(model=fast_lanes)`).
 //!
 //! ```sh
 //! cargo run --release -p ndcodecs-interp-quantize --example interp_chains -- \
@@ -26,10 +27,11 @@ use ndcodecs_linear_quantize::LinearQuantizeCodec;
 use ndcodecs_spatial_delta::SpatialDeltaCodec;
 use numcodecs::StaticCodec;
 
-/// Both context models of `arith`, as the chains name them.
-const MODELS: [(ArithModel, &str); 2] = [
+/// The context models of `arith`, as the chains name them.
+const MODELS: [(ArithModel, &str); 3] = [
     (ArithModel::Adaptive, "arith"),
     (ArithModel::Fast, "arith(model=fast)"),
+    (ArithModel::FastLanes, "arith(model=fast_lanes)"),
 ];
 
 /// The best of `repeat` runs of `f` and its last result.

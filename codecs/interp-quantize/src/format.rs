@@ -197,7 +197,8 @@ pub struct Header {
     /// The chunk was given in Fortran order: `shape` is its shape reversed (the shape coded, in
     /// C order), and a decoder that returns an array returns it with its axes reversed.
     pub fortran: bool,
-    /// The mask region holds runs ([`mask_runs`]) rather than one bit per element.
+    /// The mask region holds runs (flag bit 2: run lengths of the mask XOR the mask one row
+    /// before, the specification's *Mask* section) rather than one bit per element.
     pub mask_runs: bool,
     /// The predictor's plan.
     pub plan: Plan,

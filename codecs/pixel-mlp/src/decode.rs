@@ -30,6 +30,25 @@ use crate::model::{Model, model};
 /// buffer). With an expected shape the caller's output bounds the allocation instead.
 pub const MAX_SAMPLES_UNCHECKED: usize = 1 << 28;
 
+/// Checks that a chunk decoded without an expected shape declares at most
+/// [`MAX_SAMPLES_UNCHECKED`] samples, before anything sized by its header is allocated (by this
+/// crate's decoder or by a caller that allocates for the shape the header declares).
+///
+/// # Errors
+///
+/// [`CodecError::LimitExceeded`] above the limit.
+pub fn check_unchecked(header: &Header) -> Result<(), CodecError> {
+    if header.samples() > MAX_SAMPLES_UNCHECKED {
+        return Err(CodecError::LimitExceeded {
+            codec: CODEC_ID,
+            what: "sample count of a chunk decoded without an expected shape",
+            found: header.samples() as u64,
+            limit: MAX_SAMPLES_UNCHECKED as u64,
+        });
+    }
+    Ok(())
+}
+
 /// Columns a row decodes between two publications of its progress: small against a row (the
 /// row below starts `BATCH + LOOKAHEAD` columns later at most), large enough that the store and
 /// the cache-line transfer to the reading thread cost little against the pixels' inference.
@@ -346,13 +365,8 @@ pub fn decode_samples(
                 found: format!("{:?} in the chunk header", header.shape()),
             });
         }
-    } else if header.samples() > MAX_SAMPLES_UNCHECKED {
-        return Err(CodecError::LimitExceeded {
-            codec: CODEC_ID,
-            what: "sample count of a chunk decoded without an expected shape",
-            found: header.samples() as u64,
-            limit: MAX_SAMPLES_UNCHECKED as u64,
-        });
+    } else {
+        check_unchecked(&header)?;
     }
     let job = Job::new(&header, data, offset)?;
     match order {

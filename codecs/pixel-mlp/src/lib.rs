@@ -285,13 +285,18 @@ impl ArrayToBytesCodec for PixelMlpCodec {
         EncodedSize::Bounded(512 + 5 * samples + 5 * self.config.streams.get() as u64)
     }
 
-    /// The shape in the chunk's header.
+    /// The shape in the chunk's header, once its sample count is known to be one this crate
+    /// decodes without an expected shape (as [`decode_samples`] checks), so that a caller may
+    /// allocate for it.
     ///
     /// # Errors
     ///
-    /// As [`Header::read`].
+    /// As [`Header::read`]; [`CodecError::LimitExceeded`] above
+    /// [`decode::MAX_SAMPLES_UNCHECKED`] samples.
     fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
-        Ok(Some(Header::read(encoded)?.0.shape()))
+        let header = Header::read(encoded)?.0;
+        decode::check_unchecked(&header)?;
+        Ok(Some(header.shape()))
     }
 
     /// The dtype in the chunk's header.

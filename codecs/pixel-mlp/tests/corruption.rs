@@ -2,9 +2,10 @@
 //! headers declaring huge shapes give an error (never a panic, a wrong answer or an unbounded
 //! allocation); the checksum catches what the range decoder does not.
 
-use ndcodecs_core::CodecError;
+use ndcodecs_core::{ArrayToBytesCodec, CodecError};
 use ndcodecs_pixel_mlp::{
-    DecodeOrder, Header, LayoutChoice, PixelMlpConfig, Streams, decode_into, decode_samples, encode,
+    DecodeOrder, Header, LayoutChoice, PixelMlpCodec, PixelMlpConfig, Streams, decode_into,
+    decode_samples, encode,
 };
 
 fn sample() -> (Vec<usize>, Vec<u8>, Vec<u8>) {
@@ -102,7 +103,19 @@ fn huge_declared_shapes_are_refused_before_allocating() {
         ));
         // on its own: over the sample limit, or an error once the streams run dry
         assert!(decode_samples(&b, None, DecodeOrder::Wavefront).is_err());
+        // the shape a caller would allocate for (the Python plugin's output): refused too
+        assert!(matches!(
+            PixelMlpCodec::new(PixelMlpConfig::default()).stored_shape(&b),
+            Err(CodecError::LimitExceeded { .. } | CodecError::Corrupt { .. })
+        ));
     }
+    // a chunk within the limit gives its shape
+    assert_eq!(
+        PixelMlpCodec::new(PixelMlpConfig::default())
+            .stored_shape(&bytes)
+            .unwrap(),
+        Some(shape)
+    );
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Arbitrary bytes into the decoder: an error, or values that encode back to exactly these bytes
-//! (model 0 is canonical; a model-1 stream may carry other valid tables than the encoder's, so
+//! (model 0 is canonical; a model-1 or model-2 stream may carry other valid tables than the encoder's, so
 //! its values must re-encode to a stream that decodes to them), never a panic or an allocation
 //! beyond the expected chunk.
 #![no_main]

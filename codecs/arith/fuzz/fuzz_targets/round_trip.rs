@@ -36,8 +36,12 @@ fuzz_target!(|data: &[u8]| {
     }
     let shape: Vec<usize> = data[2..2 + rank].iter().map(|&d| usize::from(d % 13)).collect();
     let raw = &data[2 + rank..];
-    // bit 3 of the first byte picks the context model
-    let m = if data[0] & 8 == 0 { ArithModel::Adaptive } else { ArithModel::Fast };
+    // bits 3 and 4 of the first byte pick the context model
+    let m = match (data[0] >> 3) & 3 {
+        0 | 2 => ArithModel::Adaptive,
+        1 => ArithModel::Fast,
+        _ => ArithModel::FastLanes,
+    };
     match data[0] % 8 {
         0 => check::<u8>(raw, &shape, m),
         1 => check::<u16>(raw, &shape, m),

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use ndcodecs_arith::{ArithElement, ArithModel, decode, decode_into, encode_with_model};
 use std::path::PathBuf;
 
 /// The repository root.
@@ -69,4 +70,55 @@ pub fn golden_input<T: npyz::Deserialize>(name: &str) -> (Vec<usize>, Vec<T>) {
         .map(|&d| usize::try_from(d).unwrap())
         .collect();
     (shape, npy.into_vec().unwrap())
+}
+
+/// The golden cases of the fast models (`v1_m<id>_<case>.bin`), from model 0's inputs.
+pub const FAST_CASES: [&str; 8] = [
+    "i32_climate_residuals",
+    "u8_photo_residuals",
+    "u16_volume_residuals",
+    "i64_extremes",
+    "u64_unit_axes",
+    "i8_empty",
+    "i16_scalar",
+    "u32_zero_run",
+];
+
+/// The stored golden stream `specs/arith/sample_data/v1_m<id>_<name>.bin`.
+pub fn golden_stream(id: u8, name: &str) -> Vec<u8> {
+    let bin = repo()
+        .join("specs/arith/sample_data")
+        .join(format!("v1_m{id}_{name}.bin"));
+    std::fs::read(&bin).unwrap_or_else(|e| panic!("{}: {e}", bin.display()))
+}
+
+/// Checks golden case `name` of `model` (id `id`): the encoder still writes the stored stream
+/// byte for byte, and the stream decodes to the input (through `decode_into` and `decode`).
+/// `UPDATE_GOLDEN=1` writes a missing `.bin` (never an existing one). Returns the input's shape
+/// and values and the stored stream.
+pub fn check_golden<T: ArithElement + npyz::Deserialize>(
+    name: &str,
+    model: ArithModel,
+    id: u8,
+) -> (Vec<usize>, Vec<T>, Vec<u8>) {
+    let (shape, values) = golden_input::<T>(name);
+    let encoded = encode_with_model(&values, &shape, model).unwrap();
+    let bin = repo()
+        .join("specs/arith/sample_data")
+        .join(format!("v1_m{id}_{name}.bin"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() && !bin.exists() {
+        std::fs::write(&bin, &encoded).unwrap();
+    }
+    let stored = golden_stream(id, name);
+    assert_eq!(
+        encoded, stored,
+        "{name}: the encoder no longer writes the golden stream"
+    );
+    let mut out = vec![T::default(); values.len()];
+    decode_into(&stored, &shape, &mut out).unwrap();
+    assert!(out == values, "{name}");
+    assert_eq!(decode(&stored).unwrap().shape(), &shape[..]);
+    assert_eq!(&stored[..3], b"AR\x01");
+    assert_eq!(stored[4], id, "model id");
+    (shape, values, stored)
 }
