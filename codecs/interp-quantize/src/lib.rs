@@ -217,11 +217,23 @@ impl InterpQuantizeCodec {
                 found: format!("{} elements", xs.len()),
             });
         }
-        let fill = self.config.fill_value.map(F::from_f64);
         let mut out = vec![0i32; total];
-        encode::encode(xs, shape, bound, fill, &mut out)
-            .map_err(|f| self.encode_error(xs, shape, bound, f))?;
+        self.encode_words(xs, shape, bound, &mut out)?;
         Ok(out)
+    }
+
+    /// [`Self::encode_slice`] into `out`, which holds exactly `encoded_len(shape)` words (any
+    /// contents: every word is written), after the checks of the shape and dtype.
+    fn encode_words<F: Real>(
+        &self,
+        xs: &[F],
+        shape: &[usize],
+        bound: ErrorBound,
+        out: &mut [i32],
+    ) -> Result<(), CodecError> {
+        let fill = self.config.fill_value.map(F::from_f64);
+        encode::encode(xs, shape, bound, fill, out)
+            .map_err(|f| self.encode_error(xs, shape, bound, f))
     }
 
     /// Decodes the words of an encoded chunk into its shape and elements (C order).
@@ -604,11 +616,18 @@ impl ArrayToArrayCodec for InterpQuantizeCodec {
                 found: format!("{} bytes", out.len()),
             });
         }
-        let words = with_float!(self.config.dtype, F => {
+        with_float!(self.config.dtype, F => {
             let xs = typed::<F>(decoded, shape)?;
-            self.encode_slice::<F>(&xs, shape)?
+            match bytemuck::try_cast_slice_mut::<u8, i32>(out) {
+                // An aligned output takes the words directly (no second buffer, no copy);
+                // `typed` checked the element count against `shape`.
+                Ok(words) => self.encode_words::<F>(&xs, shape, self.bound()?, words)?,
+                Err(_) => {
+                    let words = self.encode_slice::<F>(&xs, shape)?;
+                    out.copy_from_slice(bytemuck::cast_slice(&words));
+                }
+            }
         });
-        out.copy_from_slice(bytemuck::cast_slice(&words));
         Ok(())
     }
 }

@@ -11,10 +11,11 @@
 //! sweep), the statistics an adaptive coder with a previous-code context (`arith`) exploits: the
 //! axis order changes which codes are neighbours in the stream as much as how large they are.
 //! At the two finest levels (most of the targets) every axis order is scored with both
-//! interpolations; coarser levels keep the order below and choose the interpolation. The
-//! Lorenzo predictor's codes are the Lorenzo differences of the quantized values (the codes of
-//! the in-loop Lorenzo predictor, up to rounding at ties); it wins when its estimated size is
-//! below the hierarchy's. The coarse levels get a tighter bound (QoZ: Liu et al., SC 2022) when
+//! interpolations (the rows a sweep visits are the same under several orders: each kind of row
+//! is scored once per level and the orders' histograms summed from them); coarser levels keep
+//! the order below and choose the interpolation. The Lorenzo predictor's codes are the Lorenzo
+//! differences of the quantized values (the codes of the in-loop Lorenzo predictor, up to
+//! rounding at ties); it wins when its estimated size is below the hierarchy's. The coarse levels get a tighter bound (QoZ: Liu et al., SC 2022) when
 //! the finest level's codes are mostly zero, the only regime where it measured smaller.
 
 use crate::encode::Scan;
@@ -96,6 +97,14 @@ impl Hist {
         self.count.iter().map(|&c| u64::from(c)).sum()
     }
 
+    /// Adds the codes of `other`.
+    fn merge(&mut self, other: &Self) {
+        for (c, &o) in self.count.iter_mut().zip(&other.count) {
+            *c += o;
+        }
+        self.extra_bits += other.extra_bits;
+    }
+
     /// Estimated bits per code: the empirical entropy plus the raw mantissa bits.
     #[allow(clippy::cast_precision_loss)]
     fn bits_per_code(&self) -> f64 {
@@ -114,7 +123,10 @@ impl Hist {
 }
 
 /// The chunk's values as the chooser reads them: quantized on the step grid, specials marked.
-struct View<'a, F: Real> {
+///
+/// `SPECIALS`: whether the chunk has special elements; without (most chunks) no element is
+/// tested.
+struct View<'a, F: Real, const SPECIALS: bool> {
     xs: &'a [F],
     fill: Option<F::Bits>,
     offset: f64,
@@ -122,12 +134,12 @@ struct View<'a, F: Real> {
     inv: f64,
 }
 
-impl<F: Real> View<'_, F> {
+impl<F: Real, const SPECIALS: bool> View<'_, F, SPECIALS> {
     /// The value at `p` (as `f64`), or `None` for a special element.
     #[inline(always)]
     fn value(&self, p: usize) -> Option<f64> {
         let x = self.xs[p];
-        if !x.is_finite() || self.fill.is_some_and(|f| f == x.to_bits()) {
+        if SPECIALS && (!x.is_finite() || self.fill.is_some_and(|f| f == x.to_bits())) {
             None
         } else {
             Some(x.to_f64())
@@ -179,6 +191,13 @@ impl CondHist {
 
     fn n(&self) -> u64 {
         self.0.iter().map(Hist::n).sum()
+    }
+
+    /// Adds the codes of `other`.
+    fn merge(&mut self, other: &Self) {
+        for (h, o) in self.0.iter_mut().zip(&other.0) {
+            h.merge(o);
+        }
     }
 
     /// Estimated bits per code: the conditional entropy plus the raw mantissa bits.
@@ -266,8 +285,8 @@ fn for_row(ext: usize, (start, step): (usize, usize), m: usize, mut f: impl FnMu
 /// it, extent `n`, neighbours `s·stride` apart), as residuals in steps; `None` where a neighbour
 /// used is special.
 #[inline(always)]
-fn interp_residuals<F: Real>(
-    v: &View<'_, F>,
+fn interp_residuals<F: Real, const S: bool>(
+    v: &View<'_, F, S>,
     p: usize,
     x: f64,
     i: usize,
@@ -302,55 +321,104 @@ fn interp_residuals<F: Real>(
     Some(((x - lin) * v.inv, (x - cub) * v.inv))
 }
 
-/// The codes of level stride `s` under axis `order` (the axes with targets at this level), at
-/// sampled targets, visited sweep by sweep in the order the encoder writes them: linear and
-/// cubic, each by the context of the code before it.
-fn level_costs<F: Real>(
-    v: &View<'_, F>,
+/// The codes of the rows of one sweep of level stride `s` along `axis` whose indices along axes
+/// 0–2 (in units of `s`) have the parities `par` (bit `k` set: odd along axis `k`), with the
+/// targets `r3 = (start, step)` along axis 3, at sampled targets, in the order the encoder
+/// writes them: linear and cubic, each by the context of the code before it in its row.
+#[allow(clippy::too_many_arguments)]
+fn rows_costs<F: Real, const S: bool>(
+    v: &View<'_, F, S>,
     g: &Geometry,
     s: usize,
-    order: &[usize],
+    axis: usize,
+    par: usize,
+    r3: (usize, usize),
     m: [usize; 4],
 ) -> [CondHist; 2] {
     let n = g.dims;
     let mut out = [CondHist::EMPTY, CondHist::EMPTY];
+    let ext: [usize; 4] = std::array::from_fn(|k| n[k].div_ceil(s));
+    let first = |k: usize| par >> k & 1;
+    for j0 in (first(0)..ext[0]).step_by(2).filter(|&j| keep(m, 0, j)) {
+        for j1 in (first(1)..ext[1]).step_by(2).filter(|&j| keep(m, 1, j)) {
+            for j2 in (first(2)..ext[2]).step_by(2).filter(|&j| keep(m, 2, j)) {
+                let js = [j0, j1, j2];
+                let base = s * (j0 * g.strides[0] + j1 * g.strides[1] + j2 * g.strides[2]);
+                let mut prev = [0.0f64; 2];
+                for_row(ext[3], r3, m[3], |j3, new_run| {
+                    if new_run {
+                        prev = [0.0; 2];
+                    }
+                    let p = base + s * j3;
+                    let Some(x) = v.value(p) else { return };
+                    let i = if axis == 3 { j3 } else { js[axis] } * s;
+                    let Some((rl, rc)) = interp_residuals(v, p, x, i, n[axis], s, g.strides[axis])
+                    else {
+                        return;
+                    };
+                    out[0].add(prev[0], rl);
+                    out[1].add(prev[1], rc);
+                    prev = [rl, rc];
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The codes of one level's rows, by sweep axis, parities along axes 0–2 and targets along
+/// axis 3 ([`rows_costs`]), each computed once for all the axis orders that visit them.
+struct LevelRows {
+    rows: Vec<Option<Box<[CondHist; 2]>>>,
+}
+
+impl LevelRows {
+    fn new() -> Self {
+        Self {
+            rows: vec![None; 8 * 4 * 3],
+        }
+    }
+}
+
+/// The codes of level stride `s` under axis `order` (the axes with targets at this level), at
+/// sampled targets, visited sweep by sweep in the order the encoder writes them: linear and
+/// cubic, each by the context of the code before it. A sweep's codes are those of its rows,
+/// which (with the context reset at each row) depend only on the sweep's axis and on the row;
+/// so its histograms are the sums of those of its rows' kinds (the parities of their indices
+/// along axes 0–2 and their targets along axis 3), which `memo` holds for the other orders.
+fn level_costs<F: Real, const S: bool>(
+    v: &View<'_, F, S>,
+    g: &Geometry,
+    s: usize,
+    order: &[usize],
+    m: [usize; 4],
+    memo: &mut LevelRows,
+) -> [CondHist; 2] {
+    let mut out = [CondHist::EMPTY, CondHist::EMPTY];
     let mut done = [false; 4];
     for &axis in order {
-        // (start, step) of each axis's target indices in this sweep, in units of `s`.
-        let r: [(usize, usize); 4] = std::array::from_fn(|k| {
-            if k == axis {
-                (1, 2)
-            } else if done[k] {
-                (0, 1)
-            } else {
-                (0, 2)
+        // (start, step) of the targets along axis 3 in this sweep, in units of `s`.
+        let (r3, kind) = if axis == 3 {
+            ((1, 2), 0)
+        } else if done[3] {
+            ((0, 1), 1)
+        } else {
+            ((0, 2), 2)
+        };
+        // Along axes 0–2: odd indices along the sweep's axis, every index along the axes swept
+        // before at this level, even ones along the others.
+        for par in 0..8usize {
+            let visited = (0..3).all(|k| {
+                let odd = par >> k & 1 == 1;
+                if k == axis { odd } else { done[k] || !odd }
+            });
+            if !visited {
+                continue;
             }
-        });
-        let ext: [usize; 4] = std::array::from_fn(|k| n[k].div_ceil(s));
-        for j0 in (r[0].0..ext[0]).step_by(r[0].1).filter(|&j| keep(m, 0, j)) {
-            for j1 in (r[1].0..ext[1]).step_by(r[1].1).filter(|&j| keep(m, 1, j)) {
-                for j2 in (r[2].0..ext[2]).step_by(r[2].1).filter(|&j| keep(m, 2, j)) {
-                    let js = [j0, j1, j2];
-                    let base = s * (j0 * g.strides[0] + j1 * g.strides[1] + j2 * g.strides[2]);
-                    let mut prev = [0.0f64; 2];
-                    for_row(ext[3], r[3], m[3], |j3, new_run| {
-                        if new_run {
-                            prev = [0.0; 2];
-                        }
-                        let p = base + s * j3;
-                        let Some(x) = v.value(p) else { return };
-                        let i = if axis == 3 { j3 } else { js[axis] } * s;
-                        let Some((rl, rc)) =
-                            interp_residuals(v, p, x, i, n[axis], s, g.strides[axis])
-                        else {
-                            return;
-                        };
-                        out[0].add(prev[0], rl);
-                        out[1].add(prev[1], rc);
-                        prev = [rl, rc];
-                    });
-                }
-            }
+            let h = memo.rows[(par * 4 + axis) * 3 + kind]
+                .get_or_insert_with(|| Box::new(rows_costs(v, g, s, axis, par, r3, m)));
+            out[0].merge(&h[0]);
+            out[1].merge(&h[1]);
         }
         done[axis] = true;
     }
@@ -359,7 +427,11 @@ fn level_costs<F: Real>(
 
 /// The Lorenzo predictor's codes at sampled elements, in C order, by the context of the code
 /// before them.
-fn lorenzo_costs<F: Real>(v: &View<'_, F>, g: &Geometry, budget: usize) -> CondHist {
+fn lorenzo_costs<F: Real, const S: bool>(
+    v: &View<'_, F, S>,
+    g: &Geometry,
+    budget: usize,
+) -> CondHist {
     let m = sampling(g.dims, budget);
     let active: Vec<usize> = (0..4).filter(|&k| g.dims[k] > 1).collect();
     // Per set of available axes: the Lorenzo terms (added?, offset back).
@@ -458,13 +530,33 @@ pub(crate) fn choose_plan<F: Real>(
         Some((lo, hi)) => F::from_f64(lo * 0.5 + hi * 0.5).to_f64(),
         None => 0.0,
     };
-    let v = View {
-        xs,
-        fill,
-        offset,
-        step: step.to_f64(),
-        inv,
-    };
+    if scan.specials == 0 {
+        choose_with(
+            &View::<F, false> {
+                xs,
+                fill,
+                offset,
+                step: step.to_f64(),
+                inv,
+            },
+            g,
+        )
+    } else {
+        choose_with(
+            &View::<F, true> {
+                xs,
+                fill,
+                offset,
+                step: step.to_f64(),
+                inv,
+            },
+            g,
+        )
+    }
+}
+
+/// [`choose_plan`] over the chunk's view.
+fn choose_with<F: Real, const S: bool>(v: &View<'_, F, S>, g: &Geometry) -> Plan {
     // Targets sampled per level (shared by its candidate orders): a fraction of the chunk.
     let budget = (g.len() / SAMPLE_DIVISOR).clamp(MIN_SAMPLES, MAX_SAMPLES);
     let a = g.max_levels.min(DEFAULT_ANCHOR_LEVEL);
@@ -488,8 +580,9 @@ pub(crate) fn choose_plan<F: Real>(
         };
         let m = sampling(ext, (budget / orders.len()).max(MIN_ORDER_SAMPLES));
         let mut best: Option<(f64, Vec<usize>, Interp, f64, u64)> = None;
+        let mut memo = LevelRows::new();
         for order in orders {
-            let costs = level_costs(&v, g, s, &order, m);
+            let costs = level_costs(v, g, s, &order, m, &mut memo);
             for (h, interp) in costs.iter().zip([Interp::Linear, Interp::Cubic]) {
                 let bits = h.bits_per_code();
                 if best.as_ref().is_none_or(|b| bits < b.0) {
@@ -520,7 +613,7 @@ pub(crate) fn choose_plan<F: Real>(
         prev = Some((order, interp));
     }
     #[allow(clippy::cast_precision_loss)]
-    let lorenzo_bits = lorenzo_costs(&v, g, budget / 4).bits_per_code() * g.len() as f64;
+    let lorenzo_bits = lorenzo_costs(v, g, budget / 4).bits_per_code() * g.len() as f64;
     if lorenzo_bits < interp_bits {
         return Plan {
             anchor_level: 0,
@@ -587,6 +680,125 @@ mod tests {
         assert_eq!(h.extra_bits, 9);
         h.add(-3.6);
         assert_eq!(h.count[15 - 4], 1);
+    }
+
+    /// The codes of level stride `s` under axis `order`, sweep by sweep and row by row as the
+    /// encoder writes them: the reference for [`level_costs`], which sums the rows' kinds.
+    fn level_costs_ref<F: Real, const S: bool>(
+        v: &View<'_, F, S>,
+        g: &Geometry,
+        s: usize,
+        order: &[usize],
+        m: [usize; 4],
+    ) -> [CondHist; 2] {
+        let n = g.dims;
+        let mut out = [CondHist::EMPTY, CondHist::EMPTY];
+        let mut done = [false; 4];
+        for &axis in order {
+            let r: [(usize, usize); 4] = std::array::from_fn(|k| {
+                if k == axis {
+                    (1, 2)
+                } else if done[k] {
+                    (0, 1)
+                } else {
+                    (0, 2)
+                }
+            });
+            let ext: [usize; 4] = std::array::from_fn(|k| n[k].div_ceil(s));
+            for j0 in (r[0].0..ext[0]).step_by(r[0].1).filter(|&j| keep(m, 0, j)) {
+                for j1 in (r[1].0..ext[1]).step_by(r[1].1).filter(|&j| keep(m, 1, j)) {
+                    for j2 in (r[2].0..ext[2]).step_by(r[2].1).filter(|&j| keep(m, 2, j)) {
+                        let js = [j0, j1, j2];
+                        let base = s * (j0 * g.strides[0] + j1 * g.strides[1] + j2 * g.strides[2]);
+                        let mut prev = [0.0f64; 2];
+                        for_row(ext[3], r[3], m[3], |j3, new_run| {
+                            if new_run {
+                                prev = [0.0; 2];
+                            }
+                            let p = base + s * j3;
+                            let Some(x) = v.value(p) else { return };
+                            let i = if axis == 3 { j3 } else { js[axis] } * s;
+                            let Some((rl, rc)) =
+                                interp_residuals(v, p, x, i, n[axis], s, g.strides[axis])
+                            else {
+                                return;
+                            };
+                            out[0].add(prev[0], rl);
+                            out[1].add(prev[1], rc);
+                            prev = [rl, rc];
+                        });
+                    }
+                }
+            }
+            done[axis] = true;
+        }
+        out
+    }
+
+    fn same<F: Real, const S: bool>(v: &View<'_, F, S>, g: &Geometry, what: &str) {
+        let budget = (g.len() / SAMPLE_DIVISOR).clamp(MIN_SAMPLES, MAX_SAMPLES);
+        for l in 1..=g.max_levels.min(DEFAULT_ANCHOR_LEVEL) {
+            let s = 1usize << (l - 1);
+            let active: Vec<usize> = (0..4).filter(|&k| g.dims[k] > s).collect();
+            let ext: [usize; 4] = std::array::from_fn(|k| g.dims[k].div_ceil(s));
+            let orders = permutations(&active);
+            // a dense and a sparse sampling
+            for div in [1, orders.len() * 8] {
+                let m = sampling(ext, (budget / div).max(64));
+                let mut memo = LevelRows::new();
+                for order in &orders {
+                    let got = level_costs(v, g, s, order, m, &mut memo);
+                    let want = level_costs_ref(v, g, s, order, m);
+                    for (a, b) in got.iter().zip(&want) {
+                        for (ha, hb) in a.0.iter().zip(&b.0) {
+                            assert_eq!(ha.count, hb.count, "{what} s={s} {order:?} {m:?}");
+                            assert_eq!(ha.extra_bits, hb.extra_bits, "{what} s={s} {order:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The level costs summed from the rows' kinds are the histograms of the sweep-by-sweep
+    /// walk, for every axis order, ranks 1 to 4, odd extents, with and without special values.
+    #[test]
+    fn level_costs_match_the_sweep_walk() {
+        let shapes: &[&[usize]] = &[
+            &[300],
+            &[37, 49],
+            &[64, 80],
+            &[9, 17, 33],
+            &[12, 40, 70],
+            &[3, 5, 7, 40],
+            &[6, 9, 10, 11],
+        ];
+        for (si, &shape) in shapes.iter().enumerate() {
+            let g = Geometry::of(shape);
+            let mut xs: Vec<f64> = crate::encode::tests::field(g.len(), 5 + si as u64);
+            let (step, inv) = crate::encode::step_for::<f64>(0.05).unwrap();
+            let view = |xs| View::<f64, false> {
+                xs,
+                fill: None,
+                offset: 1.5,
+                step,
+                inv,
+            };
+            same(&view(&xs), &g, &format!("{shape:?}"));
+            // special values: NaN, infinities and a fill value
+            let fill = -7.0f64;
+            for p in (0..xs.len()).filter(|p| p % 23 == 4 || p % 61 < 3) {
+                xs[p] = [f64::NAN, f64::INFINITY, fill][p % 3];
+            }
+            let v = View::<f64, true> {
+                xs: &xs,
+                fill: Some(fill.to_bits()),
+                offset: 1.5,
+                step,
+                inv,
+            };
+            same(&v, &g, &format!("{shape:?} with specials"));
+        }
     }
 
     /// A field smooth along axis 2 and rough along axis 3 is interpolated along axis 2 last

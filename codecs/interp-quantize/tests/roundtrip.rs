@@ -261,3 +261,45 @@ fn fortran_order_input_is_coded_in_memory_order() {
         .is_err()
     );
 }
+
+/// The byte path writes the words of `encode_slice`: into an aligned output that held other
+/// bytes (every byte is overwritten) and into a misaligned one (through a copy), for a chunk
+/// with special values and one without, `f32` and `f64`.
+#[test]
+fn encode_into_raw_writes_the_words_of_encode_slice() {
+    use ndcodecs_core::ArrayToArrayCodec;
+    use numcodecs::AnyArrayDType;
+    fn case<F: Real + bytemuck::Pod>(codec: &InterpQuantizeCodec, xs: &[F], dtype: AnyArrayDType) {
+        let shape = [29, 41];
+        let want = codec.encode_slice(xs, &shape).unwrap();
+        let want: &[u8] = bytemuck::cast_slice(&want);
+        let input: &[u8] = bytemuck::cast_slice(xs);
+        // aligned: a buffer of words, seen as bytes
+        let mut words = vec![0x5a5a_5a5au32; want.len() / 4];
+        let out: &mut [u8] = bytemuck::cast_slice_mut(&mut words);
+        codec.encode_into_raw(input, dtype, &shape, out).unwrap();
+        assert_eq!(out, want);
+        // misaligned: one byte into a buffer of words
+        let mut words = vec![0xa5a5_a5a5u32; want.len() / 4 + 1];
+        let out = &mut bytemuck::cast_slice_mut::<u32, u8>(&mut words)[1..=want.len()];
+        codec.encode_into_raw(input, dtype, &shape, out).unwrap();
+        assert_eq!(out, want);
+    }
+    let v = smooth(&[29, 41], 11, 0.3);
+    for fill in [None, Some(-999.0)] {
+        let mut a: Vec<f64> = v.clone();
+        if let Some(f) = fill {
+            for i in (0..a.len()).filter(|i| i % 37 < 5) {
+                a[i] = f;
+            }
+            a[3] = f64::NAN;
+        }
+        let a32: Vec<f32> = a.iter().map(|&x| x as f32).collect();
+        case(
+            &codec(Some(0.01), None, fill, false),
+            &a32,
+            AnyArrayDType::F32,
+        );
+        case(&codec(None, Some(1e-3), fill, true), &a, AnyArrayDType::F64);
+    }
+}
