@@ -261,6 +261,31 @@ pub fn params<T: ImageSample>(
     Ok(rows)
 }
 
+/// Largest chunk (in samples) decoded without an expected shape: `2^28` (1 GiB of `i32`
+/// working buffer). A header lists a stream length per band, but bands may hold up to `2^24`
+/// samples, so a 1 KB chunk can declare 16 GiB of samples; with an expected shape the caller's
+/// output bounds the allocation instead.
+pub const MAX_SAMPLES_UNCHECKED: usize = 1 << 28;
+
+/// Checks that a chunk decoded without an expected shape declares at most
+/// [`MAX_SAMPLES_UNCHECKED`] samples, before anything sized by its header is allocated (by this
+/// crate's decoder or by a caller that allocates for the shape the header declares).
+///
+/// # Errors
+///
+/// [`CodecError::LimitExceeded`] above the limit.
+pub fn check_unchecked(header: &Header) -> Result<(), CodecError> {
+    if header.samples() > MAX_SAMPLES_UNCHECKED {
+        return Err(CodecError::LimitExceeded {
+            codec: CODEC_ID,
+            what: "sample count of a chunk decoded without an expected shape",
+            found: header.samples() as u64,
+            limit: MAX_SAMPLES_UNCHECKED as u64,
+        });
+    }
+    Ok(())
+}
+
 /// Decodes a chunk into its header and samples (C order, as `i32`). With `expected`, the
 /// chunk's shape must be it (checked before anything sized by the header is allocated).
 ///
@@ -274,6 +299,9 @@ pub fn decode_samples(
     expected: Option<&[usize]>,
 ) -> Result<(Header, Vec<i32>), CodecError> {
     let (h, offset) = Header::read(data, expected)?;
+    if expected.is_none() {
+        check_unchecked(&h)?;
+    }
     let m = model(h.model_id)?;
     let per_slice = slice_streams(h.height, h.width, h.channels, h.band_log2);
     let mut streams = Vec::with_capacity(h.stream_lengths.len());

@@ -191,13 +191,18 @@ impl ArrayToBytesCodec for InterpCnnCodec {
         Ok(Cow::Borrowed(self))
     }
 
-    /// The shape in the chunk's header.
+    /// The shape in the chunk's header, once its sample count is known to be one this crate
+    /// decodes without an expected shape (as [`decode_samples`] checks), so that a caller may
+    /// allocate for it.
     ///
     /// # Errors
     ///
-    /// As [`Header::read`].
+    /// As [`Header::read`]; [`CodecError::LimitExceeded`] above
+    /// [`chunk::MAX_SAMPLES_UNCHECKED`] samples.
     fn stored_shape(&self, encoded: &[u8]) -> Result<Option<Vec<usize>>, CodecError> {
-        Ok(Some(Header::read(encoded, None)?.0.shape()))
+        let header = Header::read(encoded, None)?.0;
+        chunk::check_unchecked(&header)?;
+        Ok(Some(header.shape()))
     }
 
     /// The dtype in the chunk's header.

@@ -2,8 +2,11 @@
 //! flip lands in a value the checksum covers) never a panic, huge declared sizes are refused
 //! before any allocation, and a chunk is refused for an output of another shape or dtype.
 
-use ndcodecs_core::CodecError;
-use ndcodecs_interp_cnn::{InterpCnnConfig, decode_into, decode_samples, encode};
+use ndcodecs_core::{ArrayToBytesCodec, CodecError};
+use ndcodecs_interp_cnn::format::slice_streams;
+use ndcodecs_interp_cnn::{
+    Header, InterpCnnCodec, InterpCnnConfig, Layout, decode_into, decode_samples, encode,
+};
 
 fn sample() -> (Vec<u8>, Vec<usize>, Vec<u8>) {
     let shape = vec![23, 37, 3];
@@ -82,6 +85,39 @@ fn huge_declared_sizes_are_refused() {
     d[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
     d[24] = 1;
     assert!(decode_samples(&d, Some(&[5, 5, 5])).is_err());
+}
+
+/// A well-formed header of a 2^17 x 2^17 grey image in bands of 2^24 samples lists only 1 033
+/// stream lengths: a chunk of about 1 KB declares 16 GiB of samples. Without an expected shape
+/// it is refused from the header, in the decoder and in `stored_shape` (what a caller such as
+/// the Python plugin allocates for), before anything sized by it is allocated.
+#[test]
+fn a_small_chunk_declaring_a_huge_image_is_refused_without_an_expected_shape() {
+    let (bytes, _, _) = sample();
+    let (mut h, _) = Header::read(&bytes, None).unwrap();
+    let side = 1usize << 17;
+    h.layout = Layout::Image;
+    h.channels = 1;
+    h.height = side;
+    h.width = side;
+    h.band_log2 = 24;
+    h.ranges = vec![(0, 255)];
+    h.stream_lengths = vec![0; slice_streams(side, side, 1, 24)];
+    let bomb = h.write();
+    assert!(bomb.len() < 1200, "{} bytes", bomb.len());
+    // the header itself is well formed: with the caller's shape it passes the header checks
+    assert!(Header::read(&bomb, Some(&[side, side])).is_ok());
+    let codec = InterpCnnCodec::new(InterpCnnConfig::default());
+    assert!(matches!(
+        codec.stored_shape(&bomb),
+        Err(CodecError::LimitExceeded { .. })
+    ));
+    assert!(matches!(
+        decode_samples(&bomb, None),
+        Err(CodecError::LimitExceeded { .. })
+    ));
+    // a chunk within the limit gives its shape
+    assert_eq!(codec.stored_shape(&bytes).unwrap(), Some(vec![23, 37, 3]));
 }
 
 #[test]
