@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import struct
 import subprocess
 import sys
 import textwrap
@@ -796,6 +797,49 @@ def test_every_serializer_checks_the_stored_size_before_allocating(
     results = dict(line.split(" ", 1) for line in out.strip().splitlines())
     for name in ("out", "v3"):
         assert results[name].startswith("ValueError") and "2048" in results[name], results
+
+
+def _constant_image_chunks(side: int) -> dict[str, bytes]:
+    """Well-formed chunks of a constant ``side`` x ``side`` grey ``uint8`` image (value range
+    0..=0, so every sample costs no bits and every stream is empty), written field by field from
+    the specs: about 100 bytes that declare ``side``² samples."""
+    pixel_mlp = (
+        b"NDPX" + bytes([1, 0, 0, 0]) + struct.pack("<I", 2) + struct.pack("<III", 1, side, side)
+        + bytes([1, 1, 0, 0]) + struct.pack("<ii", 0, 0) + struct.pack("<I", 0)  # 1 stream of 0 bytes
+        + struct.pack("<I", 0)  # CRC-32 (not the samples'; the header is refused before it counts)
+    )
+    # interp_cnn: bands of 2^24 samples; a 2^15 x 2^15 image has 79 streams (its
+    # `format::slice_streams`), each of length 0 (one LEB128 byte).
+    assert side == 1 << 15
+    interp_cnn = (
+        b"NDIC" + bytes([1, 0, 0, 24]) + struct.pack("<I", 3) + struct.pack("<III", 1, side, side)
+        + bytes([1, 0, 0, 0]) + struct.pack("<ii", 0, 0) + struct.pack("<I", 0) + bytes(79)
+    )
+    return {"PixelMlp": pixel_mlp, "InterpCnn": interp_cnn}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+@pytest.mark.parametrize("name", ["PixelMlp", "InterpCnn"])
+def test_a_tiny_learned_image_chunk_declaring_2_30_samples_is_refused(name: str, tmp_path: Path) -> None:
+    """A ~100-byte chunk that declares a constant 2^15 x 2^15 image (1 GiB of uint8, 4 GiB of
+    the decoder's int32 planes): without an expected shape it is refused from its header (the
+    2^28-sample limit of decoding on one's own) under a memory limit far below what decoding
+    would take, instead of numpy allocating for it and the decoder aborting."""
+    bomb = tmp_path / "bomb.bin"
+    bomb.write_bytes(_constant_image_chunks(1 << 15)[name])
+    out = run_limited(
+        f"""
+        bomb = open({str(bomb)!r}, "rb").read()
+        codec = ndcodecs.{name}()
+        limit()
+        attempt("plain", lambda: codec.decode(bomb))
+        attempt("stored_shape", lambda: codec._native.stored_shape(np.frombuffer(bomb, np.uint8)))
+        """
+    )
+    results = dict(line.split(" ", 1) for line in out.strip().splitlines())
+    for key in ("plain", "stored_shape"):
+        assert results[key].startswith("ValueError"), (key, results[key])
+        assert "without an expected shape" in results[key], (key, results[key])
 
 
 def test_decode_into_a_small_out_fails_before_decoding() -> None:
