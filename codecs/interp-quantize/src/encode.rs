@@ -579,14 +579,17 @@ pub(crate) mod tests {
     use super::*;
     use crate::format::Geometry;
 
-    /// The reference operation: every value through [`quantize_slow`] alone, one by one.
-    struct RefOp<'a> {
-        codes: &'a mut [i32],
-        k: usize,
-        bound: f64,
+    /// The reference encoder: one element after another; a special element gets its kind (read
+    /// from its bits here) and its prediction in its place, any other goes through
+    /// [`quantize_slow`].
+    pub(crate) struct RefEncode<'a, F: Real> {
+        pub(crate) codes: &'a mut [i32],
+        pub(crate) k: usize,
+        pub(crate) bound: f64,
+        pub(crate) fill: Option<F::Bits>,
     }
 
-    impl<F: Real> PointOp<F> for RefOp<'_> {
+    impl<F: Real> PointOp<F> for RefEncode<'_, F> {
         type Err = (usize, EncodeFailure);
         fn row(
             &mut self,
@@ -599,11 +602,28 @@ pub(crate) mod tests {
         ) -> Result<(), Self::Err> {
             for t in 0..count {
                 let pos = pos0 + t * stride;
-                let (q, xh) = quantize_slow(work[pos], pred(work, pos), lq, self.bound)
-                    .map_err(|f| (pos, f))?;
+                let (x, p) = (work[pos], pred(work, pos));
+                let bits = x.to_bits();
+                let special = if Some(bits) == self.fill {
+                    Some(kind::FILL)
+                } else if bits == F::NAN_BITS {
+                    Some(kind::NAN)
+                } else if bits == F::NEG_NAN_BITS {
+                    Some(kind::NEG_NAN)
+                } else if x == F::POS_INF {
+                    Some(kind::POS_INF)
+                } else if x == F::NEG_INF {
+                    Some(kind::NEG_INF)
+                } else {
+                    None
+                };
+                let (q, w) = match special {
+                    Some(kd) => (kd, p),
+                    None => quantize_slow(x, p, lq, self.bound).map_err(|f| (pos, f))?,
+                };
                 self.codes[self.k] = q;
                 self.k += 1;
-                work[pos] = xh;
+                work[pos] = w;
             }
             Ok(())
         }
@@ -666,10 +686,11 @@ pub(crate) mod tests {
                         step,
                         inv,
                         &mut wwork,
-                        &mut RefOp {
+                        &mut RefEncode {
                             codes: &mut want,
                             k: 0,
                             bound: e,
+                            fill: None,
                         },
                     );
                     for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {

@@ -6,63 +6,13 @@
 //! without special values.
 
 use crate::decode::{decode_on, read_header};
-use crate::encode::tests::field;
-use crate::encode::{ChunkFailure, EncodeFailure, quantize_slow, run_on, step_for};
+use crate::encode::tests::{RefEncode, field};
+use crate::encode::{ChunkFailure, run_on, step_for};
 use crate::experimental::encode_with_plan;
-use crate::format::{Geometry, Interp, Level, Plan, kind};
-use crate::kernel::{LevelQuant, PointOp, walk};
+use crate::format::{Geometry, Interp, Level, Plan};
+use crate::kernel::walk;
 use crate::real::Real;
 use crate::tune;
-
-/// The reference encoder: one element after another; a special element gets its kind (read
-/// from its bits here) and its prediction in its place, any other goes through
-/// [`quantize_slow`].
-struct RefEncode<'a, F: Real> {
-    codes: &'a mut [i32],
-    k: usize,
-    bound: f64,
-    fill: Option<F::Bits>,
-}
-
-impl<F: Real> PointOp<F> for RefEncode<'_, F> {
-    type Err = (usize, EncodeFailure);
-    fn row(
-        &mut self,
-        work: &mut [F],
-        pos0: usize,
-        stride: usize,
-        count: usize,
-        lq: &LevelQuant<F>,
-        pred: impl Fn(&[F], usize) -> F,
-    ) -> Result<(), Self::Err> {
-        for t in 0..count {
-            let pos = pos0 + t * stride;
-            let (x, p) = (work[pos], pred(work, pos));
-            let bits = x.to_bits();
-            let special = if Some(bits) == self.fill {
-                Some(kind::FILL)
-            } else if bits == F::NAN_BITS {
-                Some(kind::NAN)
-            } else if bits == F::NEG_NAN_BITS {
-                Some(kind::NEG_NAN)
-            } else if x == F::POS_INF {
-                Some(kind::POS_INF)
-            } else if x == F::NEG_INF {
-                Some(kind::NEG_INF)
-            } else {
-                None
-            };
-            let (q, w) = match special {
-                Some(kd) => (kd, p),
-                None => quantize_slow(x, p, lq, self.bound).map_err(|f| (pos, f))?,
-            };
-            self.codes[self.k] = q;
-            self.k += 1;
-            work[pos] = w;
-        }
-        Ok(())
-    }
-}
 
 /// The field of the encoder's tests with special values: a run of fill values at the start of
 /// every fifth row (land), and NaN of both signs and ±∞ scattered.
