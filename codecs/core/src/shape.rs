@@ -77,6 +77,31 @@ pub fn checked_len(codec: &'static str, shape: &[u64]) -> Result<usize, CodecErr
     })
 }
 
+/// Largest chunk, in samples, that the image codecs (`pixel_mlp`, `interp_cnn`) decode without
+/// an expected shape: `2^28` (1 GiB of `i32` working buffer). Their headers can declare far
+/// more than their bytes hold (a constant plane costs no bits), so a chunk decoded on its own is
+/// refused above this; with an expected shape the caller's output bounds the allocation instead.
+pub const MAX_SAMPLES_UNCHECKED: usize = 1 << 28;
+
+/// Checks a sample count a header declares for a chunk decoded without an expected shape
+/// against [`MAX_SAMPLES_UNCHECKED`], before anything sized by it is allocated (by a decoder,
+/// or by a caller that allocates for the shape the header declares).
+///
+/// # Errors
+///
+/// [`CodecError::LimitExceeded`] above the limit.
+pub fn check_unchecked_samples(codec: &'static str, samples: usize) -> Result<(), CodecError> {
+    if samples > MAX_SAMPLES_UNCHECKED {
+        return Err(CodecError::LimitExceeded {
+            codec,
+            what: "sample count of a chunk decoded without an expected shape",
+            found: samples as u64,
+            limit: MAX_SAMPLES_UNCHECKED as u64,
+        });
+    }
+    Ok(())
+}
+
 /// A vector of `n` default (zero) elements, allocated fallibly: what a decoder allocates for
 /// data whose size its input declares.
 ///
@@ -142,5 +167,10 @@ mod tests {
         assert_eq!(checked_len("t", &[2, 3, 4]).unwrap(), 24);
         assert!(checked_len("t", &[u64::MAX, 2]).is_err());
         assert!(checked_len("t", &[1 << 21, 1 << 21]).is_err());
+        assert!(check_unchecked_samples("t", 1 << 28).is_ok());
+        assert!(matches!(
+            check_unchecked_samples("t", (1 << 28) + 1),
+            Err(CodecError::LimitExceeded { .. })
+        ));
     }
 }

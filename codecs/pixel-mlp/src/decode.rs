@@ -26,27 +26,16 @@ use crate::entropy::get;
 use crate::format::{Header, Layout, colour_transform};
 use crate::model::{Model, model};
 
-/// Largest chunk (in samples) decoded without an expected shape: `2^28` (1 GiB of working
-/// buffer). With an expected shape the caller's output bounds the allocation instead.
-pub const MAX_SAMPLES_UNCHECKED: usize = 1 << 28;
+pub use ndcodecs_core::shape::MAX_SAMPLES_UNCHECKED;
 
 /// Checks that a chunk decoded without an expected shape declares at most
-/// [`MAX_SAMPLES_UNCHECKED`] samples, before anything sized by its header is allocated (by this
-/// crate's decoder or by a caller that allocates for the shape the header declares).
+/// [`MAX_SAMPLES_UNCHECKED`] samples ([`ndcodecs_core::shape::check_unchecked_samples`]).
 ///
 /// # Errors
 ///
 /// [`CodecError::LimitExceeded`] above the limit.
 pub fn check_unchecked(header: &Header) -> Result<(), CodecError> {
-    if header.samples() > MAX_SAMPLES_UNCHECKED {
-        return Err(CodecError::LimitExceeded {
-            codec: CODEC_ID,
-            what: "sample count of a chunk decoded without an expected shape",
-            found: header.samples() as u64,
-            limit: MAX_SAMPLES_UNCHECKED as u64,
-        });
-    }
-    Ok(())
+    ndcodecs_core::shape::check_unchecked_samples(CODEC_ID, header.samples())
 }
 
 /// Columns a row decodes between two publications of its progress: small against a row (the
