@@ -22,6 +22,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -799,23 +800,55 @@ def test_every_serializer_checks_the_stored_size_before_allocating(
         assert results[name].startswith("ValueError") and "2048" in results[name], results
 
 
+def _interp_cnn_streams(side: int, band_log2: int) -> int:
+    """Streams of one grey ``side`` x ``side`` interp_cnn slice, from the spec ("Levels and
+    steps"): 1 coarse stream, then per level (coarsest first) and step the step's bands."""
+    levels = 0
+    while levels < 8 and (-(-side // (1 << levels))) ** 2 > 64:
+        levels += 1
+    streams = 1
+    for level in range(levels):
+        n = -(-side // (1 << level))
+        for py, px in ((1, 1), (0, 1), (1, 0)):
+            hs, ws = (n + 1 - py) // 2, (n + 1 - px) // 2
+            if hs and ws:
+                rows = max(1, (1 << band_log2) // ws)
+                streams += -(-hs // rows)
+    return streams
+
+
 def _constant_image_chunks(side: int) -> dict[str, bytes]:
     """Well-formed chunks of a constant ``side`` x ``side`` grey ``uint8`` image (value range
     0..=0, so every sample costs no bits and every stream is empty), written field by field from
-    the specs: about 100 bytes that declare ``side``² samples."""
+    the specs: about 100 bytes that declare ``side``² samples. The CRC-32s are not the samples'
+    (the tests using these chunks expect them refused, or failing, before it counts)."""
     pixel_mlp = (
         b"NDPX" + bytes([1, 0, 0, 0]) + struct.pack("<I", 2) + struct.pack("<III", 1, side, side)
         + bytes([1, 1, 0, 0]) + struct.pack("<ii", 0, 0) + struct.pack("<I", 0)  # 1 stream of 0 bytes
-        + struct.pack("<I", 0)  # CRC-32 (not the samples'; the header is refused before it counts)
+        + struct.pack("<I", 0)  # CRC-32
     )
-    # interp_cnn: bands of 2^24 samples; a 2^15 x 2^15 image has 79 streams (its
-    # `format::slice_streams`), each of length 0 (one LEB128 byte).
-    assert side == 1 << 15
+    # interp_cnn: bands of 2^24 samples, every stream of length 0 (one LEB128 byte).
     interp_cnn = (
         b"NDIC" + bytes([1, 0, 0, 24]) + struct.pack("<I", 3) + struct.pack("<III", 1, side, side)
-        + bytes([1, 0, 0, 0]) + struct.pack("<ii", 0, 0) + struct.pack("<I", 0) + bytes(79)
+        + bytes([1, 0, 0, 0]) + struct.pack("<ii", 0, 0) + struct.pack("<I", 0)
+        + bytes(_interp_cnn_streams(side, 24))
     )
     return {"PixelMlp": pixel_mlp, "InterpCnn": interp_cnn}
+
+
+def test_the_constant_image_chunks_are_well_formed() -> None:
+    """The chunk builder against the decoders: small constant images decode to zeros once the
+    CRC-32 is the samples' (all zero bytes), and the stream count of the 2^15 image is the 79
+    the cap test was written with."""
+    assert _interp_cnn_streams(1 << 15, 24) == 79
+    for side in (1, 9, 64, 300):
+        for name, chunk in _constant_image_chunks(side).items():
+            crc = struct.pack("<I", zlib.crc32(bytes(side * side)))
+            at = 40 if name == "PixelMlp" else 36
+            chunk = chunk[:at] + crc + chunk[at + 4 :]
+            out = np.ones((side, side), "u1")
+            getattr(ndcodecs, name)().decode(chunk, out=out)
+            assert not out.any(), (name, side)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
@@ -840,6 +873,36 @@ def test_a_tiny_learned_image_chunk_declaring_2_30_samples_is_refused(name: str,
     for key in ("plain", "stored_shape"):
         assert results[key].startswith("ValueError"), (key, results[key])
         assert "without an expected shape" in results[key], (key, results[key])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+@pytest.mark.parametrize("name", ["PixelMlp", "InterpCnn"])
+def test_a_tiny_learned_image_chunk_decoded_into_its_out_fails_cleanly_under_a_memory_limit(
+    name: str, tmp_path: Path
+) -> None:
+    """A ~100-byte chunk that declares a constant 2^14 x 2^14 ``uint8`` image (2^28 samples, the
+    most a chunk may declare without an expected shape) decoded into an ``out`` of that shape,
+    allocated before the limit: the address space left (128 MiB) holds far less than the
+    decoders' working planes (``int32``, 1 GiB a plane), so the decoder's own allocation is what
+    fails, and it must raise ``MemoryError`` naming what it could not allocate, not abort the
+    process (which infallible allocations did)."""
+    bomb = tmp_path / "bomb.bin"
+    bomb.write_bytes(_constant_image_chunks(1 << 14)[name])
+    out = run_limited(
+        f"""
+        bomb = open({str(bomb)!r}, "rb").read()
+        codec = ndcodecs.{name}()
+        # Start rayon's pool (thread stacks) before the limit.
+        codec.decode(codec.encode(np.zeros((64, 64), "u1")), out=np.empty((64, 64), "u1"))
+        out = np.empty((1 << 14, 1 << 14), "u1")
+        out.fill(7)  # touched, so that it is the caller's memory, not the decoder's
+        limit()
+        attempt("out", lambda: codec.decode(bomb, out=out))
+        """
+    )
+    results = dict(line.split(" ", 1) for line in out.strip().splitlines())
+    assert results["out"].startswith("MemoryError"), results
+    assert "cannot allocate" in results["out"], results
 
 
 def test_decode_into_a_small_out_fails_before_decoding() -> None:

@@ -17,7 +17,7 @@
 //! coded in lockstep so that the decoder runs four independent chains of context → table →
 //! symbol; the tables and the payload layout are model 1's.
 
-use ndcodecs_core::{ByteReader, CodecError};
+use ndcodecs_core::{ByteReader, CodecError, shape::try_vec};
 use ndcodecs_entropy::{
     EntropyError, RANS_MAX_SYMBOLS, RansDecoder, RansEncSymbol, RansEncoder, quantize_frequencies,
 };
@@ -683,8 +683,8 @@ pub(crate) fn decode_values<T: ArithElement>(
     let mut sd = SymbolDecoder::new::<T>(payload)?;
     let geo = Geometry::new(shape);
     let len = geo.len;
-    let mut up = vec![0u8; len + 2];
-    let mut cur = vec![0u8; len + 2];
+    let mut up: Vec<u8> = try_vec(CODEC_ID, "the decoder's row of symbols", len + 2)?;
+    let mut cur: Vec<u8> = try_vec(CODEC_ID, "the decoder's row of symbols", len + 2)?;
     for_each_row(n, &geo, |start, has_up| {
         if !has_up {
             up.fill(0);
@@ -729,18 +729,20 @@ fn decode_lanes_arch<'a, T: ArithElement>(
     outs: &mut [&mut [T]],
     lanes: &[(usize, usize)],
     geo: &Geometry,
+    rows: (Vec<u8>, Vec<u8>),
 ) -> SymbolDecoder<'a> {
     struct Op<'a, 'o, 'p, T> {
         sd: SymbolDecoder<'a>,
         outs: &'o mut [&'p mut [T]],
         lanes: &'o [(usize, usize)],
         geo: &'o Geometry,
+        rows: (Vec<u8>, Vec<u8>),
     }
     impl<'a, T: ArithElement> pulp::WithSimd for Op<'a, '_, '_, T> {
         type Output = SymbolDecoder<'a>;
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, _: S) -> SymbolDecoder<'a> {
-            decode_lanes_on(self.sd, self.outs, self.lanes, self.geo)
+            decode_lanes_on(self.sd, self.outs, self.lanes, self.geo, self.rows)
         }
     }
     arch.dispatch(Op {
@@ -748,6 +750,7 @@ fn decode_lanes_arch<'a, T: ArithElement>(
         outs,
         lanes,
         geo,
+        rows,
     })
 }
 
@@ -760,6 +763,7 @@ fn decode_lanes_on<'a, T: ArithElement>(
     outs: &mut [&mut [T]],
     lanes: &[(usize, usize)],
     geo: &Geometry,
+    (mut ups, mut curs): (Vec<u8>, Vec<u8>),
 ) -> SymbolDecoder<'a> {
     let SymbolDecoder {
         mut dec,
@@ -823,8 +827,7 @@ fn decode_lanes_on<'a, T: ArithElement>(
         // side), lane `k`'s at `k × (len + 2)`
         let len = geo.len;
         let w = len + 2;
-        let mut ups = vec![0u8; LANES * w];
-        let mut curs = vec![0u8; LANES * w];
+        debug_assert!(ups.len() == LANES * w && curs.len() == LANES * w);
         let rows: [usize; LANES] = std::array::from_fn(|k| lens[k] / len);
         for q in 0..rows[0] {
             let active = rows.iter().filter(|&&r| r > q).count();
@@ -914,8 +917,19 @@ fn decode_values_lanes_on<T: ArithElement>(
     let sd = SymbolDecoder::new::<T>(payload)?;
     let geo = Geometry::new(shape);
     let lanes = lane_ranges(n, &geo, LANES);
+    // lanes of rows: every lane's previous and current row of symbols, reserved fallibly here
+    // (a row's length is the header's)
+    let rows = if geo.rows_per_plane == 1 {
+        (Vec::new(), Vec::new())
+    } else {
+        let w = LANES * (geo.len + 2);
+        (
+            try_vec(CODEC_ID, "the decoder's rows of symbols", w)?,
+            try_vec(CODEC_ID, "the decoder's rows of symbols", w)?,
+        )
+    };
     let mut outs = split_lanes(out, &lanes);
-    let sd = decode_lanes_arch(arch, sd, &mut outs, &lanes, &geo);
+    let sd = decode_lanes_arch(arch, sd, &mut outs, &lanes, &geo, rows);
     sd.finish(payload.len())
 }
 

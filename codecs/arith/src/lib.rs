@@ -56,7 +56,7 @@ use ndcodecs_core::{
     ByteReader, CodecError,
     dtype::dtype_name,
     pipeline::{ArrayToBytesCodec, PipelineCodec, check_len, with_elements_mut},
-    shape::{MAX_CHUNK_ELEMENTS, checked_len, standard_elements},
+    shape::{MAX_CHUNK_ELEMENTS, checked_len, standard_elements, try_vec},
 };
 use ndcodecs_entropy::{EntropyError, RangeDecoder, RangeEncoder};
 use numcodecs::{
@@ -165,7 +165,9 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, CodecError> {
 /// hold `product(expected_shape)` elements; [`CodecError::Truncated`] /
 /// [`CodecError::Corrupt`] for a damaged stream (including trailing bytes and a wrong end);
 /// [`CodecError::ChecksumMismatch`] if the decoded values do not match the stream's CRC-32;
-/// [`CodecError::UnsupportedVersion`] for a stream of a newer format.
+/// [`CodecError::UnsupportedVersion`] for a stream of a newer format;
+/// [`CodecError::OutOfMemory`] if the decoder's working memory (an `int16` copy of the values
+/// for the context model of rank 2 and up, rows of symbols) cannot be had.
 pub fn decode_into<T: ArithElement>(
     bytes: &[u8],
     expected_shape: &[usize],
@@ -224,7 +226,7 @@ fn decode_payload_checked<T: ArithElement>(
         ArithModel::Adaptive => {}
     }
     let mut dec = RangeDecoder::new(payload);
-    let valid = model::decode_values(&mut dec, shape, out);
+    let valid = model::decode_values(&mut dec, shape, out)?;
     dec.finish().map_err(|e| match e {
         EntropyError::Truncated { needed, available } => CodecError::Truncated {
             codec: CODEC_ID,
@@ -301,7 +303,7 @@ pub fn decode(bytes: &[u8]) -> Result<AnyArray, CodecError> {
     let shape: Vec<usize> = header.shape.iter().map(|&d| d as usize).collect();
     macro_rules! typed {
         ($t:ty, $v:ident) => {{
-            let mut out: Vec<$t> = zeroed(n)?;
+            let mut out: Vec<$t> = zeroed(n, "the decoded chunk")?;
             decode_payload_checked(bytes, reader, &header, &shape, &mut out)?;
             AnyArray::$v(ArrayD::from_shape_vec(IxDyn(&shape), out).map_err(|e| {
                 CodecError::ShapeMismatch {
@@ -325,18 +327,14 @@ pub fn decode(bytes: &[u8]) -> Result<AnyArray, CodecError> {
 }
 
 /// A zeroed vector of `n` values, or an error if the memory cannot be had (instead of aborting).
-fn zeroed<T: Clone + Default>(n: u64) -> Result<Vec<T>, CodecError> {
-    let too_big = || CodecError::LimitExceeded {
+fn zeroed<T: Clone + Default>(n: u64, what: &'static str) -> Result<Vec<T>, CodecError> {
+    let n = usize::try_from(n).map_err(|_| CodecError::LimitExceeded {
         codec: CODEC_ID,
-        what: "decoded element count (memory)",
+        what: "decoded element count",
         found: n,
-        limit: MAX_CHUNK_ELEMENTS,
-    };
-    let n = usize::try_from(n).map_err(|_| too_big())?;
-    let mut v = Vec::new();
-    v.try_reserve_exact(n).map_err(|_| too_big())?;
-    v.resize(n, T::default());
-    Ok(v)
+        limit: usize::MAX as u64,
+    })?;
+    try_vec(CODEC_ID, what, n)
 }
 
 /// The `arith` codec (see the [crate] docs).
@@ -369,7 +367,7 @@ fn decode_into_view<T: ArithElement>(
     if let Some(slice) = out.as_slice_mut() {
         return decode_into(bytes, &shape, slice);
     }
-    let mut tmp = zeroed::<T>(out.len() as u64)?;
+    let mut tmp = zeroed::<T>(out.len() as u64, "a contiguous copy of the output")?;
     decode_into(bytes, &shape, &mut tmp)?;
     for (o, v) in out.iter_mut().zip(tmp) {
         *o = v;

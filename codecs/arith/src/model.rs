@@ -7,8 +7,10 @@
 //! updates vectorise; the inputs from earlier rows are gathered per block of a row beforehand;
 //! the model tables are sized to powers of two so that masked indices need no bounds checks.
 
+use ndcodecs_core::{CodecError, shape::try_vec};
 use ndcodecs_entropy::{AdaptiveCdf, BinaryModel, RangeDecoder, RangeEncoder};
 
+use crate::CODEC_ID;
 use crate::element::ArithElement;
 
 /// Token alphabet: 0 (unused after the zero flag), the bit length `e` of a nonzero magnitude for
@@ -519,7 +521,7 @@ pub(crate) fn decode_values<T: ArithElement>(
     dec: &mut RangeDecoder<'_>,
     shape: &[usize],
     out: &mut [T],
-) -> bool {
+) -> Result<bool, CodecError> {
     decode_values_on(pulp::Arch::new(), dec, shape, out)
 }
 
@@ -529,33 +531,45 @@ fn decode_values_on<T: ArithElement>(
     dec: &mut RangeDecoder<'_>,
     shape: &[usize],
     out: &mut [T],
-) -> bool {
+) -> Result<bool, CodecError> {
     if out.is_empty() {
-        return true;
+        return Ok(true);
     }
     let geo = Geometry::new(shape);
-    arch.dispatch(DecodeOp {
+    // the clamped values of earlier rows that the context reads (rank 2 and up): 2 bytes a
+    // value, up to twice the output, reserved fallibly before decoding
+    let cs = match lanes(&geo) {
+        Lanes::Flat => Vec::new(),
+        Lanes::Eight | Lanes::Sixteen => try_vec(
+            CODEC_ID,
+            "the decoder's int16 copy of the values (context model)",
+            out.len(),
+        )?,
+    };
+    Ok(arch.dispatch(DecodeOp {
         dec,
         geo: &geo,
         out,
-    })
+        cs,
+    }))
 }
 
 struct DecodeOp<'a, 'b, 'c, T> {
     dec: &'a mut RangeDecoder<'b>,
     geo: &'a Geometry,
     out: &'c mut [T],
+    cs: Vec<i16>,
 }
 
 impl<T: ArithElement> pulp::WithSimd for DecodeOp<'_, '_, '_, T> {
     type Output = bool;
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _: S) -> bool {
-        let Self { dec, geo, out } = self;
+        let Self { dec, geo, out, cs } = self;
         match lanes(geo) {
-            Lanes::Flat => decode_lanes::<T, 8, true>(dec, geo, out),
-            Lanes::Eight => decode_lanes::<T, 8, false>(dec, geo, out),
-            Lanes::Sixteen => decode_lanes::<T, 16, false>(dec, geo, out),
+            Lanes::Flat => decode_lanes::<T, 8, true>(dec, geo, out, cs),
+            Lanes::Eight => decode_lanes::<T, 8, false>(dec, geo, out, cs),
+            Lanes::Sixteen => decode_lanes::<T, 16, false>(dec, geo, out, cs),
         }
     }
 }
@@ -565,6 +579,7 @@ fn decode_lanes<T: ArithElement, const L: usize, const FLAT: bool>(
     dec_out: &mut RangeDecoder<'_>,
     geo: &Geometry,
     out: &mut [T],
+    mut cs: Vec<i16>,
 ) -> bool {
     // a local copy, so that the decoder's state lives in registers
     let mut dec = dec_out.clone();
@@ -572,11 +587,7 @@ fn decode_lanes<T: ArithElement, const L: usize, const FLAT: bool>(
     let mut valid = true;
     let mut m = Models::new();
     let mut p = Predictor::<L>::new();
-    let mut cs = if FLAT {
-        Vec::new()
-    } else {
-        vec![0i16; out.len()]
-    };
+    debug_assert_eq!(cs.len(), if FLAT { 0 } else { out.len() });
     let len = geo.row_len();
     let mut block = Block::<L>::new(if FLAT { 0 } else { len.min(BLOCK) });
     let zero_taps = [0i16; L];
@@ -719,7 +730,7 @@ mod tests {
                 for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
                     let mut out = vec![0i32; n];
                     let mut dec = RangeDecoder::new(&coded[0]);
-                    assert!(decode_values_on(arch, &mut dec, &shape, &mut out));
+                    assert!(decode_values_on(arch, &mut dec, &shape, &mut out).unwrap());
                     assert!(dec.finish().is_ok());
                     assert_eq!(out, values, "{shape:?}, {width} bits");
                 }

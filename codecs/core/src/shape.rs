@@ -121,6 +121,27 @@ pub fn try_vec<T: Clone + Default>(
     Ok(v)
 }
 
+/// A vector of `n` elements made by `f`, allocated fallibly (reserved once, then filled without
+/// reallocating): [`try_vec`] for element types that are not `Clone` (atomics, cache-line-aligned
+/// counters).
+///
+/// # Errors
+///
+/// [`CodecError::OutOfMemory`] if the memory cannot be reserved (or its size overflows).
+pub fn try_vec_with<T>(
+    codec: &'static str,
+    what: &'static str,
+    n: usize,
+    f: impl FnMut() -> T,
+) -> Result<Vec<T>, CodecError> {
+    let bytes = (n as u64).saturating_mul(std::mem::size_of::<T>() as u64);
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| CodecError::OutOfMemory { codec, what, bytes })?;
+    v.extend(std::iter::repeat_with(f).take(n));
+    Ok(v)
+}
+
 /// Number of elements of `shape` (`usize` extents), checked against overflow.
 ///
 /// # Errors
@@ -156,6 +177,15 @@ mod tests {
         assert_eq!(try_vec::<u32>("t", "data", 3).unwrap(), vec![0, 0, 0]);
         assert!(matches!(
             try_vec::<u64>("t", "data", usize::MAX / 2),
+            Err(CodecError::OutOfMemory { .. })
+        ));
+        let v = try_vec_with("t", "data", 3, || std::cell::Cell::new(1u8)).unwrap();
+        assert_eq!(
+            v.iter().map(std::cell::Cell::get).collect::<Vec<_>>(),
+            [1, 1, 1]
+        );
+        assert!(matches!(
+            try_vec_with("t", "data", usize::MAX / 2, || 0u64),
             Err(CodecError::OutOfMemory { .. })
         ));
         assert_eq!(element_count("t", &[2, 3]).unwrap(), 6);

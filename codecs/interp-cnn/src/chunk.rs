@@ -1,6 +1,7 @@
 //! A whole chunk: samples to planes (YCoCg-R for colour), slices, header, checksum.
 
 use ndcodecs_core::CodecError;
+use ndcodecs_core::shape::try_vec;
 use ndcodecs_ycocg_r::kernel;
 use rayon::prelude::*;
 
@@ -280,7 +281,9 @@ pub fn check_unchecked(header: &Header) -> Result<(), CodecError> {
 ///
 /// [`CodecError::Corrupt`], [`CodecError::Truncated`], [`CodecError::UnsupportedVersion`],
 /// [`CodecError::LimitExceeded`], [`CodecError::ShapeMismatch`] and
-/// [`CodecError::ChecksumMismatch`] for data that is not a valid chunk.
+/// [`CodecError::ChecksumMismatch`] for data that is not a valid chunk;
+/// [`CodecError::OutOfMemory`] if the decoder's working memory cannot be had (the samples as
+/// `int32`, each slice's level grids, bands and look-ahead blocks, the colour scratch).
 pub fn decode_samples(
     data: &[u8],
     expected: Option<&[usize]>,
@@ -298,9 +301,24 @@ pub fn decode_samples(
         pos += len;
     }
     let nc = h.channels;
-    let slices: Result<Vec<Vec<Vec<i32>>>, CodecError> = (0..h.depth)
-        .into_par_iter()
-        .map(|z| {
+    let hw = h.height * h.width;
+    // Everything the header sizes beyond the slices' grids is reserved here, before any
+    // decoding, so that a chunk too large for the memory at hand fails at once: the samples
+    // (int32, C order) and the colour transform's scratch (one slice of pixels).
+    let mut values: Vec<i32> = try_vec(CODEC_ID, "the decoded samples (int32)", h.samples())?;
+    let colour = colour_transform(h.layout, nc);
+    let (mut ycc, mut rgb): (Vec<i32>, Vec<u16>) = if colour {
+        (
+            try_vec(CODEC_ID, "the decoded YCoCg-R pixels of a slice", 3 * hw)?,
+            try_vec(CODEC_ID, "the RGB pixels of a slice", 3 * hw)?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    values
+        .par_chunks_mut(hw * nc)
+        .enumerate()
+        .try_for_each(|(z, out)| {
             decode_slice(
                 &streams[z * per_slice..(z + 1) * per_slice],
                 h.height,
@@ -308,27 +326,15 @@ pub fn decode_samples(
                 &h.ranges[z * nc..(z + 1) * nc],
                 m,
                 h.band_log2,
+                out,
             )
-        })
-        .collect();
-    let slices = slices?;
-    let hw = h.height * h.width;
-    let mut values = vec![0i32; h.samples()];
-    let colour = colour_transform(h.layout, nc);
+        })?;
     let (lo, hi) = h.dtype.range();
-    for (z, planes) in slices.iter().enumerate() {
-        let out = &mut values[z * hw * nc..(z + 1) * hw * nc];
-        for (i, px) in out.chunks_exact_mut(nc).enumerate() {
-            for (c, v) in px.iter_mut().enumerate() {
-                *v = planes[c][i];
-            }
-        }
+    for (z, out) in values.chunks_exact_mut(hw * nc).enumerate() {
         if colour {
-            let ycc: Vec<i32> = out
-                .chunks_exact(nc)
-                .flat_map(|p| p[..3].iter().copied())
-                .collect();
-            let mut rgb = vec![0u16; ycc.len()];
+            for (t, p) in ycc.chunks_exact_mut(3).zip(out.chunks_exact(nc)) {
+                t.copy_from_slice(&p[..3]);
+            }
             kernel::inverse::<u16>(&ycc, &mut rgb).map_err(|p| CodecError::Corrupt {
                 codec: CODEC_ID,
                 message: format!("pixel {p} of slice {z} is not the YCoCg-R of any RGB pixel"),

@@ -4,13 +4,14 @@
 //! ([`walk_band`]), so they compute the same distributions by construction.
 
 use ndcodecs_core::CodecError;
+use ndcodecs_core::shape::{try_vec, try_vec_with};
 use ndcodecs_entropy::{RangeDecoder, RangeEncoder};
 use ndcodecs_learned::fixed::log2_fp;
 use ndcodecs_learned::logistic::PRECISION_BITS;
 use ndcodecs_learned::{Found, Logistic};
 use rayon::prelude::*;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use crate::CODEC_ID;
 use crate::adapt::{Adapt, Adapt3, Correct};
@@ -243,14 +244,23 @@ struct Pre {
 }
 
 /// Channel 0's [`Pre`] of every sample of sub-image rows `rows`, row-major.
+///
+/// # Errors
+///
+/// [`CodecError::OutOfMemory`] if the block cannot be allocated (a block is one row at least,
+/// whose width the chunk header declares).
 #[inline(always)]
-fn ch0_rows(s: &Step<'_>, rows: std::ops::Range<usize>) -> Vec<Pre> {
+fn ch0_rows(s: &Step<'_>, rows: std::ops::Range<usize>) -> Result<Vec<Pre>, CodecError> {
     let (py, px) = PARITY[s.step];
     let (_, ws) = s.sub_size();
     let offs = s.grids[0].offsets(s.step);
     let net = &s.model.batch[net_index(s.step, 0)];
     let g = &s.grids[0].data;
-    let mut pre = vec![Pre::default(); rows.len() * ws];
+    let mut pre: Vec<Pre> = try_vec(
+        CODEC_ID,
+        "a block of channel 0's network outputs",
+        rows.len() * ws,
+    )?;
     let mut x = vec![0i16; input_len(MAX_FEATURES)];
     let mut o = [0i32; 2 * MAX_BATCH];
     for (r, iy) in rows.enumerate() {
@@ -271,8 +281,11 @@ fn ch0_rows(s: &Step<'_>, rows: std::ops::Range<usize>) -> Vec<Pre> {
             s0 += n;
         }
     }
-    pre
+    Ok(pre)
 }
+
+/// One look-ahead block: channel 0's [`Pre`] of its rows, or why it could not be allocated.
+type Block = Result<Vec<Pre>, CodecError>;
 
 /// Channel 0's [`Pre`] of one band, in blocks of rows that the decoding thread and helper
 /// threads claim in order: a helper computes blocks ahead of the decoding thread, which
@@ -284,7 +297,9 @@ struct Ahead<'a> {
     first_row: usize,
     end_row: usize,
     block_rows: usize,
-    blocks: Vec<OnceLock<Vec<Pre>>>,
+    /// each block from when a thread has computed it until the decoding thread takes it (and
+    /// drops it once past its rows): the blocks in flight, not the band's, are held
+    blocks: Vec<Mutex<Option<Block>>>,
     claim: AtomicUsize,
 }
 
@@ -292,18 +307,23 @@ impl<'a> Ahead<'a> {
     /// Samples of one block (at least one row).
     const BLOCK: usize = 1024;
 
-    fn new(s: &'a Step<'a>, rows: std::ops::Range<usize>) -> Self {
+    /// # Errors
+    ///
+    /// [`CodecError::OutOfMemory`] if the table of blocks cannot be allocated.
+    fn new(s: &'a Step<'a>, rows: std::ops::Range<usize>) -> Result<Self, CodecError> {
         let (_, ws) = s.sub_size();
         let block_rows = (Self::BLOCK / ws.max(1)).max(1);
         let blocks = rows.len().div_ceil(block_rows);
-        Self {
+        Ok(Self {
             s,
             first_row: rows.start,
             end_row: rows.end,
             block_rows,
-            blocks: (0..blocks).map(|_| OnceLock::new()).collect(),
+            blocks: try_vec_with(CODEC_ID, "the table of look-ahead blocks", blocks, || {
+                Mutex::new(None)
+            })?,
             claim: AtomicUsize::new(0),
-        }
+        })
     }
 
     /// Computes the next unclaimed block; false if every block is claimed.
@@ -316,7 +336,10 @@ impl<'a> Ahead<'a> {
         let r0 = self.first_row + b * self.block_rows;
         let rows = r0..(r0 + self.block_rows).min(self.end_row);
         // a block is claimed once, so it is set once
-        let _ = self.blocks[b].set(ch0_rows(self.s, rows));
+        let pre = ch0_rows(self.s, rows);
+        *self.blocks[b]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(pre);
         true
     }
 
@@ -328,16 +351,28 @@ impl<'a> Ahead<'a> {
         );
     }
 
-    /// The [`Pre`] of sub-image row `iy`.
+    /// The block of sub-image row `iy`, and the row's place in it.
     #[inline(always)]
-    fn row(&self, iy: usize) -> &[Pre] {
-        let (_, ws) = self.s.sub_size();
-        let b = (iy - self.first_row) / self.block_rows;
+    const fn block_of(&self, iy: usize) -> (usize, usize) {
+        let r = iy - self.first_row;
+        (r / self.block_rows, r % self.block_rows)
+    }
+
+    /// Takes block `b` (computing it, or others, while it is not ready): the decoding thread
+    /// takes each block once, in order.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::OutOfMemory`] if the block could not be allocated.
+    fn take(&self, b: usize) -> Result<Vec<Pre>, CodecError> {
         let mut spins = 0u32;
         loop {
-            if let Some(v) = self.blocks[b].get() {
-                let r = iy - self.first_row - b * self.block_rows;
-                return &v[r * ws..(r + 1) * ws];
+            let ready = self.blocks[b]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            if let Some(v) = ready {
+                return v;
             }
             if !self.work() {
                 spins += 1;
@@ -360,7 +395,7 @@ fn walk_band_ahead<C: Coder + Send>(
     coder: &mut C,
     out: &mut [i32],
 ) -> Result<(), CodecError> {
-    let ahead = Ahead::new(s, rows.clone());
+    let ahead = Ahead::new(s, rows.clone())?;
     let (r, ()) = rayon::join(
         || match s.model.correction {
             Correction::Scale => ndcodecs_learned::simd::vectorize(
@@ -413,11 +448,14 @@ fn walk_band_impl<C: Coder, A: Correct>(
     let offs = s.grids[0].offsets(s.step);
     let nets: [&BatchMlp; MAX_CHANNELS] =
         std::array::from_fn(|c| &s.model.batch[net_index(s.step, c)]);
-    let mut cores = vec![Core::default(); nc * ws];
-    let mut vals = vec![0i32; nc * ws];
+    // one band row of statistics and values per channel: sized by the header's width
+    let mut cores = try_vec_with(CODEC_ID, "a band row of statistics", nc * ws, Core::default)?;
+    let mut vals: Vec<i32> = try_vec(CODEC_ID, "a band row of values", nc * ws)?;
     let mut x = vec![0i16; input_len(MAX_FEATURES)];
     let mut o = [0i32; 2 * MAX_BATCH];
     let mut adapt = A::new(nc);
+    // the look-ahead block holding the current row (its index and its `Pre`s)
+    let mut held: (usize, Vec<Pre>) = (usize::MAX, Vec::new());
     for (r, iy) in rows.enumerate() {
         let y = 2 * iy + py;
         let row0 = s.grids[0].index(y, px);
@@ -426,7 +464,11 @@ fn walk_band_impl<C: Coder, A: Correct>(
             if c == 0
                 && let Some(a) = ahead
             {
-                for (ix, p) in a.row(iy).iter().enumerate() {
+                let (b, br) = a.block_of(iy);
+                if held.0 != b {
+                    held = (b, a.take(b)?);
+                }
+                for (ix, p) in held.1[br * ws..(br + 1) * ws].iter().enumerate() {
                     cores[ix] = p.k;
                     let v = code_sample(
                         coder,
@@ -598,13 +640,16 @@ pub fn ideal_slice_bits(
     Ok(bits.0)
 }
 
-/// Decodes one slice from its streams (in stream order) into one row-major `h` x `w` plane per
-/// channel. Bands of a step are decoded in parallel; on more than one thread, with helper tasks
-/// computing channel 0's networks ahead of each band's range decoder.
+/// Decodes one slice from its streams (in stream order) into `out`, `h` x `w` pixels of
+/// `ranges.len()` channels (row-major, channels interleaved). Bands of a step are decoded in
+/// parallel; on more than one thread, with helper tasks computing channel 0's networks ahead of
+/// each band's range decoder.
 ///
 /// # Errors
 ///
-/// [`CodecError::Corrupt`] / [`CodecError::Truncated`] for damaged streams.
+/// [`CodecError::Corrupt`] / [`CodecError::Truncated`] for damaged streams;
+/// [`CodecError::OutOfMemory`] if the level grids, a band or a look-ahead block cannot be
+/// allocated.
 pub fn decode_slice(
     streams: &[&[u8]],
     h: usize,
@@ -612,11 +657,15 @@ pub fn decode_slice(
     ranges: &[(i64, i64)],
     model: &Model,
     band_log2: u8,
-) -> Result<Vec<Vec<i32>>, CodecError> {
+    out: &mut [i32],
+) -> Result<(), CodecError> {
     let nc = ranges.len();
+    debug_assert_eq!(out.len(), h * w * nc);
     let nl = levels(h, w);
     let (ch, cw) = level_size(h, w, nl);
-    let mut grids: Vec<Grid> = (0..nc).map(|_| Grid::new(ch, cw)).collect();
+    let mut grids = (0..nc)
+        .map(|_| Grid::try_new(ch, cw))
+        .collect::<Result<Vec<Grid>, CodecError>>()?;
     let mut dec = Decoder(RangeDecoder::new(streams[0]));
     walk_coarse(&mut grids, ranges, &mut dec)?;
     dec.0.finish().map_err(|e| corrupt(e.to_string()))?;
@@ -628,7 +677,10 @@ pub fn decode_slice(
     let mut si = 0;
     for l in (0..nl).rev() {
         let (lh, lw) = level_size(h, w, l);
-        grids = grids.iter().map(|g| Grid::finer(g, lh, lw)).collect();
+        grids = grids
+            .iter()
+            .map(|g| Grid::finer(g, lh, lw))
+            .collect::<Result<_, _>>()?;
         for (step, &(py, px)) in PARITY.iter().enumerate() {
             let (hs, ws) = (count(lh, py), count(lw, px));
             if hs == 0 || ws == 0 {
@@ -655,7 +707,7 @@ pub fn decode_slice(
                 .enumerate()
                 .map(|(b, data)| {
                     let r = b * rows..((b + 1) * rows).min(hs);
-                    let mut out = vec![0i32; r.len() * ws * nc];
+                    let mut out = try_vec(CODEC_ID, "a decoded band (int32)", r.len() * ws * nc)?;
                     let mut dec = Decoder(RangeDecoder::new(data));
                     if ahead {
                         walk_band_ahead(&s, r, &mut dec, &mut out)?;
@@ -686,7 +738,15 @@ pub fn decode_slice(
             }
         }
     }
-    Ok(grids.iter().map(Grid::samples).collect())
+    for (c, g) in grids.iter().enumerate() {
+        for (y, row) in out.chunks_exact_mut(w * nc).enumerate() {
+            let i = g.index(y, 0);
+            for (px, &v) in row.chunks_exact_mut(nc).zip(&g.data[i..i + w]) {
+                px[c] = v;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Records each coded sample's parameters: the network's and the corrected ones.

@@ -20,6 +20,10 @@
 //! and `y` odd), the neighbour is instead the sample at the *even-clamped* position of both
 //! coordinates, `min(y & !1, (n - 1) & !1)` with negative values raised to 0, which is in A.
 
+use ndcodecs_core::{CodecError, shape::try_vec};
+
+use crate::CODEC_ID;
+
 /// Margin of the padded grid (the largest offset).
 pub const MARGIN: usize = 3;
 /// Number of neighbours of a sample.
@@ -167,6 +171,26 @@ impl Grid {
         }
     }
 
+    /// A grid of zeros, allocated fallibly: the decoder's grids, whose size the chunk header
+    /// declares.
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::OutOfMemory`] if the memory cannot be had.
+    pub fn try_new(h: usize, w: usize) -> Result<Self, CodecError> {
+        let stride = w + 2 * MARGIN;
+        Ok(Self {
+            h,
+            w,
+            stride,
+            data: try_vec(
+                CODEC_ID,
+                "a decoder grid (int32, one plane of a level)",
+                (h + 2 * MARGIN) * stride,
+            )?,
+        })
+    }
+
     /// Index of the level's sample `(y, x)`.
     #[inline(always)]
     #[must_use]
@@ -231,9 +255,12 @@ impl Grid {
 
     /// This level's grid of size `h` x `w` with its A component taken from `coarse`, the level
     /// above; everything else zero, margin filled.
-    #[must_use]
-    pub fn finer(coarse: &Self, h: usize, w: usize) -> Self {
-        let mut g = Self::new(h, w);
+    ///
+    /// # Errors
+    ///
+    /// [`CodecError::OutOfMemory`] if the grid cannot be allocated.
+    pub fn finer(coarse: &Self, h: usize, w: usize) -> Result<Self, CodecError> {
+        let mut g = Self::try_new(h, w)?;
         for y in 0..coarse.h {
             for x in 0..coarse.w {
                 let i = g.index(2 * y, 2 * x);
@@ -241,18 +268,7 @@ impl Grid {
             }
         }
         g.fill_margin();
-        g
-    }
-
-    /// The level's samples, row-major.
-    #[must_use]
-    pub fn samples(&self) -> Vec<i32> {
-        let mut out = Vec::with_capacity(self.h * self.w);
-        for y in 0..self.h {
-            let i = self.index(y, 0);
-            out.extend_from_slice(&self.data[i..i + self.w]);
-        }
-        out
+        Ok(g)
     }
 }
 

@@ -45,7 +45,9 @@ use std::borrow::Cow;
 
 use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
 use ndcodecs_core::{
-    ArrayToBytesCodec, CodecError, PipelineCodec, dtype::dtype_name, shape::standard_elements,
+    ArrayToBytesCodec, CodecError, PipelineCodec,
+    dtype::dtype_name,
+    shape::{standard_elements, try_vec},
 };
 use numcodecs::{
     AnyArray, AnyArrayBase, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec,
@@ -109,7 +111,11 @@ fn to_array<T>(shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>, CodecError> {
 }
 
 fn typed<T: ImageSample>(shape: &[usize], values: Vec<i32>) -> Result<ArrayD<T>, CodecError> {
-    to_array(shape, values.into_iter().map(T::from_i32).collect())
+    let mut out: Vec<T> = try_vec(CODEC_ID, "the decoded chunk", values.len())?;
+    for (o, v) in out.iter_mut().zip(values) {
+        *o = T::from_i32(v);
+    }
+    to_array(shape, out)
 }
 
 fn decode_view<T: ImageSample>(
@@ -120,7 +126,7 @@ fn decode_view<T: ImageSample>(
     if let Some(slice) = out.as_slice_mut() {
         return decode_into(bytes, &shape, slice);
     }
-    let mut tmp = vec![T::default(); out.len()];
+    let mut tmp: Vec<T> = try_vec(CODEC_ID, "a contiguous copy of the output", out.len())?;
     decode_into(bytes, &shape, &mut tmp)?;
     for (o, v) in out.iter_mut().zip(tmp) {
         *o = v;

@@ -141,6 +141,18 @@ pub fn read_header(words: &[i32]) -> Result<(Header, Geometry), CodecError> {
     Ok((h, g))
 }
 
+/// An empty list of special elements with room for `n`.
+fn reserve_specials(n: usize) -> Result<Vec<(usize, i32)>, CodecError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| CodecError::OutOfMemory {
+            codec: crate::CODEC_ID,
+            what: "the list of special elements (non-finite or fill values)",
+            bytes: (n as u64).saturating_mul(std::mem::size_of::<(usize, i32)>() as u64),
+        })?;
+    Ok(v)
+}
+
 /// Decodes `words` (a whole encoded chunk) into `out` (the chunk's element count, C order).
 pub(crate) fn decode<F: Real>(
     words: &[i32],
@@ -185,7 +197,14 @@ pub(crate) fn decode_on<F: Real>(
             "mask bits beyond the last element are set".to_owned(),
         ));
     }
-    let specials = mask.iter().any(|&w| w != 0);
+    // every flagged element is kept as (position, code) until the walk ends: as many as the
+    // mask has bits set, reserved fallibly before the walk (16 bytes each, up to 4 times the
+    // codes' size), so that the walk's pushes never reallocate
+    let flagged: usize = mask
+        .iter()
+        .map(|&w| w.cast_unsigned().count_ones() as usize)
+        .sum();
+    let specials = flagged != 0;
     let (step, inv) = crate::encode::step_for::<F>(h.bound)
         .ok_or_else(|| corrupt(format!("error bound {:?} gives no usable step", h.bound)))?;
     let offset = F::from_f64(h.offset);
@@ -200,7 +219,7 @@ pub(crate) fn decode_on<F: Real>(
             k: 0,
             finite: true,
             max_kind,
-            specials: Vec::new(),
+            specials: reserve_specials(flagged)?,
         };
         // compiled for the CPU's vector features as the encoder's walk is (the walk is inlined)
         let r = arch.dispatch(crate::kernel::Walk {

@@ -75,7 +75,7 @@ use ndcodecs_core::{
     ArrayToArrayCodec, CodecError, PipelineCodec,
     dtype::{Element, Float, dtype_name},
     match_float_array,
-    shape::standard_elements,
+    shape::{standard_elements, try_vec_with},
 };
 use numcodecs::{
     AnyArray, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec, StaticCodec,
@@ -245,7 +245,7 @@ impl InterpQuantizeCodec {
         self.bound()?;
         self.expect_decoded_dtype(F::DTYPE)?;
         let (h, g) = read_header(words)?;
-        let mut out = vec![F::ZERO; g.len()];
+        let mut out = try_vec_with(CODEC_ID, "the decoded array", g.len(), || F::ZERO)?;
         decode::decode(words, &h, &g, &mut out)?;
         Ok((h.shape, out))
     }
@@ -397,7 +397,8 @@ impl Codec for InterpQuantizeCodec {
     /// [`CodecError::UnsupportedDtype`] if the codes are not `int32` or the chunk was encoded
     /// from another float dtype; [`CodecError::Truncated`] if the words end before the length
     /// the header implies; [`CodecError::Corrupt`] for trailing words or any invalid field or
-    /// code; [`CodecError::UnsupportedVersion`] for a newer format.
+    /// code; [`CodecError::UnsupportedVersion`] for a newer format; [`CodecError::OutOfMemory`]
+    /// if the output or the list of special values cannot be allocated.
     fn decode(&self, encoded: AnyCowArray) -> Result<AnyArray, Self::Error> {
         self.bound()?;
         expect_codes(encoded.dtype())?;
@@ -407,7 +408,7 @@ impl Codec for InterpQuantizeCodec {
         let words = standard_elements(codes);
         let (h, g) = read_header(&words)?;
         with_float!(self.config.dtype, F => {
-            let mut out = vec![F::ZERO; g.len()];
+            let mut out = try_vec_with(CODEC_ID, "the decoded array", g.len(), || F::ZERO)?;
             decode::decode(&words, &h, &g, &mut out)?;
             let array = from_shape_vec(&h.shape, out)?;
             Ok(F::into_any(if h.fortran { array.reversed_axes() } else { array }))
@@ -459,7 +460,8 @@ impl Codec for InterpQuantizeCodec {
             if let Some(slice) = out.as_slice_mut() {
                 decode::decode(&words, &h, &g, slice)
             } else {
-                let mut tmp = vec![F::ZERO; g.len()];
+                let mut tmp =
+                    try_vec_with(CODEC_ID, "a contiguous copy of the output", g.len(), || F::ZERO)?;
                 decode::decode(&words, &h, &g, &mut tmp)?;
                 for (o, v) in out.iter_mut().zip(tmp) {
                     *o = v;

@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
 use ndcodecs_core::CodecError;
+use ndcodecs_core::shape::{try_vec, try_vec_with};
 use ndcodecs_entropy::RangeDecoder;
 use rayon::prelude::*;
 
@@ -107,13 +108,26 @@ impl<'a> Job<'a> {
             streams.push(&data[at..at + len]);
             at += len;
         }
-        let n = header.samples();
+        // Sized by the header (the caller's output bounds the samples, not this 4-byte plane
+        // nor the 128-byte counter per row): reserved fallibly, once, before decoding.
+        let samples = try_vec_with(
+            CODEC_ID,
+            "the decoder's int32 sample plane",
+            header.samples(),
+            || AtomicI32::new(0),
+        )?;
+        let progress = try_vec_with(
+            CODEC_ID,
+            "the decoder's per-row progress counters",
+            header.rows(),
+            Progress::default,
+        )?;
         Ok(Self {
             model,
             header,
             streams,
-            samples: (0..n).map(|_| AtomicI32::new(0)).collect(),
-            progress: (0..header.rows()).map(|_| Progress::default()).collect(),
+            samples,
+            progress,
             abort: AtomicBool::new(false),
         })
     }
@@ -298,7 +312,7 @@ impl<'a> Job<'a> {
         let h = self.header;
         let (rows, n, w) = (h.rows(), h.streams, h.width);
         // start[r] = max(start[r-1] + LOOKAHEAD + 1, start[r-n] + w)
-        let mut start = vec![0usize; rows];
+        let mut start: Vec<usize> = try_vec(CODEC_ID, "the diagonal schedule", rows)?;
         for r in 1..rows {
             start[r] = start[r - 1] + LOOKAHEAD + 1;
             if r >= n {
@@ -339,7 +353,8 @@ impl<'a> Job<'a> {
 /// [`CodecError::ShapeMismatch`] for another shape; [`CodecError::Corrupt`],
 /// [`CodecError::Truncated`], [`CodecError::UnsupportedVersion`],
 /// [`CodecError::LimitExceeded`] for damaged or foreign data; [`CodecError::ChecksumMismatch`]
-/// if the decoded samples do not match the stored CRC-32.
+/// if the decoded samples do not match the stored CRC-32; [`CodecError::OutOfMemory`] if the
+/// decoder's working memory (a 4-byte sample plane, a 128-byte counter per row) cannot be had.
 pub fn decode_samples(
     data: &[u8],
     expected_shape: Option<&[usize]>,

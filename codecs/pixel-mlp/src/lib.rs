@@ -44,8 +44,9 @@ use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
 use std::borrow::Cow;
 
 use ndcodecs_core::{
-    ArrayToBytesCodec, CodecError, EncodedSize, PipelineCodec, dtype::dtype_name,
-    shape::standard_elements,
+    ArrayToBytesCodec, CodecError, EncodedSize, PipelineCodec,
+    dtype::dtype_name,
+    shape::{standard_elements, try_vec},
 };
 use numcodecs::{
     AnyArray, AnyArrayBase, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec,
@@ -118,7 +119,11 @@ fn to_array<T>(shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>, CodecError> {
 }
 
 fn typed<T: PixelSample>(shape: &[usize], values: Vec<i32>) -> Result<ArrayD<T>, CodecError> {
-    to_array(shape, values.into_iter().map(T::from_i32).collect())
+    let mut out: Vec<T> = try_vec(CODEC_ID, "the decoded chunk", values.len())?;
+    for (o, v) in out.iter_mut().zip(values) {
+        *o = T::from_i32(v);
+    }
+    to_array(shape, out)
 }
 
 fn decode_view<T: PixelSample>(
@@ -129,7 +134,7 @@ fn decode_view<T: PixelSample>(
     if let Some(slice) = out.as_slice_mut() {
         return decode_into(bytes, &shape, slice, DecodeOrder::Wavefront);
     }
-    let mut tmp = vec![T::default(); out.len()];
+    let mut tmp: Vec<T> = try_vec(CODEC_ID, "a contiguous copy of the output", out.len())?;
     decode_into(bytes, &shape, &mut tmp, DecodeOrder::Wavefront)?;
     for (o, v) in out.iter_mut().zip(tmp) {
         *o = v;

@@ -34,7 +34,9 @@ pub mod kernel;
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use ndcodecs_core::{
-    ArrayToArrayCodec, CodecError, PipelineCodec, dtype::dtype_name, shape::standard_elements,
+    ArrayToArrayCodec, CodecError, PipelineCodec,
+    dtype::dtype_name,
+    shape::{standard_elements, try_vec},
 };
 use numcodecs::{
     AnyArray, AnyArrayAssignError, AnyArrayBase, AnyArrayDType, AnyArrayView, AnyArrayViewMut,
@@ -143,9 +145,10 @@ pub fn encode_slice<S: RgbSample>(rgb: &[S]) -> Result<Vec<S::Wide>, CodecError>
 ///
 /// [`CodecError::ShapeMismatch`] if `ycc.len()` is not a multiple of 3;
 /// [`CodecError::OutOfRange`] naming the first pixel whose triple is not the transform of any
-/// RGB pixel of this sample type.
+/// RGB pixel of this sample type; [`CodecError::OutOfMemory`] if the output cannot be
+/// allocated.
 pub fn decode_slice<S: RgbSample>(ycc: &[S::Wide]) -> Result<Vec<S>, CodecError> {
-    let mut out = vec![S::default(); ycc.len()];
+    let mut out = try_vec(CODEC_ID, "the decoded RGB pixels", ycc.len())?;
     inverse_into(ycc, &mut out)?;
     Ok(out)
 }
