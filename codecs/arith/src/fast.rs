@@ -254,44 +254,145 @@ fn lane_ranges(n: usize, geo: &Geometry, lanes: usize) -> Vec<(usize, usize)> {
 /// on one counter.
 const H: usize = CONTEXTS * SYMBOLS;
 
-/// Pass 1 over one row `row` of `len` values: its symbols into `cur[2..len + 2]`, then every
-/// value's `ctx << 7 | symbol` into `codes` and the histograms. `up` holds the previous row's
-/// symbols at `up[2..len + 2]` (zeros where there is none), with zeros at 0, 1 and `len + 2`.
+/// The writer of the raw bits in C order (model 1's order), fed by the first pass: LSB first,
+/// every put stores the 8-byte buffer at the current byte (see [`put_bits`]).
+struct RawBits {
+    /// the bytes, with room for 8 bytes past the current one ([`reserve`](Self::reserve))
+    out: Vec<u8>,
+    /// bytes complete
+    pos: usize,
+    /// bits not yet complete bytes
+    buf: u64,
+    /// their number (below 8)
+    nb: u32,
+}
+
+impl RawBits {
+    fn new() -> Self {
+        Self {
+            out: Vec::new(),
+            pos: 0,
+            buf: 0,
+            nb: 0,
+        }
+    }
+
+    /// Makes room for `values` more values (at most 8 bytes each, and the 8-byte store).
+    fn reserve(&mut self, values: usize) {
+        let need = self.pos + 8 * values + 16;
+        if self.out.len() < need {
+            self.out.resize(need.max(2 * self.out.len()), 0);
+        }
+    }
+
+    /// The bytes written (`ceil(bits / 8)`).
+    fn finish(mut self) -> Vec<u8> {
+        self.out.truncate(self.pos + usize::from(self.nb > 0));
+        self.out
+    }
+}
+
+/// Pass 1 over one row `row` of `len` values, in one loop: every value's symbol into
+/// `cur[2..len + 2]` (the next row's `up`), its raw bits into `raw` (model 1), its
+/// `ctx << 7 | symbol` into `codes` and the histograms. `up` holds the previous row's symbols at
+/// `up[2..len + 2]` with zeros at 0, 1 and `len + 2` (`None`: no row above, all zeros).
 #[inline(always)]
 fn code_row<T: ArithElement>(
     row: &[T],
     codes: &mut [u16],
-    up: &[u8],
+    up: Option<&[u8]>,
     cur: &mut [u8],
     hists: &mut [u64],
+    raw: Option<&mut RawBits>,
 ) {
     let len = row.len();
-    for (cs, v) in cur[2..len + 2].iter_mut().zip(row) {
-        #[allow(clippy::cast_possible_truncation)]
-        {
-            *cs = symbol_of(zigzag(v.to_signed())).0 as u8;
+    let codes = &mut codes[..len];
+    match (up, raw) {
+        (Some(up), raw) => {
+            // `up_part` reads positions j..=j+2 of the row above; here it starts one zero later
+            let ups = &up[1..len + 3];
+            row_loop(row, codes, &mut cur[2..len + 2], hists, raw, |j| {
+                up_part(ups, j)
+            });
         }
+        (None, Some(raw)) => row_loop(row, codes, &mut cur[2..len + 2], hists, Some(raw), |_| 0),
+        (None, None) => row_loop(row, codes, &mut cur[2..len + 2], hists, None, |_| 0),
     }
-    // `up_part` reads positions j..=j+2 of the row above; here it starts one zero later
-    let (ups, curs) = (&up[1..len + 3], &cur[..len + 3]);
-    for (j, c) in codes[..len].iter_mut().enumerate() {
-        let ctx = context(u32::from(curs[j + 1]), u32::from(curs[j]), up_part(ups, j));
-        let cs = ctx << 7 | usize::from(curs[j + 2]);
-        #[allow(clippy::cast_possible_truncation)]
-        {
-            *c = cs as u16;
+}
+
+/// The loop of [`code_row`], `up(j)` the part of value `j`'s context from the row above.
+#[inline(always)]
+fn row_loop<T: ArithElement>(
+    row: &[T],
+    codes: &mut [u16],
+    cur: &mut [u8],
+    hists: &mut [u64],
+    mut raw: Option<&mut RawBits>,
+    up: impl Fn(usize) -> u32,
+) {
+    let (mut sl, mut sl2) = (0u32, 0u32);
+    let write_raw = raw.is_some();
+    // blocks of 4096 values, so that the raw bits' buffer grows with the bits written
+    let mut j0 = 0;
+    for ((vb, cb), sb) in row
+        .chunks(4096)
+        .zip(codes.chunks_mut(4096))
+        .zip(cur.chunks_mut(4096))
+    {
+        let (mut pos, mut buf, mut nb) = (0usize, 0u64, 0u32);
+        let mut dst: &mut [u8] = &mut [];
+        if let Some(raw) = raw.as_deref_mut() {
+            raw.reserve(vb.len());
+            (pos, buf, nb) = (raw.pos, raw.buf, raw.nb);
+            dst = &mut raw.out[..];
         }
-        hists[((j & 3) * H + cs) & (4 * H - 1)] += 1;
+        for (j, ((v, c), s)) in vb.iter().zip(cb.iter_mut()).zip(sb.iter_mut()).enumerate() {
+            let u = zigzag(v.to_signed());
+            let (sym, e) = symbol_of(u);
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *s = sym as u8;
+            }
+            if write_raw {
+                let count = e.saturating_sub(2);
+                if T::BITS > 32 && count > 56 {
+                    // only 64-bit values: the low 32 bits first
+                    put_bits(dst, &mut pos, &mut buf, &mut nb, u & 0xFFFF_FFFF, 32);
+                    put_bits(dst, &mut pos, &mut buf, &mut nb, u >> 32, count - 32);
+                } else {
+                    put_bits(dst, &mut pos, &mut buf, &mut nb, u, count);
+                }
+            }
+            let ctx = context(sl, sl2, up(j0 + j));
+            let cs = ctx << 7 | sym;
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *c = cs as u16;
+            }
+            hists[((j & 3) * H + cs) & (4 * H - 1)] += 1;
+            sl2 = sl;
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                sl = sym as u32;
+            }
+        }
+        if let Some(raw) = raw.as_deref_mut() {
+            (raw.pos, raw.buf, raw.nb) = (pos, buf, nb);
+        }
+        j0 += vb.len();
     }
 }
 
 /// Pass 1 of models 1 and 2: every value's `ctx << 7 | symbol` (C order) and the counts per
 /// context, each lane of `lanes` a sub-array of its own (row by row, the symbols first and then
-/// the contexts: no loop-carried dependency in either loop).
+/// the contexts: no loop-carried dependency in either loop); with `raw` (model 1, one lane) the
+/// raw bits as well.
+#[inline(always)]
 fn first_pass<T: ArithElement>(
     values: &[T],
     geo: &Geometry,
     lanes: &[(usize, usize)],
+    mut raw: Option<&mut RawBits>,
 ) -> (Vec<u16>, Vec<[u64; SYMBOLS]>) {
     let n = values.len();
     let mut coded: Vec<u16> = vec![0; n];
@@ -308,21 +409,27 @@ fn first_pass<T: ArithElement>(
     for &(a, b) in lanes {
         if !rows {
             // one row per lane, none above
-            code_row(&values[a..b], &mut coded[a..b], &up, &mut cur, &mut hists);
+            code_row(
+                &values[a..b],
+                &mut coded[a..b],
+                None,
+                &mut cur,
+                &mut hists,
+                raw.as_deref_mut(),
+            );
             continue;
         }
         let mut start = a;
         while start < b {
-            if start == a || (start / geo.len).is_multiple_of(geo.rows_per_plane) {
-                up.fill(0);
-            }
+            let has_up = start != a && !(start / geo.len).is_multiple_of(geo.rows_per_plane);
             let end = start + geo.len;
             code_row(
                 &values[start..end],
                 &mut coded[start..end],
-                &up,
+                has_up.then_some(&up[..]),
                 &mut cur,
                 &mut hists,
+                raw.as_deref_mut(),
             );
             std::mem::swap(&mut up, &mut cur);
             start = end;
@@ -339,6 +446,7 @@ fn first_pass<T: ArithElement>(
 /// Appends the raw bits of `values` (the bits below each zigzagged value's two leading bits,
 /// `bits` in all), LSB first, to `out`: every put stores the 8-byte buffer at the current byte
 /// (`out` has 8 bytes of room past the end while they are written).
+#[inline(always)]
 fn put_raw_bits<T: ArithElement>(values: impl Iterator<Item = T>, bits: usize, out: &mut Vec<u8>) {
     let base = out.len();
     let bytes = bits.div_ceil(8);
@@ -378,8 +486,8 @@ fn put_bits(out: &mut [u8], pos: &mut usize, buf: &mut u64, nb: &mut u32, bits: 
 
 /// Appends the tables of `hist` (the payload's first part) to `out` and returns every
 /// (context, symbol)'s interval prepared for the rANS encoder.
-fn put_tables(hist: &[[u64; SYMBOLS]], out: &mut Vec<u8>) -> Vec<RansEncSymbol> {
-    let mut packed = vec![RansEncSymbol::default(); CONTEXTS * SYMBOLS];
+fn put_tables(hist: &[[u64; SYMBOLS]], out: &mut Vec<u8>) -> Box<[RansEncSymbol; H]> {
+    let mut packed = Box::new([RansEncSymbol::default(); H]);
     let mut freqs = [0u16; SYMBOLS];
     for (ctx, h) in hist.iter().enumerate() {
         let used = h.iter().filter(|&&c| c > 0).count();
@@ -435,22 +543,7 @@ fn raw_bit_count(hist: &[[u64; SYMBOLS]]) -> usize {
 
 /// Appends the model-1 payload of `values` (C order, shape `shape`) to `out`.
 pub(crate) fn encode_values<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u8>) {
-    let n = values.len();
-    if n == 0 {
-        return;
-    }
-    let geo = Geometry::new(shape);
-    let (coded, hist) = first_pass(values, &geo, &[(0, n)]);
-    let packed = put_tables(&hist, out);
-    // pass 2: rANS, last symbol first
-    let mut enc = RansEncoder::with_capacity(n / 4 + 16);
-    enc.put_rev(n, |i| {
-        packed[usize::from(coded[i]) & (CONTEXTS * SYMBOLS - 1)]
-    });
-    ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
-    enc.finish_into(out);
-    // the raw bits: as many as the symbols counted say
-    put_raw_bits(values.iter().copied(), raw_bit_count(&hist), out);
+    encode_on(pulp::Arch::new(), values, shape, 1, out);
 }
 
 /// Appends the model-2 payload of `values` (C order, shape `shape`) to `out`: model 1's tables
@@ -461,13 +554,74 @@ pub(crate) fn encode_values_lanes<T: ArithElement>(
     shape: &[usize],
     out: &mut Vec<u8>,
 ) {
-    let n = values.len();
-    if n == 0 {
+    encode_on(pulp::Arch::new(), values, shape, LANES, out);
+}
+
+/// The payload of model 1 (`lanes == 1`) or model 2 (`lanes == LANES`), with the loops
+/// compiled for `arch` (`pulp`'s runtime dispatch: on x86-64-v3 CPUs the bit lengths take one
+/// `lzcnt`, the shifts and masks one instruction without the `cl` register). Integer
+/// arithmetic: the same bytes on every path (tested).
+fn encode_on<T: ArithElement>(
+    arch: pulp::Arch,
+    values: &[T],
+    shape: &[usize],
+    lanes: usize,
+    out: &mut Vec<u8>,
+) {
+    struct Op<'a, 'o, T> {
+        values: &'a [T],
+        shape: &'a [usize],
+        lanes: usize,
+        out: &'o mut Vec<u8>,
+    }
+    impl<T: ArithElement> pulp::WithSimd for Op<'_, '_, T> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) {
+            if self.lanes == 1 {
+                encode_model1(self.values, self.shape, self.out);
+            } else {
+                encode_model2(self.values, self.shape, self.out);
+            }
+        }
+    }
+    if values.is_empty() {
         return;
     }
+    arch.dispatch(Op {
+        values,
+        shape,
+        lanes,
+        out,
+    });
+}
+
+#[inline(always)]
+fn encode_model1<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u8>) {
+    let n = values.len();
+    let geo = Geometry::new(shape);
+    let mut raw = RawBits::new();
+    let (coded, hist) = first_pass(values, &geo, &[(0, n)], Some(&mut raw));
+    let packed = put_tables(&hist, out);
+    // pass 2: rANS, last symbol first
+    let mut enc = RansEncoder::with_capacity(n / 4 + 16);
+    enc.put_rev(n, |i| {
+        packed[usize::from(coded[i]) & (CONTEXTS * SYMBOLS - 1)]
+    });
+    ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
+    enc.finish_into(out);
+    // the raw bits: as many as the symbols counted say
+    let raw = raw.finish();
+    debug_assert_eq!(raw.len(), raw_bit_count(&hist).div_ceil(8));
+    out.extend_from_slice(&raw);
+}
+
+#[inline(always)]
+fn encode_model2<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u8>) {
+    let n = values.len();
     let geo = Geometry::new(shape);
     let lanes = lane_ranges(n, &geo, LANES);
-    let (coded, hist) = first_pass(values, &geo, &lanes);
+    let (coded, hist) = first_pass(values, &geo, &lanes, None);
     let packed = put_tables(&hist, out);
     let start: [usize; LANES] = std::array::from_fn(|k| lanes[k].0);
     let lens: [usize; LANES] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
@@ -922,6 +1076,59 @@ fn decode_values_lanes_on<T: ArithElement>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The encoders of models 1 and 2 compiled for this CPU's best instruction set (`pulp`'s
+    /// dispatch) and for the scalar baseline write the same payload, and it decodes to the
+    /// values: 32-bit and 64-bit values (raw bits beyond 56 in a value), rows and flat arrays.
+    #[test]
+    fn dispatched_and_scalar_encoders_agree() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for shape in [
+            vec![1001usize],
+            vec![3],
+            vec![9, 13],
+            vec![4, 5, 6],
+            vec![5000],
+        ] {
+            let n: usize = shape.iter().product();
+            for width in [1u32, 6, 14, 31, 63] {
+                #[allow(clippy::cast_possible_wrap)]
+                let wide: Vec<i64> = (0..n)
+                    .map(|i| {
+                        let v = next() as i64 >> (63 - width);
+                        if i % 50 < 10 { 0 } else { v }
+                    })
+                    .collect();
+                #[allow(clippy::cast_possible_truncation)]
+                let narrow: Vec<i32> = wide.iter().map(|&v| (v >> 32) as i32).collect();
+                for lanes in [1, LANES] {
+                    let payloads = [pulp::Arch::new(), pulp::Arch::Scalar].map(|arch| {
+                        let (mut a, mut b) = (Vec::new(), Vec::new());
+                        encode_on(arch, &wide, &shape, lanes, &mut a);
+                        encode_on(arch, &narrow, &shape, lanes, &mut b);
+                        (a, b)
+                    });
+                    assert_eq!(payloads[0], payloads[1], "{shape:?}, {width} bits");
+                    let (a, b) = &payloads[1];
+                    let (mut wa, mut nb) = (vec![0i64; n], vec![0i32; n]);
+                    if lanes == 1 {
+                        decode_values(a, &shape, &mut wa).unwrap();
+                        decode_values(b, &shape, &mut nb).unwrap();
+                    } else {
+                        decode_values_lanes(a, &shape, &mut wa).unwrap();
+                        decode_values_lanes(b, &shape, &mut nb).unwrap();
+                    }
+                    assert_eq!((wa, nb), (wide.clone(), narrow.clone()), "{shape:?}");
+                }
+            }
+        }
+    }
 
     /// The lockstep decoder compiled for this CPU's best instruction set (`pulp`'s dispatch)
     /// and for the scalar baseline reads the same values, and the same errors from damaged
