@@ -292,37 +292,40 @@ impl RawBits {
     }
 }
 
-/// Pass 1 over one row `row` of `len` values, in one loop: every value's symbol into
-/// `cur[2..len + 2]` (the next row's `up`), its raw bits into `raw` (model 1), its
-/// `ctx << 7 | symbol` into `codes` and the histograms. `up` holds the previous row's symbols at
-/// `up[2..len + 2]` with zeros at 0, 1 and `len + 2` (`None`: no row above, all zeros).
+/// Pass 1 over one row `row` of `len` values, in one loop: every value's symbol, its raw bits
+/// into `raw` (model 1), its `ctx << 7 | symbol` into `codes` and the histograms. With
+/// `rows = Some((up, cur))` the symbols go to `cur[2..len + 2]` (the next row's `up`), and `up`
+/// holds the previous row's symbols at `up[2..len + 2]` with zeros at 0, 1 and `len + 2`
+/// (`None`: no row above, all zeros); `rows = None` for a lane of one row.
 #[inline(always)]
 fn code_row<T: ArithElement>(
     row: &[T],
     codes: &mut [u16],
-    up: Option<&[u8]>,
-    cur: &mut [u8],
+    rows: Option<(Option<&[u8]>, &mut [u8])>,
     hists: &mut [u64],
     raw: Option<&mut RawBits>,
 ) {
     let len = row.len();
     let codes = &mut codes[..len];
-    match (up, raw) {
-        (Some(up), raw) => {
+    match rows {
+        Some((Some(up), cur)) => {
             // `up_part` reads positions j..=j+2 of the row above; here it starts one zero later
             let ups = &up[1..len + 3];
-            row_loop(row, codes, &mut cur[2..len + 2], hists, raw, |j| {
+            row_loop::<T, true>(row, codes, &mut cur[2..len + 2], hists, raw, |j| {
                 up_part(ups, j)
             });
         }
-        (None, Some(raw)) => row_loop(row, codes, &mut cur[2..len + 2], hists, Some(raw), |_| 0),
-        (None, None) => row_loop(row, codes, &mut cur[2..len + 2], hists, None, |_| 0),
+        Some((None, cur)) => {
+            row_loop::<T, true>(row, codes, &mut cur[2..len + 2], hists, raw, |_| 0);
+        }
+        None => row_loop::<T, false>(row, codes, &mut [], hists, raw, |_| 0),
     }
 }
 
-/// The loop of [`code_row`], `up(j)` the part of value `j`'s context from the row above.
+/// The loop of [`code_row`], `up(j)` the part of value `j`'s context from the row above; the
+/// symbols go to `cur` if `CUR`.
 #[inline(always)]
-fn row_loop<T: ArithElement>(
+fn row_loop<T: ArithElement, const CUR: bool>(
     row: &[T],
     codes: &mut [u16],
     cur: &mut [u8],
@@ -330,15 +333,17 @@ fn row_loop<T: ArithElement>(
     mut raw: Option<&mut RawBits>,
     up: impl Fn(usize) -> u32,
 ) {
+    const BLOCK: usize = 4096;
     let (mut sl, mut sl2) = (0u32, 0u32);
     let write_raw = raw.is_some();
-    // blocks of 4096 values, so that the raw bits' buffer grows with the bits written
-    let mut j0 = 0;
-    for ((vb, cb), sb) in row
-        .chunks(4096)
-        .zip(codes.chunks_mut(4096))
-        .zip(cur.chunks_mut(4096))
-    {
+    // blocks of values, so that the raw bits' buffer grows with the bits written
+    for (b, (vb, cb)) in row.chunks(BLOCK).zip(codes.chunks_mut(BLOCK)).enumerate() {
+        let j0 = b * BLOCK;
+        let sb: &mut [u8] = if CUR {
+            &mut cur[j0..j0 + vb.len()]
+        } else {
+            &mut []
+        };
         let (mut pos, mut buf, mut nb) = (0usize, 0u64, 0u32);
         let mut dst: &mut [u8] = &mut [];
         if let Some(raw) = raw.as_deref_mut() {
@@ -346,22 +351,17 @@ fn row_loop<T: ArithElement>(
             (pos, buf, nb) = (raw.pos, raw.buf, raw.nb);
             dst = &mut raw.out[..];
         }
-        for (j, ((v, c), s)) in vb.iter().zip(cb.iter_mut()).zip(sb.iter_mut()).enumerate() {
+        for (j, (v, c)) in vb.iter().zip(cb.iter_mut()).enumerate() {
             let u = zigzag(v.to_signed());
             let (sym, e) = symbol_of(u);
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                *s = sym as u8;
+            if CUR {
+                #[allow(clippy::cast_possible_truncation)]
+                {
+                    sb[j] = sym as u8;
+                }
             }
             if write_raw {
-                let count = e.saturating_sub(2);
-                if T::BITS > 32 && count > 56 {
-                    // only 64-bit values: the low 32 bits first
-                    put_bits(dst, &mut pos, &mut buf, &mut nb, u & 0xFFFF_FFFF, 32);
-                    put_bits(dst, &mut pos, &mut buf, &mut nb, u >> 32, count - 32);
-                } else {
-                    put_bits(dst, &mut pos, &mut buf, &mut nb, u, count);
-                }
+                put_value_bits::<T>(dst, &mut pos, &mut buf, &mut nb, u, e);
             }
             let ctx = context(sl, sl2, up(j0 + j));
             let cs = ctx << 7 | sym;
@@ -379,46 +379,69 @@ fn row_loop<T: ArithElement>(
         if let Some(raw) = raw.as_deref_mut() {
             (raw.pos, raw.buf, raw.nb) = (pos, buf, nb);
         }
-        j0 += vb.len();
     }
 }
 
-/// Pass 1 of models 1 and 2: every value's `ctx << 7 | symbol` (C order) and the counts per
-/// context, each lane of `lanes` a sub-array of its own (row by row, the symbols first and then
-/// the contexts: no loop-carried dependency in either loop); with `raw` (model 1, one lane) the
-/// raw bits as well.
+/// Puts the raw bits of the zigzagged value `u` of bit length `e` (its `max(0, e − 2)` low bits),
+/// as [`put_bits`].
+#[inline(always)]
+fn put_value_bits<T: ArithElement>(
+    dst: &mut [u8],
+    pos: &mut usize,
+    buf: &mut u64,
+    nb: &mut u32,
+    u: u64,
+    e: u32,
+) {
+    let count = e.saturating_sub(2);
+    if T::BITS > 32 && count > 56 {
+        // only 64-bit values: the low 32 bits first
+        put_bits(dst, pos, buf, nb, u & 0xFFFF_FFFF, 32);
+        put_bits(dst, pos, buf, nb, u >> 32, count - 32);
+    } else {
+        put_bits(dst, pos, buf, nb, u, count);
+    }
+}
+
+/// Largest buffer of codes (bytes) a thread keeps between chunks.
+const KEEP_CODES_BYTES: usize = 32 << 20;
+
+thread_local! {
+    /// The thread's buffer of pass 1's codes, kept between chunks (up to [`KEEP_CODES_BYTES`])
+    /// so that a chunk's first pass writes into memory already mapped rather than fresh pages.
+    static CODES: std::cell::Cell<Vec<u16>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Pass 1 of models 1 and 2: every value's `ctx << 7 | symbol` (C order, into `coded`, which
+/// is resized to the values) and the counts per context, each lane of `lanes` a sub-array of
+/// its own (row by row); with `raw` (model 1, one lane) the raw bits as well.
 #[inline(always)]
 fn first_pass<T: ArithElement>(
     values: &[T],
     geo: &Geometry,
     lanes: &[(usize, usize)],
     mut raw: Option<&mut RawBits>,
-) -> (Vec<u16>, Vec<[u64; SYMBOLS]>) {
+    coded: &mut Vec<u16>,
+) -> Vec<[u64; SYMBOLS]> {
     let n = values.len();
-    let mut coded: Vec<u16> = vec![0; n];
+    coded.resize(n, 0);
     let mut hists = vec![0u64; 4 * H];
     let rows = geo.rows_per_plane > 1;
-    let width = if rows {
-        geo.len
-    } else {
-        lanes.iter().map(|&(a, b)| b - a).max().unwrap_or(0)
-    };
-    // symbols of the previous and the current row, with two zeros before and one after
-    let mut up = vec![0u8; width + 3];
-    let mut cur = vec![0u8; width + 3];
     for &(a, b) in lanes {
         if !rows {
-            // one row per lane, none above
+            // one row per lane, none above, none after
             code_row(
                 &values[a..b],
                 &mut coded[a..b],
                 None,
-                &mut cur,
                 &mut hists,
                 raw.as_deref_mut(),
             );
             continue;
         }
+        // symbols of the previous and the current row, with two zeros before and one after
+        let mut up = vec![0u8; geo.len + 3];
+        let mut cur = vec![0u8; geo.len + 3];
         let mut start = a;
         while start < b {
             let has_up = start != a && !(start / geo.len).is_multiple_of(geo.rows_per_plane);
@@ -426,8 +449,7 @@ fn first_pass<T: ArithElement>(
             code_row(
                 &values[start..end],
                 &mut coded[start..end],
-                has_up.then_some(&up[..]),
-                &mut cur,
+                Some((has_up.then_some(&up[..]), &mut cur[..])),
                 &mut hists,
                 raw.as_deref_mut(),
             );
@@ -435,38 +457,21 @@ fn first_pass<T: ArithElement>(
             start = end;
         }
     }
-    let hist = (0..CONTEXTS)
+    (0..CONTEXTS)
         .map(|c| {
             std::array::from_fn(|k| (0..4).map(|h| hists[h * H + c * SYMBOLS + k]).sum::<u64>())
         })
-        .collect();
-    (coded, hist)
+        .collect()
 }
 
-/// Appends the raw bits of `values` (the bits below each zigzagged value's two leading bits,
-/// `bits` in all), LSB first, to `out`: every put stores the 8-byte buffer at the current byte
-/// (`out` has 8 bytes of room past the end while they are written).
-#[inline(always)]
-fn put_raw_bits<T: ArithElement>(values: impl Iterator<Item = T>, bits: usize, out: &mut Vec<u8>) {
-    let base = out.len();
-    let bytes = bits.div_ceil(8);
-    out.resize(base + bytes + 8, 0);
-    let dst = &mut out[base..];
-    let (mut pos, mut buf, mut nb) = (0usize, 0u64, 0u32);
-    for v in values {
-        let u = zigzag(v.to_signed());
-        let count = symbol_of(u).1.saturating_sub(2);
-        let (bits, count) = if count > 56 {
-            // only 64-bit values: the low 32 bits first
-            put_bits(dst, &mut pos, &mut buf, &mut nb, u & 0xFFFF_FFFF, 32);
-            (u >> 32, count - 32)
-        } else {
-            (u, count)
-        };
-        put_bits(dst, &mut pos, &mut buf, &mut nb, bits, count);
+/// Calls `f` with the thread's buffer of codes (taken out of the thread-local for the call).
+fn with_codes<R>(f: impl FnOnce(&mut Vec<u16>) -> R) -> R {
+    let mut coded = CODES.take();
+    let r = f(&mut coded);
+    if 2 * coded.capacity() <= KEEP_CODES_BYTES {
+        CODES.set(coded);
     }
-    debug_assert_eq!(8 * pos + nb as usize, bits);
-    out.truncate(base + bytes);
+    r
 }
 
 /// Puts the low `count <= 56` bits of `bits` (the writer's state: bytes complete `pos`, the
@@ -601,12 +606,14 @@ fn encode_model1<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u
     let n = values.len();
     let geo = Geometry::new(shape);
     let mut raw = RawBits::new();
-    let (coded, hist) = first_pass(values, &geo, &[(0, n)], Some(&mut raw));
-    let packed = put_tables(&hist, out);
-    // pass 2: rANS, last symbol first
-    let mut enc = RansEncoder::with_capacity(n / 4 + 16);
-    enc.put_rev(n, |i| {
-        packed[usize::from(coded[i]) & (CONTEXTS * SYMBOLS - 1)]
+    let (hist, enc) = with_codes(|coded| {
+        let hist = first_pass(values, &geo, &[(0, n)], Some(&mut raw), coded);
+        let packed = put_tables(&hist, out);
+        // pass 2: rANS, last symbol first
+        let mut enc = RansEncoder::with_capacity(n / 4 + 16);
+        let coded = &coded[..n];
+        enc.put_rev(n, |i| packed[usize::from(coded[i]) & (H - 1)]);
+        (hist, enc)
     });
     ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
     enc.finish_into(out);
@@ -621,33 +628,51 @@ fn encode_model2<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u
     let n = values.len();
     let geo = Geometry::new(shape);
     let lanes = lane_ranges(n, &geo, LANES);
-    let (coded, hist) = first_pass(values, &geo, &lanes, None);
-    let packed = put_tables(&hist, out);
     let start: [usize; LANES] = std::array::from_fn(|k| lanes[k].0);
     let lens: [usize; LANES] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
     // the lanes' lengths: `full` values in every lane, then up to `longest` in the first ones
     let (full, longest) = (lens[LANES - 1], lens[0]);
-    let sym = |k: usize, t: usize| packed[usize::from(coded[start[k] + t]) & (H - 1)];
-    let mut enc = RansEncoder::with_capacity(n / 4 + 16);
-    // pass 2: rANS, last symbol first: the rounds where only the first lanes have values, then
-    // the full rounds (stream index `4t + k`: state `k`)
-    for t in (full..longest).rev() {
-        for k in (0..LANES).rev() {
-            if t < lens[k] {
-                enc.put_symbol(k, sym(k, t));
+    let enc = with_codes(|coded| {
+        let hist = first_pass(values, &geo, &lanes, None, coded);
+        let packed = put_tables(&hist, out);
+        let coded = &coded[..n];
+        let sym = |k: usize, t: usize| packed[usize::from(coded[start[k] + t]) & (H - 1)];
+        let mut enc = RansEncoder::with_capacity(n / 4 + 16);
+        // pass 2: rANS, last symbol first: the rounds where only the first lanes have values,
+        // then the full rounds (stream index `4t + k`: state `k`)
+        for t in (full..longest).rev() {
+            for k in (0..LANES).rev() {
+                if t < lens[k] {
+                    enc.put_symbol(k, sym(k, t));
+                }
             }
         }
-    }
-    enc.put_rev(LANES * full, |i| sym(i % LANES, i / LANES));
+        enc.put_rev(LANES * full, |i| sym(i % LANES, i / LANES));
+        enc
+    });
     ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
     enc.finish_into(out);
-    // the raw bits in the same order
-    let order = (0..LANES * full)
-        .map(|i| (i % LANES, i / LANES))
-        .chain((full..longest).flat_map(|t| (0..LANES).map(move |k| (k, t))))
-        .filter(|&(k, t)| t < lens[k])
-        .map(|(k, t)| values[start[k] + t]);
-    put_raw_bits(order, raw_bit_count(&hist), out);
+    // the raw bits in the same order, rounds of values in blocks
+    let mut raw = RawBits::new();
+    let mut t0 = 0;
+    while t0 < longest {
+        let t1 = longest.min(t0 + 1024);
+        raw.reserve(LANES * (t1 - t0));
+        let (mut pos, mut buf, mut nb) = (raw.pos, raw.buf, raw.nb);
+        let dst = &mut raw.out[..];
+        for t in t0..t1 {
+            for k in 0..LANES {
+                if t < lens[k] {
+                    let u = zigzag(values[start[k] + t].to_signed());
+                    let e = symbol_of(u).1;
+                    put_value_bits::<T>(dst, &mut pos, &mut buf, &mut nb, u, e);
+                }
+            }
+        }
+        (raw.pos, raw.buf, raw.nb) = (pos, buf, nb);
+        t0 = t1;
+    }
+    out.extend_from_slice(&raw.finish());
 }
 
 fn entropy_error(e: &EntropyError) -> CodecError {
