@@ -403,13 +403,20 @@ fn put_value_bits<T: ArithElement>(
     }
 }
 
-/// Largest buffer of codes (bytes) a thread keeps between chunks.
-const KEEP_CODES_BYTES: usize = 32 << 20;
+/// Largest buffers (bytes each) a thread keeps between chunks.
+const KEEP_BYTES: usize = 32 << 20;
+
+/// The buffers of one chunk's encoding: pass 1's codes and the rANS encoder's words.
+#[derive(Default)]
+struct Scratch {
+    codes: Vec<u16>,
+    words: Vec<u16>,
+}
 
 thread_local! {
-    /// The thread's buffer of pass 1's codes, kept between chunks (up to [`KEEP_CODES_BYTES`])
-    /// so that a chunk's first pass writes into memory already mapped rather than fresh pages.
-    static CODES: std::cell::Cell<Vec<u16>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The thread's [`Scratch`], kept between chunks (each buffer up to [`KEEP_BYTES`]) so
+    /// that a chunk's passes write into memory already mapped rather than fresh pages.
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
 }
 
 /// Pass 1 of models 1 and 2: every value's `ctx << 7 | symbol` (C order, into `coded`, which
@@ -464,13 +471,18 @@ fn first_pass<T: ArithElement>(
         .collect()
 }
 
-/// Calls `f` with the thread's buffer of codes (taken out of the thread-local for the call).
-fn with_codes<R>(f: impl FnOnce(&mut Vec<u16>) -> R) -> R {
-    let mut coded = CODES.take();
-    let r = f(&mut coded);
-    if 2 * coded.capacity() <= KEEP_CODES_BYTES {
-        CODES.set(coded);
+/// Calls `f` with the thread's [`Scratch`] (taken out of the thread-local for the call: a
+/// nested call gets buffers of its own).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let mut s = SCRATCH.take();
+    let r = f(&mut s);
+    if 2 * s.codes.capacity() > KEEP_BYTES {
+        s.codes = Vec::new();
     }
+    if 2 * s.words.capacity() > KEEP_BYTES {
+        s.words = Vec::new();
+    }
+    SCRATCH.set(s);
     r
 }
 
@@ -606,17 +618,17 @@ fn encode_model1<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u
     let n = values.len();
     let geo = Geometry::new(shape);
     let mut raw = RawBits::new();
-    let (hist, enc) = with_codes(|coded| {
-        let hist = first_pass(values, &geo, &[(0, n)], Some(&mut raw), coded);
+    let hist = with_scratch(|scratch| {
+        let hist = first_pass(values, &geo, &[(0, n)], Some(&mut raw), &mut scratch.codes);
         let packed = put_tables(&hist, out);
         // pass 2: rANS, last symbol first
-        let mut enc = RansEncoder::with_capacity(n / 4 + 16);
-        let coded = &coded[..n];
+        let mut enc = RansEncoder::with_buffer(std::mem::take(&mut scratch.words));
+        let coded = &scratch.codes[..n];
         enc.put_rev(n, |i| packed[usize::from(coded[i]) & (H - 1)]);
-        (hist, enc)
+        ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
+        scratch.words = enc.finish_into_keep(out);
+        hist
     });
-    ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
-    enc.finish_into(out);
     // the raw bits: as many as the symbols counted say
     let raw = raw.finish();
     debug_assert_eq!(raw.len(), raw_bit_count(&hist).div_ceil(8));
@@ -632,12 +644,12 @@ fn encode_model2<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u
     let lens: [usize; LANES] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
     // the lanes' lengths: `full` values in every lane, then up to `longest` in the first ones
     let (full, longest) = (lens[LANES - 1], lens[0]);
-    let enc = with_codes(|coded| {
-        let hist = first_pass(values, &geo, &lanes, None, coded);
+    with_scratch(|scratch| {
+        let hist = first_pass(values, &geo, &lanes, None, &mut scratch.codes);
         let packed = put_tables(&hist, out);
-        let coded = &coded[..n];
+        let coded = &scratch.codes[..n];
         let sym = |k: usize, t: usize| packed[usize::from(coded[start[k] + t]) & (H - 1)];
-        let mut enc = RansEncoder::with_capacity(n / 4 + 16);
+        let mut enc = RansEncoder::with_buffer(std::mem::take(&mut scratch.words));
         // pass 2: rANS, last symbol first: the rounds where only the first lanes have values,
         // then the full rounds (stream index `4t + k`: state `k`)
         for t in (full..longest).rev() {
@@ -648,10 +660,9 @@ fn encode_model2<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u
             }
         }
         enc.put_rev(LANES * full, |i| sym(i % LANES, i / LANES));
-        enc
+        ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
+        scratch.words = enc.finish_into_keep(out);
     });
-    ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
-    enc.finish_into(out);
     // the raw bits in the same order, rounds of values in blocks
     let mut raw = RawBits::new();
     let mut t0 = 0;

@@ -289,6 +289,31 @@ impl RansEncoder {
         self.words.truncate(base + k);
     }
 
+    /// An encoder with every state at [`RANS_L`] that writes its words into `words` (cleared
+    /// first): a buffer kept from an earlier encoder ([`finish_into_keep`](Self::finish_into_keep)),
+    /// so that a new stream reuses its memory.
+    #[must_use]
+    pub fn with_buffer(mut words: Vec<u16>) -> Self {
+        words.clear();
+        Self {
+            states: [RANS_L; RANS_LANES],
+            words,
+        }
+    }
+
+    /// [`finish_into`](Self::finish_into), returning the buffer of words for
+    /// [`with_buffer`](Self::with_buffer).
+    pub fn finish_into_keep(self, out: &mut Vec<u8>) -> Vec<u16> {
+        out.reserve(self.len());
+        for s in self.states {
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+        for &w in self.words.iter().rev() {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        self.words
+    }
+
     /// Number of bytes [`finish`](Self::finish) will append.
     #[must_use]
     pub fn len(&self) -> usize {
