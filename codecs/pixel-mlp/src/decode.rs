@@ -20,7 +20,7 @@ use ndcodecs_entropy::RangeDecoder;
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
-use crate::coding::{Adapt, Geometry, sample_params};
+use crate::coding::{Adapt, Geometry, Taps, error_taps, sample_params};
 use crate::context::LOOKAHEAD;
 use crate::entropy::get;
 use crate::format::{Header, Layout, colour_transform};
@@ -93,6 +93,9 @@ struct Job<'a> {
     header: &'a Header,
     streams: Vec<&'a [u8]>,
     samples: Vec<AtomicI32>,
+    /// the network error of every decoded sample when the model reads them (model 3), else
+    /// empty
+    errors: Vec<AtomicI32>,
     /// columns fully decoded, per row
     progress: Vec<Progress>,
     abort: AtomicBool,
@@ -113,6 +116,11 @@ impl<'a> Job<'a> {
             header,
             streams,
             samples: (0..n).map(|_| AtomicI32::new(0)).collect(),
+            errors: if model.adaptation.uses_taps() {
+                (0..n).map(|_| AtomicI32::new(0)).collect()
+            } else {
+                Vec::new()
+            },
             progress: (0..header.rows()).map(|_| Progress::default()).collect(),
             abort: AtomicBool::new(false),
         })
@@ -150,16 +158,26 @@ impl<'a> Job<'a> {
         let h = self.header;
         let g = Geometry { header: h };
         let (z, y) = (r / h.height, r % h.height);
+        let taps = !self.errors.is_empty();
         ndcodecs_learned::simd::vectorize(
             #[inline(always)]
             || {
                 for x in from..to {
                     for c in 0..h.channels {
                         let p = sample_params(self.model, &g, &self.samples, z, y, x, c);
-                        let v = get(dec, &adapt.logistic(&p))?;
-                        adapt.update(&p, v);
+                        let t = if taps {
+                            error_taps(&g.plane(&self.errors, z, c), y, x, h.width)
+                        } else {
+                            Taps::default()
+                        };
+                        let v = get(dec, &adapt.logistic(&p, &t))?;
+                        adapt.update(&p, v, &t);
+                        let i = g.index(z, y, x, c);
                         #[allow(clippy::cast_possible_truncation)]
-                        self.samples[g.index(z, y, x, c)].store(v as i32, Ordering::Relaxed);
+                        self.samples[i].store(v as i32, Ordering::Relaxed);
+                        if taps {
+                            self.errors[i].store(p.network_error(v), Ordering::Relaxed);
+                        }
                     }
                 }
                 Ok::<(), CodecError>(())

@@ -4,7 +4,7 @@ use ndcodecs_core::CodecError;
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
-use crate::coding::{Adapt, Geometry, sample_params};
+use crate::coding::{Adapt, Geometry, Taps, error_taps, sample_params};
 use crate::config::{LayoutChoice, PixelMlpConfig};
 use crate::entropy::{SymbolSink, put};
 use crate::format::{Header, Layout, MAX_CHANNELS, SampleType, colour_transform};
@@ -49,11 +49,12 @@ pub fn encode<T: PixelSample>(
 ) -> Result<Vec<u8>, CodecError> {
     let (mut header, values) = prepare(data, shape, config)?;
     let m = model(header.model_id)?;
+    let errors = network_errors(m, &header, &values);
     let streams: Vec<Vec<u8>> = (0..header.streams)
         .into_par_iter()
         .map(|s| {
             let mut enc = ndcodecs_entropy::RangeEncoder::new();
-            encode_stream(&mut enc, m, &header, &values, s);
+            encode_stream(&mut enc, m, &header, &values, &errors, s);
             enc.finish()
         })
         .collect();
@@ -112,12 +113,62 @@ pub fn plan(
     }
 }
 
-/// Codes the rows of stream `s` into `sink`.
+/// The network error ([`Params::network_error`](crate::coding::Params::network_error)) of
+/// every sample (C order) when the model's adaptation reads them (model 3), else an empty
+/// vector: rows in parallel, since every sample's network output is known to the encoder.
+pub(crate) fn network_errors(model: &Model, header: &Header, values: &[i32]) -> Vec<i32> {
+    if !model.adaptation.uses_taps() {
+        return Vec::new();
+    }
+    let g = Geometry { header };
+    let row_len = header.width * header.channels;
+    let mut errors = vec![0i32; values.len()];
+    errors
+        .par_chunks_mut(row_len)
+        .enumerate()
+        .for_each(|(row, out)| {
+            let (z, y) = (row / header.height, row % header.height);
+            ndcodecs_learned::simd::vectorize(
+                #[inline(always)]
+                || {
+                    for x in 0..header.width {
+                        for c in 0..header.channels {
+                            let p = sample_params(model, &g, values, z, y, x, c);
+                            let v = i64::from(values[g.index(z, y, x, c)]);
+                            out[x * header.channels + c] = p.network_error(v);
+                        }
+                    }
+                },
+            );
+        });
+    errors
+}
+
+/// The taps of sample `(z, y, x, c)` from `errors` (all zero when `errors` is empty: models 1
+/// and 2).
+#[inline(always)]
+pub(crate) fn taps_of(
+    g: &Geometry<'_>,
+    errors: &[i32],
+    z: usize,
+    y: usize,
+    x: usize,
+    c: usize,
+) -> Taps {
+    if errors.is_empty() {
+        Taps::default()
+    } else {
+        error_taps(&g.plane(errors, z, c), y, x, g.header.width)
+    }
+}
+
+/// Codes the rows of stream `s` into `sink`; `errors` as [`network_errors`] gives them.
 pub(crate) fn encode_stream<K: SymbolSink>(
     sink: &mut K,
     model: &Model,
     header: &Header,
     values: &[i32],
+    errors: &[i32],
     s: usize,
 ) {
     let g = Geometry { header };
@@ -131,8 +182,9 @@ pub(crate) fn encode_stream<K: SymbolSink>(
                     for c in 0..header.channels {
                         let p = sample_params(model, &g, values, z, y, x, c);
                         let v = i64::from(values[g.index(z, y, x, c)]);
-                        put(sink, &adapt.logistic(&p), v);
-                        adapt.update(&p, v);
+                        let t = taps_of(&g, errors, z, y, x, c);
+                        put(sink, &adapt.logistic(&p, &t), v);
+                        adapt.update(&p, v, &t);
                     }
                 }
             }
@@ -216,11 +268,12 @@ pub fn ideal_bits<T: PixelSample>(
 ) -> Result<f64, CodecError> {
     let (header, values) = prepare(data, shape, config)?;
     let m = model(header.model_id)?;
+    let errors = network_errors(m, &header, &values);
     Ok((0..header.streams)
         .into_par_iter()
         .map(|s| {
             let mut sink = crate::entropy::CodeLength::default();
-            encode_stream(&mut sink, m, &header, &values, s);
+            encode_stream(&mut sink, m, &header, &values, &errors, s);
             sink.bits
         })
         .sum())
@@ -241,6 +294,7 @@ pub fn plane_codes<T: PixelSample>(
     let (header, values) = prepare(data, shape, config)?;
     let m = model(header.model_id)?;
     let g = Geometry { header: &header };
+    let errors = network_errors(m, &header, &values);
     let (h, w, ch) = (header.height, header.width, header.channels);
     let mut out = vec![[0u32; 3]; values.len()];
     for s in 0..header.streams {
@@ -251,8 +305,9 @@ pub fn plane_codes<T: PixelSample>(
                 for c in 0..ch {
                     let p = sample_params(m, &g, &values, z, y, x, c);
                     let v = i64::from(values[g.index(z, y, x, c)]);
-                    let coded = adapt.logistic(&p).code(v);
-                    adapt.update(&p, v);
+                    let t = taps_of(&g, &errors, z, y, x, c);
+                    let coded = adapt.logistic(&p, &t).code(v);
+                    adapt.update(&p, v, &t);
                     // plane order: plane (z, c), then raster order
                     out[((z * ch + c) * h + y) * w + x] = [coded.start, coded.freq, coded.nbits];
                 }
