@@ -69,6 +69,47 @@ pub struct Params {
     pub pattern: usize,
 }
 
+/// [`Params`] less what the plane gives (`vmin`, `vmax`), in 8 bytes: what the encoder keeps of
+/// every sample between its network pass and its streams (model 3).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PackedParams {
+    mu_fp: i32,
+    ls_fp: i16,
+    net: u8,
+    pattern: u8,
+}
+
+impl PackedParams {
+    /// Packs `p`: `|mu_fp| < 2^26` (`256 |a|` with `|a| <= 2^17`, plus at most
+    /// `8191 d / 1024` with `d < 2^21`) and `ls_fp` in `-2560..=5632` (`log2_fp(d) <= 21 * 256`),
+    /// so nothing is lost.
+    #[inline(always)]
+    #[must_use]
+    pub fn new(p: &Params) -> Self {
+        #[allow(clippy::cast_possible_truncation)]
+        Self {
+            mu_fp: p.mu_fp as i32,
+            ls_fp: p.ls_fp as i16,
+            net: p.net as u8,
+            pattern: p.pattern as u8,
+        }
+    }
+
+    /// The parameters again, in a plane of values `vmin..=vmax`.
+    #[inline(always)]
+    #[must_use]
+    pub fn unpack(&self, vmin: i64, vmax: i64) -> Params {
+        Params {
+            mu_fp: i64::from(self.mu_fp),
+            ls_fp: i32::from(self.ls_fp),
+            net: usize::from(self.net),
+            vmin,
+            vmax,
+            pattern: usize::from(self.pattern),
+        }
+    }
+}
+
 impl Params {
     /// The sample's *network error* `256 v - clamp(mu_fp, 256 vmin, 256 vmax)` (model 3's
     /// error plane; at most `256 (vmax - vmin)` in size, so it fits an `i32`).

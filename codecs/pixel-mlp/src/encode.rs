@@ -4,7 +4,7 @@ use ndcodecs_core::CodecError;
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
-use crate::coding::{Adapt, Geometry, Taps, error_taps, sample_params};
+use crate::coding::{Adapt, Geometry, PackedParams, Taps, error_taps, sample_params};
 use crate::config::{LayoutChoice, PixelMlpConfig};
 use crate::entropy::{SymbolSink, put};
 use crate::format::{Header, Layout, MAX_CHANNELS, SampleType, colour_transform};
@@ -49,12 +49,12 @@ pub fn encode<T: PixelSample>(
 ) -> Result<Vec<u8>, CodecError> {
     let (mut header, values) = prepare(data, shape, config)?;
     let m = model(header.model_id)?;
-    let errors = network_errors(m, &header, &values);
+    let pass = network_pass(m, &header, &values);
     let streams: Vec<Vec<u8>> = (0..header.streams)
         .into_par_iter()
         .map(|s| {
             let mut enc = ndcodecs_entropy::RangeEncoder::new();
-            encode_stream(&mut enc, m, &header, &values, &errors, s);
+            encode_stream(&mut enc, m, &header, &values, &pass, s);
             enc.finish()
         })
         .collect();
@@ -113,20 +113,32 @@ pub fn plan(
     }
 }
 
-/// The network error ([`Params::network_error`](crate::coding::Params::network_error)) of
-/// every sample (C order) when the model's adaptation reads them (model 3), else an empty
-/// vector: rows in parallel, since every sample's network output is known to the encoder.
-pub(crate) fn network_errors(model: &Model, header: &Header, values: &[i32]) -> Vec<i32> {
+/// The network pass of model 3, which reads the network errors of the neighbours (other
+/// streams' rows): every sample's parameters and network error
+/// ([`Params::network_error`](crate::coding::Params::network_error)), C order, rows in parallel
+/// (the encoder knows every sample's context). Empty for models 1 and 2, whose streams run the
+/// networks themselves.
+#[derive(Debug, Default)]
+pub(crate) struct NetworkPass {
+    /// network errors
+    pub errors: Vec<i32>,
+    /// parameters
+    pub params: Vec<PackedParams>,
+}
+
+pub(crate) fn network_pass(model: &Model, header: &Header, values: &[i32]) -> NetworkPass {
     if !model.adaptation.uses_taps() {
-        return Vec::new();
+        return NetworkPass::default();
     }
     let g = Geometry { header };
     let row_len = header.width * header.channels;
     let mut errors = vec![0i32; values.len()];
+    let mut params = vec![PackedParams::default(); values.len()];
     errors
         .par_chunks_mut(row_len)
+        .zip(params.par_chunks_mut(row_len))
         .enumerate()
-        .for_each(|(row, out)| {
+        .for_each(|(row, (e_out, p_out))| {
             let (z, y) = (row / header.height, row % header.height);
             ndcodecs_learned::simd::vectorize(
                 #[inline(always)]
@@ -135,13 +147,14 @@ pub(crate) fn network_errors(model: &Model, header: &Header, values: &[i32]) -> 
                         for c in 0..header.channels {
                             let p = sample_params(model, &g, values, z, y, x, c);
                             let v = i64::from(values[g.index(z, y, x, c)]);
-                            out[x * header.channels + c] = p.network_error(v);
+                            e_out[x * header.channels + c] = p.network_error(v);
+                            p_out[x * header.channels + c] = PackedParams::new(&p);
                         }
                     }
                 },
             );
         });
-    errors
+    NetworkPass { errors, params }
 }
 
 /// The taps of sample `(z, y, x, c)` from `errors` (all zero when `errors` is empty: models 1
@@ -162,13 +175,13 @@ pub(crate) fn taps_of(
     }
 }
 
-/// Codes the rows of stream `s` into `sink`; `errors` as [`network_errors`] gives them.
+/// Codes the rows of stream `s` into `sink`; `pass` as [`network_pass`] gives it.
 pub(crate) fn encode_stream<K: SymbolSink>(
     sink: &mut K,
     model: &Model,
     header: &Header,
     values: &[i32],
-    errors: &[i32],
+    pass: &NetworkPass,
     s: usize,
 ) {
     let g = Geometry { header };
@@ -180,9 +193,15 @@ pub(crate) fn encode_stream<K: SymbolSink>(
                 let (z, y) = (row / header.height, row % header.height);
                 for x in 0..header.width {
                     for c in 0..header.channels {
-                        let p = sample_params(model, &g, values, z, y, x, c);
-                        let v = i64::from(values[g.index(z, y, x, c)]);
-                        let t = taps_of(&g, errors, z, y, x, c);
+                        let i = g.index(z, y, x, c);
+                        let p = if pass.params.is_empty() {
+                            sample_params(model, &g, values, z, y, x, c)
+                        } else {
+                            let (vmin, vmax) = g.range(c);
+                            pass.params[i].unpack(vmin, vmax)
+                        };
+                        let v = i64::from(values[i]);
+                        let t = taps_of(&g, &pass.errors, z, y, x, c);
                         put(sink, &adapt.logistic(&p, &t), v);
                         adapt.update(&p, v, &t);
                     }
@@ -268,12 +287,12 @@ pub fn ideal_bits<T: PixelSample>(
 ) -> Result<f64, CodecError> {
     let (header, values) = prepare(data, shape, config)?;
     let m = model(header.model_id)?;
-    let errors = network_errors(m, &header, &values);
+    let pass = network_pass(m, &header, &values);
     Ok((0..header.streams)
         .into_par_iter()
         .map(|s| {
             let mut sink = crate::entropy::CodeLength::default();
-            encode_stream(&mut sink, m, &header, &values, &errors, s);
+            encode_stream(&mut sink, m, &header, &values, &pass, s);
             sink.bits
         })
         .sum())
@@ -294,7 +313,7 @@ pub fn plane_codes<T: PixelSample>(
     let (header, values) = prepare(data, shape, config)?;
     let m = model(header.model_id)?;
     let g = Geometry { header: &header };
-    let errors = network_errors(m, &header, &values);
+    let errors = network_pass(m, &header, &values).errors;
     let (h, w, ch) = (header.height, header.width, header.channels);
     let mut out = vec![[0u32; 3]; values.len()];
     for s in 0..header.streams {
