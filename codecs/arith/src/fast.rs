@@ -404,7 +404,7 @@ fn put_value_bits<T: ArithElement>(
 }
 
 /// Largest buffers (bytes each) a thread keeps between chunks.
-const KEEP_BYTES: usize = 32 << 20;
+const KEEP_BYTES: usize = 16 << 20;
 
 /// The buffers of one chunk's encoding: pass 1's codes and the rANS encoder's words.
 #[derive(Default)]

@@ -511,7 +511,7 @@ pub(crate) fn run<F: Real>(
 }
 
 /// Largest work buffer (bytes) a thread keeps between chunks.
-const KEEP_WORK_BYTES: usize = 64 << 20;
+const KEEP_WORK_BYTES: usize = 16 << 20;
 
 thread_local! {
     /// The thread's work buffer, kept between chunks (up to [`KEEP_WORK_BYTES`]) so that a
