@@ -16,7 +16,7 @@ use crate::CODEC_ID;
 use crate::adapt::{Adapt, Adapt3, Correct};
 use crate::batch::{BatchMlp, MAX_BATCH, input_len};
 use crate::format::{MAX_CHANNELS, slice_steps};
-use crate::grid::{Grid, PARITY, count, level_size, levels};
+use crate::grid::{Grid, MARGIN, PARITY, count, level_size, levels};
 use crate::model::{
     Core, Correction, MAX_FEATURES, Model, batch_core_features, cond_features, net_index, params,
 };
@@ -667,19 +667,26 @@ pub fn decode_slice(
                 })
                 .collect();
             let bands = bands?;
-            for (b, vals) in bands.iter().enumerate() {
-                let mut k = 0;
-                for iy in b * rows..((b + 1) * rows).min(hs) {
-                    let y = 2 * iy + py;
-                    for ix in 0..ws {
-                        let x = 2 * ix + px;
-                        for g in &mut grids {
-                            let i = g.index(y, x);
-                            g.data[i] = vals[k];
-                            k += 1;
+            // the step's samples into the grids, rows in parallel
+            for (c, g) in grids.iter_mut().enumerate() {
+                let stride = g.stride;
+                g.data
+                    .par_chunks_mut(stride)
+                    .skip(MARGIN + py)
+                    .step_by(2)
+                    .take(hs)
+                    .enumerate()
+                    .for_each(|(iy, row)| {
+                        let (b, r) = (iy / rows, iy % rows);
+                        let vals = &bands[b][r * ws * nc..(r + 1) * ws * nc];
+                        for (d, v) in row[MARGIN + px..]
+                            .iter_mut()
+                            .step_by(2)
+                            .zip(vals.iter().skip(c).step_by(nc))
+                        {
+                            *d = *v;
                         }
-                    }
-                }
+                    });
             }
             for g in &mut grids {
                 g.fill_margin();
