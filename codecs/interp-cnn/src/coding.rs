@@ -363,7 +363,7 @@ struct Pipe<'a> {
     /// items per channel row
     nj: usize,
     /// `[((row * (nc - 1)) + c - 1) * nj + j]`: item `j` of channel `c` (>= 1) of a band row
-    items: Vec<OnceLock<Vec<Pre>>>,
+    items: Vec<OnceLock<[Pre; ITEM]>>,
     /// the next item to claim
     claim: AtomicUsize,
     /// decoded values `[(row * nc + c) * ws + ix]` of the channels later ones are conditioned on
@@ -409,8 +409,17 @@ impl<'a> Pipe<'a> {
 
     /// Computes item `k` (its inputs decoded): the statistics and network parameters of its
     /// samples, as [`walk_band_impl`] computes them.
+    /// (Not inlined: its own AVX2 dispatch, so that the decoding thread's loop stays small.)
+    #[inline(never)]
+    fn compute(&self, k: usize, x: &mut [i16], o: &mut [i32; 2 * MAX_BATCH]) -> [Pre; ITEM] {
+        ndcodecs_learned::simd::vectorize(
+            #[inline(always)]
+            || self.compute_impl(k, x, o),
+        )
+    }
+
     #[inline(always)]
-    fn compute(&self, k: usize, x: &mut [i16]) -> Vec<Pre> {
+    fn compute_impl(&self, k: usize, x: &mut [i16], o: &mut [i32; 2 * MAX_BATCH]) -> [Pre; ITEM] {
         let s = self.ahead.s;
         let (r, c, j) = self.item_at(k);
         let (py, px) = PARITY[s.step];
@@ -443,18 +452,17 @@ impl<'a> Pipe<'a> {
             };
             cond_features(&cores[jj], conds, x, jj);
         }
-        let mut o = [0i32; 2 * MAX_BATCH];
-        s.model.batch[net_index(s.step, c)].forward(x, n, &mut o);
-        (0..n)
-            .map(|jj| {
-                let (mu, ls) = params(&cores[jj], &[o[jj], o[MAX_BATCH + jj]]);
-                Pre {
-                    k: cores[jj],
-                    mu,
-                    ls,
-                }
-            })
-            .collect()
+        s.model.batch[net_index(s.step, c)].forward(x, n, o);
+        let mut out = [Pre::default(); ITEM];
+        for (jj, p) in out[..n].iter_mut().enumerate() {
+            let (mu, ls) = params(&cores[jj], &[o[jj], o[MAX_BATCH + jj]]);
+            *p = Pre {
+                k: cores[jj],
+                mu,
+                ls,
+            };
+        }
+        out
     }
 
     /// Claims item `k` if it is the next unclaimed one.
@@ -467,15 +475,15 @@ impl<'a> Pipe<'a> {
     /// Item `k`, for the decoding thread (which has decoded its inputs and obtained every
     /// earlier item, so every item before `k` is claimed).
     #[inline(always)]
-    fn item(&self, k: usize, x: &mut [i16]) -> &[Pre] {
+    fn item(&self, k: usize, x: &mut [i16], o: &mut [i32; 2 * MAX_BATCH]) -> &[Pre] {
         let mut spins = 0u32;
         loop {
             if let Some(v) = self.items[k].get() {
-                return v;
+                return &v[..(self.ws - (k % self.nj) * ITEM).min(ITEM)];
             }
             if self.try_claim(k) {
                 // claimed once, so set once
-                let _ = self.items[k].set(self.compute(k, x));
+                let _ = self.items[k].set(self.compute(k, x, o));
                 continue;
             }
             spins += 1;
@@ -510,6 +518,7 @@ impl<'a> Pipe<'a> {
             #[inline(always)]
             || {
                 let mut x = vec![0i16; input_len(MAX_FEATURES)];
+                let mut o = [0i32; 2 * MAX_BATCH];
                 let mut spins = 0u32;
                 loop {
                     if self.stop.load(Ordering::Relaxed) {
@@ -522,7 +531,7 @@ impl<'a> Pipe<'a> {
                     }
                     if self.done.load(Ordering::Acquire) >= self.need(k) {
                         if self.try_claim(k) {
-                            let _ = self.items[k].set(self.compute(k, &mut x));
+                            let _ = self.items[k].set(self.compute(k, &mut x, &mut o));
                         }
                         spins = 0;
                         continue;
@@ -595,6 +604,7 @@ fn walk_band_pipe<C: Coder, A: Correct>(
     let (py, px) = PARITY[s.step];
     let (nc, ws) = (pipe.nc, pipe.ws);
     let mut x = vec![0i16; input_len(MAX_FEATURES)];
+    let mut o = [0i32; 2 * MAX_BATCH];
     let mut adapt = A::new(nc);
     let mut q = 0;
     for (r, iy) in (pipe.ahead.first_row..pipe.ahead.end_row).enumerate() {
@@ -622,7 +632,7 @@ fn walk_band_pipe<C: Coder, A: Correct>(
             let g = &s.grids[c].data;
             for j in 0..pipe.nj {
                 let k = ((r * (nc - 1)) + c - 1) * pipe.nj + j;
-                for (jj, p) in pipe.item(k, &mut x).iter().enumerate() {
+                for (jj, p) in pipe.item(k, &mut x, &mut o).iter().enumerate() {
                     let ix = j * ITEM + jj;
                     let v = code_sample(
                         coder,
@@ -892,11 +902,14 @@ pub fn decode_slice(
                 step,
                 ranges,
             };
-            // on more than one thread every band offers a helper task that computes channel 0's
-            // networks ahead of its range decoder: a step of fewer bands than threads (the
-            // coarse levels: one band each) uses them all, and a thread without a band of its
-            // own helps the last ones (costs up to 3 % CPU on colour images, none on grey)
-            let ahead = rayon::current_num_threads() > 1;
+            // on more than one thread, each of the last bands to start (as many as threads)
+            // offers a helper task that computes networks ahead of its range decoder
+            // ([`walk_band_ahead`]): a step of fewer bands than threads (the coarse levels)
+            // uses them all, and a thread without a band of its own helps the last ones. The
+            // bands before them run without (the other threads have bands of their own, and
+            // the helper's bookkeeping costs the band about 6 % in colour).
+            let threads = rayon::current_num_threads();
+            let started = AtomicUsize::new(0);
             let bands: Result<Vec<Vec<i32>>, CodecError> = band_streams
                 .par_iter()
                 .enumerate()
@@ -904,7 +917,8 @@ pub fn decode_slice(
                     let r = b * rows..((b + 1) * rows).min(hs);
                     let mut out = vec![0i32; r.len() * ws * nc];
                     let mut dec = Decoder(RangeDecoder::new(data));
-                    if ahead {
+                    let i = started.fetch_add(1, Ordering::Relaxed);
+                    if threads > 1 && nb - i <= threads {
                         walk_band_ahead(&s, r, &mut dec, &mut out)?;
                     } else {
                         walk_band(&s, r, &mut dec, &mut out)?;
