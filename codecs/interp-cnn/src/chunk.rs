@@ -5,12 +5,13 @@ use ndcodecs_ycocg_r::kernel;
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
-use crate::coding::{decode_slice, encode_slice, ideal_slice_bits, slice_params};
+use crate::coding::{decode_slice_grids, encode_slice, ideal_slice_bits, slice_params};
 use crate::config::{InterpCnnConfig, LayoutChoice};
 use crate::format::{
     BAND_LOG2, BAND_LOG2_RANGE, Header, Layout, MAX_CHANNELS, SampleType, colour_transform,
     slice_streams,
 };
+use crate::grid::Grid;
 use crate::model::{Model, model};
 
 /// A sample type `interp_cnn` codes: `u8`, `u16`, `i16`.
@@ -313,10 +314,10 @@ pub fn decode_samples(
         pos += len;
     }
     let nc = h.channels;
-    let slices: Result<Vec<Vec<Vec<i32>>>, CodecError> = (0..h.depth)
+    let slices: Result<Vec<Vec<Grid>>, CodecError> = (0..h.depth)
         .into_par_iter()
         .map(|z| {
-            decode_slice(
+            decode_slice_grids(
                 &streams[z * per_slice..(z + 1) * per_slice],
                 h.height,
                 h.width,
@@ -335,14 +336,20 @@ pub fn decode_samples(
         let out = &mut values[z * hw * nc..(z + 1) * hw * nc];
         // pieces in parallel, each giving its first pixel that is no YCoCg-R of an RGB pixel
         // and its first value outside the dtype; reported in order, as a serial pass would
+        let (w, row_len) = (h.width, h.width * nc);
+        let piece_rows = (PIECE / w).max(1);
         let found: Vec<(Option<usize>, Option<i32>)> = out
-            .par_chunks_mut(PIECE * nc)
+            .par_chunks_mut(piece_rows * row_len)
             .enumerate()
             .map(|(k, piece)| {
-                let p0 = k * PIECE;
-                for (i, px) in piece.chunks_exact_mut(nc).enumerate() {
-                    for (c, v) in px.iter_mut().enumerate() {
-                        *v = planes[c][p0 + i];
+                let y0 = k * piece_rows;
+                let p0 = y0 * w;
+                for (r, row) in piece.chunks_exact_mut(row_len).enumerate() {
+                    for (c, g) in planes.iter().enumerate() {
+                        let i = g.index(y0 + r, 0);
+                        for (px, &v) in row.chunks_exact_mut(nc).zip(&g.data[i..i + w]) {
+                            px[c] = v;
+                        }
                     }
                 }
                 if colour {

@@ -344,6 +344,10 @@ impl<'a> Ahead<'a> {
     }
 }
 
+/// Least samples per task of the copies between steps (smaller levels are copied by one thread:
+/// handing them to another costs more than it saves).
+const MIN_SPLIT: usize = 1 << 14;
+
 /// Samples of one work item of the later channels in [`Pipe`].
 const ITEM: usize = 32;
 
@@ -856,8 +860,8 @@ pub fn ideal_slice_bits(
 }
 
 /// Decodes one slice from its streams (in stream order) into one row-major `h` x `w` plane per
-/// channel. Bands of a step are decoded in parallel; on more than one thread, with helper tasks
-/// computing channel 0's networks ahead of each band's range decoder.
+/// channel. Bands of a step are decoded in parallel; on more than one thread, the last bands of
+/// a step with helper tasks computing networks ahead of the band's range decoder.
 ///
 /// # Errors
 ///
@@ -870,6 +874,26 @@ pub fn decode_slice(
     model: &Model,
     band_log2: u8,
 ) -> Result<Vec<Vec<i32>>, CodecError> {
+    Ok(decode_slice_grids(streams, h, w, ranges, model, band_log2)?
+        .iter()
+        .map(Grid::samples)
+        .collect())
+}
+
+/// [`decode_slice`] into the level-0 grid of each channel (`h` x `w`, margin filled), without
+/// copying the samples out.
+///
+/// # Errors
+///
+/// As [`decode_slice`].
+pub fn decode_slice_grids(
+    streams: &[&[u8]],
+    h: usize,
+    w: usize,
+    ranges: &[(i64, i64)],
+    model: &Model,
+    band_log2: u8,
+) -> Result<Vec<Grid>, CodecError> {
     let nc = ranges.len();
     let nl = levels(h, w);
     let (ch, cw) = level_size(h, w, nl);
@@ -936,6 +960,7 @@ pub fn decode_slice(
                     .skip(MARGIN + py)
                     .step_by(2)
                     .take(hs)
+                    .with_min_len(MIN_SPLIT.div_ceil(ws))
                     .enumerate()
                     .for_each(|(iy, row)| {
                         let (b, r) = (iy / rows, iy % rows);
@@ -954,7 +979,7 @@ pub fn decode_slice(
             }
         }
     }
-    Ok(grids.iter().map(Grid::samples).collect())
+    Ok(grids)
 }
 
 /// Records each coded sample's parameters: the network's and the corrected ones.

@@ -249,6 +249,7 @@ impl Grid {
             .skip(MARGIN)
             .step_by(2)
             .take(coarse.h)
+            .with_min_len((1usize << 14).div_ceil(coarse.w))
             .enumerate()
             .for_each(|(y, row)| {
                 let src = &coarse.data[coarse.index(y, 0)..coarse.index(y, 0) + coarse.w];
