@@ -5,12 +5,13 @@ use ndcodecs_ycocg_r::kernel;
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
-use crate::coding::{decode_slice, encode_slice, ideal_slice_bits, slice_params};
+use crate::coding::{decode_slice_grids, encode_slice, ideal_slice_bits, slice_params};
 use crate::config::{InterpCnnConfig, LayoutChoice};
 use crate::format::{
     BAND_LOG2, BAND_LOG2_RANGE, Header, Layout, MAX_CHANNELS, SampleType, colour_transform,
     slice_streams,
 };
+use crate::grid::Grid;
 use crate::model::{Model, model};
 
 /// A sample type `interp_cnn` codes: `u8`, `u16`, `i16`.
@@ -19,18 +20,33 @@ pub use ndcodecs_learned::Sample as ImageSample;
 /// CRC-32 (IEEE, as `crc32fast`) of samples as the little-endian bytes of `dtype`, C order.
 #[must_use]
 pub fn samples_crc(values: &[i32], dtype: SampleType) -> u32 {
+    // pieces in parallel, their CRCs combined in order (crc32fast's `combine`)
+    let parts: Vec<crc32fast::Hasher> = values
+        .par_chunks(PIECE)
+        .map(|part| {
+            let mut h = crc32fast::Hasher::new();
+            let mut buf = Vec::with_capacity(part.len() * 2);
+            for &v in part {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                match dtype {
+                    SampleType::U8 => buf.push(v as u8),
+                    _ => buf.extend_from_slice(&(v as u16).to_le_bytes()),
+                }
+            }
+            h.update(&buf);
+            h
+        })
+        .collect();
     let mut h = crc32fast::Hasher::new();
-    let mut buf = Vec::with_capacity(values.len() * 2);
-    for &v in values {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        match dtype {
-            SampleType::U8 => buf.push(v as u8),
-            _ => buf.extend_from_slice(&(v as u16).to_le_bytes()),
-        }
+    for p in &parts {
+        h.combine(p);
     }
-    h.update(&buf);
     h.finalize()
 }
+
+/// Samples (pixels, for the channel interleave) per piece of the parallel passes over a whole
+/// chunk: the checksum, the interleave, YCoCg-R and the range check.
+const PIECE: usize = 1 << 15;
 
 /// `(layout, depth, height, width, channels)` of a chunk of `shape` under `choice`.
 ///
@@ -298,10 +314,10 @@ pub fn decode_samples(
         pos += len;
     }
     let nc = h.channels;
-    let slices: Result<Vec<Vec<Vec<i32>>>, CodecError> = (0..h.depth)
+    let slices: Result<Vec<Vec<Grid>>, CodecError> = (0..h.depth)
         .into_par_iter()
         .map(|z| {
-            decode_slice(
+            decode_slice_grids(
                 &streams[z * per_slice..(z + 1) * per_slice],
                 h.height,
                 h.width,
@@ -318,32 +334,54 @@ pub fn decode_samples(
     let (lo, hi) = h.dtype.range();
     for (z, planes) in slices.iter().enumerate() {
         let out = &mut values[z * hw * nc..(z + 1) * hw * nc];
-        for (i, px) in out.chunks_exact_mut(nc).enumerate() {
-            for (c, v) in px.iter_mut().enumerate() {
-                *v = planes[c][i];
-            }
-        }
-        if colour {
-            let ycc: Vec<i32> = out
-                .chunks_exact(nc)
-                .flat_map(|p| p[..3].iter().copied())
-                .collect();
-            let mut rgb = vec![0u16; ycc.len()];
-            kernel::inverse::<u16>(&ycc, &mut rgb).map_err(|p| CodecError::Corrupt {
+        // pieces in parallel, each giving its first pixel that is no YCoCg-R of an RGB pixel
+        // and its first value outside the dtype; reported in order, as a serial pass would
+        let (w, row_len) = (h.width, h.width * nc);
+        let piece_rows = (PIECE / w).max(1);
+        let found: Vec<(Option<usize>, Option<i32>)> = out
+            .par_chunks_mut(piece_rows * row_len)
+            .enumerate()
+            .map(|(k, piece)| {
+                let y0 = k * piece_rows;
+                let p0 = y0 * w;
+                for (r, row) in piece.chunks_exact_mut(row_len).enumerate() {
+                    for (c, g) in planes.iter().enumerate() {
+                        let i = g.index(y0 + r, 0);
+                        for (px, &v) in row.chunks_exact_mut(nc).zip(&g.data[i..i + w]) {
+                            px[c] = v;
+                        }
+                    }
+                }
+                if colour {
+                    let ycc: Vec<i32> = piece
+                        .chunks_exact(nc)
+                        .flat_map(|p| p[..3].iter().copied())
+                        .collect();
+                    let mut rgb = vec![0u16; ycc.len()];
+                    if let Err(p) = kernel::inverse::<u16>(&ycc, &mut rgb) {
+                        return (Some(p0 + p), None);
+                    }
+                    let off = if h.dtype == SampleType::I16 { 32768 } else { 0 };
+                    for (px, p) in piece.chunks_exact_mut(nc).zip(rgb.chunks_exact(3)) {
+                        for c in 0..3 {
+                            px[c] = i32::from(p[c]) - off;
+                        }
+                    }
+                }
+                let bad = piece
+                    .iter()
+                    .find(|&&v| i64::from(v) < lo || i64::from(v) > hi)
+                    .copied();
+                (None, bad)
+            })
+            .collect();
+        if let Some(p) = found.iter().find_map(|f| f.0) {
+            return Err(CodecError::Corrupt {
                 codec: CODEC_ID,
                 message: format!("pixel {p} of slice {z} is not the YCoCg-R of any RGB pixel"),
-            })?;
-            let off = if h.dtype == SampleType::I16 { 32768 } else { 0 };
-            for (px, p) in out.chunks_exact_mut(nc).zip(rgb.chunks_exact(3)) {
-                for c in 0..3 {
-                    px[c] = i32::from(p[c]) - off;
-                }
-            }
+            });
         }
-        if let Some(v) = out
-            .iter()
-            .find(|&&v| i64::from(v) < lo || i64::from(v) > hi)
-        {
+        if let Some(v) = found.iter().find_map(|f| f.1) {
             return Err(CodecError::Corrupt {
                 codec: CODEC_ID,
                 message: format!("decoded value {v} outside {}", h.dtype.name()),

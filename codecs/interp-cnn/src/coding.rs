@@ -10,15 +10,16 @@ use ndcodecs_learned::logistic::PRECISION_BITS;
 use ndcodecs_learned::{Found, Logistic};
 use rayon::prelude::*;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
 use crate::CODEC_ID;
 use crate::adapt::{Adapt, Adapt3, Correct};
 use crate::batch::{BatchMlp, MAX_BATCH, input_len};
 use crate::format::{MAX_CHANNELS, slice_steps};
-use crate::grid::{Grid, PARITY, count, level_size, levels};
+use crate::grid::{Grid, MARGIN, PARITY, count, level_size, levels};
 use crate::model::{
-    Core, Correction, MAX_FEATURES, Model, batch_core_features, cond_features, net_index, params,
+    Core, Correction, MAX_FEATURES, Model, batch_core_features, batch_core_features_upto,
+    cond_features, net_index, params,
 };
 
 fn corrupt(message: String) -> CodecError {
@@ -224,11 +225,11 @@ pub fn walk_band<C: Coder>(
     match s.model.correction {
         Correction::Scale => ndcodecs_learned::simd::vectorize(
             #[inline(always)]
-            || walk_band_impl::<C, Adapt>(s, rows, None, coder, out),
+            || walk_band_impl::<C, Adapt>(s, rows, coder, out),
         ),
         Correction::PatternBias => ndcodecs_learned::simd::vectorize(
             #[inline(always)]
-            || walk_band_impl::<C, Adapt3>(s, rows, None, coder, out),
+            || walk_band_impl::<C, Adapt3>(s, rows, coder, out),
         ),
     }
 }
@@ -320,14 +321,6 @@ impl<'a> Ahead<'a> {
         true
     }
 
-    /// Computes blocks until every block is claimed (the helper's task).
-    fn help(&self) {
-        ndcodecs_learned::simd::vectorize(
-            #[inline(always)]
-            || while self.work() {},
-        );
-    }
-
     /// The [`Pre`] of sub-image row `iy`.
     #[inline(always)]
     fn row(&self, iy: usize) -> &[Pre] {
@@ -351,30 +344,318 @@ impl<'a> Ahead<'a> {
     }
 }
 
+/// Least samples per task of the copies between steps (smaller levels are copied by one thread:
+/// handing them to another costs more than it saves).
+const MIN_SPLIT: usize = 1 << 14;
+
+/// Samples of one work item of the later channels in [`Pipe`].
+const ITEM: usize = 32;
+
+/// A band's decoding shared between its decoding thread and a helper: channel 0's [`Pre`]
+/// ahead of the range decoder ([`Ahead`]) and, in colour, the later channels' statistics,
+/// features and networks in items of [`ITEM`] samples of one channel's row, each computed as
+/// soon as the values it is conditioned on are decoded (the decoding thread publishes them as
+/// it goes). Items are claimed in coding order by whichever thread comes first: the decoding
+/// thread computes an item itself when no helper has claimed it, so it waits only for an item
+/// another thread is computing. The values are those [`walk_band`] computes itself.
+struct Pipe<'a> {
+    ahead: Ahead<'a>,
+    /// channels
+    nc: usize,
+    /// samples per sub-image row
+    ws: usize,
+    /// items per channel row
+    nj: usize,
+    /// `[((row * (nc - 1)) + c - 1) * nj + j]`: item `j` of channel `c` (>= 1) of a band row
+    items: Vec<OnceLock<[Pre; ITEM]>>,
+    /// the next item to claim
+    claim: AtomicUsize,
+    /// decoded values `[(row * nc + c) * ws + ix]` of the channels later ones are conditioned on
+    vals: Vec<AtomicI32>,
+    /// samples decoded and published, in coding order
+    done: AtomicUsize,
+    /// set when the decoding thread returns (finished or failed): the helper stops
+    stop: AtomicBool,
+}
+
+impl<'a> Pipe<'a> {
+    fn new(s: &'a Step<'a>, rows: std::ops::Range<usize>) -> Self {
+        let (_, ws) = s.sub_size();
+        let nc = s.grids.len();
+        let nj = ws.div_ceil(ITEM);
+        let n_items = rows.len() * (nc - 1) * nj;
+        let n_vals = if nc > 1 { rows.len() * nc * ws } else { 0 };
+        Self {
+            ahead: Ahead::new(s, rows),
+            nc,
+            ws,
+            nj,
+            items: (0..n_items).map(|_| OnceLock::new()).collect(),
+            claim: AtomicUsize::new(0),
+            vals: (0..n_vals).map(|_| AtomicI32::new(0)).collect(),
+            done: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// (band row, channel, item in the row) of item `k`.
+    fn item_at(&self, k: usize) -> (usize, usize, usize) {
+        let (t, j) = (k / self.nj, k % self.nj);
+        (t / (self.nc - 1), t % (self.nc - 1) + 1, j)
+    }
+
+    /// Samples that must be decoded (in coding order) before item `k` can be computed: its
+    /// samples of the channel before its own.
+    fn need(&self, k: usize) -> usize {
+        let (r, c, j) = self.item_at(k);
+        (r * self.nc + c - 1) * self.ws + ((j + 1) * ITEM).min(self.ws)
+    }
+
+    /// Computes item `k` (its inputs decoded): the statistics and network parameters of its
+    /// samples, as [`walk_band_impl`] computes them.
+    /// (Not inlined: its own AVX2 dispatch, so that the decoding thread's loop stays small.)
+    #[inline(never)]
+    fn compute(&self, k: usize, x: &mut [i16], o: &mut [i32; 2 * MAX_BATCH]) -> [Pre; ITEM] {
+        ndcodecs_learned::simd::vectorize(
+            #[inline(always)]
+            || self.compute_impl(k, x, o),
+        )
+    }
+
+    #[inline(always)]
+    fn compute_impl(&self, k: usize, x: &mut [i16], o: &mut [i32; 2 * MAX_BATCH]) -> [Pre; ITEM] {
+        let s = self.ahead.s;
+        let (r, c, j) = self.item_at(k);
+        let (py, px) = PARITY[s.step];
+        let iy = self.ahead.first_row + r;
+        let row0 = s.grids[0].index(2 * iy + py, px);
+        let s0 = j * ITEM;
+        let n = (self.ws - s0).min(ITEM);
+        let offs = s.grids[0].offsets(s.step);
+        let mut cores = [Core::default(); ITEM];
+        batch_core_features_upto::<ITEM>(&s.grids[c].data, row0 + 2 * s0, n, &offs, &mut cores, x);
+        let first = &self.ahead.row(iy)[s0..s0 + n];
+        // the channel before this one, if not the first: its item of the same samples, set
+        // before the values this item needs were decoded
+        let before = (c > 1).then(|| self.items[k - self.nj].get().expect("computed before"));
+        let val = |cc: usize, ix: usize| {
+            i64::from(self.vals[(r * self.nc + cc) * self.ws + ix].load(Ordering::Relaxed))
+        };
+        for jj in 0..n {
+            let ix = s0 + jj;
+            let conds_buf;
+            let conds: &[(Core, i64)] = match before {
+                None => {
+                    conds_buf = [(first[jj].k, val(0, ix)); 2];
+                    &conds_buf[..1]
+                }
+                Some(b) => {
+                    conds_buf = [(b[jj].k, val(c - 1, ix)), (first[jj].k, val(0, ix))];
+                    &conds_buf[..]
+                }
+            };
+            cond_features(&cores[jj], conds, x, jj);
+        }
+        s.model.batch[net_index(s.step, c)].forward(x, n, o);
+        let mut out = [Pre::default(); ITEM];
+        for (jj, p) in out[..n].iter_mut().enumerate() {
+            let (mu, ls) = params(&cores[jj], &[o[jj], o[MAX_BATCH + jj]]);
+            *p = Pre {
+                k: cores[jj],
+                mu,
+                ls,
+            };
+        }
+        out
+    }
+
+    /// Claims item `k` if it is the next unclaimed one.
+    fn try_claim(&self, k: usize) -> bool {
+        self.claim
+            .compare_exchange(k, k + 1, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// Item `k`, for the decoding thread (which has decoded its inputs and obtained every
+    /// earlier item, so every item before `k` is claimed).
+    #[inline(always)]
+    fn item(&self, k: usize, x: &mut [i16], o: &mut [i32; 2 * MAX_BATCH]) -> &[Pre] {
+        let mut spins = 0u32;
+        loop {
+            if let Some(v) = self.items[k].get() {
+                return &v[..(self.ws - (k % self.nj) * ITEM).min(ITEM)];
+            }
+            if self.try_claim(k) {
+                // claimed once, so set once
+                let _ = self.items[k].set(self.compute(k, x, o));
+                continue;
+            }
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    /// Publishes the decoded value `v` of channel `c` at sample `ix` of band row `r`.
+    #[inline(always)]
+    fn publish_value(&self, r: usize, c: usize, ix: usize, v: i32) {
+        if c + 1 < self.nc {
+            self.vals[(r * self.nc + c) * self.ws + ix].store(v, Ordering::Relaxed);
+        }
+    }
+
+    /// Publishes that the first `q` samples in coding order are decoded.
+    #[inline(always)]
+    fn publish_done(&self, q: usize) {
+        if self.nc > 1 {
+            self.done.store(q, Ordering::Release);
+        }
+    }
+
+    /// The helper's task: the next item as soon as its inputs are decoded, channel 0's blocks
+    /// ahead in between, until every item and block is claimed or the decoding thread stops.
+    fn help(&self) {
+        ndcodecs_learned::simd::vectorize(
+            #[inline(always)]
+            || {
+                let mut x = vec![0i16; input_len(MAX_FEATURES)];
+                let mut o = [0i32; 2 * MAX_BATCH];
+                let mut spins = 0u32;
+                loop {
+                    if self.stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let k = self.claim.load(Ordering::Acquire);
+                    if k >= self.items.len() {
+                        while self.ahead.work() {}
+                        return;
+                    }
+                    if self.done.load(Ordering::Acquire) >= self.need(k) {
+                        if self.try_claim(k) {
+                            let _ = self.items[k].set(self.compute(k, &mut x, &mut o));
+                        }
+                        spins = 0;
+                        continue;
+                    }
+                    if self.ahead.work() {
+                        spins = 0;
+                        continue;
+                    }
+                    spins += 1;
+                    if spins < 64 {
+                        std::hint::spin_loop();
+                    } else {
+                        std::thread::yield_now();
+                    }
+                }
+            },
+        );
+    }
+}
+
+/// Sets [`Pipe::stop`] when dropped (the decoding thread's return, an error included).
+struct StopOnDrop<'p, 'a>(&'p Pipe<'a>);
+
+impl Drop for StopOnDrop<'_, '_> {
+    fn drop(&mut self) {
+        self.0.stop.store(true, Ordering::Relaxed);
+    }
+}
+
 /// [`walk_band`] decoding with a helper task (run when the pool has a free thread) computing
-/// channel 0's networks ahead of the range decoder: how a step of fewer bands than threads (the
-/// coarse levels: one band each) uses more than one thread. Same values as [`walk_band`].
+/// ahead of the range decoder channel 0's networks and, in colour, the later channels'
+/// networks as soon as the values they are conditioned on are decoded ([`Pipe`]): how a step
+/// of fewer bands than threads (the coarse levels) uses more than one thread. Same values as
+/// [`walk_band`].
 fn walk_band_ahead<C: Coder + Send>(
     s: &Step<'_>,
     rows: std::ops::Range<usize>,
     coder: &mut C,
     out: &mut [i32],
 ) -> Result<(), CodecError> {
-    let ahead = Ahead::new(s, rows.clone());
+    let pipe = Pipe::new(s, rows.clone());
     let (r, ()) = rayon::join(
-        || match s.model.correction {
-            Correction::Scale => ndcodecs_learned::simd::vectorize(
-                #[inline(always)]
-                || walk_band_impl::<C, Adapt>(s, rows, Some(&ahead), coder, out),
-            ),
-            Correction::PatternBias => ndcodecs_learned::simd::vectorize(
-                #[inline(always)]
-                || walk_band_impl::<C, Adapt3>(s, rows, Some(&ahead), coder, out),
-            ),
+        || {
+            let _stop = StopOnDrop(&pipe);
+            match s.model.correction {
+                Correction::Scale => ndcodecs_learned::simd::vectorize(
+                    #[inline(always)]
+                    || walk_band_pipe::<C, Adapt>(&pipe, coder, out),
+                ),
+                Correction::PatternBias => ndcodecs_learned::simd::vectorize(
+                    #[inline(always)]
+                    || walk_band_pipe::<C, Adapt3>(&pipe, coder, out),
+                ),
+            }
         },
-        || ahead.help(),
+        || pipe.help(),
     );
     r
+}
+
+/// The decoding thread's walk of [`walk_band_ahead`]: the coding order of [`walk_band_impl`],
+/// every sample's statistics and network parameters from the [`Pipe`].
+#[inline(always)]
+fn walk_band_pipe<C: Coder, A: Correct>(
+    pipe: &Pipe<'_>,
+    coder: &mut C,
+    out: &mut [i32],
+) -> Result<(), CodecError> {
+    let s = pipe.ahead.s;
+    let (py, px) = PARITY[s.step];
+    let (nc, ws) = (pipe.nc, pipe.ws);
+    let mut x = vec![0i16; input_len(MAX_FEATURES)];
+    let mut o = [0i32; 2 * MAX_BATCH];
+    let mut adapt = A::new(nc);
+    let mut q = 0;
+    for (r, iy) in (pipe.ahead.first_row..pipe.ahead.end_row).enumerate() {
+        let row0 = s.grids[0].index(2 * iy + py, px);
+        let g = &s.grids[0].data;
+        for (ix, p) in pipe.ahead.row(iy).iter().enumerate() {
+            let v = code_sample(
+                coder,
+                &mut adapt,
+                0,
+                &p.k,
+                (p.mu, p.ls),
+                s.ranges[0],
+                g[row0 + 2 * ix],
+            )?;
+            out[(r * ws + ix) * nc] = v;
+            pipe.publish_value(r, 0, ix, v);
+            q += 1;
+            if ix % ITEM == ITEM - 1 {
+                pipe.publish_done(q);
+            }
+        }
+        pipe.publish_done(q);
+        for c in 1..nc {
+            let g = &s.grids[c].data;
+            for j in 0..pipe.nj {
+                let k = ((r * (nc - 1)) + c - 1) * pipe.nj + j;
+                for (jj, p) in pipe.item(k, &mut x, &mut o).iter().enumerate() {
+                    let ix = j * ITEM + jj;
+                    let v = code_sample(
+                        coder,
+                        &mut adapt,
+                        c,
+                        &p.k,
+                        (p.mu, p.ls),
+                        s.ranges[c],
+                        g[row0 + 2 * ix],
+                    )?;
+                    out[(r * ws + ix) * nc + c] = v;
+                    pipe.publish_value(r, c, ix, v);
+                }
+                q += (ws - j * ITEM).min(ITEM);
+                pipe.publish_done(q);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Codes one sample of channel `c` (statistics `k`) with the network's parameters `(mu, ls)`
@@ -403,7 +684,6 @@ fn code_sample<C: Coder, A: Correct>(
 fn walk_band_impl<C: Coder, A: Correct>(
     s: &Step<'_>,
     rows: std::ops::Range<usize>,
-    ahead: Option<&Ahead<'_>>,
     coder: &mut C,
     out: &mut [i32],
 ) -> Result<(), CodecError> {
@@ -423,25 +703,6 @@ fn walk_band_impl<C: Coder, A: Correct>(
         let row0 = s.grids[0].index(y, px);
         for c in 0..nc {
             let g = &s.grids[c].data;
-            if c == 0
-                && let Some(a) = ahead
-            {
-                for (ix, p) in a.row(iy).iter().enumerate() {
-                    cores[ix] = p.k;
-                    let v = code_sample(
-                        coder,
-                        &mut adapt,
-                        0,
-                        &p.k,
-                        (p.mu, p.ls),
-                        s.ranges[0],
-                        g[row0 + 2 * ix],
-                    )?;
-                    vals[ix] = v;
-                    out[(r * ws + ix) * nc] = v;
-                }
-                continue;
-            }
             let net = nets[c];
             let mut s0 = 0;
             while s0 < ws {
@@ -599,8 +860,8 @@ pub fn ideal_slice_bits(
 }
 
 /// Decodes one slice from its streams (in stream order) into one row-major `h` x `w` plane per
-/// channel. Bands of a step are decoded in parallel; on more than one thread, with helper tasks
-/// computing channel 0's networks ahead of each band's range decoder.
+/// channel. Bands of a step are decoded in parallel; on more than one thread, the last bands of
+/// a step with helper tasks computing networks ahead of the band's range decoder.
 ///
 /// # Errors
 ///
@@ -613,6 +874,26 @@ pub fn decode_slice(
     model: &Model,
     band_log2: u8,
 ) -> Result<Vec<Vec<i32>>, CodecError> {
+    Ok(decode_slice_grids(streams, h, w, ranges, model, band_log2)?
+        .iter()
+        .map(Grid::samples)
+        .collect())
+}
+
+/// [`decode_slice`] into the level-0 grid of each channel (`h` x `w`, margin filled), without
+/// copying the samples out.
+///
+/// # Errors
+///
+/// As [`decode_slice`].
+pub fn decode_slice_grids(
+    streams: &[&[u8]],
+    h: usize,
+    w: usize,
+    ranges: &[(i64, i64)],
+    model: &Model,
+    band_log2: u8,
+) -> Result<Vec<Grid>, CodecError> {
     let nc = ranges.len();
     let nl = levels(h, w);
     let (ch, cw) = level_size(h, w, nl);
@@ -645,11 +926,14 @@ pub fn decode_slice(
                 step,
                 ranges,
             };
-            // on more than one thread every band offers a helper task that computes channel 0's
-            // networks ahead of its range decoder: a step of fewer bands than threads (the
-            // coarse levels: one band each) uses them all, and a thread without a band of its
-            // own helps the last ones (costs up to 3 % CPU on colour images, none on grey)
-            let ahead = rayon::current_num_threads() > 1;
+            // on more than one thread, each of the last bands to start (as many as threads)
+            // offers a helper task that computes networks ahead of its range decoder
+            // ([`walk_band_ahead`]): a step of fewer bands than threads (the coarse levels)
+            // uses them all, and a thread without a band of its own helps the last ones. The
+            // bands before them run without (the other threads have bands of their own, and
+            // the helper's bookkeeping costs the band about 6 % in colour).
+            let threads = rayon::current_num_threads();
+            let started = AtomicUsize::new(0);
             let bands: Result<Vec<Vec<i32>>, CodecError> = band_streams
                 .par_iter()
                 .enumerate()
@@ -657,7 +941,8 @@ pub fn decode_slice(
                     let r = b * rows..((b + 1) * rows).min(hs);
                     let mut out = vec![0i32; r.len() * ws * nc];
                     let mut dec = Decoder(RangeDecoder::new(data));
-                    if ahead {
+                    let i = started.fetch_add(1, Ordering::Relaxed);
+                    if threads > 1 && nb - i <= threads {
                         walk_band_ahead(&s, r, &mut dec, &mut out)?;
                     } else {
                         walk_band(&s, r, &mut dec, &mut out)?;
@@ -667,26 +952,34 @@ pub fn decode_slice(
                 })
                 .collect();
             let bands = bands?;
-            for (b, vals) in bands.iter().enumerate() {
-                let mut k = 0;
-                for iy in b * rows..((b + 1) * rows).min(hs) {
-                    let y = 2 * iy + py;
-                    for ix in 0..ws {
-                        let x = 2 * ix + px;
-                        for g in &mut grids {
-                            let i = g.index(y, x);
-                            g.data[i] = vals[k];
-                            k += 1;
+            // the step's samples into the grids, rows in parallel
+            for (c, g) in grids.iter_mut().enumerate() {
+                let stride = g.stride;
+                g.data
+                    .par_chunks_mut(stride)
+                    .skip(MARGIN + py)
+                    .step_by(2)
+                    .take(hs)
+                    .with_min_len(MIN_SPLIT.div_ceil(ws))
+                    .enumerate()
+                    .for_each(|(iy, row)| {
+                        let (b, r) = (iy / rows, iy % rows);
+                        let vals = &bands[b][r * ws * nc..(r + 1) * ws * nc];
+                        for (d, v) in row[MARGIN + px..]
+                            .iter_mut()
+                            .step_by(2)
+                            .zip(vals.iter().skip(c).step_by(nc))
+                        {
+                            *d = *v;
                         }
-                    }
-                }
+                    });
             }
             for g in &mut grids {
                 g.fill_margin();
             }
         }
     }
-    Ok(grids.iter().map(Grid::samples).collect())
+    Ok(grids)
 }
 
 /// Records each coded sample's parameters: the network's and the corrected ones.
