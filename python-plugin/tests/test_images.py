@@ -109,18 +109,19 @@ def test_pixel_mlp_beats_its_raw_size_on_a_photo() -> None:
 def test_pixel_mlp_config_repr_pickle() -> None:
     codec = PixelMlp(layout="volume", streams=3)
     check_config(codec)
-    check_repr("PixelMlp(layout='volume', streams=3, model=2)")
+    check_repr("PixelMlp(layout='volume', streams=3, model=3)")
     assert pickle.loads(pickle.dumps(codec)) == codec
 
 
-def test_pixel_mlp_model_1_still_encodes_and_decodes() -> None:
+@pytest.mark.parametrize("model", [1, 2])
+def test_pixel_mlp_older_models_still_encode_and_decode(model: int) -> None:
     cam = np.load(DATA / "photo_camera_gray.npy")[:64, :80]
-    old = PixelMlp(model=1).encode(cam)
+    old = PixelMlp(model=model).encode(cam)
     new = PixelMlp().encode(cam)
     assert bytes(old) != bytes(new)  # the header names the model; the adaptation differs
     # decoding follows the model the chunk names, whatever the codec's configuration says
     np.testing.assert_array_equal(PixelMlp().decode(old).reshape(cam.shape), cam)
-    np.testing.assert_array_equal(PixelMlp(model=1).decode(new).reshape(cam.shape), cam)
+    np.testing.assert_array_equal(PixelMlp(model=model).decode(new).reshape(cam.shape), cam)
 
 
 def test_pixel_mlp_errors() -> None:

@@ -166,18 +166,15 @@ impl RansEncSymbol {
     }
 }
 
-/// One symbol of [`RansEncoder::put_rev`] on state `x`; `words` has room for the word.
+/// One symbol of [`RansEncoder::put_rev`] on state `x`: the 16-bit word it writes (the low
+/// half of `x`), whether it writes it (renormalisation) and the new state.
 #[inline(always)]
-fn encode_step(x: &mut u32, s: RansEncSymbol, words: &mut [u16], k: &mut usize) {
-    let big = u64::from(*x) >= u64::from(s.freq) << (32 - RANS_PROB_BITS);
-    #[allow(clippy::cast_possible_truncation)]
-    {
-        words[*k] = *x as u16;
-    }
-    *k += usize::from(big);
-    let y = if big { *x >> 16 } else { *x };
+fn encode_step(x: u32, s: RansEncSymbol) -> (u16, bool, u32) {
+    let big = u64::from(x) >= u64::from(s.freq) << (32 - RANS_PROB_BITS);
+    let y = if big { x >> 16 } else { x };
     let (q, r) = s.div(y);
-    *x = (q << RANS_PROB_BITS) + r + s.start;
+    #[allow(clippy::cast_possible_truncation)]
+    (x as u16, big, (q << RANS_PROB_BITS) + r + s.start)
 }
 
 /// The rANS encoder: symbols are put **last to first** (symbol `i` of the stream with lane
@@ -234,12 +231,12 @@ impl RansEncoder {
     /// done by `s`'s reciprocal). Symbols are put last to first.
     #[inline(always)]
     pub fn put_symbol(&mut self, lane: usize, s: RansEncSymbol) {
-        let mut word = [0u16; 1];
-        let mut k = 0usize;
-        encode_step(&mut self.states[lane % RANS_LANES], s, &mut word, &mut k);
-        if k == 1 {
-            self.words.push(word[0]);
+        let x = &mut self.states[lane % RANS_LANES];
+        let (word, big, next) = encode_step(*x, s);
+        if big {
+            self.words.push(word);
         }
+        *x = next;
     }
 
     /// Codes symbols `n − 1` down to 0 (symbol `i` with state `i mod 4`, its interval
@@ -248,9 +245,9 @@ impl RansEncoder {
     /// the renormalisation without a branch and the four states in registers.
     #[inline(always)]
     pub fn put_rev(&mut self, n: usize, mut sym: impl FnMut(usize) -> RansEncSymbol) {
-        // at most one word per symbol
+        // at most one word per symbol, written four symbols at a time
         let base = self.words.len();
-        self.words.resize(base + n, 0);
+        self.words.resize(base + n + RANS_LANES, 0);
         let words = &mut self.words[base..];
         let mut k = 0usize;
         let [mut x0, mut x1, mut x2, mut x3] = self.states;
@@ -262,17 +259,59 @@ impl RansEncoder {
                 1 => &mut x1,
                 _ => &mut x2,
             };
-            encode_step(x, sym(i), words, &mut k);
+            let (word, big, next) = encode_step(*x, sym(i));
+            words[k] = word;
+            k += usize::from(big);
+            *x = next;
         }
         while i >= RANS_LANES {
             i -= RANS_LANES;
-            encode_step(&mut x3, sym(i + 3), words, &mut k);
-            encode_step(&mut x2, sym(i + 2), words, &mut k);
-            encode_step(&mut x1, sym(i + 1), words, &mut k);
-            encode_step(&mut x0, sym(i), words, &mut k);
+            // `k + 4 <= n - i` words so far: the four fit
+            let w = &mut words[k..k + RANS_LANES];
+            let (w3, b3, n3) = encode_step(x3, sym(i + 3));
+            let (w2, b2, n2) = encode_step(x2, sym(i + 2));
+            let (w1, b1, n1) = encode_step(x1, sym(i + 1));
+            let (w0, b0, n0) = encode_step(x0, sym(i));
+            // each word at the next free place; a word not written is overwritten by the next
+            let mut j = 0usize;
+            w[j] = w3;
+            j += usize::from(b3);
+            w[j & 3] = w2;
+            j += usize::from(b2);
+            w[j & 3] = w1;
+            j += usize::from(b1);
+            w[j & 3] = w0;
+            j += usize::from(b0);
+            k += j;
+            (x0, x1, x2, x3) = (n0, n1, n2, n3);
         }
         self.states = [x0, x1, x2, x3];
         self.words.truncate(base + k);
+    }
+
+    /// An encoder with every state at [`RANS_L`] that writes its words into `words` (cleared
+    /// first): a buffer kept from an earlier encoder ([`finish_into_keep`](Self::finish_into_keep)),
+    /// so that a new stream reuses its memory.
+    #[must_use]
+    pub fn with_buffer(mut words: Vec<u16>) -> Self {
+        words.clear();
+        Self {
+            states: [RANS_L; RANS_LANES],
+            words,
+        }
+    }
+
+    /// [`finish_into`](Self::finish_into), returning the buffer of words for
+    /// [`with_buffer`](Self::with_buffer).
+    pub fn finish_into_keep(self, out: &mut Vec<u8>) -> Vec<u16> {
+        out.reserve(self.len());
+        for s in self.states {
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+        for &w in self.words.iter().rev() {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        self.words
     }
 
     /// Number of bytes [`finish`](Self::finish) will append.

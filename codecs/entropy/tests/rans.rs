@@ -194,6 +194,15 @@ fn put_rev_matches_put() {
         let mut out = Vec::new();
         enc.finish_into(&mut out);
         assert_eq!(out, reference, "n = {n}");
+        // the same stream from an encoder on a kept buffer (holding another stream's words)
+        let mut kept = vec![7u16; 3];
+        for _ in 0..2 {
+            let mut enc = RansEncoder::with_buffer(kept);
+            enc.put_rev(n, |i| syms[ctx[i]][usize::from(symbols[i])]);
+            let mut out = Vec::new();
+            kept = enc.finish_into_keep(&mut out);
+            assert_eq!(out, reference, "n = {n}, kept buffer");
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use ndcodecs_ycocg_r::kernel;
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
-use crate::coding::{decode_slice, encode_slice, ideal_slice_bits, slice_params};
+use crate::coding::{decode_slice_grids, encode_slice, ideal_slice_bits, slice_params};
 use crate::config::{InterpCnnConfig, LayoutChoice};
 use crate::format::{
     BAND_LOG2, BAND_LOG2_RANGE, Header, Layout, MAX_CHANNELS, SampleType, colour_transform,
@@ -20,18 +20,33 @@ pub use ndcodecs_learned::Sample as ImageSample;
 /// CRC-32 (IEEE, as `crc32fast`) of samples as the little-endian bytes of `dtype`, C order.
 #[must_use]
 pub fn samples_crc(values: &[i32], dtype: SampleType) -> u32 {
-    let mut h = crc32fast::Hasher::new();
-    let mut buf = Vec::with_capacity(values.len() * 2);
-    for &v in values {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        match dtype {
-            SampleType::U8 => buf.push(v as u8),
-            _ => buf.extend_from_slice(&(v as u16).to_le_bytes()),
-        }
-    }
-    h.update(&buf);
+    // pieces in parallel, their CRCs combined in order (crc32fast's `combine`; rayon's reduce
+    // keeps the pieces' order, and needs no list of them)
+    let h = values
+        .par_chunks(PIECE)
+        .map(|part| {
+            let mut h = crc32fast::Hasher::new();
+            let mut buf = Vec::with_capacity(part.len() * 2);
+            for &v in part {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                match dtype {
+                    SampleType::U8 => buf.push(v as u8),
+                    _ => buf.extend_from_slice(&(v as u16).to_le_bytes()),
+                }
+            }
+            h.update(&buf);
+            h
+        })
+        .reduce(crc32fast::Hasher::new, |mut a, b| {
+            a.combine(&b);
+            a
+        });
     h.finalize()
 }
+
+/// Samples (pixels, for the channel interleave) per piece of the parallel passes over a whole
+/// chunk: the checksum, the interleave, YCoCg-R and the range check.
+const PIECE: usize = 1 << 15;
 
 /// `(layout, depth, height, width, channels)` of a chunk of `shape` under `choice`.
 ///
@@ -283,7 +298,8 @@ pub fn check_unchecked(header: &Header) -> Result<(), CodecError> {
 /// [`CodecError::LimitExceeded`], [`CodecError::ShapeMismatch`] and
 /// [`CodecError::ChecksumMismatch`] for data that is not a valid chunk;
 /// [`CodecError::OutOfMemory`] if the decoder's working memory cannot be had (the samples as
-/// `int32`, each slice's level grids, bands and look-ahead blocks, the colour scratch).
+/// `int32`, each slice's level grids, bands and look-ahead blocks, the colour scratch of a
+/// piece).
 pub fn decode_samples(
     data: &[u8],
     expected: Option<&[usize]>,
@@ -302,60 +318,86 @@ pub fn decode_samples(
     }
     let nc = h.channels;
     let hw = h.height * h.width;
-    // Everything the header sizes beyond the slices' grids is reserved here, before any
-    // decoding, so that a chunk too large for the memory at hand fails at once: the samples
-    // (int32, C order) and the colour transform's scratch (one slice of pixels).
+    // The samples (int32, C order) are reserved before any decoding, so that a chunk too large
+    // for the memory at hand fails at once; slices are decoded in parallel, each straight into
+    // its part of them (only the slices in flight hold level grids).
     let mut values: Vec<i32> = try_vec(CODEC_ID, "the decoded samples (int32)", h.samples())?;
     let colour = colour_transform(h.layout, nc);
-    let (mut ycc, mut rgb): (Vec<i32>, Vec<u16>) = if colour {
-        (
-            try_vec(CODEC_ID, "the decoded YCoCg-R pixels of a slice", 3 * hw)?,
-            try_vec(CODEC_ID, "the RGB pixels of a slice", 3 * hw)?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let (lo, hi) = h.dtype.range();
+    let (w, row_len) = (h.width, h.width * nc);
+    let piece_rows = (PIECE / w).max(1);
     values
         .par_chunks_mut(hw * nc)
         .enumerate()
         .try_for_each(|(z, out)| {
-            decode_slice(
+            let planes = decode_slice_grids(
                 &streams[z * per_slice..(z + 1) * per_slice],
                 h.height,
                 h.width,
                 &h.ranges[z * nc..(z + 1) * nc],
                 m,
                 h.band_log2,
-                out,
-            )
+            )?;
+            // pieces in parallel, each giving its first pixel that is no YCoCg-R of an RGB
+            // pixel and its first value outside the dtype; reduced in order (rayon's reduce
+            // keeps the pieces' order), so reported as a serial pass would
+            let found = out
+                .par_chunks_mut(piece_rows * row_len)
+                .enumerate()
+                .map(
+                    |(k, piece)| -> Result<(Option<usize>, Option<i32>), CodecError> {
+                        let y0 = k * piece_rows;
+                        let p0 = y0 * w;
+                        for (r, row) in piece.chunks_exact_mut(row_len).enumerate() {
+                            for (c, g) in planes.iter().enumerate() {
+                                let i = g.index(y0 + r, 0);
+                                for (px, &v) in row.chunks_exact_mut(nc).zip(&g.data[i..i + w]) {
+                                    px[c] = v;
+                                }
+                            }
+                        }
+                        if colour {
+                            // a piece is at least one row, whose width the header declares
+                            let n = 3 * (piece.len() / nc);
+                            let mut ycc: Vec<i32> =
+                                try_vec(CODEC_ID, "the YCoCg-R pixels of a piece of a slice", n)?;
+                            let mut rgb: Vec<u16> =
+                                try_vec(CODEC_ID, "the RGB pixels of a piece of a slice", n)?;
+                            for (t, p) in ycc.chunks_exact_mut(3).zip(piece.chunks_exact(nc)) {
+                                t.copy_from_slice(&p[..3]);
+                            }
+                            if let Err(p) = kernel::inverse::<u16>(&ycc, &mut rgb) {
+                                return Ok((Some(p0 + p), None));
+                            }
+                            let off = if h.dtype == SampleType::I16 { 32768 } else { 0 };
+                            for (px, p) in piece.chunks_exact_mut(nc).zip(rgb.chunks_exact(3)) {
+                                for c in 0..3 {
+                                    px[c] = i32::from(p[c]) - off;
+                                }
+                            }
+                        }
+                        let bad = piece
+                            .iter()
+                            .find(|&&v| i64::from(v) < lo || i64::from(v) > hi)
+                            .copied();
+                        Ok((None, bad))
+                    },
+                )
+                .try_reduce(|| (None, None), |a, b| Ok((a.0.or(b.0), a.1.or(b.1))))?;
+            if let Some(p) = found.0 {
+                return Err(CodecError::Corrupt {
+                    codec: CODEC_ID,
+                    message: format!("pixel {p} of slice {z} is not the YCoCg-R of any RGB pixel"),
+                });
+            }
+            if let Some(v) = found.1 {
+                return Err(CodecError::Corrupt {
+                    codec: CODEC_ID,
+                    message: format!("decoded value {v} outside {}", h.dtype.name()),
+                });
+            }
+            Ok(())
         })?;
-    let (lo, hi) = h.dtype.range();
-    for (z, out) in values.chunks_exact_mut(hw * nc).enumerate() {
-        if colour {
-            for (t, p) in ycc.chunks_exact_mut(3).zip(out.chunks_exact(nc)) {
-                t.copy_from_slice(&p[..3]);
-            }
-            kernel::inverse::<u16>(&ycc, &mut rgb).map_err(|p| CodecError::Corrupt {
-                codec: CODEC_ID,
-                message: format!("pixel {p} of slice {z} is not the YCoCg-R of any RGB pixel"),
-            })?;
-            let off = if h.dtype == SampleType::I16 { 32768 } else { 0 };
-            for (px, p) in out.chunks_exact_mut(nc).zip(rgb.chunks_exact(3)) {
-                for c in 0..3 {
-                    px[c] = i32::from(p[c]) - off;
-                }
-            }
-        }
-        if let Some(v) = out
-            .iter()
-            .find(|&&v| i64::from(v) < lo || i64::from(v) > hi)
-        {
-            return Err(CodecError::Corrupt {
-                codec: CODEC_ID,
-                message: format!("decoded value {v} outside {}", h.dtype.name()),
-            });
-        }
-    }
     let crc = samples_crc(&values, h.dtype);
     if crc != h.crc {
         return Err(CodecError::ChecksumMismatch {

@@ -10,16 +10,17 @@ use ndcodecs_learned::fixed::log2_fp;
 use ndcodecs_learned::logistic::PRECISION_BITS;
 use ndcodecs_learned::{Found, Logistic};
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
 use crate::CODEC_ID;
 use crate::adapt::{Adapt, Adapt3, Correct};
 use crate::batch::{BatchMlp, MAX_BATCH, input_len};
 use crate::format::{MAX_CHANNELS, slice_steps};
-use crate::grid::{Grid, PARITY, count, level_size, levels};
+use crate::grid::{Grid, MARGIN, PARITY, count, level_size, levels};
 use crate::model::{
-    Core, Correction, MAX_FEATURES, Model, batch_core_features, cond_features, net_index, params,
+    Core, Correction, MAX_FEATURES, Model, batch_core_features, batch_core_features_upto,
+    cond_features, net_index, params,
 };
 
 fn corrupt(message: String) -> CodecError {
@@ -225,11 +226,11 @@ pub fn walk_band<C: Coder>(
     match s.model.correction {
         Correction::Scale => ndcodecs_learned::simd::vectorize(
             #[inline(always)]
-            || walk_band_impl::<C, Adapt>(s, rows, None, coder, out),
+            || walk_band_impl::<C, Adapt>(s, rows, coder, out),
         ),
         Correction::PatternBias => ndcodecs_learned::simd::vectorize(
             #[inline(always)]
-            || walk_band_impl::<C, Adapt3>(s, rows, None, coder, out),
+            || walk_band_impl::<C, Adapt3>(s, rows, coder, out),
         ),
     }
 }
@@ -291,15 +292,15 @@ type Block = Result<Vec<Pre>, CodecError>;
 /// threads claim in order: a helper computes blocks ahead of the decoding thread, which
 /// computes the next unclaimed block itself when the one it needs is not ready (so it never
 /// waits for a helper that has not started) and waits only for a block another thread is
-/// computing. The values are those [`walk_band`] computes itself.
+/// computing. The values are those [`walk_band`] computes itself. Blocks are kept for the
+/// band's life: a [`Pipe`]'s later-channel items read channel 0's block of their row, from
+/// either thread.
 struct Ahead<'a> {
     s: &'a Step<'a>,
     first_row: usize,
     end_row: usize,
     block_rows: usize,
-    /// each block from when a thread has computed it until the decoding thread takes it (and
-    /// drops it once past its rows): the blocks in flight, not the band's, are held
-    blocks: Vec<Mutex<Option<Block>>>,
+    blocks: Vec<OnceLock<Block>>,
     claim: AtomicUsize,
 }
 
@@ -319,9 +320,12 @@ impl<'a> Ahead<'a> {
             first_row: rows.start,
             end_row: rows.end,
             block_rows,
-            blocks: try_vec_with(CODEC_ID, "the table of look-ahead blocks", blocks, || {
-                Mutex::new(None)
-            })?,
+            blocks: try_vec_with(
+                CODEC_ID,
+                "the table of look-ahead blocks",
+                blocks,
+                OnceLock::new,
+            )?,
             claim: AtomicUsize::new(0),
         })
     }
@@ -336,43 +340,27 @@ impl<'a> Ahead<'a> {
         let r0 = self.first_row + b * self.block_rows;
         let rows = r0..(r0 + self.block_rows).min(self.end_row);
         // a block is claimed once, so it is set once
-        let pre = ch0_rows(self.s, rows);
-        *self.blocks[b]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(pre);
+        let _ = self.blocks[b].set(ch0_rows(self.s, rows));
         true
     }
 
-    /// Computes blocks until every block is claimed (the helper's task).
-    fn help(&self) {
-        ndcodecs_learned::simd::vectorize(
-            #[inline(always)]
-            || while self.work() {},
-        );
-    }
-
-    /// The block of sub-image row `iy`, and the row's place in it.
-    #[inline(always)]
-    const fn block_of(&self, iy: usize) -> (usize, usize) {
-        let r = iy - self.first_row;
-        (r / self.block_rows, r % self.block_rows)
-    }
-
-    /// Takes block `b` (computing it, or others, while it is not ready): the decoding thread
-    /// takes each block once, in order.
+    /// The [`Pre`] of sub-image row `iy`.
     ///
     /// # Errors
     ///
-    /// [`CodecError::OutOfMemory`] if the block could not be allocated.
-    fn take(&self, b: usize) -> Result<Vec<Pre>, CodecError> {
+    /// [`CodecError::OutOfMemory`] if its block could not be allocated.
+    #[inline(always)]
+    fn row(&self, iy: usize) -> Result<&[Pre], CodecError> {
+        let (_, ws) = self.s.sub_size();
+        let b = (iy - self.first_row) / self.block_rows;
         let mut spins = 0u32;
         loop {
-            let ready = self.blocks[b]
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take();
-            if let Some(v) = ready {
-                return v;
+            if let Some(v) = self.blocks[b].get() {
+                let r = iy - self.first_row - b * self.block_rows;
+                return match v {
+                    Ok(v) => Ok(&v[r * ws..(r + 1) * ws]),
+                    Err(e) => Err(e.clone()),
+                };
             }
             if !self.work() {
                 spins += 1;
@@ -386,30 +374,334 @@ impl<'a> Ahead<'a> {
     }
 }
 
+/// Least samples per task of the copies between steps (smaller levels are copied by one thread:
+/// handing them to another costs more than it saves).
+const MIN_SPLIT: usize = 1 << 14;
+
+/// Samples of one work item of the later channels in [`Pipe`].
+const ITEM: usize = 32;
+
+/// A band's decoding shared between its decoding thread and a helper: channel 0's [`Pre`]
+/// ahead of the range decoder ([`Ahead`]) and, in colour, the later channels' statistics,
+/// features and networks in items of [`ITEM`] samples of one channel's row, each computed as
+/// soon as the values it is conditioned on are decoded (the decoding thread publishes them as
+/// it goes). Items are claimed in coding order by whichever thread comes first: the decoding
+/// thread computes an item itself when no helper has claimed it, so it waits only for an item
+/// another thread is computing. The values are those [`walk_band`] computes itself.
+struct Pipe<'a> {
+    ahead: Ahead<'a>,
+    /// channels
+    nc: usize,
+    /// samples per sub-image row
+    ws: usize,
+    /// items per channel row
+    nj: usize,
+    /// `[((row * (nc - 1)) + c - 1) * nj + j]`: item `j` of channel `c` (>= 1) of a band row
+    items: Vec<OnceLock<[Pre; ITEM]>>,
+    /// the next item to claim
+    claim: AtomicUsize,
+    /// decoded values `[(row * nc + c) * ws + ix]` of the channels later ones are conditioned on
+    vals: Vec<AtomicI32>,
+    /// samples decoded and published, in coding order
+    done: AtomicUsize,
+    /// set when the decoding thread returns (finished or failed): the helper stops
+    stop: AtomicBool,
+}
+
+impl<'a> Pipe<'a> {
+    /// # Errors
+    ///
+    /// [`CodecError::OutOfMemory`] if the band's items or published values (sized by the
+    /// band's rows and the header's width) cannot be allocated.
+    fn new(s: &'a Step<'a>, rows: std::ops::Range<usize>) -> Result<Self, CodecError> {
+        let (_, ws) = s.sub_size();
+        let nc = s.grids.len();
+        let nj = ws.div_ceil(ITEM);
+        let n_items = rows.len() * (nc - 1) * nj;
+        let n_vals = if nc > 1 { rows.len() * nc * ws } else { 0 };
+        Ok(Self {
+            ahead: Ahead::new(s, rows)?,
+            nc,
+            ws,
+            nj,
+            items: try_vec_with(
+                CODEC_ID,
+                "a band's items of later-channel network outputs",
+                n_items,
+                OnceLock::new,
+            )?,
+            claim: AtomicUsize::new(0),
+            vals: try_vec_with(
+                CODEC_ID,
+                "a band's published decoded values",
+                n_vals,
+                || AtomicI32::new(0),
+            )?,
+            done: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+        })
+    }
+
+    /// (band row, channel, item in the row) of item `k`.
+    fn item_at(&self, k: usize) -> (usize, usize, usize) {
+        let (t, j) = (k / self.nj, k % self.nj);
+        (t / (self.nc - 1), t % (self.nc - 1) + 1, j)
+    }
+
+    /// Samples that must be decoded (in coding order) before item `k` can be computed: its
+    /// samples of the channel before its own.
+    fn need(&self, k: usize) -> usize {
+        let (r, c, j) = self.item_at(k);
+        (r * self.nc + c - 1) * self.ws + ((j + 1) * ITEM).min(self.ws)
+    }
+
+    /// Computes item `k` (its inputs decoded): the statistics and network parameters of its
+    /// samples, as [`walk_band_impl`] computes them.
+    /// (Not inlined: its own AVX2 dispatch, so that the decoding thread's loop stays small.)
+    #[inline(never)]
+    fn compute(&self, k: usize, x: &mut [i16], o: &mut [i32; 2 * MAX_BATCH]) -> [Pre; ITEM] {
+        ndcodecs_learned::simd::vectorize(
+            #[inline(always)]
+            || self.compute_impl(k, x, o),
+        )
+    }
+
+    #[inline(always)]
+    fn compute_impl(&self, k: usize, x: &mut [i16], o: &mut [i32; 2 * MAX_BATCH]) -> [Pre; ITEM] {
+        let s = self.ahead.s;
+        let (r, c, j) = self.item_at(k);
+        let (py, px) = PARITY[s.step];
+        let iy = self.ahead.first_row + r;
+        let row0 = s.grids[0].index(2 * iy + py, px);
+        let s0 = j * ITEM;
+        let n = (self.ws - s0).min(ITEM);
+        let offs = s.grids[0].offsets(s.step);
+        let mut cores = [Core::default(); ITEM];
+        batch_core_features_upto::<ITEM>(&s.grids[c].data, row0 + 2 * s0, n, &offs, &mut cores, x);
+        // channel 0's block of this row was had (Ok) before any item of the row could be
+        // claimed: the item needs channel 0's values of the row, decoded from that block
+        let first = &self.ahead.row(iy).expect("decoded before")[s0..s0 + n];
+        // the channel before this one, if not the first: its item of the same samples, set
+        // before the values this item needs were decoded
+        let before = (c > 1).then(|| self.items[k - self.nj].get().expect("computed before"));
+        let val = |cc: usize, ix: usize| {
+            i64::from(self.vals[(r * self.nc + cc) * self.ws + ix].load(Ordering::Relaxed))
+        };
+        for jj in 0..n {
+            let ix = s0 + jj;
+            let conds_buf;
+            let conds: &[(Core, i64)] = match before {
+                None => {
+                    conds_buf = [(first[jj].k, val(0, ix)); 2];
+                    &conds_buf[..1]
+                }
+                Some(b) => {
+                    conds_buf = [(b[jj].k, val(c - 1, ix)), (first[jj].k, val(0, ix))];
+                    &conds_buf[..]
+                }
+            };
+            cond_features(&cores[jj], conds, x, jj);
+        }
+        s.model.batch[net_index(s.step, c)].forward(x, n, o);
+        let mut out = [Pre::default(); ITEM];
+        for (jj, p) in out[..n].iter_mut().enumerate() {
+            let (mu, ls) = params(&cores[jj], &[o[jj], o[MAX_BATCH + jj]]);
+            *p = Pre {
+                k: cores[jj],
+                mu,
+                ls,
+            };
+        }
+        out
+    }
+
+    /// Claims item `k` if it is the next unclaimed one.
+    fn try_claim(&self, k: usize) -> bool {
+        self.claim
+            .compare_exchange(k, k + 1, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// Item `k`, for the decoding thread (which has decoded its inputs and obtained every
+    /// earlier item, so every item before `k` is claimed).
+    #[inline(always)]
+    fn item(&self, k: usize, x: &mut [i16], o: &mut [i32; 2 * MAX_BATCH]) -> &[Pre] {
+        let mut spins = 0u32;
+        loop {
+            if let Some(v) = self.items[k].get() {
+                return &v[..(self.ws - (k % self.nj) * ITEM).min(ITEM)];
+            }
+            if self.try_claim(k) {
+                // claimed once, so set once
+                let _ = self.items[k].set(self.compute(k, x, o));
+                continue;
+            }
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    /// Publishes the decoded value `v` of channel `c` at sample `ix` of band row `r`.
+    #[inline(always)]
+    fn publish_value(&self, r: usize, c: usize, ix: usize, v: i32) {
+        if c + 1 < self.nc {
+            self.vals[(r * self.nc + c) * self.ws + ix].store(v, Ordering::Relaxed);
+        }
+    }
+
+    /// Publishes that the first `q` samples in coding order are decoded.
+    #[inline(always)]
+    fn publish_done(&self, q: usize) {
+        if self.nc > 1 {
+            self.done.store(q, Ordering::Release);
+        }
+    }
+
+    /// The helper's task: the next item as soon as its inputs are decoded, channel 0's blocks
+    /// ahead in between, until every item and block is claimed or the decoding thread stops.
+    fn help(&self) {
+        ndcodecs_learned::simd::vectorize(
+            #[inline(always)]
+            || {
+                let mut x = vec![0i16; input_len(MAX_FEATURES)];
+                let mut o = [0i32; 2 * MAX_BATCH];
+                let mut spins = 0u32;
+                loop {
+                    if self.stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let k = self.claim.load(Ordering::Acquire);
+                    if k >= self.items.len() {
+                        while self.ahead.work() {}
+                        return;
+                    }
+                    if self.done.load(Ordering::Acquire) >= self.need(k) {
+                        if self.try_claim(k) {
+                            let _ = self.items[k].set(self.compute(k, &mut x, &mut o));
+                        }
+                        spins = 0;
+                        continue;
+                    }
+                    if self.ahead.work() {
+                        spins = 0;
+                        continue;
+                    }
+                    spins += 1;
+                    if spins < 64 {
+                        std::hint::spin_loop();
+                    } else {
+                        std::thread::yield_now();
+                    }
+                }
+            },
+        );
+    }
+}
+
+/// Sets [`Pipe::stop`] when dropped (the decoding thread's return, an error included).
+struct StopOnDrop<'p, 'a>(&'p Pipe<'a>);
+
+impl Drop for StopOnDrop<'_, '_> {
+    fn drop(&mut self) {
+        self.0.stop.store(true, Ordering::Relaxed);
+    }
+}
+
 /// [`walk_band`] decoding with a helper task (run when the pool has a free thread) computing
-/// channel 0's networks ahead of the range decoder: how a step of fewer bands than threads (the
-/// coarse levels: one band each) uses more than one thread. Same values as [`walk_band`].
+/// ahead of the range decoder channel 0's networks and, in colour, the later channels'
+/// networks as soon as the values they are conditioned on are decoded ([`Pipe`]): how a step
+/// of fewer bands than threads (the coarse levels) uses more than one thread. Same values as
+/// [`walk_band`].
 fn walk_band_ahead<C: Coder + Send>(
     s: &Step<'_>,
     rows: std::ops::Range<usize>,
     coder: &mut C,
     out: &mut [i32],
 ) -> Result<(), CodecError> {
-    let ahead = Ahead::new(s, rows.clone())?;
+    let pipe = Pipe::new(s, rows.clone())?;
     let (r, ()) = rayon::join(
-        || match s.model.correction {
-            Correction::Scale => ndcodecs_learned::simd::vectorize(
-                #[inline(always)]
-                || walk_band_impl::<C, Adapt>(s, rows, Some(&ahead), coder, out),
-            ),
-            Correction::PatternBias => ndcodecs_learned::simd::vectorize(
-                #[inline(always)]
-                || walk_band_impl::<C, Adapt3>(s, rows, Some(&ahead), coder, out),
-            ),
+        || {
+            let _stop = StopOnDrop(&pipe);
+            match s.model.correction {
+                Correction::Scale => ndcodecs_learned::simd::vectorize(
+                    #[inline(always)]
+                    || walk_band_pipe::<C, Adapt>(&pipe, coder, out),
+                ),
+                Correction::PatternBias => ndcodecs_learned::simd::vectorize(
+                    #[inline(always)]
+                    || walk_band_pipe::<C, Adapt3>(&pipe, coder, out),
+                ),
+            }
         },
-        || ahead.help(),
+        || pipe.help(),
     );
     r
+}
+
+/// The decoding thread's walk of [`walk_band_ahead`]: the coding order of [`walk_band_impl`],
+/// every sample's statistics and network parameters from the [`Pipe`].
+#[inline(always)]
+fn walk_band_pipe<C: Coder, A: Correct>(
+    pipe: &Pipe<'_>,
+    coder: &mut C,
+    out: &mut [i32],
+) -> Result<(), CodecError> {
+    let s = pipe.ahead.s;
+    let (py, px) = PARITY[s.step];
+    let (nc, ws) = (pipe.nc, pipe.ws);
+    let mut x = vec![0i16; input_len(MAX_FEATURES)];
+    let mut o = [0i32; 2 * MAX_BATCH];
+    let mut adapt = A::new(nc);
+    let mut q = 0;
+    for (r, iy) in (pipe.ahead.first_row..pipe.ahead.end_row).enumerate() {
+        let row0 = s.grids[0].index(2 * iy + py, px);
+        let g = &s.grids[0].data;
+        for (ix, p) in pipe.ahead.row(iy)?.iter().enumerate() {
+            let v = code_sample(
+                coder,
+                &mut adapt,
+                0,
+                &p.k,
+                (p.mu, p.ls),
+                s.ranges[0],
+                g[row0 + 2 * ix],
+            )?;
+            out[(r * ws + ix) * nc] = v;
+            pipe.publish_value(r, 0, ix, v);
+            q += 1;
+            if ix % ITEM == ITEM - 1 {
+                pipe.publish_done(q);
+            }
+        }
+        pipe.publish_done(q);
+        for c in 1..nc {
+            let g = &s.grids[c].data;
+            for j in 0..pipe.nj {
+                let k = ((r * (nc - 1)) + c - 1) * pipe.nj + j;
+                for (jj, p) in pipe.item(k, &mut x, &mut o).iter().enumerate() {
+                    let ix = j * ITEM + jj;
+                    let v = code_sample(
+                        coder,
+                        &mut adapt,
+                        c,
+                        &p.k,
+                        (p.mu, p.ls),
+                        s.ranges[c],
+                        g[row0 + 2 * ix],
+                    )?;
+                    out[(r * ws + ix) * nc + c] = v;
+                    pipe.publish_value(r, c, ix, v);
+                }
+                q += (ws - j * ITEM).min(ITEM);
+                pipe.publish_done(q);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Codes one sample of channel `c` (statistics `k`) with the network's parameters `(mu, ls)`
@@ -438,7 +730,6 @@ fn code_sample<C: Coder, A: Correct>(
 fn walk_band_impl<C: Coder, A: Correct>(
     s: &Step<'_>,
     rows: std::ops::Range<usize>,
-    ahead: Option<&Ahead<'_>>,
     coder: &mut C,
     out: &mut [i32],
 ) -> Result<(), CodecError> {
@@ -454,36 +745,11 @@ fn walk_band_impl<C: Coder, A: Correct>(
     let mut x = vec![0i16; input_len(MAX_FEATURES)];
     let mut o = [0i32; 2 * MAX_BATCH];
     let mut adapt = A::new(nc);
-    // the look-ahead block holding the current row (its index and its `Pre`s)
-    let mut held: (usize, Vec<Pre>) = (usize::MAX, Vec::new());
     for (r, iy) in rows.enumerate() {
         let y = 2 * iy + py;
         let row0 = s.grids[0].index(y, px);
         for c in 0..nc {
             let g = &s.grids[c].data;
-            if c == 0
-                && let Some(a) = ahead
-            {
-                let (b, br) = a.block_of(iy);
-                if held.0 != b {
-                    held = (b, a.take(b)?);
-                }
-                for (ix, p) in held.1[br * ws..(br + 1) * ws].iter().enumerate() {
-                    cores[ix] = p.k;
-                    let v = code_sample(
-                        coder,
-                        &mut adapt,
-                        0,
-                        &p.k,
-                        (p.mu, p.ls),
-                        s.ranges[0],
-                        g[row0 + 2 * ix],
-                    )?;
-                    vals[ix] = v;
-                    out[(r * ws + ix) * nc] = v;
-                }
-                continue;
-            }
             let net = nets[c];
             let mut s0 = 0;
             while s0 < ws {
@@ -640,16 +906,15 @@ pub fn ideal_slice_bits(
     Ok(bits.0)
 }
 
-/// Decodes one slice from its streams (in stream order) into `out`, `h` x `w` pixels of
-/// `ranges.len()` channels (row-major, channels interleaved). Bands of a step are decoded in
-/// parallel; on more than one thread, with helper tasks computing channel 0's networks ahead of
-/// each band's range decoder.
+/// Decodes one slice from its streams (in stream order) into one row-major `h` x `w` plane per
+/// channel. Bands of a step are decoded in parallel; on more than one thread, the last bands of
+/// a step with helper tasks computing networks ahead of the band's range decoder.
 ///
 /// # Errors
 ///
 /// [`CodecError::Corrupt`] / [`CodecError::Truncated`] for damaged streams;
-/// [`CodecError::OutOfMemory`] if the level grids, a band or a look-ahead block cannot be
-/// allocated.
+/// [`CodecError::OutOfMemory`] if the planes, the level grids, a band or a band's look-ahead
+/// blocks and items cannot be allocated.
 pub fn decode_slice(
     streams: &[&[u8]],
     h: usize,
@@ -657,10 +922,36 @@ pub fn decode_slice(
     ranges: &[(i64, i64)],
     model: &Model,
     band_log2: u8,
-    out: &mut [i32],
-) -> Result<(), CodecError> {
+) -> Result<Vec<Vec<i32>>, CodecError> {
+    let grids = decode_slice_grids(streams, h, w, ranges, model, band_log2)?;
+    grids
+        .iter()
+        .map(|g| {
+            let mut plane: Vec<i32> = try_vec(CODEC_ID, "a decoded plane (int32)", h * w)?;
+            for (y, row) in plane.chunks_exact_mut(w).enumerate() {
+                let i = g.index(y, 0);
+                row.copy_from_slice(&g.data[i..i + w]);
+            }
+            Ok(plane)
+        })
+        .collect()
+}
+
+/// [`decode_slice`] into the level-0 grid of each channel (`h` x `w`, margin filled), without
+/// copying the samples out.
+///
+/// # Errors
+///
+/// As [`decode_slice`].
+pub fn decode_slice_grids(
+    streams: &[&[u8]],
+    h: usize,
+    w: usize,
+    ranges: &[(i64, i64)],
+    model: &Model,
+    band_log2: u8,
+) -> Result<Vec<Grid>, CodecError> {
     let nc = ranges.len();
-    debug_assert_eq!(out.len(), h * w * nc);
     let nl = levels(h, w);
     let (ch, cw) = level_size(h, w, nl);
     let mut grids = (0..nc)
@@ -697,11 +988,14 @@ pub fn decode_slice(
                 step,
                 ranges,
             };
-            // on more than one thread every band offers a helper task that computes channel 0's
-            // networks ahead of its range decoder: a step of fewer bands than threads (the
-            // coarse levels: one band each) uses them all, and a thread without a band of its
-            // own helps the last ones (costs up to 3 % CPU on colour images, none on grey)
-            let ahead = rayon::current_num_threads() > 1;
+            // on more than one thread, each of the last bands to start (as many as threads)
+            // offers a helper task that computes networks ahead of its range decoder
+            // ([`walk_band_ahead`]): a step of fewer bands than threads (the coarse levels)
+            // uses them all, and a thread without a band of its own helps the last ones. The
+            // bands before them run without (the other threads have bands of their own, and
+            // the helper's bookkeeping costs the band about 6 % in colour).
+            let threads = rayon::current_num_threads();
+            let started = AtomicUsize::new(0);
             let bands: Result<Vec<Vec<i32>>, CodecError> = band_streams
                 .par_iter()
                 .enumerate()
@@ -709,7 +1003,8 @@ pub fn decode_slice(
                     let r = b * rows..((b + 1) * rows).min(hs);
                     let mut out = try_vec(CODEC_ID, "a decoded band (int32)", r.len() * ws * nc)?;
                     let mut dec = Decoder(RangeDecoder::new(data));
-                    if ahead {
+                    let i = started.fetch_add(1, Ordering::Relaxed);
+                    if threads > 1 && nb - i <= threads {
                         walk_band_ahead(&s, r, &mut dec, &mut out)?;
                     } else {
                         walk_band(&s, r, &mut dec, &mut out)?;
@@ -719,34 +1014,34 @@ pub fn decode_slice(
                 })
                 .collect();
             let bands = bands?;
-            for (b, vals) in bands.iter().enumerate() {
-                let mut k = 0;
-                for iy in b * rows..((b + 1) * rows).min(hs) {
-                    let y = 2 * iy + py;
-                    for ix in 0..ws {
-                        let x = 2 * ix + px;
-                        for g in &mut grids {
-                            let i = g.index(y, x);
-                            g.data[i] = vals[k];
-                            k += 1;
+            // the step's samples into the grids, rows in parallel
+            for (c, g) in grids.iter_mut().enumerate() {
+                let stride = g.stride;
+                g.data
+                    .par_chunks_mut(stride)
+                    .skip(MARGIN + py)
+                    .step_by(2)
+                    .take(hs)
+                    .with_min_len(MIN_SPLIT.div_ceil(ws))
+                    .enumerate()
+                    .for_each(|(iy, row)| {
+                        let (b, r) = (iy / rows, iy % rows);
+                        let vals = &bands[b][r * ws * nc..(r + 1) * ws * nc];
+                        for (d, v) in row[MARGIN + px..]
+                            .iter_mut()
+                            .step_by(2)
+                            .zip(vals.iter().skip(c).step_by(nc))
+                        {
+                            *d = *v;
                         }
-                    }
-                }
+                    });
             }
             for g in &mut grids {
                 g.fill_margin();
             }
         }
     }
-    for (c, g) in grids.iter().enumerate() {
-        for (y, row) in out.chunks_exact_mut(w * nc).enumerate() {
-            let i = g.index(y, 0);
-            for (px, &v) in row.chunks_exact_mut(nc).zip(&g.data[i..i + w]) {
-                px[c] = v;
-            }
-        }
-    }
-    Ok(())
+    Ok(grids)
 }
 
 /// Records each coded sample's parameters: the network's and the corrected ones.

@@ -21,6 +21,7 @@
 //! coordinates, `min(y & !1, (n - 1) & !1)` with negative values raised to 0, which is in A.
 
 use ndcodecs_core::{CodecError, shape::try_vec};
+use rayon::prelude::*;
 
 use crate::CODEC_ID;
 
@@ -206,25 +207,32 @@ impl Grid {
     }
 
     /// Fills the margin from the level's samples by the rule of the module docs. Positions of
-    /// components not yet known get whatever those hold; no step reads them.
+    /// components not yet known get whatever those hold; no step reads them. Visits only the
+    /// margin (the level's own samples are left alone).
     pub fn fill_margin(&mut self) {
         let (h, w, m) = (self.h, self.w, MARGIN as isize);
+        let (hi, wi) = (h as isize, w as isize);
         let src = |y: isize, x: isize| -> (usize, usize) {
             match (clamp_parity(y, h), clamp_parity(x, w)) {
                 (Some(yy), Some(xx)) => (yy, xx),
                 _ => (clamp_even(y, h), clamp_even(x, w)),
             }
         };
-        for y in -m..(h as isize + m) {
-            let inside_row = (0..h as isize).contains(&y);
-            for x in -m..(w as isize + m) {
-                if inside_row && (0..w as isize).contains(&x) {
-                    continue;
+        let mut fill = |y: isize, x: isize| {
+            let (sy, sx) = src(y, x);
+            let v = self.data[self.index(sy, sx)];
+            let i = ((y + m) as usize) * self.stride + (x + m) as usize;
+            self.data[i] = v;
+        };
+        for y in -m..hi + m {
+            if (0..hi).contains(&y) {
+                for x in (-m..0).chain(wi..wi + m) {
+                    fill(y, x);
                 }
-                let (sy, sx) = src(y, x);
-                let v = self.data[self.index(sy, sx)];
-                let i = ((y + m) as usize) * self.stride + (x + m) as usize;
-                self.data[i] = v;
+            } else {
+                for x in -m..wi + m {
+                    fill(y, x);
+                }
             }
         }
     }
@@ -254,19 +262,27 @@ impl Grid {
     }
 
     /// This level's grid of size `h` x `w` with its A component taken from `coarse`, the level
-    /// above; everything else zero, margin filled.
+    /// above; everything else zero, margin filled. Rows are filled in parallel (rayon).
     ///
     /// # Errors
     ///
     /// [`CodecError::OutOfMemory`] if the grid cannot be allocated.
     pub fn finer(coarse: &Self, h: usize, w: usize) -> Result<Self, CodecError> {
         let mut g = Self::try_new(h, w)?;
-        for y in 0..coarse.h {
-            for x in 0..coarse.w {
-                let i = g.index(2 * y, 2 * x);
-                g.data[i] = coarse.data[coarse.index(y, x)];
-            }
-        }
+        let stride = g.stride;
+        g.data
+            .par_chunks_mut(stride)
+            .skip(MARGIN)
+            .step_by(2)
+            .take(coarse.h)
+            .with_min_len((1usize << 14).div_ceil(coarse.w))
+            .enumerate()
+            .for_each(|(y, row)| {
+                let src = &coarse.data[coarse.index(y, 0)..coarse.index(y, 0) + coarse.w];
+                for (d, &v) in row[MARGIN..].iter_mut().step_by(2).zip(src) {
+                    *d = v;
+                }
+            });
         g.fill_margin();
         Ok(g)
     }

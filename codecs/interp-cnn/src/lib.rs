@@ -53,6 +53,7 @@ use numcodecs::{
     AnyArray, AnyArrayBase, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec,
     StaticCodec, StaticCodecConfig,
 };
+use rayon::prelude::*;
 
 pub use chunk::{ImageSample, decode_samples, encode, ideal_bits, plan};
 pub use config::{InterpCnnConfig, InterpCnnVersion, LayoutChoice};
@@ -88,9 +89,13 @@ pub fn decode_into<T: ImageSample>(
         });
     }
     let (_, values) = decode_samples(data, Some(shape))?;
-    for (o, v) in out.iter_mut().zip(values) {
-        *o = T::from_i32(v);
-    }
+    out.par_chunks_mut(1 << 15)
+        .zip(values.par_chunks(1 << 15))
+        .for_each(|(o, v)| {
+            for (o, &v) in o.iter_mut().zip(v) {
+                *o = T::from_i32(v);
+            }
+        });
     Ok(())
 }
 

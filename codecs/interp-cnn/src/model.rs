@@ -242,10 +242,29 @@ pub fn batch_core_features(
     cores: &mut [Core],
     x: &mut [i16],
 ) {
+    batch_core_features_upto::<MAX_BATCH>(data, first, n, offs, cores, x);
+}
+
+/// [`batch_core_features`] of `n <= B` samples (`B <= MAX_BATCH`): the same values, with
+/// scratch arrays of `B` samples (a small batch does not clear the scratch of a large one).
+///
+/// # Panics
+///
+/// As [`batch_core_features`].
+#[inline(always)]
+pub fn batch_core_features_upto<const B: usize>(
+    data: &[i32],
+    first: usize,
+    n: usize,
+    offs: &[isize; NEIGHBOURS],
+    cores: &mut [Core],
+    x: &mut [i16],
+) {
+    debug_assert!(n <= B && B <= MAX_BATCH);
     if n == 0 {
         return;
     }
-    let mut nb = [[0i64; MAX_BATCH]; NEIGHBOURS];
+    let mut nb = [[0i64; B]; NEIGHBOURS];
     for (row, &off) in nb.iter_mut().zip(offs) {
         let start = first.wrapping_add_signed(off);
         let src = &data[start..=start + 2 * (n - 1)];
@@ -253,24 +272,24 @@ pub fn batch_core_features(
             *d = i64::from(v);
         }
     }
-    let mut a = [0i64; MAX_BATCH];
+    let mut a = [0i64; B];
     for (j, a) in a[..n].iter_mut().enumerate() {
         *a = (nb[0][j] + nb[1][j] + nb[2][j] + nb[3][j] + 2) >> 2;
     }
-    let mut s = [0i64; MAX_BATCH];
+    let mut s = [0i64; B];
     for (k, row) in nb[..12].iter().enumerate() {
         let w = if k < 4 { 2 } else { 1 };
         for ((s, &v), &a) in s[..n].iter_mut().zip(&row[..n]).zip(&a[..n]) {
             *s += w * (v - a).abs();
         }
     }
-    let mut pat = [0u8; MAX_BATCH];
+    let mut pat = [0u8; B];
     for (k, row) in nb[..4].iter().enumerate() {
         for ((p, &v), &a) in pat[..n].iter_mut().zip(&row[..n]).zip(&a[..n]) {
             *p |= u8::from(v > a) << k;
         }
     }
-    let mut r = [0i64; MAX_BATCH];
+    let mut r = [0i64; B];
     for j in 0..n {
         let d = 1 + (s[j] >> 4);
         #[allow(clippy::cast_sign_loss)]
@@ -359,6 +378,16 @@ mod tests {
                 let mut cores = vec![Core::default(); n];
                 let mut x = vec![0i16; input_len(17)];
                 batch_core_features(&data, first, n, &offs, &mut cores, &mut x);
+                // the small-batch form gives the same values
+                if n <= 32 {
+                    let mut c32 = vec![Core::default(); n];
+                    let mut x32 = vec![0i16; input_len(17)];
+                    batch_core_features_upto::<32>(&data, first, n, &offs, &mut c32, &mut x32);
+                    assert_eq!(x32, x);
+                    for (a, b) in c32.iter().zip(&cores) {
+                        assert_eq!((a.a, a.d, a.r, a.ld, a.pat), (b.a, b.d, b.r, b.ld, b.pat));
+                    }
+                }
                 for j in 0..n {
                     let nb: [i32; NEIGHBOURS] =
                         std::array::from_fn(|k| data[(first + 2 * j).wrapping_add_signed(offs[k])]);

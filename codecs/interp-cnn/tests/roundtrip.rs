@@ -135,8 +135,10 @@ fn every_model_round_trips() {
     }
 }
 
-/// Same bytes and samples on pools of 1, 2 and 3 threads, colour and grey (steps of fewer
-/// bands than threads decode with a helper thread computing networks ahead).
+/// Same bytes and samples on pools of 1, 2 and 3 threads, colour (3 and 4 channels: the fourth
+/// is conditioned on the third and the first) and grey (a band decodes with a helper thread
+/// computing networks ahead, in colour the later channels' as soon as the values they are
+/// conditioned on are decoded).
 #[test]
 fn same_bytes_on_any_pool() {
     let pools: Vec<rayon::ThreadPool> = [1, 2, 3]
@@ -148,7 +150,7 @@ fn same_bytes_on_any_pool() {
                 .unwrap()
         })
         .collect();
-    for shape in [vec![300usize, 260, 3], vec![333, 301]] {
+    for shape in [vec![300usize, 260, 3], vec![333, 301], vec![97, 130, 4]] {
         let v: Vec<u8> = image(shape.iter().product(), 11, 0, 255)
             .into_iter()
             .map(|v| v as u8)

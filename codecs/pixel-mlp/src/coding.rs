@@ -7,6 +7,7 @@ use crate::context::{
     COND_FEATURES, MAX_FEATURES, OWN_FEATURES, PlaneRead, Strided, cond_features, distribution,
     neighbours, own_features,
 };
+pub use crate::context::{TAPS, Taps, error_taps};
 use crate::format::{Header, Layout};
 use crate::model::Model;
 
@@ -68,7 +69,60 @@ pub struct Params {
     pub pattern: usize,
 }
 
+/// [`Params`] less what the plane gives (`vmin`, `vmax`), in 8 bytes: what the encoder keeps of
+/// every sample between its network pass and its streams (model 3).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PackedParams {
+    mu_fp: i32,
+    ls_fp: i16,
+    net: u8,
+    pattern: u8,
+}
+
+impl PackedParams {
+    /// Packs `p`: `|mu_fp| < 2^26` (`256 |a|` with `|a| <= 2^17`, plus at most
+    /// `8191 d / 1024` with `d < 2^21`) and `ls_fp` in `-2560..=5632` (`log2_fp(d) <= 21 * 256`),
+    /// so nothing is lost.
+    #[inline(always)]
+    #[must_use]
+    pub fn new(p: &Params) -> Self {
+        #[allow(clippy::cast_possible_truncation)]
+        Self {
+            mu_fp: p.mu_fp as i32,
+            ls_fp: p.ls_fp as i16,
+            net: p.net as u8,
+            pattern: p.pattern as u8,
+        }
+    }
+
+    /// The parameters again, in a plane of values `vmin..=vmax`.
+    #[inline(always)]
+    #[must_use]
+    pub fn unpack(&self, vmin: i64, vmax: i64) -> Params {
+        Params {
+            mu_fp: i64::from(self.mu_fp),
+            ls_fp: i32::from(self.ls_fp),
+            net: usize::from(self.net),
+            vmin,
+            vmax,
+            pattern: usize::from(self.pattern),
+        }
+    }
+}
+
 impl Params {
+    /// The sample's *network error* `256 v - clamp(mu_fp, 256 vmin, 256 vmax)` (model 3's
+    /// error plane; at most `256 (vmax - vmin)` in size, so it fits an `i32`).
+    #[inline(always)]
+    #[must_use]
+    pub fn network_error(&self, v: i64) -> i32 {
+        let e = 256 * v - self.mu_fp.clamp(256 * self.vmin, 256 * self.vmax);
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            e as i32
+        }
+    }
+
     /// The discretised logistic without adaptation.
     #[inline(always)]
     #[must_use]
@@ -180,6 +234,19 @@ pub enum Adaptation {
     /// model 2: scale per network x octave, bias per network x octave x neighbour pattern (64),
     /// the scale measured around the corrected mean, corrections from the first sample on
     OctavePattern,
+    /// model 3: model 2's, and an error-feedback term on the mean: an 8-tap normalised LMS
+    /// filter per network x octave over the network errors of the causal neighbours (W, N, NW,
+    /// NE, WW, NN, NWW, NEE), applied while it has lowered the mean absolute error recently
+    OctavePatternLms,
+}
+
+impl Adaptation {
+    /// Whether the adaptation reads the network errors of the neighbours ([`error_taps`]).
+    #[inline(always)]
+    #[must_use]
+    pub const fn uses_taps(self) -> bool {
+        matches!(self, Self::OctavePatternLms)
+    }
 }
 
 /// Online correction of the network's mean and scale, per stream: running means, per context,
@@ -193,6 +260,10 @@ pub struct Adapt {
     dev: [i64; CTX],
     pred: [i64; CTX],
     count: [u32; CTX],
+    /// model 3: LMS weights (`2^-12` units) per scale context
+    lms: [[i64; TAPS]; CTX],
+    /// model 3: running gain of the LMS term per scale context
+    gain: [i64; CTX],
 }
 
 /// scale contexts: network x octave
@@ -233,6 +304,8 @@ impl Adapt {
             dev: [0; CTX],
             pred: [0; CTX],
             count: [0; CTX],
+            lms: [[0; TAPS]; CTX],
+            gain: [0; CTX],
         }
     }
 
@@ -240,7 +313,7 @@ impl Adapt {
     fn bias_ctx(&self, p: &Params, k: usize) -> usize {
         match self.mode {
             Adaptation::Octave => k,
-            Adaptation::OctavePattern => k * PATTERNS + p.pattern,
+            Adaptation::OctavePattern | Adaptation::OctavePatternLms => k * PATTERNS + p.pattern,
         }
     }
 
@@ -250,13 +323,13 @@ impl Adapt {
     fn warm_up(&self) -> u32 {
         match self.mode {
             Adaptation::Octave => 16,
-            Adaptation::OctavePattern => 0,
+            Adaptation::OctavePattern | Adaptation::OctavePatternLms => 0,
         }
     }
 
-    /// The corrected mean (`mu_fp` units).
+    /// The mean corrected by the bias (`mu_fp` units).
     #[inline(always)]
-    fn mean(&self, p: &Params, kb: usize) -> i64 {
+    fn biased_mean(&self, p: &Params, kb: usize) -> i64 {
         if self.bias_count[kb] < self.warm_up() {
             p.mu_fp
         } else {
@@ -264,12 +337,36 @@ impl Adapt {
         }
     }
 
-    /// The corrected distribution.
+    /// Model 3's LMS term `(sum_j w[k][j] t[j]) >> 12` (0 for models 1 and 2).
+    #[inline(always)]
+    fn lms_term(&self, k: usize, t: &Taps) -> i64 {
+        if !self.mode.uses_taps() {
+            return 0;
+        }
+        let w = &self.lms[k];
+        let mut acc = 0i64;
+        for j in 0..TAPS {
+            acc += w[j] * i64::from(t[j]);
+        }
+        acc >> 12
+    }
+
+    /// The corrected mean the sample is coded with, and the bias-corrected mean and LMS term.
+    #[inline(always)]
+    fn mean(&self, p: &Params, k: usize, kb: usize, t: &Taps) -> (i64, i64, i64) {
+        let off = self.biased_mean(p, kb);
+        let lms = self.lms_term(k, t);
+        let coded = if self.gain[k] > 0 { off + lms } else { off };
+        (coded, off, lms)
+    }
+
+    /// The corrected distribution; `t` the network errors of the neighbours (read by model 3
+    /// only: pass [`Taps::default`] otherwise).
     #[inline(always)]
     #[must_use]
-    pub fn logistic(&self, p: &Params) -> Logistic {
+    pub fn logistic(&self, p: &Params, t: &Taps) -> Logistic {
         let k = ctx_of(p);
-        let mu = self.mean(p, self.bias_ctx(p, k));
+        let (mu, ..) = self.mean(p, k, self.bias_ctx(p, k), t);
         let ls = if self.count[k] < self.warm_up() {
             p.ls_fp
         } else {
@@ -281,24 +378,50 @@ impl Adapt {
         Logistic::new(mu, ls, p.vmin, p.vmax)
     }
 
-    /// Updates the contexts of `p` with the coded value `v`.
+    /// Updates the contexts of `p` with the coded value `v`; `t` as for [`Adapt::logistic`].
     #[inline(always)]
-    pub fn update(&mut self, p: &Params, v: i64) {
+    pub fn update(&mut self, p: &Params, v: i64, t: &Taps) {
         let k = ctx_of(p);
         let kb = self.bias_ctx(p, k);
         // model 2 measures the scale around the mean it coded with (before this update)
-        let coded_mean = self.mean(p, kb);
+        let (coded_mean, off, lms) = self.mean(p, k, kb, t);
         let err = (v * 256 - p.mu_fp) * 16;
         self.bias[kb] += (err - self.bias[kb]) >> 5;
         self.bias_count[kb] = self.bias_count[kb].saturating_add(1);
         let dev = match self.mode {
             Adaptation::Octave => (err - self.bias[kb]).abs(),
-            Adaptation::OctavePattern => ((v * 256 - coded_mean) * 16).abs(),
+            Adaptation::OctavePattern | Adaptation::OctavePatternLms => {
+                ((v * 256 - coded_mean) * 16).abs()
+            }
         };
         self.dev[k] += (dev - self.dev[k]) >> 5;
         // E|X - mu| of a logistic: 2 ln 2 * s
         let pred = (scale_fp(p.ls_fp) * 355) >> 8;
         self.pred[k] += (pred - self.pred[k]) >> 5;
         self.count[k] = self.count[k].saturating_add(1);
+        if self.mode.uses_taps() {
+            self.update_lms(p, v, k, off, lms, t);
+        }
+    }
+
+    /// Model 3: the gain of the LMS term (mean absolute error without it minus with it), then
+    /// one normalised-LMS step of the weights on the error with it (Widrow & Hoff's LMS,
+    /// normalised by the taps' energy).
+    #[inline(always)]
+    fn update_lms(&mut self, p: &Params, v: i64, k: usize, off: i64, lms: i64, t: &Taps) {
+        let (lo, hi) = (256 * p.vmin, 256 * p.vmax);
+        let r_on = 256 * v - (off + lms).clamp(lo, hi);
+        let r_off = 256 * v - off.clamp(lo, hi);
+        self.gain[k] += (((r_off.abs() - r_on.abs()) << 4) - self.gain[k]) >> 5;
+        let mut norm = 1i64 << 18;
+        for &tj in t {
+            norm += i64::from(tj) * i64::from(tj);
+        }
+        // rounded toward zero; |r_on| < 2^25, so no overflow
+        let g = (r_on << 30) / norm;
+        for (w, &tj) in self.lms[k].iter_mut().zip(t) {
+            // |g t| <= |r_on| 2^30 / sqrt(norm) < 2^46
+            *w = (*w + ((g * i64::from(tj)) >> 22)).clamp(-8192, 8192);
+        }
     }
 }

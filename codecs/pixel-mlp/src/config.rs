@@ -15,7 +15,7 @@ pub type PixelMlpVersion = StaticCodecVersion<0, 1, 0>;
 /// Configuration of the `pixel_mlp` codec.
 ///
 /// ```json
-/// {"layout": "auto", "streams": 8, "model": 2}
+/// {"layout": "auto", "streams": 8, "model": 3}
 /// ```
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -32,7 +32,7 @@ pub struct PixelMlpConfig {
     /// (wavefront). Each stream costs a few bytes.
     #[serde(default)]
     pub streams: Streams,
-    /// Model id the encoder uses (default: the newest shipped, 2). Decoding uses the model the
+    /// Model id the encoder uses (default: the newest shipped, 3). Decoding uses the model the
     /// chunk names, whatever this says.
     #[serde(default = "latest")]
     pub model: u32,

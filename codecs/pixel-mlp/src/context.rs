@@ -216,3 +216,47 @@ pub fn distribution(o: &[i32], anchor: &Anchor) -> (i64, i32) {
     let ls_fp = anchor.log_d + o[1].clamp(-2048, 1024) - 768;
     (mu_fp, ls_fp)
 }
+
+/// Number of neighbours whose network errors model 3's LMS term reads.
+pub const TAPS: usize = 8;
+
+/// The network errors of a sample's neighbours W, N, NW, NE, WW, NN, NWW, NEE (model 3).
+pub type Taps = [i32; TAPS];
+
+/// `(dy, dx)` of the taps, in order: W, N, NW, NE, WW, NN, NWW, NEE.
+pub const TAP_OFFSETS: [(isize, isize); TAPS] = [
+    (0, -1),
+    (-1, 0),
+    (-1, -1),
+    (-1, 1),
+    (0, -2),
+    (-2, 0),
+    (-1, -2),
+    (-1, 2),
+];
+
+/// The taps of `(y, x)` from the network errors `e` of its plane (`width` columns): a
+/// neighbour outside the plane (row above 0, column outside `0..width`) gives 0.
+#[inline(always)]
+pub fn error_taps<P: PlaneRead>(e: &P, y: usize, x: usize, width: usize) -> Taps {
+    let mut t = [0i32; TAPS];
+    if y >= 2 && x >= 2 && x + 2 < width {
+        for (v, &(dy, dx)) in t.iter_mut().zip(&TAP_OFFSETS) {
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *v = e.at(y.wrapping_add_signed(dy), x.wrapping_add_signed(dx)) as i32;
+            }
+        }
+        return t;
+    }
+    for (v, &(dy, dx)) in t.iter_mut().zip(&TAP_OFFSETS) {
+        let (yy, xx) = (y as isize + dy, x as isize + dx);
+        if yy >= 0 && xx >= 0 && xx < width as isize {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            {
+                *v = e.at(yy as usize, xx as usize) as i32;
+            }
+        }
+    }
+    t
+}

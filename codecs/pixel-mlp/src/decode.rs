@@ -21,8 +21,8 @@ use ndcodecs_entropy::RangeDecoder;
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
-use crate::coding::{Adapt, Geometry, sample_params};
-use crate::context::LOOKAHEAD;
+use crate::coding::{Adapt, Geometry, Taps, error_taps, sample_params};
+use crate::context::{LOOKAHEAD, PlaneRead};
 use crate::entropy::get;
 use crate::format::{Header, Layout, colour_transform};
 use crate::model::{Model, model};
@@ -88,12 +88,38 @@ impl<'a> Coder<'a> {
     }
 }
 
+/// The network errors of one plane in the decoder's ring of rows: row `y - k` (k = 0, 1, 2) of
+/// the plane in slot `slots[k]`.
+struct ErrorRing<'a> {
+    data: &'a [AtomicI32],
+    slots: [usize; 3],
+    y: usize,
+    width: usize,
+    channels: usize,
+    c: usize,
+}
+
+impl PlaneRead for ErrorRing<'_> {
+    #[inline(always)]
+    fn at(&self, y: usize, x: usize) -> i64 {
+        let slot = self.slots[self.y - y];
+        i64::from(
+            self.data[(slot * self.width + x) * self.channels + self.c].load(Ordering::Relaxed),
+        )
+    }
+}
+
 /// Shared state of one chunk's decoding.
 struct Job<'a> {
     model: &'static Model,
     header: &'a Header,
     streams: Vec<&'a [u8]>,
     samples: Vec<AtomicI32>,
+    /// the network errors of the last [`Job::ring`] rows when the model reads them (model 3),
+    /// else empty: row `r` in slot `r % ring`
+    errors: Vec<AtomicI32>,
+    /// rows the error ring holds
+    ring: usize,
     /// columns fully decoded, per row
     progress: Vec<Progress>,
     abort: AtomicBool,
@@ -108,14 +134,37 @@ impl<'a> Job<'a> {
             streams.push(&data[at..at + len]);
             at += len;
         }
-        // Sized by the header (the caller's output bounds the samples, not this 4-byte plane
-        // nor the 128-byte counter per row): reserved fallibly, once, before decoding.
+        // Row r reads the errors of rows r - 1 and r - 2 of its plane and starts once row
+        // r - streams has finished; in one plane a row finishes after the row above, so then
+        // all rows before r - streams have too, nobody reads rows up to r - streams - 2 any
+        // more, and streams + 2 slots suffice. Across the slices of a volume that chain breaks
+        // (a slice's first row waits for the previous slice, not for the row before it): a
+        // volume keeps every row.
+        let ring = if header.depth > 1 {
+            header.rows()
+        } else {
+            (header.streams + 2).min(header.rows())
+        };
+        // Sized by the header (the caller's output bounds the samples, not this 4-byte plane,
+        // model 3's 4-byte error ring nor the 128-byte counter per row): reserved fallibly,
+        // once, before decoding.
         let samples = try_vec_with(
             CODEC_ID,
             "the decoder's int32 sample plane",
             header.samples(),
             || AtomicI32::new(0),
         )?;
+        let errors = if model.adaptation.uses_taps() {
+            // ring <= rows, so this is at most the sample count (no overflow)
+            try_vec_with(
+                CODEC_ID,
+                "the decoder's int32 ring of network errors (model 3)",
+                ring * header.width * header.channels,
+                || AtomicI32::new(0),
+            )?
+        } else {
+            Vec::new()
+        };
         let progress = try_vec_with(
             CODEC_ID,
             "the decoder's per-row progress counters",
@@ -127,6 +176,8 @@ impl<'a> Job<'a> {
             header,
             streams,
             samples,
+            errors,
+            ring,
             progress,
             abort: AtomicBool::new(false),
         })
@@ -164,16 +215,38 @@ impl<'a> Job<'a> {
         let h = self.header;
         let g = Geometry { header: h };
         let (z, y) = (r / h.height, r % h.height);
+        let taps = !self.errors.is_empty();
+        // ring slots of rows r, r - 1, r - 2 (rows of earlier slices are never read: the taps
+        // stay in the plane)
+        let slots = [0, 1, 2].map(|k| (r + self.ring - k % self.ring) % self.ring.max(1));
         ndcodecs_learned::simd::vectorize(
             #[inline(always)]
             || {
                 for x in from..to {
                     for c in 0..h.channels {
                         let p = sample_params(self.model, &g, &self.samples, z, y, x, c);
-                        let v = get(dec, &adapt.logistic(&p))?;
-                        adapt.update(&p, v);
+                        let t = if taps {
+                            let ring = ErrorRing {
+                                data: &self.errors,
+                                slots,
+                                y,
+                                width: h.width,
+                                channels: h.channels,
+                                c,
+                            };
+                            error_taps(&ring, y, x, h.width)
+                        } else {
+                            Taps::default()
+                        };
+                        let v = get(dec, &adapt.logistic(&p, &t))?;
+                        adapt.update(&p, v, &t);
+                        let i = g.index(z, y, x, c);
                         #[allow(clippy::cast_possible_truncation)]
-                        self.samples[g.index(z, y, x, c)].store(v as i32, Ordering::Relaxed);
+                        self.samples[i].store(v as i32, Ordering::Relaxed);
+                        if taps {
+                            self.errors[(slots[0] * h.width + x) * h.channels + c]
+                                .store(p.network_error(v), Ordering::Relaxed);
+                        }
                     }
                 }
                 Ok::<(), CodecError>(())
@@ -354,7 +427,8 @@ impl<'a> Job<'a> {
 /// [`CodecError::Truncated`], [`CodecError::UnsupportedVersion`],
 /// [`CodecError::LimitExceeded`] for damaged or foreign data; [`CodecError::ChecksumMismatch`]
 /// if the decoded samples do not match the stored CRC-32; [`CodecError::OutOfMemory`] if the
-/// decoder's working memory (a 4-byte sample plane, a 128-byte counter per row) cannot be had.
+/// decoder's working memory (a 4-byte sample plane, model 3's 4-byte error ring, a 128-byte
+/// counter per row) cannot be had.
 pub fn decode_samples(
     data: &[u8],
     expected_shape: Option<&[usize]>,

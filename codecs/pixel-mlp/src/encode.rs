@@ -4,7 +4,7 @@ use ndcodecs_core::CodecError;
 use rayon::prelude::*;
 
 use crate::CODEC_ID;
-use crate::coding::{Adapt, Geometry, sample_params};
+use crate::coding::{Adapt, Geometry, PackedParams, Taps, error_taps, sample_params};
 use crate::config::{LayoutChoice, PixelMlpConfig};
 use crate::entropy::{SymbolSink, put};
 use crate::format::{Header, Layout, MAX_CHANNELS, SampleType, colour_transform};
@@ -49,11 +49,12 @@ pub fn encode<T: PixelSample>(
 ) -> Result<Vec<u8>, CodecError> {
     let (mut header, values) = prepare(data, shape, config)?;
     let m = model(header.model_id)?;
+    let pass = network_pass(m, &header, &values);
     let streams: Vec<Vec<u8>> = (0..header.streams)
         .into_par_iter()
         .map(|s| {
             let mut enc = ndcodecs_entropy::RangeEncoder::new();
-            encode_stream(&mut enc, m, &header, &values, s);
+            encode_stream(&mut enc, m, &header, &values, &pass, s);
             enc.finish()
         })
         .collect();
@@ -112,12 +113,75 @@ pub fn plan(
     }
 }
 
-/// Codes the rows of stream `s` into `sink`.
+/// The network pass of model 3, which reads the network errors of the neighbours (other
+/// streams' rows): every sample's parameters and network error
+/// ([`Params::network_error`](crate::coding::Params::network_error)), C order, rows in parallel
+/// (the encoder knows every sample's context). Empty for models 1 and 2, whose streams run the
+/// networks themselves.
+#[derive(Debug, Default)]
+pub(crate) struct NetworkPass {
+    /// network errors
+    pub errors: Vec<i32>,
+    /// parameters
+    pub params: Vec<PackedParams>,
+}
+
+pub(crate) fn network_pass(model: &Model, header: &Header, values: &[i32]) -> NetworkPass {
+    if !model.adaptation.uses_taps() {
+        return NetworkPass::default();
+    }
+    let g = Geometry { header };
+    let row_len = header.width * header.channels;
+    let mut errors = vec![0i32; values.len()];
+    let mut params = vec![PackedParams::default(); values.len()];
+    errors
+        .par_chunks_mut(row_len)
+        .zip(params.par_chunks_mut(row_len))
+        .enumerate()
+        .for_each(|(row, (e_out, p_out))| {
+            let (z, y) = (row / header.height, row % header.height);
+            ndcodecs_learned::simd::vectorize(
+                #[inline(always)]
+                || {
+                    for x in 0..header.width {
+                        for c in 0..header.channels {
+                            let p = sample_params(model, &g, values, z, y, x, c);
+                            let v = i64::from(values[g.index(z, y, x, c)]);
+                            e_out[x * header.channels + c] = p.network_error(v);
+                            p_out[x * header.channels + c] = PackedParams::new(&p);
+                        }
+                    }
+                },
+            );
+        });
+    NetworkPass { errors, params }
+}
+
+/// The taps of sample `(z, y, x, c)` from `errors` (all zero when `errors` is empty: models 1
+/// and 2).
+#[inline(always)]
+pub(crate) fn taps_of(
+    g: &Geometry<'_>,
+    errors: &[i32],
+    z: usize,
+    y: usize,
+    x: usize,
+    c: usize,
+) -> Taps {
+    if errors.is_empty() {
+        Taps::default()
+    } else {
+        error_taps(&g.plane(errors, z, c), y, x, g.header.width)
+    }
+}
+
+/// Codes the rows of stream `s` into `sink`; `pass` as [`network_pass`] gives it.
 pub(crate) fn encode_stream<K: SymbolSink>(
     sink: &mut K,
     model: &Model,
     header: &Header,
     values: &[i32],
+    pass: &NetworkPass,
     s: usize,
 ) {
     let g = Geometry { header };
@@ -129,10 +193,17 @@ pub(crate) fn encode_stream<K: SymbolSink>(
                 let (z, y) = (row / header.height, row % header.height);
                 for x in 0..header.width {
                     for c in 0..header.channels {
-                        let p = sample_params(model, &g, values, z, y, x, c);
-                        let v = i64::from(values[g.index(z, y, x, c)]);
-                        put(sink, &adapt.logistic(&p), v);
-                        adapt.update(&p, v);
+                        let i = g.index(z, y, x, c);
+                        let p = if pass.params.is_empty() {
+                            sample_params(model, &g, values, z, y, x, c)
+                        } else {
+                            let (vmin, vmax) = g.range(c);
+                            pass.params[i].unpack(vmin, vmax)
+                        };
+                        let v = i64::from(values[i]);
+                        let t = taps_of(&g, &pass.errors, z, y, x, c);
+                        put(sink, &adapt.logistic(&p, &t), v);
+                        adapt.update(&p, v, &t);
                     }
                 }
             }
@@ -216,11 +287,12 @@ pub fn ideal_bits<T: PixelSample>(
 ) -> Result<f64, CodecError> {
     let (header, values) = prepare(data, shape, config)?;
     let m = model(header.model_id)?;
+    let pass = network_pass(m, &header, &values);
     Ok((0..header.streams)
         .into_par_iter()
         .map(|s| {
             let mut sink = crate::entropy::CodeLength::default();
-            encode_stream(&mut sink, m, &header, &values, s);
+            encode_stream(&mut sink, m, &header, &values, &pass, s);
             sink.bits
         })
         .sum())
@@ -241,6 +313,7 @@ pub fn plane_codes<T: PixelSample>(
     let (header, values) = prepare(data, shape, config)?;
     let m = model(header.model_id)?;
     let g = Geometry { header: &header };
+    let errors = network_pass(m, &header, &values).errors;
     let (h, w, ch) = (header.height, header.width, header.channels);
     let mut out = vec![[0u32; 3]; values.len()];
     for s in 0..header.streams {
@@ -251,8 +324,9 @@ pub fn plane_codes<T: PixelSample>(
                 for c in 0..ch {
                     let p = sample_params(m, &g, &values, z, y, x, c);
                     let v = i64::from(values[g.index(z, y, x, c)]);
-                    let coded = adapt.logistic(&p).code(v);
-                    adapt.update(&p, v);
+                    let t = taps_of(&g, &errors, z, y, x, c);
+                    let coded = adapt.logistic(&p, &t).code(v);
+                    adapt.update(&p, v, &t);
                     // plane order: plane (z, c), then raster order
                     out[((z * ch + c) * h + y) * w + x] = [coded.start, coded.freq, coded.nbits];
                 }

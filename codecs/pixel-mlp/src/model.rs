@@ -13,7 +13,7 @@ use crate::coding::Adaptation;
 use crate::context::{COND_FEATURES, OWN_FEATURES};
 
 /// The model new chunks are coded with.
-pub const LATEST_MODEL: u32 = 2;
+pub const LATEST_MODEL: u32 = 3;
 
 /// Number of networks of a model: first plane (no conditioning), second channel (one), third
 /// and fourth channel (two), next slice of a volume (one).
@@ -31,6 +31,11 @@ const FILES: &[(u32, Adaptation, &[u8])] = &[
         2,
         Adaptation::OctavePattern,
         include_bytes!("../model/pixel_mlp_m2.bin"),
+    ),
+    (
+        3,
+        Adaptation::OctavePatternLms,
+        include_bytes!("../model/pixel_mlp_m3.bin"),
     ),
 ];
 

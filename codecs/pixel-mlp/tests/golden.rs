@@ -75,11 +75,12 @@ fn check<T: PixelSample + npyz::Deserialize>(
 }
 
 /// Model 1's chunks (written by ndcodecs 0.1.0) keep decoding, and encoding with `model: 1`
-/// keeps writing their bytes; model 2 (the default since) has its own vectors.
+/// keeps writing their bytes; models 2 and 3 (the default since) have their own vectors.
 #[test]
 fn golden_vectors() {
-    // file prefix: format version 1, model 1 ("v1", the first vectors) or model 2 ("v1m2")
-    for (model, prefix) in [(1, "v1"), (2, "v1m2")] {
+    // file prefix: format version 1, model 1 ("v1", the first vectors), model 2 ("v1m2") or
+    // model 3 ("v1m3")
+    for (model, prefix) in [(1, "v1"), (2, "v1m2"), (3, "v1m3")] {
         for name in CASES {
             let file = npy(&format!("{SPEC}/sample_data/{prefix}_{name}.input.npy"));
             match &name[name.len() - 3..] {

@@ -203,19 +203,42 @@ def scale_fp(ls_fp):
     return x << sh if sh >= 0 else x >> -sh
 
 
+TAP_OFFSETS = [(0, -1), (-1, 0), (-1, -1), (-1, 1), (0, -2), (-2, 0), (-1, -2), (-1, 2)]
+
+
+def network_errors(x, mu_fp, lo, hi):
+    """Model 3's network error 256 v - clip(mu_fp, 256 lo, 256 hi) of every sample of a plane."""
+    return 256 * x.astype(np.int64) - np.clip(mu_fp, 256 * lo, 256 * hi)
+
+
+def error_taps(e, y, x):
+    """The network errors of (y, x)'s neighbours W, N, NW, NE, WW, NN, NWW, NEE in the plane's
+    error array e (h, w); 0 outside the plane."""
+    h, w = e.shape
+    out = []
+    for dy, dx in TAP_OFFSETS:
+        yy, xx = y + dy, x + dx
+        out.append(int(e[yy, xx]) if yy >= 0 and 0 <= xx < w else 0)
+    return out
+
+
 class Adapt:
     """The per-stream online correction of the spec. Model 1 (patterns=False): bias and scale per
     network x scale octave. Model 2 (patterns=True): scale per network x octave, bias per network x
     octave x the 64 neighbour patterns, the scale measured around the corrected mean, no warm-up
-    (model 1: a context corrects once it has seen 16 samples)."""
+    (model 1: a context corrects once it has seen 16 samples). Model 3 (patterns=True, lms=True):
+    model 2's and the gated normalised-LMS term over the neighbours' network errors."""
 
-    def __init__(self, patterns=False):
+    def __init__(self, patterns=False, lms=False):
         self.patterns = patterns
+        self.lms = lms
         self.bias = [0] * (64 * 64)
         self.bias_count = [0] * (64 * 64)
         self.dev = [0] * 64
         self.pred = [0] * 64
         self.count = [0] * 64
+        self.w = [[0] * 8 for _ in range(64)]
+        self.gain = [0] * 64
 
     @staticmethod
     def ctx(net, ls_fp):
@@ -227,21 +250,32 @@ class Adapt:
     def _warm(self):
         return 0 if self.patterns else 16
 
-    def _mean(self, kb, mu_fp):
+    def _biased(self, kb, mu_fp):
         return mu_fp if self.bias_count[kb] < self._warm() else mu_fp + (self.bias[kb] >> 4)
 
-    def params(self, net, mu_fp, ls_fp, pattern=0):
+    def _lms_term(self, k, taps):
+        if not self.lms:
+            return 0
+        return sum(wj * tj for wj, tj in zip(self.w[k], taps)) >> 12
+
+    def _mean(self, k, kb, mu_fp, taps):
+        off = self._biased(kb, mu_fp)
+        term = self._lms_term(k, taps)
+        return (off + term if self.gain[k] > 0 else off), off, term
+
+    def params(self, net, mu_fp, ls_fp, pattern=0, taps=(0,) * 8):
         k = self.ctx(net, ls_fp)
-        mu = self._mean(self._kb(k, pattern), mu_fp)
+        mu = self._mean(k, self._kb(k, pattern), mu_fp, taps)[0]
         if self.count[k] < self._warm():
             return mu, ls_fp
         corr = log2_fp_int(max(self.dev[k], 1)) - log2_fp_int(max(self.pred[k], 1))
         return mu, ls_fp + min(max(corr, -768), 768)
 
-    def update(self, net, mu_fp, ls_fp, v, pattern=0):
+    def update(self, net, mu_fp, ls_fp, v, pattern=0, taps=(0,) * 8, lo=0, hi=0):
+        """`lo`, `hi`: the plane's value range (read by model 3 only)."""
         k = self.ctx(net, ls_fp)
         kb = self._kb(k, pattern)
-        coded_mean = self._mean(kb, mu_fp)
+        coded_mean, off, term = self._mean(k, kb, mu_fp, taps)
         err = (v * 256 - mu_fp) * 16
         self.bias[kb] += (err - self.bias[kb]) >> 5
         self.bias_count[kb] += 1
@@ -250,6 +284,16 @@ class Adapt:
         pred = (scale_fp(ls_fp) * 355) >> 8
         self.pred[k] += (pred - self.pred[k]) >> 5
         self.count[k] += 1
+        if self.lms:
+            clip = lambda m: min(max(m, 256 * lo), 256 * hi)
+            r_on = 256 * v - clip(off + term)
+            r_off = 256 * v - clip(off)
+            self.gain[k] += (((abs(r_off) - abs(r_on)) << 4) - self.gain[k]) >> 5
+            norm = (1 << 18) + sum(t * t for t in taps)
+            num = r_on << 30
+            g = abs(num) // norm * (1 if num >= 0 else -1)  # rounded toward zero
+            self.w[k] = [min(max(wj + ((g * tj) >> 22), -8192), 8192)
+                         for wj, tj in zip(self.w[k], taps)]
 
 
 def patterns(nb, a):

@@ -12,8 +12,8 @@ import os
 import numpy as np
 
 from features import image_planes, neighbours, plane_features
-from intmodel import (Adapt, code_length, forward, net_input, params_from_outputs, patterns,
-                      quantize, write_model)
+from intmodel import (Adapt, code_length, error_taps, forward, net_input, network_errors,
+                      params_from_outputs, patterns, quantize, write_model)
 
 
 def load_float(path):
@@ -27,8 +27,8 @@ def load_float(path):
 
 
 def image_bits(nets, arr, adapt=0, streams=8):
-    """Code length in bits of `arr`; `adapt` 0: the networks alone, 1 or 2: with the online
-    adaptation of model 1 or 2 (per stream, `streams` streams as the codec's default)."""
+    """Code length in bits of `arr`; `adapt` 0: the networks alone, 1, 2 or 3: with the online
+    adaptation of model 1, 2 or 3 (per stream, `streams` streams as the codec's default)."""
     planes = []
     bits = 0.0
     for net, plane, conds, lo, hi in image_planes(arr):
@@ -40,7 +40,8 @@ def image_bits(nets, arr, adapt=0, streams=8):
             bits += code_length(mu_fp, ls_fp, x.reshape(n), lo, hi).sum()
             continue
         pat = patterns(neighbours(plane, (lo + hi) // 2), a).reshape(n)
-        planes.append((net, x.reshape(n), mu_fp, ls_fp, pat, lo, hi))
+        err = network_errors(x.reshape(plane.shape), mu_fp.reshape(plane.shape), lo, hi)
+        planes.append((net, x.reshape(n), mu_fp, ls_fp, pat, lo, hi, err))
     if not adapt:
         return bits
     # the spec's stream order: rows round-robin, each row's pixels, each pixel's planes
@@ -52,18 +53,19 @@ def image_bits(nets, arr, adapt=0, streams=8):
     amu = [np.empty_like(p[2]) for p in planes]
     als = [np.empty_like(p[3]) for p in planes]
     for s in range(s_count):
-        st = Adapt(adapt >= 2)
+        st = Adapt(adapt >= 2, adapt >= 3)
         for g in range(s, rows, s_count):
             z, y = divmod(g, h)
             for xx in range(w):
                 for c in range(chans):
                     k = z if volume else c
                     i = y * w + xx
-                    net, xs, mus, lss, pats, _, _ = planes[k]
+                    net, xs, mus, lss, pats, lo, hi, err = planes[k]
                     v, mu, ls, pt = int(xs[i]), int(mus[i]), int(lss[i]), int(pats[i])
-                    amu[k][i], als[k][i] = st.params(net, mu, ls, pt)
-                    st.update(net, mu, ls, v, pt)
-    for k, (net, xs, _, _, _, lo, hi) in enumerate(planes):
+                    taps = error_taps(err, y, xx) if adapt >= 3 else (0,) * 8
+                    amu[k][i], als[k][i] = st.params(net, mu, ls, pt, taps)
+                    st.update(net, mu, ls, v, pt, taps, lo, hi)
+    for k, (net, xs, _, _, _, lo, hi, _) in enumerate(planes):
         bits += code_length(amu[k], als[k], xs, lo, hi).sum()
     return bits
 
@@ -76,7 +78,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--eval", nargs="*", default=[])
     ap.add_argument("--adapt", type=int, default=0,
-                    help="report code lengths with model 1's (1) or model 2's (2) adaptation")
+                    help="report code lengths with model 1's (1), 2's (2) or 3's (3) adaptation")
     ap.add_argument("--only", nargs="*", default=None, help="report only these images")
     args = ap.parse_args()
     params, hidden = load_float(args.weights)

@@ -1,11 +1,11 @@
 """Writes the pixel_mlp golden inputs and, for each sample, the interval of 2^16 and the extra-bit
 count that the spec's integer model gives it, computed by the independent numpy implementation
-(codecs/pixel-mlp/training/intmodel.py, features.py) with the weight file of a model (1 or 2)
+(codecs/pixel-mlp/training/intmodel.py, features.py) with the weight file of a model (1, 2 or 3)
 and the per-stream adaptation, 8 streams (the default configuration).
 
 Run with the training venv: python make_golden.py [IMAGES_TRAIN_DIR] [--model ID] (default 1).
-Writes <P>_<case>.input.npy and <P>_<case>.cdf.npy (P = v1 for model 1, v1m2 for model 2:
-format version 1, model 2) (int64, shape (samples, 3): start, freq, nbits, in plane order: plane by plane,
+Writes <P>_<case>.input.npy and <P>_<case>.cdf.npy (P = v1 for model 1, v1m2 for model 2,
+v1m3 for model 3: format version 1, model 2 or 3) (int64, shape (samples, 3): start, freq, nbits, in plane order: plane by plane,
 raster order within a plane; planes as the spec numbers them). The encoded chunks
 <P>_<case>.bin are written once by the Rust encoder (tests/golden.rs with NDCODECS_BLESS=1) and
 never regenerated after a release.
@@ -21,14 +21,15 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "codecs", "pixel-mlp", "training"))
 from features import image_planes, neighbours, plane_features  # noqa: E402
-from intmodel import Adapt, coded, forward, net_input, params_from_outputs, patterns  # noqa: E402
+from intmodel import (Adapt, coded, error_taps, forward, net_input, network_errors,  # noqa: E402
+                      params_from_outputs, patterns)
 
 _ap = argparse.ArgumentParser()
 _ap.add_argument("train", nargs="?", default=None)
 _ap.add_argument("--model", type=int, default=1)
 _args = _ap.parse_args()
 TRAIN, MODEL = _args.train, _args.model
-PREFIX = {1: "v1", 2: "v1m2"}[MODEL]
+PREFIX = {1: "v1", 2: "v1m2", 3: "v1m3"}[MODEL]
 
 
 def read_model(path):
@@ -53,9 +54,9 @@ def read_model(path):
     return nets
 
 
-def cdf_rows(nets, arr, streams=8, pattern_adapt=False):
+def cdf_rows(nets, arr, streams=8, model=1):
     """Every sample's (start, freq, nbits) in plane order, coding the streams of the spec in
-    their order with the per-stream adaptation."""
+    their order with the per-stream adaptation of `model`."""
     planes = []
     for net, plane, conds, lo, hi in image_planes(arr):
         x, a, d, f = plane_features(plane, conds, lo, hi)
@@ -63,8 +64,9 @@ def cdf_rows(nets, arr, streams=8, pattern_adapt=False):
         o = forward(nets[net], net_input(f.reshape(n, -1)))
         mu_fp, ls_fp = params_from_outputs(o, a.reshape(n), d.reshape(n))
         pat = patterns(neighbours(plane, (lo + hi) // 2), a)
+        err = network_errors(x.reshape(plane.shape), mu_fp.reshape(plane.shape), lo, hi)
         planes.append((net, x.reshape(plane.shape), mu_fp.reshape(plane.shape),
-                       ls_fp.reshape(plane.shape), pat.reshape(plane.shape), lo, hi))
+                       ls_fp.reshape(plane.shape), pat.reshape(plane.shape), lo, hi, err))
     volume = arr.ndim == 3 and arr.shape[-1] > 4
     depth = arr.shape[0] if volume else 1
     chans = 1 if volume or arr.ndim == 2 else arr.shape[-1]
@@ -73,18 +75,19 @@ def cdf_rows(nets, arr, streams=8, pattern_adapt=False):
     s_count = min(streams, rows)
     out = np.zeros((len(planes), h, w, 3), np.int64)
     for s in range(s_count):
-        adapt = Adapt(pattern_adapt)
+        adapt = Adapt(model >= 2, model >= 3)
         for g in range(s, rows, s_count):
             z, y = divmod(g, h)
             for x in range(w):
                 for c in range(chans):
                     p = z * chans + c
-                    net, xs, mus, lss, pats, lo, hi = planes[p]
+                    net, xs, mus, lss, pats, lo, hi, err = planes[p]
                     v, mu, ls, pt = int(xs[y, x]), int(mus[y, x]), int(lss[y, x]), int(pats[y, x])
-                    amu, als = adapt.params(net, mu, ls, pt)
+                    taps = error_taps(err, y, x)
+                    amu, als = adapt.params(net, mu, ls, pt, taps)
                     st, fr, nb = coded(np.array([amu]), np.array([als]), np.array([v]), lo, hi)
                     out[p, y, x] = (st[0], fr[0], nb[0])
-                    adapt.update(net, mu, ls, v, pt)
+                    adapt.update(net, mu, ls, v, pt, taps, lo, hi)
     return out.reshape(-1, 3)
 
 
@@ -105,7 +108,7 @@ def main():
         arr = np.ascontiguousarray(arr)
         np.save(os.path.join(HERE, f"{PREFIX}_{name}.input.npy"), arr)
         np.save(os.path.join(HERE, f"{PREFIX}_{name}.cdf.npy"),
-                cdf_rows(nets, arr, pattern_adapt=MODEL >= 2))
+                cdf_rows(nets, arr, model=MODEL))
         print(name, arr.shape, arr.dtype)
 
 
