@@ -1127,18 +1127,22 @@ fn decode_values_lanes_on<T: ArithElement>(
 mod tests {
     use super::*;
 
+    /// A xorshift64 generator of test values from `seed`.
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
     /// The encoders of models 1 and 2 compiled for this CPU's best instruction set (`pulp`'s
     /// dispatch) and for the scalar baseline write the same payload, and it decodes to the
     /// values: 32-bit and 64-bit values (raw bits beyond 56 in a value), rows and flat arrays.
     #[test]
     fn dispatched_and_scalar_encoders_agree() {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1Du64);
         for shape in [
             vec![1001usize],
             vec![3],
@@ -1185,13 +1189,7 @@ mod tests {
     /// payloads.
     #[test]
     fn dispatched_and_scalar_decoders_agree() {
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15u64);
         for shape in [
             vec![1001usize],
             vec![3],

@@ -288,6 +288,24 @@ fn ch0_rows(s: &Step<'_>, rows: std::ops::Range<usize>) -> Result<Vec<Pre>, Code
 /// One look-ahead block: channel 0's [`Pre`] of its rows, or why it could not be allocated.
 type Block = Result<Vec<Pre>, CodecError>;
 
+/// A wait for another thread's result: a short spin, then yielding the CPU on every call (on a
+/// loaded machine the thread waited for may be descheduled).
+#[derive(Default)]
+struct Backoff(u32);
+
+impl Backoff {
+    /// Waits a little longer.
+    #[inline]
+    fn snooze(&mut self) {
+        self.0 = self.0.saturating_add(1);
+        if self.0 < 64 {
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
+    }
+}
+
 /// Channel 0's [`Pre`] of one band, in blocks of rows that the decoding thread and helper
 /// threads claim in order: a helper computes blocks ahead of the decoding thread, which
 /// computes the next unclaimed block itself when the one it needs is not ready (so it never
@@ -353,7 +371,7 @@ impl<'a> Ahead<'a> {
     fn row(&self, iy: usize) -> Result<&[Pre], CodecError> {
         let (_, ws) = self.s.sub_size();
         let b = (iy - self.first_row) / self.block_rows;
-        let mut spins = 0u32;
+        let mut backoff = Backoff::default();
         loop {
             if let Some(v) = self.blocks[b].get() {
                 let r = iy - self.first_row - b * self.block_rows;
@@ -363,12 +381,7 @@ impl<'a> Ahead<'a> {
                 };
             }
             if !self.work() {
-                spins += 1;
-                if spins < 64 {
-                    std::hint::spin_loop();
-                } else {
-                    std::thread::yield_now();
-                }
+                backoff.snooze();
             }
         }
     }
@@ -526,7 +539,7 @@ impl<'a> Pipe<'a> {
     /// earlier item, so every item before `k` is claimed).
     #[inline(always)]
     fn item(&self, k: usize, x: &mut [i16], o: &mut [i32; 2 * MAX_BATCH]) -> &[Pre] {
-        let mut spins = 0u32;
+        let mut backoff = Backoff::default();
         loop {
             if let Some(v) = self.items[k].get() {
                 return &v[..(self.ws - (k % self.nj) * ITEM).min(ITEM)];
@@ -536,12 +549,7 @@ impl<'a> Pipe<'a> {
                 let _ = self.items[k].set(self.compute(k, x, o));
                 continue;
             }
-            spins += 1;
-            if spins < 64 {
-                std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
-            }
+            backoff.snooze();
         }
     }
 
@@ -569,7 +577,7 @@ impl<'a> Pipe<'a> {
             || {
                 let mut x = vec![0i16; input_len(MAX_FEATURES)];
                 let mut o = [0i32; 2 * MAX_BATCH];
-                let mut spins = 0u32;
+                let mut backoff = Backoff::default();
                 loop {
                     if self.stop.load(Ordering::Relaxed) {
                         return;
@@ -583,19 +591,14 @@ impl<'a> Pipe<'a> {
                         if self.try_claim(k) {
                             let _ = self.items[k].set(self.compute(k, &mut x, &mut o));
                         }
-                        spins = 0;
+                        backoff = Backoff::default();
                         continue;
                     }
                     if self.ahead.work() {
-                        spins = 0;
+                        backoff = Backoff::default();
                         continue;
                     }
-                    spins += 1;
-                    if spins < 64 {
-                        std::hint::spin_loop();
-                    } else {
-                        std::thread::yield_now();
-                    }
+                    backoff.snooze();
                 }
             },
         );
