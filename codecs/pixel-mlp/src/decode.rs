@@ -238,8 +238,9 @@ impl<'a> Job<'a> {
                         } else {
                             Taps::default()
                         };
-                        let v = get(dec, &adapt.logistic(&p, &t))?;
-                        adapt.update(&p, v, &t);
+                        let (logistic, prepared) = adapt.prepare(&p, &t);
+                        let v = get(dec, &logistic)?;
+                        adapt.update_prepared(&p, v, &t, &prepared);
                         let i = g.index(z, y, x, c);
                         #[allow(clippy::cast_possible_truncation)]
                         self.samples[i].store(v as i32, Ordering::Relaxed);
