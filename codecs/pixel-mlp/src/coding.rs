@@ -259,39 +259,6 @@ pub struct Prepared {
     lms: i64,
 }
 
-/// `a / b` rounded toward zero, equal to Rust's `i64` division, for `|a| < 2^55` and
-/// `2^18 <= b < 2^54`: model 3's `(r_on 2^30) / norm` (`|r_on| < 2^25`,
-/// `2^18 <= norm < 2^18 + 8 * 2^50`), without a 64-bit integer division.
-///
-/// The estimate is `|a|` times the `f64` reciprocal of `b`, which depends on `b` alone, so in
-/// the decoder it is computed while the sample (hence `a`) is still being decoded. Why the
-/// result is exact: `|a|` and `b` convert to `f64` with relative errors at most `2^-53` each,
-/// the reciprocal and the product add at most `2^-53` each, so the estimate of `x = |a| / b`
-/// is off by at most `x 4 2^-53 (1 + 2^-50) < 2^37 2^-50 < 1` (`x < 2^55 / 2^18 = 2^37`);
-/// truncated, it is the true quotient `Q` or `Q +- 1`, and the remainder `|a| - q b` (no
-/// overflow: `|q b| < 2^56`) tells which: negative for `Q + 1`, at least `b` for `Q - 1`. The
-/// tests compare it with `i64` division at every remainder edge and on random operands over
-/// the whole range.
-#[inline(always)]
-#[must_use]
-pub fn div_trunc(a: i64, b: i64) -> i64 {
-    debug_assert!((1 << 18..1 << 54).contains(&b) && a.unsigned_abs() < 1 << 55);
-    let ua = a.unsigned_abs().cast_signed();
-    #[allow(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss
-    )]
-    let mut q = (ua as f64 * (1.0 / b as f64)) as i64;
-    let r = ua - q * b;
-    if r < 0 {
-        q -= 1;
-    } else if r >= b {
-        q += 1;
-    }
-    if a < 0 { -q } else { q }
-}
-
 /// Online correction of the network's mean and scale, per stream: running means, per context,
 /// of the error and of its size against the size the logistic predicts. Encoder and decoder
 /// update it identically after every sample.
@@ -489,82 +456,10 @@ impl Adapt {
             norm += i64::from(tj) * i64::from(tj);
         }
         // rounded toward zero; |r_on| < 2^25, so no overflow
-        let g = div_trunc(r_on << 30, norm);
+        let g = (r_on << 30) / norm;
         for (w, &tj) in self.lms[k].iter_mut().zip(t) {
             // |g t| <= |r_on| 2^30 / sqrt(norm) < 2^46
             *w = (*w + ((g * i64::from(tj)) >> 22)).clamp(-8192, 8192);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::div_trunc;
-    use proptest::prelude::*;
-
-    /// `div_trunc` against `i64` division at the operands where a wrong estimate would show:
-    /// every remainder edge (`a = q b + r`, `r` in `{0, 1, b - 1}`, and one past) for
-    /// quotients from 0 to the largest, divisors from `2^18` to the largest, both signs.
-    #[test]
-    fn div_trunc_is_i64_division_at_the_edges() {
-        let a_max = (1i64 << 55) - 1;
-        let mut divisors = vec![
-            1i64 << 18,
-            (1 << 18) + 1,
-            (1 << 54) - 1,
-            1 << 53,
-            (1 << 53) + 1,
-        ];
-        for e in 18..54 {
-            for d in [-1i64, 0, 1, 3] {
-                let b = (1i64 << e) + d;
-                if (1 << 18..1 << 54).contains(&b) {
-                    divisors.push(b);
-                }
-            }
-            // a divisor with many significant bits, inexact in f64 above 2^53
-            divisors.push((1i64 << e) | (((1i64 << e) - 1) / 3));
-        }
-        let mut checked = 0u64;
-        for &b in &divisors {
-            let q_max = a_max / b;
-            let mut quotients = vec![0, 1, 2, q_max, q_max - 1, q_max / 2, q_max / 3 + 1];
-            let mut q = 1i64;
-            while q < q_max {
-                quotients.extend([q - 1, q, q + 1]);
-                q = q * 2 + 1;
-            }
-            for &q in &quotients {
-                for r in [0, 1, b - 1, b - 2] {
-                    let Some(a) = q.checked_mul(b).and_then(|m| m.checked_add(r)) else {
-                        continue;
-                    };
-                    if !(0..=a_max).contains(&a) {
-                        continue;
-                    }
-                    for a in [a, -a] {
-                        assert_eq!(div_trunc(a, b), a / b, "{a} / {b}");
-                        checked += 1;
-                    }
-                }
-            }
-        }
-        assert!(checked > 50_000, "{checked}");
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(20_000))]
-        /// On random operands over the whole range model 3 allows.
-        #[test]
-        fn div_trunc_is_i64_division(a in -(1i64 << 55) + 1..1i64 << 55, b in 1i64 << 18..1i64 << 54) {
-            prop_assert_eq!(div_trunc(a, b), a / b);
-        }
-
-        /// On model 3's operands: `r_on 2^30` over `2^18` plus eight squared taps.
-        #[test]
-        fn div_trunc_on_model_3_operands(r_on in -(1i64 << 25) + 1..1i64 << 25, t in proptest::array::uniform8(-(1i64 << 25) + 1..1i64 << 25)) {
-            let norm = (1i64 << 18) + t.iter().map(|&x| x * x).sum::<i64>();
-            prop_assert_eq!(div_trunc(r_on << 30, norm), (r_on << 30) / norm);
         }
     }
 }
