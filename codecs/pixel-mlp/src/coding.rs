@@ -270,8 +270,9 @@ pub struct Adapt {
     dev: [i64; CTX],
     pred: [i64; CTX],
     count: [u32; CTX],
-    /// model 3: LMS weights (`2^-12` units) per scale context
-    lms: [[i64; TAPS]; CTX],
+    /// model 3: LMS weights (`2^-12` units) per scale context; clamped to +-8192, so held as
+    /// `i32` (the products are taken in `i64`)
+    lms: [[i32; TAPS]; CTX],
     /// model 3: running gain of the LMS term per scale context
     gain: [i64; CTX],
 }
@@ -356,7 +357,7 @@ impl Adapt {
         let w = &self.lms[k];
         let mut acc = 0i64;
         for j in 0..TAPS {
-            acc += w[j] * i64::from(t[j]);
+            acc += i64::from(w[j]) * i64::from(t[j]);
         }
         acc >> 12
     }
@@ -459,7 +460,10 @@ impl Adapt {
         let g = (r_on << 30) / norm;
         for (w, &tj) in self.lms[k].iter_mut().zip(t) {
             // |g t| <= |r_on| 2^30 / sqrt(norm) < 2^46
-            *w = (*w + ((g * i64::from(tj)) >> 22)).clamp(-8192, 8192);
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *w = (i64::from(*w) + ((g * i64::from(tj)) >> 22)).clamp(-8192, 8192) as i32;
+            }
         }
     }
 }
