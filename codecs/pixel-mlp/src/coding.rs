@@ -249,6 +249,16 @@ impl Adaptation {
     }
 }
 
+/// What [`Adapt::prepare`] computed of a sample for [`Adapt::update_prepared`].
+#[derive(Clone, Copy, Debug)]
+pub struct Prepared {
+    k: usize,
+    kb: usize,
+    coded_mean: i64,
+    off: i64,
+    lms: i64,
+}
+
 /// Online correction of the network's mean and scale, per stream: running means, per context,
 /// of the error and of its size against the size the logistic predicts. Encoder and decoder
 /// update it identically after every sample.
@@ -260,8 +270,9 @@ pub struct Adapt {
     dev: [i64; CTX],
     pred: [i64; CTX],
     count: [u32; CTX],
-    /// model 3: LMS weights (`2^-12` units) per scale context
-    lms: [[i64; TAPS]; CTX],
+    /// model 3: LMS weights (`2^-12` units) per scale context; clamped to +-8192, so held as
+    /// `i32` (the products are taken in `i64`)
+    lms: [[i32; TAPS]; CTX],
     /// model 3: running gain of the LMS term per scale context
     gain: [i64; CTX],
 }
@@ -346,7 +357,7 @@ impl Adapt {
         let w = &self.lms[k];
         let mut acc = 0i64;
         for j in 0..TAPS {
-            acc += w[j] * i64::from(t[j]);
+            acc += i64::from(w[j]) * i64::from(t[j]);
         }
         acc >> 12
     }
@@ -365,8 +376,17 @@ impl Adapt {
     #[inline(always)]
     #[must_use]
     pub fn logistic(&self, p: &Params, t: &Taps) -> Logistic {
+        self.prepare(p, t).0
+    }
+
+    /// The corrected distribution and what [`Adapt::update_prepared`] needs of it (the
+    /// contexts, the means and the LMS term, computed once per sample).
+    #[inline(always)]
+    #[must_use]
+    pub fn prepare(&self, p: &Params, t: &Taps) -> (Logistic, Prepared) {
         let k = ctx_of(p);
-        let (mu, ..) = self.mean(p, k, self.bias_ctx(p, k), t);
+        let kb = self.bias_ctx(p, k);
+        let (mu, off, lms) = self.mean(p, k, kb, t);
         let ls = if self.count[k] < self.warm_up() {
             p.ls_fp
         } else {
@@ -375,16 +395,35 @@ impl Adapt {
                 - ndcodecs_learned::fixed::log2_fp(self.pred[k].max(1) as u64);
             p.ls_fp + corr.clamp(-768, 768)
         };
-        Logistic::new(mu, ls, p.vmin, p.vmax)
+        let prepared = Prepared {
+            k,
+            kb,
+            coded_mean: mu,
+            off,
+            lms,
+        };
+        (Logistic::new(mu, ls, p.vmin, p.vmax), prepared)
     }
 
     /// Updates the contexts of `p` with the coded value `v`; `t` as for [`Adapt::logistic`].
     #[inline(always)]
     pub fn update(&mut self, p: &Params, v: i64, t: &Taps) {
-        let k = ctx_of(p);
-        let kb = self.bias_ctx(p, k);
+        let prepared = self.prepare(p, t).1;
+        self.update_prepared(p, v, t, &prepared);
+    }
+
+    /// [`Adapt::update`] with what [`Adapt::prepare`] gave for the same `p` and `t` on the
+    /// current state.
+    #[inline(always)]
+    pub fn update_prepared(&mut self, p: &Params, v: i64, t: &Taps, q: &Prepared) {
+        let Prepared {
+            k,
+            kb,
+            coded_mean,
+            off,
+            lms,
+        } = *q;
         // model 2 measures the scale around the mean it coded with (before this update)
-        let (coded_mean, off, lms) = self.mean(p, k, kb, t);
         let err = (v * 256 - p.mu_fp) * 16;
         self.bias[kb] += (err - self.bias[kb]) >> 5;
         self.bias_count[kb] = self.bias_count[kb].saturating_add(1);
@@ -421,7 +460,10 @@ impl Adapt {
         let g = (r_on << 30) / norm;
         for (w, &tj) in self.lms[k].iter_mut().zip(t) {
             // |g t| <= |r_on| 2^30 / sqrt(norm) < 2^46
-            *w = (*w + ((g * i64::from(tj)) >> 22)).clamp(-8192, 8192);
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *w = (i64::from(*w) + ((g * i64::from(tj)) >> 22)).clamp(-8192, 8192) as i32;
+            }
         }
     }
 }

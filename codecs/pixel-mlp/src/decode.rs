@@ -89,12 +89,10 @@ impl<'a> Coder<'a> {
 }
 
 /// The network errors of one plane in the decoder's ring of rows: row `y - k` (k = 0, 1, 2) of
-/// the plane in slot `slots[k]`.
+/// the plane in `rows[k]` (a ring slot: `width * channels` values, interleaved as the samples).
 struct ErrorRing<'a> {
-    data: &'a [AtomicI32],
-    slots: [usize; 3],
+    rows: [&'a [AtomicI32]; 3],
     y: usize,
-    width: usize,
     channels: usize,
     c: usize,
 }
@@ -102,10 +100,7 @@ struct ErrorRing<'a> {
 impl PlaneRead for ErrorRing<'_> {
     #[inline(always)]
     fn at(&self, y: usize, x: usize) -> i64 {
-        let slot = self.slots[self.y - y];
-        i64::from(
-            self.data[(slot * self.width + x) * self.channels + self.c].load(Ordering::Relaxed),
-        )
+        i64::from(self.rows[self.y - y][x * self.channels + self.c].load(Ordering::Relaxed))
     }
 }
 
@@ -219,6 +214,12 @@ impl<'a> Job<'a> {
         // ring slots of rows r, r - 1, r - 2 (rows of earlier slices are never read: the taps
         // stay in the plane)
         let slots = [0, 1, 2].map(|k| (r + self.ring - k % self.ring) % self.ring.max(1));
+        let row_len = h.width * h.channels;
+        let rows: [&[AtomicI32]; 3] = if taps {
+            slots.map(|s| &self.errors[s * row_len..(s + 1) * row_len])
+        } else {
+            [&[]; 3]
+        };
         ndcodecs_learned::simd::vectorize(
             #[inline(always)]
             || {
@@ -227,10 +228,8 @@ impl<'a> Job<'a> {
                         let p = sample_params(self.model, &g, &self.samples, z, y, x, c);
                         let t = if taps {
                             let ring = ErrorRing {
-                                data: &self.errors,
-                                slots,
+                                rows,
                                 y,
-                                width: h.width,
                                 channels: h.channels,
                                 c,
                             };
@@ -238,13 +237,14 @@ impl<'a> Job<'a> {
                         } else {
                             Taps::default()
                         };
-                        let v = get(dec, &adapt.logistic(&p, &t))?;
-                        adapt.update(&p, v, &t);
+                        let (logistic, prepared) = adapt.prepare(&p, &t);
+                        let v = get(dec, &logistic)?;
+                        adapt.update_prepared(&p, v, &t, &prepared);
                         let i = g.index(z, y, x, c);
                         #[allow(clippy::cast_possible_truncation)]
                         self.samples[i].store(v as i32, Ordering::Relaxed);
                         if taps {
-                            self.errors[(slots[0] * h.width + x) * h.channels + c]
+                            rows[0][x * h.channels + c]
                                 .store(p.network_error(v), Ordering::Relaxed);
                         }
                     }

@@ -202,8 +202,9 @@ pub(crate) fn encode_stream<K: SymbolSink>(
                         };
                         let v = i64::from(values[i]);
                         let t = taps_of(&g, &pass.errors, z, y, x, c);
-                        put(sink, &adapt.logistic(&p, &t), v);
-                        adapt.update(&p, v, &t);
+                        let (logistic, prepared) = adapt.prepare(&p, &t);
+                        put(sink, &logistic, v);
+                        adapt.update_prepared(&p, v, &t, &prepared);
                     }
                 }
             }
