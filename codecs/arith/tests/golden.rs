@@ -32,14 +32,7 @@ fn case<T: ArithElement + npyz::Deserialize>(name: &str) {
 
 #[test]
 fn golden_vectors() {
-    case::<i32>("i32_climate_residuals");
-    case::<u8>("u8_photo_residuals");
-    case::<u16>("u16_volume_residuals");
-    case::<i64>("i64_extremes");
-    case::<u64>("u64_unit_axes");
-    case::<i8>("i8_empty");
-    case::<i16>("i16_scalar");
-    case::<u32>("u32_zero_run");
+    for_each_golden_case!(case);
 }
 
 /// Facts about the streams that do not come from this implementation: the header fields as the

@@ -15,14 +15,7 @@ fn case<T: ArithElement + npyz::Deserialize>(name: &str) {
 
 #[test]
 fn golden_vectors() {
-    case::<i32>(common::FAST_CASES[0]);
-    case::<u8>(common::FAST_CASES[1]);
-    case::<u16>(common::FAST_CASES[2]);
-    case::<i64>(common::FAST_CASES[3]);
-    case::<u64>(common::FAST_CASES[4]);
-    case::<i8>(common::FAST_CASES[5]);
-    case::<i16>(common::FAST_CASES[6]);
-    case::<u32>(common::FAST_CASES[7]);
+    for_each_golden_case!(case);
 }
 
 fn varint(b: &[u8], p: &mut usize) -> u64 {
@@ -96,12 +89,5 @@ fn layout<T: ArithElement + npyz::Deserialize>(name: &str) {
 
 #[test]
 fn payloads_follow_the_spec_layout() {
-    layout::<i32>(common::FAST_CASES[0]);
-    layout::<u8>(common::FAST_CASES[1]);
-    layout::<u16>(common::FAST_CASES[2]);
-    layout::<i64>(common::FAST_CASES[3]);
-    layout::<u64>(common::FAST_CASES[4]);
-    layout::<i8>(common::FAST_CASES[5]);
-    layout::<i16>(common::FAST_CASES[6]);
-    layout::<u32>(common::FAST_CASES[7]);
+    for_each_golden_case!(layout);
 }

@@ -165,14 +165,7 @@ fn case<T: ArithElement + npyz::Deserialize>(name: &str) {
 
 #[test]
 fn golden_vectors() {
-    case::<i32>(common::FAST_CASES[0]);
-    case::<u8>(common::FAST_CASES[1]);
-    case::<u16>(common::FAST_CASES[2]);
-    case::<i64>(common::FAST_CASES[3]);
-    case::<u64>(common::FAST_CASES[4]);
-    case::<i8>(common::FAST_CASES[5]);
-    case::<i16>(common::FAST_CASES[6]);
-    case::<u32>(common::FAST_CASES[7]);
+    for_each_golden_case!(case);
 }
 
 fn random<T: ArithElement>(shape: &[usize], seed: u64) {

@@ -532,18 +532,7 @@ pub(crate) fn walk<F: Real, P: PointOp<F>>(
     work: &mut [F],
     op: &mut P,
 ) -> Result<(), P::Err> {
-    if g.is_empty() {
-        return Ok(());
-    }
-    anchors(
-        g,
-        1usize << plan.anchor_level,
-        offset,
-        work,
-        &LevelQuant::new(step, inv, plan.anchor_shift),
-        op,
-    )?;
-    levels(g, plan, step, inv, work, op)
+    walk_with(g, plan, offset, step, inv, work, op, anchors)
 }
 
 /// [`walk`] with the anchors taken in the wavefront of [`anchors_wavefront`]: the same
@@ -560,10 +549,33 @@ pub(crate) fn walk_wavefront<F: Real, P: AnchorOp<F>>(
     work: &mut [F],
     op: &mut P,
 ) -> Result<(), P::Err> {
+    walk_with(g, plan, offset, step, inv, work, op, anchors_wavefront)
+}
+
+/// The anchors by `anchor_pass` ([`anchors`] or [`anchors_wavefront`]), then the levels.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn walk_with<F: Real, P: PointOp<F>>(
+    g: &Geometry,
+    plan: &Plan,
+    offset: F,
+    step: F,
+    inv: f64,
+    work: &mut [F],
+    op: &mut P,
+    anchor_pass: impl FnOnce(
+        &Geometry,
+        usize,
+        F,
+        &mut [F],
+        &LevelQuant<F>,
+        &mut P,
+    ) -> Result<(), P::Err>,
+) -> Result<(), P::Err> {
     if g.is_empty() {
         return Ok(());
     }
-    anchors_wavefront(
+    anchor_pass(
         g,
         1usize << plan.anchor_level,
         offset,

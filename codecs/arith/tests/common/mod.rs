@@ -72,17 +72,22 @@ pub fn golden_input<T: npyz::Deserialize>(name: &str) -> (Vec<usize>, Vec<T>) {
     (shape, npy.into_vec().unwrap())
 }
 
-/// The golden cases of the fast models (`v1_m<id>_<case>.bin`), from model 0's inputs.
-pub const FAST_CASES: [&str; 8] = [
-    "i32_climate_residuals",
-    "u8_photo_residuals",
-    "u16_volume_residuals",
-    "i64_extremes",
-    "u64_unit_axes",
-    "i8_empty",
-    "i16_scalar",
-    "u32_zero_run",
-];
+/// Calls `$f::<T>(name)` for every golden case (`v1_<name>.input.npy`, and the streams
+/// `v1_<name>.bin` of model 0 and `v1_m<id>_<name>.bin` of the fast models) with its element
+/// type `T`.
+#[macro_export]
+macro_rules! for_each_golden_case {
+    ($f:ident) => {
+        $f::<i32>("i32_climate_residuals");
+        $f::<u8>("u8_photo_residuals");
+        $f::<u16>("u16_volume_residuals");
+        $f::<i64>("i64_extremes");
+        $f::<u64>("u64_unit_axes");
+        $f::<i8>("i8_empty");
+        $f::<i16>("i16_scalar");
+        $f::<u32>("u32_zero_run");
+    };
+}
 
 /// The stored golden stream `specs/arith/sample_data/v1_m<id>_<name>.bin`.
 pub fn golden_stream(id: u8, name: &str) -> Vec<u8> {
