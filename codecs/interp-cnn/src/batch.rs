@@ -201,10 +201,13 @@ impl BatchMlp {
         let zero = avx._mm256_setzero_si256();
         let (last, hidden) = self.layers.split_last().expect("at least one layer");
         let first = &self.layers[0];
+        // a layer's inputs and outputs, swapped after each layer (set up once per call: every
+        // layer writes the pairs the next one reads)
+        let (mut buf_h, mut buf_g) = ([[zero; 2]; MAX_PAIRS], [[zero; 2]; MAX_PAIRS]);
         for t in 0..n.div_ceil(TILE) {
             let s0 = t * TILE;
             // h[k] = input pair k of the tile's samples, two vectors of 8 samples
-            let mut h = [[zero; 2]; MAX_PAIRS];
+            let (mut h, mut g) = (&mut buf_h, &mut buf_g);
             for (k, hk) in h.iter_mut().enumerate().take(first.pairs_in()) {
                 let base = (k * MAX_BATCH + s0) * 2;
                 for (half, v) in hk.iter_mut().enumerate() {
@@ -218,7 +221,6 @@ impl BatchMlp {
                 let lo = avx._mm256_set1_epi32(if l.relu { 0 } else { -32767 });
                 let hi = avx._mm256_set1_epi32(32767);
                 let mask = avx._mm256_set1_epi32(0xffff);
-                let mut g = [[zero; 2]; MAX_PAIRS];
                 for (po, gk) in g.iter_mut().enumerate().take(l.pairs_out()) {
                     let (o0, o1) = (2 * po, 2 * po + 1);
                     let w0 = &l.wp[o0 * pi..(o0 + 1) * pi];
@@ -254,7 +256,7 @@ impl BatchMlp {
                         );
                     }
                 }
-                h = g;
+                std::mem::swap(&mut h, &mut g);
             }
             let pi = last.pairs_in();
             for o in 0..last.n_out {
