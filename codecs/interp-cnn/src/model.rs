@@ -251,10 +251,10 @@ pub fn batch_core_features(
 /// Computed [`LANES`] samples at a time in 32-bit lanes (they vectorise: 8 lanes of AVX2 where
 /// [`ndcodecs_learned::simd::vectorize`] enables it), exactly: the planes' values lie within
 /// `±2^17` (16-bit samples after YCoCg-R's extra bit; the header's ranges are checked against
-/// the dtype's), so the anchor and the deviations fit 32 bits, and [`scaled`]'s 64-bit product
-/// `(e * r) >> 16` with `|e| < 2^19`, `r <= 2^26` is computed from three 32-bit products
-/// ([`scaled32`]). A test compares them with [`core`] and [`features`] on values of every
-/// supported width.
+/// the dtype's), so the anchor and the deviations fit 32 bits, and a feature's 64-bit product
+/// `(e * r) >> 16` with `|e| < 2^19`, `r <= 2^26` is computed from three 32-bit products. A
+/// test compares them with [`core()`] and [`features`] on values of every supported width and
+/// on the vector-compiled copy.
 ///
 /// # Panics
 ///
