@@ -201,10 +201,13 @@ impl BatchMlp {
         let zero = avx._mm256_setzero_si256();
         let (last, hidden) = self.layers.split_last().expect("at least one layer");
         let first = &self.layers[0];
+        // a layer's inputs and outputs, swapped after each layer (set up once per call: every
+        // layer writes the pairs the next one reads)
+        let (mut buf_h, mut buf_g) = ([[zero; 2]; MAX_PAIRS], [[zero; 2]; MAX_PAIRS]);
         for t in 0..n.div_ceil(TILE) {
             let s0 = t * TILE;
             // h[k] = input pair k of the tile's samples, two vectors of 8 samples
-            let mut h = [[zero; 2]; MAX_PAIRS];
+            let (mut h, mut g) = (&mut buf_h, &mut buf_g);
             for (k, hk) in h.iter_mut().enumerate().take(first.pairs_in()) {
                 let base = (k * MAX_BATCH + s0) * 2;
                 for (half, v) in hk.iter_mut().enumerate() {
@@ -216,10 +219,44 @@ impl BatchMlp {
             for l in hidden {
                 let pi = l.pairs_in();
                 let lo = avx._mm256_set1_epi32(if l.relu { 0 } else { -32767 });
-                let hi = avx._mm256_set1_epi32(32767);
-                let mask = avx._mm256_set1_epi32(0xffff);
-                let mut g = [[zero; 2]; MAX_PAIRS];
-                for (po, gk) in g.iter_mut().enumerate().take(l.pairs_out()) {
+                let po_n = l.pairs_out();
+                // two output pairs at a time (8 accumulators: each input vector and weight
+                // loaded once for four outputs), then the last pair if odd
+                let mut po = 0;
+                while po + 2 <= po_n {
+                    let o = 2 * po;
+                    let w = |q: usize| &l.wp[(o + q) * pi..(o + q + 1) * pi];
+                    let mut acc = [
+                        [avx._mm256_set1_epi32(l.bias[o]); 2],
+                        [avx._mm256_set1_epi32(l.bias[o + 1]); 2],
+                        [avx._mm256_set1_epi32(l.bias[o + 2]); 2],
+                        [avx._mm256_set1_epi32(l.bias[o + 3]); 2],
+                    ];
+                    for ((((hk, &a0), &a1), &a2), &a3) in
+                        h[..pi].iter().zip(w(0)).zip(w(1)).zip(w(2)).zip(w(3))
+                    {
+                        let b = [
+                            avx._mm256_set1_epi32(a0),
+                            avx._mm256_set1_epi32(a1),
+                            avx._mm256_set1_epi32(a2),
+                            avx._mm256_set1_epi32(a3),
+                        ];
+                        for half in 0..2 {
+                            for q in 0..4 {
+                                acc[q][half] = avx2._mm256_add_epi32(
+                                    acc[q][half],
+                                    avx2._mm256_madd_epi16(hk[half], b[q]),
+                                );
+                            }
+                        }
+                    }
+                    for half in 0..2 {
+                        g[po][half] = pack_v3(simd, acc[0][half], acc[1][half], l.shift, lo);
+                        g[po + 1][half] = pack_v3(simd, acc[2][half], acc[3][half], l.shift, lo);
+                    }
+                    po += 2;
+                }
+                if po < po_n {
                     let (o0, o1) = (2 * po, 2 * po + 1);
                     let w0 = &l.wp[o0 * pi..(o0 + 1) * pi];
                     let w1 = &l.wp[o1 * pi..(o1 + 1) * pi];
@@ -240,21 +277,11 @@ impl BatchMlp {
                             );
                         }
                     }
-                    for (half, gv) in gk.iter_mut().enumerate() {
-                        // no closure here: it would not inherit the AVX2 context
-                        let y0 = round_v3(simd, acc[0][half], l.shift);
-                        let y1 = round_v3(simd, acc[1][half], l.shift);
-                        let y = [
-                            avx2._mm256_max_epi32(avx2._mm256_min_epi32(y0, hi), lo),
-                            avx2._mm256_max_epi32(avx2._mm256_min_epi32(y1, hi), lo),
-                        ];
-                        *gv = avx2._mm256_or_si256(
-                            avx2._mm256_and_si256(y[0], mask),
-                            avx2._mm256_slli_epi32::<16>(y[1]),
-                        );
+                    for half in 0..2 {
+                        g[po][half] = pack_v3(simd, acc[0][half], acc[1][half], l.shift, lo);
                     }
                 }
-                h = g;
+                std::mem::swap(&mut h, &mut g);
             }
             let pi = last.pairs_in();
             for o in 0..last.n_out {
@@ -275,6 +302,29 @@ impl BatchMlp {
             }
         }
     }
+}
+
+/// A hidden layer's outputs `o` and `o + 1` of 8 samples from their sums: rounded, clamped to
+/// `lo..=32767`, as 16-bit pairs (low half output `o`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn pack_v3(
+    simd: pulp::x86::V3,
+    acc0: std::arch::x86_64::__m256i,
+    acc1: std::arch::x86_64::__m256i,
+    shift: u32,
+    lo: std::arch::x86_64::__m256i,
+) -> std::arch::x86_64::__m256i {
+    let (avx, avx2) = (simd.avx, simd.avx2);
+    let hi = avx._mm256_set1_epi32(32767);
+    let y0 = round_v3(simd, acc0, shift);
+    let y1 = round_v3(simd, acc1, shift);
+    let y0 = avx2._mm256_max_epi32(avx2._mm256_min_epi32(y0, hi), lo);
+    let y1 = avx2._mm256_max_epi32(avx2._mm256_min_epi32(y1, hi), lo);
+    avx2._mm256_or_si256(
+        avx2._mm256_and_si256(y0, avx._mm256_set1_epi32(0xffff)),
+        avx2._mm256_slli_epi32::<16>(y1),
+    )
 }
 
 /// [`round_shift32`] on 8 lanes.
@@ -339,7 +389,9 @@ mod tests {
                 })
                 .collect()
         };
-        for big in [false, true] {
+        // second hidden width 24 (12 output pairs: the vector kernel's groups of two pairs)
+        // and 22 (11: a last pair alone); a linear hidden layer in the second case
+        for (big, h2) in [(false, 24), (true, 24), (false, 22), (true, 22)] {
             let l1 = Dense::new(
                 17,
                 24,
@@ -349,8 +401,8 @@ mod tests {
                 true,
             )
             .unwrap();
-            let l2 = Dense::new(24, 24, w(24 * 24, big), vec![-3; 24], 14, true).unwrap();
-            let l3 = Dense::new(24, 2, w(48, big), vec![5, -5], 12, false).unwrap();
+            let l2 = Dense::new(24, h2, w(24 * h2, big), vec![-3; h2], 14, h2 == 24).unwrap();
+            let l3 = Dense::new(h2, 2, w(2 * h2, big), vec![5, -5], 12, false).unwrap();
             let mlp = Mlp::new(vec![l1, l2, l3]).unwrap();
             let bm = BatchMlp::new(&mlp);
             for n in [1usize, 7, 16, 33, 64, MAX_BATCH] {
