@@ -690,6 +690,79 @@ fn entropy_error(e: &EntropyError) -> CodecError {
     corrupt(format!("rANS stream: {e}"))
 }
 
+/// The tables of a payload of model 1 or 2 (`None` for a context without one), its rANS decoder
+/// and its raw bits.
+type Payload<'a> = (Vec<Option<[u16; SYMBOLS]>>, RansDecoder<'a>, &'a [u8]);
+
+/// Reads the tables and the rANS stream's length of `payload` and splits it.
+fn read_payload<T: ArithElement>(payload: &[u8]) -> Result<Payload<'_>, CodecError> {
+    let mut r = ByteReader::new(CODEC_ID, payload);
+    let max_sym = max_symbol(T::BITS);
+    // one table per context; a context without symbols gets no table and is an error if met
+    let mut tables: Vec<Option<[u16; SYMBOLS]>> = Vec::with_capacity(CONTEXTS);
+    let mut freqs = [0u16; SYMBOLS];
+    for ctx in 0..CONTEXTS {
+        let used = usize::from(r.u8()?);
+        if used == 0 {
+            tables.push(None);
+            continue;
+        }
+        freqs.fill(0);
+        if used == 1 {
+            let sym = usize::from(r.u8()?);
+            if sym > max_sym {
+                return Err(corrupt(format!(
+                    "context {ctx}: symbol {sym} above {max_sym}"
+                )));
+            }
+            freqs[sym] = 4095;
+            freqs[sym ^ 1] = 1;
+            tables.push(Some(freqs));
+            continue;
+        }
+        if used > max_sym + 1 {
+            return Err(corrupt(format!(
+                "context {ctx} lists {used} symbols, more than a {}-bit value has",
+                T::BITS
+            )));
+        }
+        let mut last: Option<usize> = None;
+        let mut total = 0u64;
+        for _ in 0..used {
+            let sym = usize::from(r.u8()?);
+            if sym > max_sym || last.is_some_and(|l| sym <= l) {
+                return Err(corrupt(format!(
+                    "context {ctx}: symbol {sym} out of order or above {max_sym}"
+                )));
+            }
+            last = Some(sym);
+            let f = get_varint(&mut r, 4095, "a frequency")?;
+            if f == 0 {
+                return Err(corrupt(format!(
+                    "context {ctx}: a listed symbol with frequency 0"
+                )));
+            }
+            total += f;
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                freqs[sym] = f as u16;
+            }
+        }
+        if total != 4096 {
+            return Err(corrupt(format!(
+                "context {ctx}: frequencies sum to {total}, not 4096"
+            )));
+        }
+        tables.push(Some(freqs));
+    }
+    let rans_len = get_varint(&mut r, payload.len() as u64, "the rANS stream's length")?;
+    #[allow(clippy::cast_possible_truncation)]
+    let rans_bytes = r.take(rans_len as usize)?;
+    let raw_bytes = r.remaining();
+    let dec = RansDecoder::new(rans_bytes).map_err(|e| entropy_error(&e))?;
+    Ok((tables, dec, raw_bytes))
+}
+
 /// The decoding side of models 1 and 2: the tables, the rANS decoder and the raw bits.
 struct SymbolDecoder<'a> {
     dec: RansDecoder<'a>,
@@ -707,72 +780,8 @@ struct SymbolDecoder<'a> {
 impl<'a> SymbolDecoder<'a> {
     /// Reads the tables, the rANS stream's length and splits the payload.
     fn new<T: ArithElement>(payload: &'a [u8]) -> Result<Self, CodecError> {
-        let mut r = ByteReader::new(CODEC_ID, payload);
-        let max_sym = max_symbol(T::BITS);
-        // one table per context; a context without symbols gets no table and is an error if met
-        let mut tables: Vec<Option<[u16; SYMBOLS]>> = Vec::with_capacity(CONTEXTS);
-        let mut freqs = [0u16; SYMBOLS];
-        for ctx in 0..CONTEXTS {
-            let used = usize::from(r.u8()?);
-            if used == 0 {
-                tables.push(None);
-                continue;
-            }
-            freqs.fill(0);
-            if used == 1 {
-                let sym = usize::from(r.u8()?);
-                if sym > max_sym {
-                    return Err(corrupt(format!(
-                        "context {ctx}: symbol {sym} above {max_sym}"
-                    )));
-                }
-                freqs[sym] = 4095;
-                freqs[sym ^ 1] = 1;
-                tables.push(Some(freqs));
-                continue;
-            }
-            if used > max_sym + 1 {
-                return Err(corrupt(format!(
-                    "context {ctx} lists {used} symbols, more than a {}-bit value has",
-                    T::BITS
-                )));
-            }
-            let mut last: Option<usize> = None;
-            let mut total = 0u64;
-            for _ in 0..used {
-                let sym = usize::from(r.u8()?);
-                if sym > max_sym || last.is_some_and(|l| sym <= l) {
-                    return Err(corrupt(format!(
-                        "context {ctx}: symbol {sym} out of order or above {max_sym}"
-                    )));
-                }
-                last = Some(sym);
-                let f = get_varint(&mut r, 4095, "a frequency")?;
-                if f == 0 {
-                    return Err(corrupt(format!(
-                        "context {ctx}: a listed symbol with frequency 0"
-                    )));
-                }
-                total += f;
-                #[allow(clippy::cast_possible_truncation)]
-                {
-                    freqs[sym] = f as u16;
-                }
-            }
-            if total != 4096 {
-                return Err(corrupt(format!(
-                    "context {ctx}: frequencies sum to {total}, not 4096"
-                )));
-            }
-            tables.push(Some(freqs));
-        }
-        let rans_len = get_varint(&mut r, payload.len() as u64, "the rANS stream's length")?;
-        #[allow(clippy::cast_possible_truncation)]
-        let rans_bytes = r.take(rans_len as usize)?;
-        let raw_bytes = r.remaining();
-        let dec = RansDecoder::new(rans_bytes).map_err(|e| entropy_error(&e))?;
+        let (tables, dec, raw_bytes) = read_payload::<T>(payload)?;
         let bits = BitReader::new(raw_bytes);
-
         // flat tables; a context without a table decodes symbol 0 and fails at the end
         let mut slot_sym: Box<[u8; CONTEXTS << 12]> = vec![0u8; CONTEXTS << 12]
             .into_boxed_slice()
@@ -855,6 +864,351 @@ fn has_values(payload: &[u8], n: usize) -> Result<bool, CodecError> {
     )))
 }
 
+/// Rounds of values (one value of every lane) decoded per block by the two-pass decoders: the
+/// symbols of a block first ([`BlockDecoder::symbol`], the rANS chains alone), then its values
+/// from the symbols and the raw bits ([`BlockDecoder::value`]), so that each loop is short and
+/// keeps its state in registers. A power of two.
+const BLOCK_ROUNDS: usize = 256;
+/// Rounds of a block whose values are made at once when none has raw bits.
+const GROUP_ROUNDS: usize = 8;
+/// The words of the rANS stream a block sees: twice what it may read (one word a value at
+/// most), a power of two, so that a masked index needs no bounds check.
+const WORD_WINDOW: usize = 2 * LANES * BLOCK_ROUNDS;
+/// The bytes of raw bits a block sees: twice what it may read (8 bytes a value at most, plus
+/// the 8-byte load), a power of two.
+const BYTE_WINDOW: usize = 2 * 8 * LANES * BLOCK_ROUNDS;
+
+/// A symbol's zigzagged value without its raw bits: its leading bits (`TOP`) shifted above
+/// them (`RAW_BITS`).
+const TOP_SHIFTED: [u64; SYMBOLS] = {
+    let mut t = [0u64; SYMBOLS];
+    let mut s = 0;
+    while s < SYMBOLS {
+        t[s] = (TOP[s] as u64) << RAW_BITS[s];
+        s += 1;
+    }
+    t
+};
+
+/// The decoding side of models 1 and 2 for the two-pass loops: one packed table entry per
+/// (context, slot), the rANS stream and the raw bits each behind a window of zeros, so that
+/// the loops read both without a bounds check per value (past the end they read zeros, as
+/// [`RansDecoder`] and [`BitReader`] do).
+struct BlockDecoder<'a> {
+    /// `symbol | (slot − cum) << 7 | freq << 19` at `ctx << 12 | slot` (the symbol whose
+    /// interval `[cum, cum + freq)` holds the slot); a context without a table has `freq` 4096,
+    /// which no table lists, symbol 0 and `cum` 0 (the state stays as it is), so that bit 31 of
+    /// the entries met, or-ed together, says whether a value fell in such a context
+    table: Box<[u32; CONTEXTS << 12]>,
+    /// the rANS words (little-endian, for the end's check)
+    rans_words: &'a [[u8; 2]],
+    /// the rANS words followed by [`WORD_WINDOW`] zeros
+    words: Vec<u16>,
+    /// the four states
+    states: [u32; LANES],
+    /// words read (past the end for a damaged stream)
+    pos: usize,
+    /// the raw bits followed by [`BYTE_WINDOW`] zeros, and the bits read
+    bits: BitReader,
+    /// the table entries met, or-ed
+    flags: u32,
+}
+
+impl<'a> BlockDecoder<'a> {
+    fn new<T: ArithElement>(payload: &'a [u8]) -> Result<Self, CodecError> {
+        let (tables, dec, raw_bytes) = read_payload::<T>(payload)?;
+        let (states, rans_words, pos) = dec.into_parts();
+        let mut words = Vec::with_capacity(rans_words.len() + WORD_WINDOW);
+        words.extend(rans_words.iter().map(|&b| u16::from_le_bytes(b)));
+        words.resize(rans_words.len() + WORD_WINDOW, 0);
+        let mut data = Vec::with_capacity(raw_bytes.len() + BYTE_WINDOW);
+        data.extend_from_slice(raw_bytes);
+        data.resize(raw_bytes.len() + BYTE_WINDOW, 0);
+        let bits = BitReader {
+            data,
+            len: raw_bytes.len(),
+            pos: 0,
+        };
+        let mut table: Box<[u32; CONTEXTS << 12]> = vec![0u32; CONTEXTS << 12]
+            .into_boxed_slice()
+            .try_into()
+            .map_err(|_| corrupt("the slot table has the wrong size".into()))?;
+        for (ctx, f) in tables.iter().enumerate() {
+            let entries = &mut table[ctx << 12..(ctx + 1) << 12];
+            let Some(f) = f else {
+                for (slot, e) in (0u32..).zip(entries.iter_mut()) {
+                    *e = slot << 7 | 4096 << 19;
+                }
+                continue;
+            };
+            let mut cum = 0usize;
+            for (sym, &q) in (0u32..).zip(f.iter()) {
+                let q = usize::from(q);
+                for (k, e) in (0u32..).zip(entries[cum..cum + q].iter_mut()) {
+                    #[allow(clippy::cast_possible_truncation)]
+                    {
+                        *e = sym | k << 7 | (q as u32) << 19;
+                    }
+                }
+                cum += q;
+            }
+        }
+        Ok(Self {
+            table,
+            rans_words,
+            words,
+            states,
+            pos,
+            bits,
+            flags: 0,
+        })
+    }
+
+    /// The window of rANS words a block reads from, its first word's index in the stream and
+    /// the index of the next word in it: from the next word on, or (past the end of a damaged
+    /// stream) the zeros after the words.
+    #[inline(always)]
+    fn word_window(&self) -> (&[u16; WORD_WINDOW], usize, usize) {
+        let base = self.pos.min(self.rans_words.len());
+        let win = self.words[base..]
+            .first_chunk::<WORD_WINDOW>()
+            .unwrap_or(&[0; WORD_WINDOW]);
+        (win, base, self.pos - base)
+    }
+
+    /// The window of raw-bit bytes a block reads from and its first byte's offset in the raw
+    /// bits (as [`word_window`](Self::word_window)).
+    #[inline(always)]
+    fn byte_window(&self) -> (&[u8; BYTE_WINDOW], usize) {
+        let base = (self.bits.pos >> 3).min(self.bits.len);
+        let win = self.bits.data[base..]
+            .first_chunk::<BYTE_WINDOW>()
+            .unwrap_or(&[0; BYTE_WINDOW]);
+        (win, base)
+    }
+
+    /// Decodes the next symbol with state `x` in context `ctx` (rANS of the entropy spec: the
+    /// slot's entry, the state's step, a word read if it falls below `2^16`, without a branch),
+    /// the words read counted in `rel` (an index into the block's word window `win`).
+    #[inline(always)]
+    fn symbol(
+        table: &[u32; CONTEXTS << 12],
+        win: &[u16; WORD_WINDOW],
+        x: &mut u32,
+        rel: &mut usize,
+        flags: &mut u32,
+        ctx: usize,
+    ) -> u32 {
+        let e = table[(ctx << 12 | (*x & 0xFFF) as usize) & ((CONTEXTS << 12) - 1)];
+        *flags |= e;
+        let y = (e >> 19)
+            .wrapping_mul(*x >> 12)
+            .wrapping_add((e >> 7) & 0xFFF);
+        let w = u32::from(win[*rel & (WORD_WINDOW - 1)]);
+        // a conditional move, not a branch (which would mispredict)
+        let renorm = y < ndcodecs_entropy::RANS_L;
+        *x = std::hint::select_unpredictable(renorm, y << 16 | w, y);
+        *rel += usize::from(renorm);
+        e & 0x7F
+    }
+
+    /// The value of symbol `sym` with its raw bits read at bit `pos` of the raw bits, whose byte
+    /// `base` is the first of the block's byte window `win`.
+    #[inline(always)]
+    fn value<T: ArithElement>(
+        sym: usize,
+        win: &[u8; BYTE_WINDOW],
+        base: usize,
+        pos: &mut usize,
+    ) -> T {
+        let sym = sym & (SYMBOLS - 1);
+        let nb = u32::from(RAW_BITS[sym]);
+        let read = |pos: usize, count: u32| -> u64 {
+            let i = ((pos >> 3) - base) & (BYTE_WINDOW / 2 - 1);
+            let b = *win[i..].first_chunk::<8>().unwrap_or(&[0; 8]);
+            (u64::from_le_bytes(b) >> (pos & 7)) & !(u64::MAX << count)
+        };
+        // up to 30 raw bits for 32-bit values: one read without the 64-bit case
+        let raw = if T::BITS <= 32 || nb <= 56 {
+            read(*pos, nb)
+        } else {
+            read(*pos, 32) | read(*pos + 32, nb - 32) << 32
+        };
+        *pos += nb as usize;
+        T::from_signed(unzigzag(TOP_SHIFTED[sym] | raw))
+    }
+
+    /// Checks the ends of both streams and the contexts met (the checks of
+    /// [`SymbolDecoder::finish`], in its order).
+    fn finish(self, payload_len: usize) -> Result<(), CodecError> {
+        RansDecoder::from_parts(self.states, self.rans_words, self.pos)
+            .finish()
+            .map_err(|e| match e {
+                EntropyError::Truncated { .. } => CodecError::Truncated {
+                    codec: CODEC_ID,
+                    offset: payload_len,
+                    needed: 1,
+                    available: 0,
+                },
+                other => entropy_error(&other),
+            })?;
+        self.bits.finish()?;
+        if self.flags >> 31 != 0 {
+            return Err(corrupt(
+                "a value falls in a context whose table is empty".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl BlockDecoder<'_> {
+    /// Decodes one block of `m <= BLOCK_ROUNDS` rounds of the first `K` lanes (state `k` for
+    /// lane `k`): the symbols of every round first (into `outs[k][..m]`, and for `ROWS` into
+    /// `curs[k][..m]`, the contexts' part from the row above from `ups[k]`, which holds the
+    /// symbols above the block's values with one more either side), then the values, the raw
+    /// bits read in stream order (round by round, lanes ascending). `sl` and `sl2` are the
+    /// lanes' last two symbols.
+    #[inline(always)]
+    fn block<T: ArithElement, const ROWS: bool, const K: usize>(
+        &mut self,
+        outs: [&mut [T]; K],
+        ups: [&[u8]; K],
+        curs: [&mut [u8]; K],
+        sl: &mut [u32; LANES],
+        sl2: &mut [u32; LANES],
+    ) {
+        let m = outs[0].len().min(BLOCK_ROUNDS);
+        let mut outs = outs.map(|o| &mut o[..m]);
+        let ups = ups.map(|u| if ROWS { &u[..m + 2] } else { u });
+        let curs = curs.map(|c| if ROWS { &mut c[..m] } else { c });
+        // pass 1: the symbols, four independent chains of context → table → state
+        let (win, wbase, mut rel) = self.word_window();
+        let table = &*self.table;
+        let mut x = self.states;
+        let mut flags = self.flags;
+        let (mut a, mut b) = (*sl, *sl2);
+        for j in 0..m {
+            for k in 0..K {
+                let up = if ROWS { up_part(ups[k], j) } else { 0 };
+                let s = Self::symbol(
+                    table,
+                    win,
+                    &mut x[k],
+                    &mut rel,
+                    &mut flags,
+                    context(a[k], b[k], up),
+                );
+                b[k] = a[k];
+                a[k] = s;
+                outs[k][j] = T::from_signed(i64::from(s));
+                if ROWS {
+                    #[allow(clippy::cast_possible_truncation)]
+                    {
+                        curs[k][j] = s as u8;
+                    }
+                }
+            }
+        }
+        let pos = wbase + rel;
+        (self.states, self.pos, self.flags) = (x, pos, flags);
+        (*sl, *sl2) = (a, b);
+        // pass 2: the values, from the symbols and the raw bits
+        let (win, base) = self.byte_window();
+        let mut pos = self.bits.pos;
+        let mut j0 = 0;
+        while j0 < m {
+            let j1 = m.min(j0 + GROUP_ROUNDS);
+            // symbols 0 to 3 (|v| <= 1, the most common at coarse error bounds) have no raw
+            // bits: a group of them is a map of each lane's symbols (vectorised)
+            let any = outs
+                .iter()
+                .map(|o| o[j0..j1].iter().fold(0, |acc, s| acc | s.to_signed()))
+                .fold(0, |acc, s| acc | s);
+            if any & !3 == 0 {
+                for o in &mut outs {
+                    for v in &mut o[j0..j1] {
+                        #[allow(clippy::cast_sign_loss)]
+                        let u = v.to_signed() as u64;
+                        *v = T::from_signed(unzigzag(u));
+                    }
+                }
+            } else {
+                for j in j0..j1 {
+                    for o in &mut outs {
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        let sym = o[j].to_signed() as usize;
+                        o[j] = Self::value::<T>(sym, win, base, &mut pos);
+                    }
+                }
+            }
+            j0 = j1;
+        }
+        self.bits.pos = pos;
+    }
+}
+
+/// The first `K` of `outs`, each from `a` to `b`.
+#[inline(always)]
+fn lanes_at<'s, T, const K: usize>(
+    outs: &'s mut [&mut [T]],
+    a: usize,
+    b: usize,
+) -> [&'s mut [T]; K] {
+    let mut it = outs.iter_mut();
+    std::array::from_fn(|_| match it.next() {
+        Some(o) => &mut o[a..b],
+        None => &mut [],
+    })
+}
+
+/// [`BlockDecoder::block`] for the first `active` lanes (1 to 4), values `a..b` of each
+/// (`b − a <= BLOCK_ROUNDS`); with `rows = Some((ups, curs, w, j0))` the lanes' rows of symbols
+/// above in `ups` and current ones in `curs` (`w` bytes a lane, one zero either side), the
+/// block's values starting at value `j0` of the row.
+#[inline(always)]
+fn block_of<T: ArithElement>(
+    bd: &mut BlockDecoder<'_>,
+    active: usize,
+    outs: &mut [&mut [T]],
+    (a, b): (usize, usize),
+    rows: Option<(&[u8], &mut [u8], usize, usize)>,
+    sl: &mut [u32; LANES],
+    sl2: &mut [u32; LANES],
+) {
+    #[inline(always)]
+    fn go<T: ArithElement, const K: usize>(
+        bd: &mut BlockDecoder<'_>,
+        outs: &mut [&mut [T]],
+        (a, b): (usize, usize),
+        rows: Option<(&[u8], &mut [u8], usize, usize)>,
+        sl: &mut [u32; LANES],
+        sl2: &mut [u32; LANES],
+    ) {
+        let o = lanes_at::<T, K>(outs, a, b);
+        if let Some((ups, curs, w, j0)) = rows {
+            let mut u = ups.chunks(w);
+            let mut c = curs.chunks_mut(w);
+            let m = b - a;
+            let u: [&[u8]; K] =
+                std::array::from_fn(|_| u.next().map_or(&[][..], |r| &r[j0..j0 + m + 2]));
+            let c: [&mut [u8]; K] = std::array::from_fn(|_| match c.next() {
+                Some(r) => &mut r[j0 + 1..j0 + 1 + m],
+                None => &mut [],
+            });
+            bd.block::<T, true, K>(o, u, c, sl, sl2);
+        } else {
+            bd.block::<T, false, K>(o, [&[]; K], std::array::from_fn(|_| &mut [][..]), sl, sl2);
+        }
+    }
+    match active {
+        4 => go::<T, 4>(bd, outs, (a, b), rows, sl, sl2),
+        3 => go::<T, 3>(bd, outs, (a, b), rows, sl, sl2),
+        2 => go::<T, 2>(bd, outs, (a, b), rows, sl, sl2),
+        _ => go::<T, 1>(bd, outs, (a, b), rows, sl, sl2),
+    }
+}
+
 /// Decodes the model-1 payload `payload` into `out` (C order, shape `shape`).
 ///
 /// # Errors
@@ -915,28 +1269,28 @@ fn split_lanes<'o, T>(mut out: &'o mut [T], lanes: &[(usize, usize)]) -> Vec<&'o
 /// shifts and bit masks without the `cl` register).
 fn decode_lanes_arch<'a, T: ArithElement>(
     arch: pulp::Arch,
-    sd: SymbolDecoder<'a>,
+    bd: BlockDecoder<'a>,
     outs: &mut [&mut [T]],
     lanes: &[(usize, usize)],
     geo: &Geometry,
     rows: (Vec<u8>, Vec<u8>),
-) -> SymbolDecoder<'a> {
+) -> BlockDecoder<'a> {
     struct Op<'a, 'o, 'p, T> {
-        sd: SymbolDecoder<'a>,
+        bd: BlockDecoder<'a>,
         outs: &'o mut [&'p mut [T]],
         lanes: &'o [(usize, usize)],
         geo: &'o Geometry,
         rows: (Vec<u8>, Vec<u8>),
     }
     impl<'a, T: ArithElement> pulp::WithSimd for Op<'a, '_, '_, T> {
-        type Output = SymbolDecoder<'a>;
+        type Output = BlockDecoder<'a>;
         #[inline(always)]
-        fn with_simd<S: pulp::Simd>(self, _: S) -> SymbolDecoder<'a> {
-            decode_lanes_on(self.sd, self.outs, self.lanes, self.geo, self.rows)
+        fn with_simd<S: pulp::Simd>(self, _: S) -> BlockDecoder<'a> {
+            decode_lanes_on(self.bd, self.outs, self.lanes, self.geo, self.rows)
         }
     }
     arch.dispatch(Op {
-        sd,
+        bd,
         outs,
         lanes,
         geo,
@@ -944,73 +1298,28 @@ fn decode_lanes_arch<'a, T: ArithElement>(
     })
 }
 
-/// Model 2's lockstep loops: the decoder's state in local variables and the four lanes written
-/// out one by one, so that the compiler keeps the four rANS states, both stream positions and
-/// the contexts in registers.
+/// Model 2's lockstep loops, in blocks of up to [`BLOCK_ROUNDS`] rounds of the lanes that have
+/// values ([`BlockDecoder::block`]).
 #[inline(always)]
 fn decode_lanes_on<'a, T: ArithElement>(
-    sd: SymbolDecoder<'a>,
+    mut bd: BlockDecoder<'a>,
     outs: &mut [&mut [T]],
     lanes: &[(usize, usize)],
     geo: &Geometry,
     (mut ups, mut curs): (Vec<u8>, Vec<u8>),
-) -> SymbolDecoder<'a> {
-    let SymbolDecoder {
-        mut dec,
-        mut bits,
-        slot_sym,
-        interval,
-        used_mask,
-        mut seen_mask,
-    } = sd;
+) -> BlockDecoder<'a> {
     let lens: [usize; LANES] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
-    let (full, longest) = (lens[LANES - 1], lens[0]);
     let mut sl = [0u32; LANES];
     let mut sl2 = [0u32; LANES];
-    // value `k` of the round: its symbol (which becomes the lane's left neighbour) and value
-    let mut step = |k: usize, up: u32, sl: &mut [u32; LANES], sl2: &mut [u32; LANES]| -> T {
-        let ctx = context(sl[k], sl2[k], up);
-        seen_mask |= 1 << ctx;
-        let slot = dec.slot(k) as usize;
-        let sym = usize::from(slot_sym[(ctx << 12 | slot) & ((CONTEXTS << 12) - 1)]);
-        let p = interval[(ctx * SYMBOLS + sym) & (CONTEXTS * SYMBOLS - 1)];
-        dec.advance(k, p & 0xFFFF, p >> 16);
-        let sym = sym & (SYMBOLS - 1);
-        let nb = u32::from(RAW_BITS[sym]);
-        sl2[k] = sl[k];
-        #[allow(clippy::cast_possible_truncation)]
-        {
-            sl[k] = sym as u32;
-        }
-        // up to 30 raw bits for 32-bit values: one read without the 64-bit case
-        let raw = if T::BITS <= 32 {
-            bits.get_short(nb)
-        } else {
-            bits.get(nb)
-        };
-        T::from_signed(unzigzag(u64::from(TOP[sym]) << nb | raw))
-    };
     if geo.rows_per_plane == 1 {
-        // lanes of values: one row each, nothing above
-        if let [o0, o1, o2, o3] = outs {
-            let quads = o0[..full]
-                .iter_mut()
-                .zip(o1[..full].iter_mut())
-                .zip(o2[..full].iter_mut())
-                .zip(o3[..full].iter_mut());
-            for (((v0, v1), v2), v3) in quads {
-                *v0 = step(0, 0, &mut sl, &mut sl2);
-                *v1 = step(1, 0, &mut sl, &mut sl2);
-                *v2 = step(2, 0, &mut sl, &mut sl2);
-                *v3 = step(3, 0, &mut sl, &mut sl2);
-            }
-        }
-        for t in full..longest {
-            for (k, o) in outs.iter_mut().enumerate() {
-                if t < lens[k] {
-                    o[t] = step(k, 0, &mut sl, &mut sl2);
-                }
-            }
+        // lanes of values: one row each, nothing above; round `t` holds the lanes longer than
+        // `t` (the first ones)
+        let mut t0 = 0;
+        while let Some(end) = lens.iter().copied().filter(|&l| l > t0).min() {
+            let active = lens.iter().filter(|&&l| l > t0).count();
+            let t1 = end.min(t0 + BLOCK_ROUNDS);
+            block_of(&mut bd, active, outs, (t0, t1), None, &mut sl, &mut sl2);
+            t0 = t1;
         }
     } else {
         // lanes of rows: every lane's previous and current row of symbols (one zero either
@@ -1028,55 +1337,24 @@ fn decode_lanes_on<'a, T: ArithElement>(
                 (sl[k], sl2[k]) = (0, 0);
             }
             let base = q * len;
-            if let ([o0, o1, o2, o3], true) = (&mut *outs, active == LANES) {
-                let (u0, rest) = ups.split_at(w);
-                let (u1, rest) = rest.split_at(w);
-                let (u2, u3) = rest.split_at(w);
-                let (c0, rest) = curs.split_at_mut(w);
-                let (c1, rest) = rest.split_at_mut(w);
-                let (c2, c3) = rest.split_at_mut(w);
-                let (o0, o1, o2, o3) = (
-                    &mut o0[base..base + len],
-                    &mut o1[base..base + len],
-                    &mut o2[base..base + len],
-                    &mut o3[base..base + len],
+            let mut j0 = 0;
+            while j0 < len {
+                let j1 = len.min(j0 + BLOCK_ROUNDS);
+                block_of(
+                    &mut bd,
+                    active,
+                    outs,
+                    (base + j0, base + j1),
+                    Some((&ups, &mut curs, w, j0)),
+                    &mut sl,
+                    &mut sl2,
                 );
-                for j in 0..len {
-                    o0[j] = step(0, up_part(u0, j), &mut sl, &mut sl2);
-                    o1[j] = step(1, up_part(u1, j), &mut sl, &mut sl2);
-                    o2[j] = step(2, up_part(u2, j), &mut sl, &mut sl2);
-                    o3[j] = step(3, up_part(u3, j), &mut sl, &mut sl2);
-                    #[allow(clippy::cast_possible_truncation)]
-                    {
-                        c0[j + 1] = sl[0] as u8;
-                        c1[j + 1] = sl[1] as u8;
-                        c2[j + 1] = sl[2] as u8;
-                        c3[j + 1] = sl[3] as u8;
-                    }
-                }
-            } else {
-                for j in 0..len {
-                    for k in 0..active {
-                        let up = up_part(&ups[k * w..(k + 1) * w], j);
-                        outs[k][base + j] = step(k, up, &mut sl, &mut sl2);
-                        #[allow(clippy::cast_possible_truncation)]
-                        {
-                            curs[k * w + j + 1] = sl[k] as u8;
-                        }
-                    }
-                }
+                j0 = j1;
             }
             std::mem::swap(&mut ups, &mut curs);
         }
     }
-    SymbolDecoder {
-        dec,
-        bits,
-        slot_sym,
-        interval,
-        used_mask,
-        seen_mask,
-    }
+    bd
 }
 
 /// Decodes the model-2 payload `payload` into `out` (C order, shape `shape`): the lanes in
@@ -1104,7 +1382,7 @@ fn decode_values_lanes_on<T: ArithElement>(
     if !has_values(payload, n)? {
         return Ok(());
     }
-    let sd = SymbolDecoder::new::<T>(payload)?;
+    let bd = BlockDecoder::new::<T>(payload)?;
     let geo = Geometry::new(shape);
     let lanes = lane_ranges(n, &geo, LANES);
     // lanes of rows: every lane's previous and current row of symbols, reserved fallibly here
@@ -1119,8 +1397,8 @@ fn decode_values_lanes_on<T: ArithElement>(
         )
     };
     let mut outs = split_lanes(out, &lanes);
-    let sd = decode_lanes_arch(arch, sd, &mut outs, &lanes, &geo, rows);
-    sd.finish(payload.len())
+    let bd = decode_lanes_arch(arch, bd, &mut outs, &lanes, &geo, rows);
+    bd.finish(payload.len())
 }
 
 #[cfg(test)]
@@ -1196,8 +1474,11 @@ mod tests {
             vec![9, 13],
             vec![4, 5, 6],
             vec![2, 50],
+            // blocks of rounds: lanes of values and rows longer than a block, partial rounds
+            vec![4 * BLOCK_ROUNDS + 7],
+            vec![7, 2 * BLOCK_ROUNDS + 3],
         ] {
-            for width in [1u32, 6, 14, 31] {
+            for width in [1u32, 2, 6, 14, 31] {
                 let n: usize = shape.iter().product();
                 #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
                 let values: Vec<i32> = (0..n)

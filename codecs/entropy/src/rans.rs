@@ -385,6 +385,22 @@ impl<'a> RansDecoder<'a> {
         })
     }
 
+    /// The decoder's parts, for a codec that runs its own decoding loop over the words (see
+    /// [`from_parts`](Self::from_parts)): the states, the words (little-endian) and the number
+    /// of words read.
+    #[must_use]
+    pub const fn into_parts(self) -> ([u32; RANS_LANES], &'a [[u8; 2]], usize) {
+        (self.states, self.words, self.pos)
+    }
+
+    /// A decoder from the parts of [`into_parts`](Self::into_parts) after a codec's own loop
+    /// went on with them (`pos` words read, possibly past the end: [`finish`](Self::finish)
+    /// then says the stream is truncated), so that it checks the stream's end.
+    #[must_use]
+    pub const fn from_parts(states: [u32; RANS_LANES], words: &'a [[u8; 2]], pos: usize) -> Self {
+        Self { states, words, pos }
+    }
+
     /// Decodes the next symbol with state `lane mod 4` under `table`.
     #[inline(always)]
     pub fn get(&mut self, lane: usize, table: &RansTable) -> u8 {
