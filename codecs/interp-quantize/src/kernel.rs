@@ -46,6 +46,26 @@ pub(crate) trait PointOp<F: Real> {
         lq: &LevelQuant<F>,
         pred: impl Fn(&[F], usize) -> F,
     ) -> Result<(), Self::Err>;
+
+    /// [`PointOp::row`] for targets predicted by the interpolation formula of case `C` (a
+    /// [`Case`] as `u8`) from their neighbours `off` elements away along the interpolation axis:
+    /// the prediction of element `pos` is `predict::<F, C>(work, pos, off)`. An op may take
+    /// such runs by a faster path giving the same values.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn row_interp<const C: u8>(
+        &mut self,
+        work: &mut [F],
+        pos0: usize,
+        stride: usize,
+        count: usize,
+        off: usize,
+        lq: &LevelQuant<F>,
+    ) -> Result<(), Self::Err> {
+        self.row(work, pos0, stride, count, lq, |w, pos| {
+            predict::<F, C>(w, pos, off)
+        })
+    }
 }
 
 impl<F: Real, P: PointOp<F>> PointOp<F> for &mut P {
@@ -61,6 +81,18 @@ impl<F: Real, P: PointOp<F>> PointOp<F> for &mut P {
         pred: impl Fn(&[F], usize) -> F,
     ) -> Result<(), Self::Err> {
         (**self).row(work, pos0, stride, count, lq, pred)
+    }
+    #[inline(always)]
+    fn row_interp<const C: u8>(
+        &mut self,
+        work: &mut [F],
+        pos0: usize,
+        stride: usize,
+        count: usize,
+        off: usize,
+        lq: &LevelQuant<F>,
+    ) -> Result<(), Self::Err> {
+        (**self).row_interp::<C>(work, pos0, stride, count, off, lq)
     }
 }
 
@@ -132,7 +164,7 @@ pub(crate) fn case_for(i: usize, n: usize, s: usize, interp: Interp) -> Case {
 
 /// The interpolation formulas, in the evaluation order the specification fixes.
 #[inline(always)]
-fn predict<F: Real, const C: u8>(w: &[F], pos: usize, off: usize) -> F {
+pub(crate) fn predict<F: Real, const C: u8>(w: &[F], pos: usize, off: usize) -> F {
     let l1 = w[pos - off];
     let p = match C {
         0 => {
@@ -172,9 +204,7 @@ fn row_across<F: Real, P: PointOp<F>, const C: u8>(
         return Ok(());
     }
     let count = (end - start).div_ceil(step);
-    op.row(work, base + start, step, count, lq, |w, pos| {
-        predict::<F, C>(w, pos, off)
-    })
+    op.row_interp::<C>(work, base + start, step, count, off, lq)
 }
 
 /// The index range of one axis in a sweep: `(start, step)`.
