@@ -9,9 +9,7 @@
 //! Within one sweep of the walk every target's neighbours were finished by earlier sweeps
 //! (see `kernel.rs`), so the targets of a run do not depend on each other.
 
-use std::cell::Cell;
-
-use crate::kernel::{Case, predict};
+use crate::kernel::Case;
 use crate::real::Real;
 
 const CUBIC: u8 = Case::Cubic as u8;
@@ -41,11 +39,11 @@ fn value<F: Real>(p: F, c: i32, step: F, finite: &mut bool) -> F {
 /// Decodes the run of `count` targets at `pos0 + t·stride` whose neighbours along the
 /// interpolation axis are `off` elements away, all predicted by case `C` (a
 /// [`Case`] as `u8`), with codes `codes` (`count` of them) and quantization step `step`, if the
-/// run has a shape this path takes: the cubic or linear case, `count ≥ 2`, and either targets
-/// one or two elements apart with their neighbours outside the run's span (sweeps along an
-/// outer axis) or targets two apart with the neighbours between them (the innermost axis at the
-/// finest level). Returns `None` (having written nothing) for other runs, else whether every
-/// value is finite.
+/// run has a shape this path takes: the cubic or linear case, `count ≥ 2`, and either the
+/// neighbours outside the run's span (sweeps along an outer axis) or targets `2·off` apart with
+/// the neighbours between them (sweeps along the innermost axis). Returns `None` (having
+/// written nothing) for other runs, else whether every value is finite. Runs of targets one or
+/// two elements apart, the most common, are compiled for those strides.
 #[inline(always)]
 pub(crate) fn decode_run<F: Real, const C: u8>(
     work: &mut [F],
@@ -60,15 +58,24 @@ pub(crate) fn decode_run<F: Real, const C: u8>(
         return None;
     }
     let span = (count - 1) * stride + 1;
-    let finite = match stride {
-        1 | 2 if off >= span => across::<F, C>(work, pos0, stride, count, off, codes, step)?,
-        2 if off == 1 => along::<F, C>(work, pos0, count, codes, step)?,
-        _ => return None,
+    let finite = if off >= span {
+        match stride {
+            1 => across::<F, C>(work, pos0, 1, count, off, codes, step)?,
+            2 => across::<F, C>(work, pos0, 2, count, off, codes, step)?,
+            _ => across::<F, C>(work, pos0, stride, count, off, codes, step)?,
+        }
+    } else if stride == 2 * off {
+        match off {
+            1 => along::<F, C>(work, pos0, 1, count, codes, step)?,
+            _ => along::<F, C>(work, pos0, off, count, codes, step)?,
+        }
+    } else {
+        return None;
     };
     Some(finite)
 }
 
-/// Targets one or two elements apart, neighbours in other rows (`off ≥` the run's span).
+/// Targets `stride` elements apart, neighbours in other rows (`off ≥` the run's span).
 #[inline(always)]
 fn across<F: Real, const C: u8>(
     work: &mut [F],
@@ -102,15 +109,15 @@ fn across<F: Real, const C: u8>(
             *x = value(interp::<F, C>(a, b, d, e), c, step, &mut finite);
         }
     } else {
-        // pairs (target, element between targets), then the last target
-        let m = 2 * (count - 1);
+        // (target, elements up to the next target), then the last target
+        let m = stride * (count - 1);
         for (((((x, &c), a), b), d), e) in row[..m]
-            .chunks_exact_mut(2)
+            .chunks_exact_mut(stride)
             .zip(&codes[..count - 1])
-            .zip(l3[..m].chunks_exact(2))
-            .zip(l1[..m].chunks_exact(2))
-            .zip(r1[..m].chunks_exact(2))
-            .zip(r3[..m].chunks_exact(2))
+            .zip(l3[..m].chunks_exact(stride))
+            .zip(l1[..m].chunks_exact(stride))
+            .zip(r1[..m].chunks_exact(stride))
+            .zip(r3[..m].chunks_exact(stride))
         {
             x[0] = value(interp::<F, C>(a[0], b[0], d[0], e[0]), c, step, &mut finite);
         }
@@ -124,53 +131,74 @@ fn across<F: Real, const C: u8>(
     Some(finite)
 }
 
-/// Targets two elements apart with their neighbours between them (`off == 1`): the targets and
-/// their neighbours interleave in one stretch of the array, read and written through [`Cell`]s.
+/// Targets `2·off` elements apart with their neighbours between them, by blocks of
+/// [`BLOCK`] targets: the block's neighbours gathered into a contiguous buffer, its values
+/// computed into another, then written between the neighbours. Reading the neighbours straight
+/// from the array would load, in the same vector, the target slots just written (a stall on
+/// every iteration where a load meets a store still in flight).
 #[inline(always)]
 fn along<F: Real, const C: u8>(
     work: &mut [F],
     pos0: usize,
+    off: usize,
     count: usize,
     codes: &[i32],
     step: F,
 ) -> Option<bool> {
+    // neighbours on each side of a target: 1 (linear) or 2 (cubic), `reach · off` elements
+    // away at most
     let reach = if C == CUBIC { 3 } else { 1 };
-    let lo = pos0.checked_sub(reach)?;
-    // the last target's farthest neighbour on the right, plus one
-    let hi = pos0.checked_add(2 * (count - 1) + reach + 1)?;
+    let (stride, far) = (2 * off, reach * off);
+    let lo = pos0.checked_sub(far)?;
+    let hi = pos0.checked_add(stride * (count - 1) + far + 1)?;
     if work.len() < hi {
         return None;
     }
     let mut finite = true;
-    {
-        let cells = Cell::from_mut(&mut work[lo..hi]).as_slice_of_cells();
-        let b = pos0 - lo;
-        // target t (t < count − 1): cells[b + 2t]; pairs from each neighbour's stretch
-        let m = 2 * (count - 1);
-        let xs = &cells[b - 1..][..m]; // (l1, target)
-        let rs = &cells[b + 1..][..m]; // (r1, next target)
-        let (l3s, r3s) = if C == CUBIC {
-            (&cells[b - 3..][..m], &cells[b + 3..][..m])
-        } else {
-            (xs, rs)
-        };
-        for ((((x, &c), l3), r1), r3) in xs
-            .chunks_exact(2)
-            .zip(&codes[..count - 1])
-            .zip(l3s.chunks_exact(2))
-            .zip(rs.chunks_exact(2))
-            .zip(r3s.chunks_exact(2))
+    let mut t0 = 0;
+    while t0 < count {
+        let nb = BLOCK.min(count - t0);
+        // the block's neighbours, `nb + reach` elements `stride` apart from
+        // `pos0 + stride·t0 − far`
+        let mut ev = [F::ZERO; BLOCK + 3];
+        let first = lo + stride * t0;
+        let m = nb + reach - 1;
+        for (e, w) in ev[..m]
+            .iter_mut()
+            .zip(work[first..first + stride * m].chunks_exact(stride))
         {
-            let p = interp::<F, C>(l3[0].get(), x[0].get(), r1[0].get(), r3[0].get());
-            x[1].set(value(p, c, step, &mut finite));
+            *e = w[0];
         }
+        ev[m] = work[first + stride * m];
+        let mut vs = [F::ZERO; BLOCK];
+        let cs = &codes[t0..t0 + nb];
+        if C == CUBIC {
+            for ((((v, &c), &a), &b), (&d, &e)) in vs[..nb]
+                .iter_mut()
+                .zip(cs)
+                .zip(&ev[..nb])
+                .zip(&ev[1..=nb])
+                .zip(ev[2..nb + 2].iter().zip(&ev[3..nb + 3]))
+            {
+                *v = value(interp::<F, C>(a, b, d, e), c, step, &mut finite);
+            }
+        } else {
+            for (((v, &c), &b), &d) in vs[..nb].iter_mut().zip(cs).zip(&ev[..nb]).zip(&ev[1..=nb]) {
+                *v = value(interp::<F, C>(b, b, d, d), c, step, &mut finite);
+            }
+        }
+        let start = pos0 + stride * t0;
+        for (w, &v) in work[start..start + stride * (nb - 1)]
+            .chunks_exact_mut(stride)
+            .zip(&vs[..nb - 1])
+        {
+            w[0] = v;
+        }
+        work[start + stride * (nb - 1)] = vs[nb - 1];
+        t0 += nb;
     }
-    let last = pos0 + 2 * (count - 1);
-    work[last] = value(
-        predict::<F, C>(work, last, 1),
-        codes[count - 1],
-        step,
-        &mut finite,
-    );
     Some(finite)
 }
+
+/// Targets per block of [`along`].
+const BLOCK: usize = 64;
