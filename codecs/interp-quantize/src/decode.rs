@@ -73,16 +73,16 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
         off: usize,
         lq: &LevelQuant<F>,
     ) -> Result<(), CodecError> {
-        if self.fast && count > 1 && !(SPECIALS && self.flagged(pos0, stride, count)) {
-            if let Some(codes) = self.codes.get(self.k..self.k + count) {
-                if let Some(finite) =
-                    crate::fast::decode_run::<F, C>(work, pos0, stride, count, off, codes, lq.step)
-                {
-                    self.k += count;
-                    self.finite &= finite;
-                    return Ok(());
-                }
-            }
+        if self.fast
+            && count > 1
+            && !(SPECIALS && self.flagged(pos0, stride, count))
+            && let Some(codes) = self.codes.get(self.k..self.k + count)
+            && let Some(finite) =
+                crate::fast::decode_run::<F, C>(work, pos0, stride, count, off, codes, lq.step)
+        {
+            self.k += count;
+            self.finite &= finite;
+            return Ok(());
         }
         self.row(work, pos0, stride, count, lq, |w, pos| {
             predict::<F, C>(w, pos, off)
