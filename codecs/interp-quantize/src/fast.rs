@@ -4,7 +4,9 @@
 //! the values is folded into one flag. Every value takes the operations of
 //! [`predict`](crate::kernel::predict) and of the decoder's row, in the same order, each rounded
 //! once (Rust never fuses `a * b + c`), so the bits are those of the element-by-element walk
-//! whatever the vector width (the tests in `decode.rs` compare the two on random arrays).
+//! whatever the vector width. The tests below compare every run shape with the element-by-element
+//! row on random arrays (values near the float maximum, infinities, NaN); those of `decode.rs`
+//! and `wavefront_tests.rs` compare whole decodes with and without this path.
 //!
 //! Within one sweep of the walk every target's neighbours were finished by earlier sweeps
 //! (see `kernel.rs`), so the targets of a run do not depend on each other.
@@ -16,7 +18,7 @@ const CUBIC: u8 = Case::Cubic as u8;
 const LINEAR: u8 = Case::Linear as u8;
 
 /// The cubic or linear prediction from the neighbours at −3, −1, +1, +3 steps (the linear one
-/// reads only `l1` and `r1`), as [`predict`] evaluates it.
+/// reads only `l1` and `r1`), as [`predict`](crate::kernel::predict) evaluates it.
 #[inline(always)]
 fn interp<F: Real, const C: u8>(l3: F, l1: F, r1: F, r3: F) -> F {
     let p = if C == CUBIC {
@@ -54,7 +56,7 @@ pub(crate) fn decode_run<F: Real, const C: u8>(
     codes: &[i32],
     step: F,
 ) -> Option<bool> {
-    if (C != CUBIC && C != LINEAR) || count < 2 || codes.len() != count {
+    if (C != CUBIC && C != LINEAR) || count < 2 || stride == 0 || codes.len() != count {
         return None;
     }
     let span = (count - 1) * stride + 1;
