@@ -73,16 +73,39 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
         off: usize,
         lq: &LevelQuant<F>,
     ) -> Result<(), CodecError> {
+        let all = self.codes;
         if self.fast
             && count > 1
-            && !(SPECIALS && self.flagged(pos0, stride, count))
-            && let Some(codes) = self.codes.get(self.k..self.k + count)
+            && let Some(codes) = all.get(self.k..self.k + count)
             && let Some(finite) =
                 crate::fast::decode_run::<F, C>(work, pos0, stride, count, off, codes, lq.step)
         {
-            self.k += count;
-            self.finite &= finite;
-            return Ok(());
+            if !(SPECIALS && self.flagged(pos0, stride, count)) {
+                self.k += count;
+                self.finite &= finite;
+                return Ok(());
+            }
+            if finite {
+                // The run's flagged elements, in order: their predictions in place of the
+                // values the run wrote (which no other target of the run reads).
+                let last = pos0 + (count - 1) * stride;
+                for wi in pos0 / 32..=last / 32 {
+                    let mut bits = self.mask[wi].cast_unsigned();
+                    while bits != 0 {
+                        let pos = wi * 32 + bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        if pos < pos0 || pos > last || !(pos - pos0).is_multiple_of(stride) {
+                            continue;
+                        }
+                        let p = predict::<F, C>(work, pos, off);
+                        self.special(work, pos, codes[(pos - pos0) / stride], p)?;
+                    }
+                }
+                self.k += count;
+                return Ok(());
+            }
+            // A value that is not finite (perhaps one of a flagged element, which the row
+            // replaces): the row below decides, element by element.
         }
         self.row(work, pos0, stride, count, lq, |w, pos| {
             predict::<F, C>(w, pos, off)
