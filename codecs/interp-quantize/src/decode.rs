@@ -4,7 +4,7 @@
 use ndcodecs_core::CodecError;
 
 use crate::format::{Geometry, Header, corrupt, header_words, kind, mask_from_runs, mask_words};
-use crate::kernel::{AnchorOp, LevelQuant, PointOp, walk};
+use crate::kernel::{AnchorOp, LevelQuant, PointOp, predict, walk};
 use crate::real::Real;
 
 struct DecodeOp<'a, const SPECIALS: bool> {
@@ -14,6 +14,9 @@ struct DecodeOp<'a, const SPECIALS: bool> {
     finite: bool,
     max_kind: i32,
     specials: Vec<(usize, i32)>,
+    /// Whether runs of interpolated targets free of special values take [`crate::fast`]
+    /// (always, but in the tests that compare it with the element-by-element row).
+    fast: bool,
 }
 
 impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
@@ -34,10 +37,8 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
         let step = lq.step;
         let mut finite = true;
         let mut pos = pos0;
-        // A row whose stretch of the mask is clear (most rows: land and missing values come in
-        // patches) takes the loop without the mask.
-        let last = pos0 + count.saturating_sub(1) * stride;
-        if SPECIALS && count > 0 && self.mask[pos0 / 32..=last / 32].iter().any(|&w| w != 0) {
+        // A row whose stretch of the mask is clear takes the loop without the mask.
+        if SPECIALS && self.flagged(pos0, stride, count) {
             for &c in codes {
                 let p = pred(work, pos);
                 if (self.mask[pos / 32] >> (pos % 32)) & 1 == 1 {
@@ -60,6 +61,55 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
         }
         self.finite &= finite;
         Ok(())
+    }
+
+    #[inline(always)]
+    fn row_interp<const C: u8>(
+        &mut self,
+        work: &mut [F],
+        pos0: usize,
+        stride: usize,
+        count: usize,
+        off: usize,
+        lq: &LevelQuant<F>,
+    ) -> Result<(), CodecError> {
+        let all = self.codes;
+        if self.fast
+            && count > 1
+            && let Some(codes) = all.get(self.k..self.k + count)
+            && let Some(finite) =
+                crate::fast::decode_run::<F, C>(work, pos0, stride, count, off, codes, lq.step)
+        {
+            if !(SPECIALS && self.flagged(pos0, stride, count)) {
+                self.k += count;
+                self.finite &= finite;
+                return Ok(());
+            }
+            if finite {
+                // The run's flagged elements, in order: their predictions in place of the
+                // values the run wrote (which no other target of the run reads).
+                let last = pos0 + (count - 1) * stride;
+                for wi in pos0 / 32..=last / 32 {
+                    let mut bits = self.mask[wi].cast_unsigned();
+                    while bits != 0 {
+                        let pos = wi * 32 + bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        if pos < pos0 || pos > last || !(pos - pos0).is_multiple_of(stride) {
+                            continue;
+                        }
+                        let p = predict::<F, C>(work, pos, off);
+                        self.special(work, pos, codes[(pos - pos0) / stride], p)?;
+                    }
+                }
+                self.k += count;
+                return Ok(());
+            }
+            // A value that is not finite (perhaps one of a flagged element, which the row
+            // replaces): the row below decides, element by element.
+        }
+        self.row(work, pos0, stride, count, lq, |w, pos| {
+            predict::<F, C>(w, pos, off)
+        })
     }
 }
 
@@ -90,6 +140,14 @@ impl<F: Real, const SPECIALS: bool> AnchorOp<F> for DecodeOp<'_, SPECIALS> {
 }
 
 impl<const SPECIALS: bool> DecodeOp<'_, SPECIALS> {
+    /// Whether the mask has a bit set in the stretch from `pos0` to the last of `count`
+    /// elements `stride` apart (most rows have none: land and missing values come in patches).
+    #[inline(always)]
+    fn flagged(&self, pos0: usize, stride: usize, count: usize) -> bool {
+        let last = pos0 + count.saturating_sub(1) * stride;
+        count > 0 && self.mask[pos0 / 32..=last / 32].iter().any(|&w| w != 0)
+    }
+
     /// A special element `pos` with word `c`: checks the kind, keeps it for after the walk and
     /// puts the prediction `p` in its place.
     #[inline(always)]
@@ -160,13 +218,15 @@ pub(crate) fn decode<F: Real>(
     g: &Geometry,
     out: &mut [F],
 ) -> Result<(), CodecError> {
-    decode_on(pulp::Arch::new(), words, h, g, out)
+    decode_on(pulp::Arch::new(), true, words, h, g, out)
 }
 
 /// [`decode`] with the walk compiled for `arch` (the CPU's vector features, or
-/// `pulp::Arch::Scalar` in the tests that compare the two).
+/// `pulp::Arch::Scalar` in the tests that compare the two), the runs of interpolated targets by
+/// [`crate::fast`] if `fast` (else element by element, the reference the tests compare with).
 pub(crate) fn decode_on<F: Real>(
     arch: pulp::Arch,
+    fast: bool,
     words: &[i32],
     h: &Header,
     g: &Geometry,
@@ -220,6 +280,7 @@ pub(crate) fn decode_on<F: Real>(
             finite: true,
             max_kind,
             specials: reserve_specials(flagged)?,
+            fast,
         };
         // compiled for the CPU's vector features as the encoder's walk is (the walk is inlined)
         let r = arch.dispatch(crate::kernel::Walk {
@@ -248,6 +309,7 @@ pub(crate) fn decode_on<F: Real>(
             finite: true,
             max_kind,
             specials: Vec::new(),
+            fast,
         };
         arch.dispatch(crate::kernel::Walk {
             g,
@@ -304,9 +366,9 @@ mod tests {
                 let words = codec.encode_slice(&xs, shape).unwrap();
                 let (h, g) = read_header(&words).unwrap();
                 let mut outs = Vec::new();
-                for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
+                for (arch, fast) in [(pulp::Arch::new(), true), (pulp::Arch::Scalar, false)] {
                     let mut out = vec![F::ZERO; n];
-                    decode_on(arch, &words, &h, &g, &mut out).unwrap();
+                    decode_on(arch, fast, &words, &h, &g, &mut out).unwrap();
                     for (x, y) in xs.iter().zip(&out) {
                         assert!((x.to_f64() - y.to_f64()).abs() <= e, "{shape:?} e={e}");
                     }

@@ -46,6 +46,26 @@ pub(crate) trait PointOp<F: Real> {
         lq: &LevelQuant<F>,
         pred: impl Fn(&[F], usize) -> F,
     ) -> Result<(), Self::Err>;
+
+    /// [`PointOp::row`] for targets predicted by the interpolation formula of case `C` (a
+    /// [`Case`] as `u8`) from their neighbours `off` elements away along the interpolation axis:
+    /// the prediction of element `pos` is `predict::<F, C>(work, pos, off)`. An op may take
+    /// such runs by a faster path giving the same values.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn row_interp<const C: u8>(
+        &mut self,
+        work: &mut [F],
+        pos0: usize,
+        stride: usize,
+        count: usize,
+        off: usize,
+        lq: &LevelQuant<F>,
+    ) -> Result<(), Self::Err> {
+        self.row(work, pos0, stride, count, lq, |w, pos| {
+            predict::<F, C>(w, pos, off)
+        })
+    }
 }
 
 impl<F: Real, P: PointOp<F>> PointOp<F> for &mut P {
@@ -61,6 +81,18 @@ impl<F: Real, P: PointOp<F>> PointOp<F> for &mut P {
         pred: impl Fn(&[F], usize) -> F,
     ) -> Result<(), Self::Err> {
         (**self).row(work, pos0, stride, count, lq, pred)
+    }
+    #[inline(always)]
+    fn row_interp<const C: u8>(
+        &mut self,
+        work: &mut [F],
+        pos0: usize,
+        stride: usize,
+        count: usize,
+        off: usize,
+        lq: &LevelQuant<F>,
+    ) -> Result<(), Self::Err> {
+        (**self).row_interp::<C>(work, pos0, stride, count, off, lq)
     }
 }
 
@@ -130,9 +162,30 @@ pub(crate) fn case_for(i: usize, n: usize, s: usize, interp: Interp) -> Case {
     }
 }
 
+/// The end (exclusive, at most `n`) of the run of targets `i, i + 2s, …` (odd multiples of `s`)
+/// of an axis of extent `n` over which [`case_for`] keeps one value: the case depends on
+/// `i ≥ 3s`, `i + 3s < n` and `i + s < n` only, so it can change only at the first target at or
+/// past `3s`, `n − 3s` or `n − s`.
+#[inline(always)]
+fn run_end(i: usize, n: usize, s: usize) -> usize {
+    // the first target at or past `b`
+    let next = |b: usize| {
+        if b <= s {
+            s
+        } else {
+            s + (b - s).div_ceil(2 * s) * (2 * s)
+        }
+    };
+    [3 * s, n.saturating_sub(3 * s), n.saturating_sub(s)]
+        .into_iter()
+        .map(next)
+        .filter(|&t| t > i)
+        .fold(n, usize::min)
+}
+
 /// The interpolation formulas, in the evaluation order the specification fixes.
 #[inline(always)]
-fn predict<F: Real, const C: u8>(w: &[F], pos: usize, off: usize) -> F {
+pub(crate) fn predict<F: Real, const C: u8>(w: &[F], pos: usize, off: usize) -> F {
     let l1 = w[pos - off];
     let p = match C {
         0 => {
@@ -172,9 +225,7 @@ fn row_across<F: Real, P: PointOp<F>, const C: u8>(
         return Ok(());
     }
     let count = (end - start).div_ceil(step);
-    op.row(work, base + start, step, count, lq, |w, pos| {
-        predict::<F, C>(w, pos, off)
-    })
+    op.row_interp::<C>(work, base + start, step, count, off, lq)
 }
 
 /// The index range of one axis in a sweep: `(start, step)`.
@@ -221,10 +272,7 @@ fn sweep<F: Real, P: PointOp<F>>(
                     let mut i = s;
                     while i < n[3] {
                         let case = case_for(i, n[3], s, interp);
-                        let mut end = i + 2 * s;
-                        while end < n[3] && case_for(end, n[3], s, interp) == case {
-                            end += 2 * s;
-                        }
+                        let end = run_end(i, n[3], s);
                         macro_rules! run {
                             ($c:expr) => {
                                 row_across::<F, P, { $c as u8 }>(
@@ -671,6 +719,37 @@ mod tests {
                 work[pos] = 1.0;
             }
             Ok(())
+        }
+    }
+
+    /// The runs of [`run_end`] keep one case each, and split a row at most where a brute-force
+    /// scan of [`case_for`] finds the case changing or at the two extra boundaries of the
+    /// linear interpolation (three runs more at most).
+    #[test]
+    fn runs_keep_one_case() {
+        for n in 1..80 {
+            for s in [1, 2, 4, 8, 16] {
+                for interp in [Interp::Linear, Interp::Cubic] {
+                    let (mut runs, mut changes) = (0, 0);
+                    let mut i = s;
+                    while i < n {
+                        let end = run_end(i, n, s);
+                        assert!(end > i && end <= n, "n={n} s={s} i={i} end={end}");
+                        let case = case_for(i, n, s, interp);
+                        let mut j = i;
+                        while j < end {
+                            assert_eq!(case_for(j, n, s, interp), case, "n={n} s={s} i={i}");
+                            j += 2 * s;
+                        }
+                        if j < n && case_for(j, n, s, interp) != case {
+                            changes += 1;
+                        }
+                        runs += 1;
+                        i = j;
+                    }
+                    assert!(runs <= changes + 1 + 3, "n={n} s={s} {interp:?}");
+                }
+            }
         }
     }
 

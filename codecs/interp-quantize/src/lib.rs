@@ -63,6 +63,7 @@
 mod config;
 mod decode;
 mod encode;
+mod fast;
 pub mod format;
 mod kernel;
 mod real;
@@ -75,7 +76,7 @@ use ndcodecs_core::{
     ArrayToArrayCodec, CodecError, PipelineCodec,
     dtype::{Element, Float, dtype_name},
     match_float_array,
-    shape::{standard_elements, try_vec_with},
+    shape::standard_elements,
 };
 use numcodecs::{
     AnyArray, AnyArrayDType, AnyArrayView, AnyArrayViewMut, AnyCowArray, Codec, StaticCodec,
@@ -245,7 +246,7 @@ impl InterpQuantizeCodec {
         self.bound()?;
         self.expect_decoded_dtype(F::DTYPE)?;
         let (h, g) = read_header(words)?;
-        let mut out = try_vec_with(CODEC_ID, "the decoded array", g.len(), || F::ZERO)?;
+        let mut out = zeroed_output::<F>(g.len())?;
         decode::decode(words, &h, &g, &mut out)?;
         Ok((h.shape, out))
     }
@@ -408,7 +409,7 @@ impl Codec for InterpQuantizeCodec {
         let words = standard_elements(codes);
         let (h, g) = read_header(&words)?;
         with_float!(self.config.dtype, F => {
-            let mut out = try_vec_with(CODEC_ID, "the decoded array", g.len(), || F::ZERO)?;
+            let mut out = zeroed_output::<F>(g.len())?;
             decode::decode(&words, &h, &g, &mut out)?;
             let array = from_shape_vec(&h.shape, out)?;
             Ok(F::into_any(if h.fortran { array.reversed_axes() } else { array }))
@@ -461,7 +462,7 @@ impl Codec for InterpQuantizeCodec {
                 decode::decode(&words, &h, &g, slice)
             } else {
                 let mut tmp =
-                    try_vec_with(CODEC_ID, "a contiguous copy of the output", g.len(), || F::ZERO)?;
+                    zeroed_output::<F>(g.len())?;
                 decode::decode(&words, &h, &g, &mut tmp)?;
                 for (o, v) in out.iter_mut().zip(tmp) {
                     *o = v;
@@ -657,6 +658,21 @@ fn typed<'a, T: bytemuck::Pod>(
     Ok(match bytemuck::try_cast_slice::<u8, T>(bytes) {
         Ok(s) => std::borrow::Cow::Borrowed(s),
         Err(_) => std::borrow::Cow::Owned(bytemuck::pod_collect_to_vec(bytes)),
+    })
+}
+
+/// A decoded chunk's `n` elements, zero, allocated fallibly: by the allocator's zeroed
+/// allocation (for large outputs, fresh pages the system hands over zeroed, instead of a pass
+/// writing zeros that the decoder overwrites).
+///
+/// # Errors
+///
+/// [`CodecError::OutOfMemory`] if the allocation fails.
+fn zeroed_output<F: Real>(n: usize) -> Result<Vec<F>, CodecError> {
+    bytemuck::allocation::try_zeroed_vec(n).map_err(|()| CodecError::OutOfMemory {
+        codec: CODEC_ID,
+        what: "the decoded array",
+        bytes: (n as u64).saturating_mul(std::mem::size_of::<F>() as u64),
     })
 }
 

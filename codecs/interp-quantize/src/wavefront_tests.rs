@@ -70,6 +70,17 @@ fn plans(g: &Geometry) -> Vec<Plan> {
     out
 }
 
+/// The decoder's builds compared: for the CPU's vector features and for none, each with the
+/// runs of interpolated targets by the vectorizable path (`crate::fast`) and element by element.
+fn archs() -> [(pulp::Arch, bool); 4] {
+    [
+        (pulp::Arch::new(), true),
+        (pulp::Arch::new(), false),
+        (pulp::Arch::Scalar, true),
+        (pulp::Arch::Scalar, false),
+    ]
+}
+
 fn bits<F: Real>(v: &[F]) -> Vec<u64> {
     v.iter().map(|x| x.to_f64().to_bits()).collect()
 }
@@ -186,10 +197,10 @@ fn check<F: Real>() {
                             }
                         })
                         .collect();
-                    for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
+                    for (arch, fast) in archs() {
                         let mut out = vec![F::ZERO; n];
-                        decode_on(arch, &words, &h, &hg, &mut out).unwrap();
-                        assert_eq!(bits(&out), bits(&expect), "{what}");
+                        decode_on(arch, fast, &words, &h, &hg, &mut out).unwrap();
+                        assert_eq!(bits(&out), bits(&expect), "{what} fast={fast}");
                         compared += 1;
                     }
                 }
@@ -231,9 +242,9 @@ fn decoding_reports_the_first_bad_word_in_order() {
     words[codes + 5] = 99;
     words[codes + 8] = 99;
     let (h, g) = read_header(&words).unwrap();
-    for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
+    for (arch, fast) in archs() {
         let mut out = vec![0.0f32; n];
-        let err = decode_on(arch, &words, &h, &g, &mut out)
+        let err = decode_on(arch, fast, &words, &h, &g, &mut out)
             .unwrap_err()
             .to_string();
         assert!(err.contains("element 5 "), "{err}");
