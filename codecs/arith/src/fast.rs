@@ -253,6 +253,10 @@ fn lane_ranges(n: usize, geo: &Geometry, lanes: usize) -> Vec<(usize, usize)> {
 /// Four histograms of (context, symbol), taken in turn, so that repeated symbols do not wait
 /// on one counter.
 const H: usize = CONTEXTS * SYMBOLS;
+/// The stride of those histograms: `H` and 8 more counters, so that the four are not 4 KiB
+/// apart (a load from one would wait on a store to the next, whose address the CPU takes for
+/// the same by its low bits).
+const HS: usize = H + 8;
 
 /// The writer of the raw bits in C order (model 1's order), fed by the first pass: LSB first,
 /// every put stores the 8-byte buffer at the current byte (see [`put_bits`]).
@@ -322,8 +326,32 @@ fn code_row<T: ArithElement>(
     }
 }
 
+/// The symbol of value `v` (as [`symbol_of`] of its zigzagged value), computed in 32-bit
+/// integers for dtypes of at most 32 bits (the same symbol: the zigzagged value of a 32-bit
+/// integer fits 32 bits), so that a loop of them vectorises.
+#[inline(always)]
+fn symbol_of_value<T: ArithElement>(v: T) -> u32 {
+    if T::BITS <= 32 {
+        #[allow(clippy::cast_possible_truncation)]
+        let w = v.to_signed() as i32;
+        #[allow(clippy::cast_sign_loss)]
+        let u = ((w << 1) ^ (w >> 31)) as u32;
+        let e = 32 - u.leading_zeros();
+        (2 * e.max(1) - 2) | ((u >> e.saturating_sub(2)) & 1)
+    } else {
+        #[allow(clippy::cast_possible_truncation)]
+        let sym = symbol_of(zigzag(v.to_signed())).0 as u32;
+        sym
+    }
+}
+
 /// The loop of [`code_row`], `up(j)` the part of value `j`'s context from the row above; the
 /// symbols go to `cur` if `CUR`.
+///
+/// By blocks of [`SUB`] values, in stages: the symbols (a loop without a dependency between
+/// values, which vectorises), the contexts and `ctx << 7 | symbol` (the same), the histograms'
+/// counts, and the raw bits (skipped in a block whose values have none: at coarse error bounds,
+/// most).
 #[inline(always)]
 fn row_loop<T: ArithElement, const CUR: bool>(
     row: &[T],
@@ -333,52 +361,50 @@ fn row_loop<T: ArithElement, const CUR: bool>(
     mut raw: Option<&mut RawBits>,
     up: impl Fn(usize) -> u32,
 ) {
-    const BLOCK: usize = 4096;
-    let (mut sl, mut sl2) = (0u32, 0u32);
-    let write_raw = raw.is_some();
-    // blocks of values, so that the raw bits' buffer grows with the bits written
-    for (b, (vb, cb)) in row.chunks(BLOCK).zip(codes.chunks_mut(BLOCK)).enumerate() {
-        let j0 = b * BLOCK;
-        let sb: &mut [u8] = if CUR {
-            &mut cur[j0..j0 + vb.len()]
-        } else {
-            &mut []
-        };
-        let (mut pos, mut buf, mut nb) = (0usize, 0u64, 0u32);
-        let mut dst: &mut [u8] = &mut [];
-        if let Some(raw) = raw.as_deref_mut() {
-            raw.reserve(vb.len());
-            (pos, buf, nb) = (raw.pos, raw.buf, raw.nb);
-            dst = &mut raw.out[..];
-        }
-        for (j, (v, c)) in vb.iter().zip(cb.iter_mut()).enumerate() {
-            let u = zigzag(v.to_signed());
-            let (sym, e) = symbol_of(u);
-            if CUR {
-                #[allow(clippy::cast_possible_truncation)]
-                {
-                    sb[j] = sym as u8;
-                }
+    const SUB: usize = 256;
+    // the symbols of the block, after those of the two values before it (zeros at the row's
+    // start)
+    let mut syms = [0u8; SUB + 2];
+    for (b, (vb, cb)) in row.chunks(SUB).zip(codes.chunks_mut(SUB)).enumerate() {
+        let j0 = b * SUB;
+        let m = vb.len();
+        // symbols; raw bits where the symbol is 4 (bit length 3) or more
+        let mut any_raw = false;
+        for (s, &v) in syms[2..m + 2].iter_mut().zip(vb) {
+            let sym = symbol_of_value(v);
+            any_raw |= sym >= 4;
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *s = sym as u8;
             }
-            if write_raw {
+        }
+        if CUR {
+            cur[j0..j0 + m].copy_from_slice(&syms[2..m + 2]);
+        }
+        // contexts, from the two symbols before and the row above
+        for (j, c) in cb.iter_mut().enumerate() {
+            let ctx = context(u32::from(syms[j + 1]), u32::from(syms[j]), up(j0 + j));
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *c = (ctx << 7 | usize::from(syms[j + 2])) as u16;
+            }
+        }
+        for (j, &c) in cb.iter().enumerate() {
+            hists[(j & 3) * HS + usize::from(c)] += 1;
+        }
+        if any_raw && let Some(raw) = raw.as_deref_mut() {
+            raw.reserve(m);
+            let (mut pos, mut buf, mut nb) = (raw.pos, raw.buf, raw.nb);
+            let dst = &mut raw.out[..];
+            for &v in vb {
+                let u = zigzag(v.to_signed());
+                let e = symbol_of(u).1;
                 put_value_bits::<T>(dst, &mut pos, &mut buf, &mut nb, u, e);
             }
-            let ctx = context(sl, sl2, up(j0 + j));
-            let cs = ctx << 7 | sym;
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                *c = cs as u16;
-            }
-            hists[((j & 3) * H + cs) & (4 * H - 1)] += 1;
-            sl2 = sl;
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                sl = sym as u32;
-            }
-        }
-        if let Some(raw) = raw.as_deref_mut() {
             (raw.pos, raw.buf, raw.nb) = (pos, buf, nb);
         }
+        syms[0] = syms[m];
+        syms[1] = syms[m + 1];
     }
 }
 
@@ -432,7 +458,7 @@ fn first_pass<T: ArithElement>(
 ) -> Vec<[u64; SYMBOLS]> {
     let n = values.len();
     coded.resize(n, 0);
-    let mut hists = vec![0u64; 4 * H];
+    let mut hists = vec![0u64; 4 * HS];
     let rows = geo.rows_per_plane > 1;
     for &(a, b) in lanes {
         if !rows {
@@ -466,16 +492,23 @@ fn first_pass<T: ArithElement>(
     }
     (0..CONTEXTS)
         .map(|c| {
-            std::array::from_fn(|k| (0..4).map(|h| hists[h * H + c * SYMBOLS + k]).sum::<u64>())
+            std::array::from_fn(|k| (0..4).map(|h| hists[h * HS + c * SYMBOLS + k]).sum::<u64>())
         })
         .collect()
 }
 
-/// Calls `f` with the thread's [`Scratch`] (taken out of the thread-local for the call: a
-/// nested call gets buffers of its own).
-fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
-    let mut s = SCRATCH.take();
-    let r = f(&mut s);
+/// The thread's [`Scratch`], taken out of the thread-local (a nested call gets buffers of its
+/// own); [`put_scratch`] gives it back. (Not a function taking a closure: the encoders' loops
+/// must stay in the function `pulp` compiles with the CPU's features, which a closure's body,
+/// compiled on its own, is not.)
+#[inline(always)]
+fn take_scratch() -> Scratch {
+    SCRATCH.take()
+}
+
+/// Gives `s` back to the thread, without buffers above [`KEEP_BYTES`].
+#[inline(always)]
+fn put_scratch(mut s: Scratch) {
     if 2 * s.codes.capacity() > KEEP_BYTES {
         s.codes = Vec::new();
     }
@@ -483,7 +516,6 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
         s.words = Vec::new();
     }
     SCRATCH.set(s);
-    r
 }
 
 /// Puts the low `count <= 56` bits of `bits` (the writer's state: bytes complete `pos`, the
@@ -618,17 +650,16 @@ fn encode_model1<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u
     let n = values.len();
     let geo = Geometry::new(shape);
     let mut raw = RawBits::new();
-    let hist = with_scratch(|scratch| {
-        let hist = first_pass(values, &geo, &[(0, n)], Some(&mut raw), &mut scratch.codes);
-        let packed = put_tables(&hist, out);
-        // pass 2: rANS, last symbol first
-        let mut enc = RansEncoder::with_buffer(std::mem::take(&mut scratch.words));
-        let coded = &scratch.codes[..n];
-        enc.put_rev(n, |i| packed[usize::from(coded[i]) & (H - 1)]);
-        ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
-        scratch.words = enc.finish_into_keep(out);
-        hist
-    });
+    let mut scratch = take_scratch();
+    let hist = first_pass(values, &geo, &[(0, n)], Some(&mut raw), &mut scratch.codes);
+    let packed = put_tables(&hist, out);
+    // pass 2: rANS, last symbol first
+    let mut enc = RansEncoder::with_buffer(std::mem::take(&mut scratch.words));
+    let coded = &scratch.codes[..n];
+    enc.put_rev(n, |i| packed[usize::from(coded[i]) & (H - 1)]);
+    ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
+    scratch.words = enc.finish_into_keep(out);
+    put_scratch(scratch);
     // the raw bits: as many as the symbols counted say
     let raw = raw.finish();
     debug_assert_eq!(raw.len(), raw_bit_count(&hist).div_ceil(8));
@@ -644,25 +675,25 @@ fn encode_model2<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u
     let lens: [usize; LANES] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
     // the lanes' lengths: `full` values in every lane, then up to `longest` in the first ones
     let (full, longest) = (lens[LANES - 1], lens[0]);
-    with_scratch(|scratch| {
-        let hist = first_pass(values, &geo, &lanes, None, &mut scratch.codes);
-        let packed = put_tables(&hist, out);
-        let coded = &scratch.codes[..n];
-        let sym = |k: usize, t: usize| packed[usize::from(coded[start[k] + t]) & (H - 1)];
-        let mut enc = RansEncoder::with_buffer(std::mem::take(&mut scratch.words));
-        // pass 2: rANS, last symbol first: the rounds where only the first lanes have values,
-        // then the full rounds (stream index `4t + k`: state `k`)
-        for t in (full..longest).rev() {
-            for k in (0..LANES).rev() {
-                if t < lens[k] {
-                    enc.put_symbol(k, sym(k, t));
-                }
+    let mut scratch = take_scratch();
+    let hist = first_pass(values, &geo, &lanes, None, &mut scratch.codes);
+    let packed = put_tables(&hist, out);
+    let coded = &scratch.codes[..n];
+    let sym = |k: usize, t: usize| packed[usize::from(coded[start[k] + t]) & (H - 1)];
+    let mut enc = RansEncoder::with_buffer(std::mem::take(&mut scratch.words));
+    // pass 2: rANS, last symbol first: the rounds where only the first lanes have values,
+    // then the full rounds (stream index `4t + k`: state `k`)
+    for t in (full..longest).rev() {
+        for k in (0..LANES).rev() {
+            if t < lens[k] {
+                enc.put_symbol(k, sym(k, t));
             }
         }
-        enc.put_rev(LANES * full, |i| sym(i % LANES, i / LANES));
-        ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
-        scratch.words = enc.finish_into_keep(out);
-    });
+    }
+    enc.put_rev(LANES * full, |i| sym(i % LANES, i / LANES));
+    ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
+    scratch.words = enc.finish_into_keep(out);
+    put_scratch(scratch);
     // the raw bits in the same order, rounds of values in blocks
     let mut raw = RawBits::new();
     let mut t0 = 0;
@@ -1474,6 +1505,116 @@ mod tests {
                     assert_eq!((wa, nb), (wide.clone(), narrow.clone()), "{shape:?}");
                 }
             }
+        }
+    }
+
+    /// Pass 1 of model 1, value by value as the spec states it: every value's
+    /// `ctx << 7 | symbol`, the counts per context and the raw bits.
+    fn first_pass_ref<T: ArithElement>(
+        values: &[T],
+        shape: &[usize],
+    ) -> (Vec<u16>, Vec<[u64; SYMBOLS]>, Vec<u8>) {
+        let geo = Geometry::new(shape);
+        let sym = |v: T| symbol_of(zigzag(v.to_signed()));
+        let (mut codes, mut hist) = (Vec::new(), vec![[0u64; SYMBOLS]; CONTEXTS]);
+        let (mut bits, mut nbits) = (Vec::new(), 0usize);
+        for (r, row) in values.chunks(geo.len).enumerate() {
+            let above = (!r.is_multiple_of(geo.rows_per_plane))
+                .then(|| &values[(r - 1) * geo.len..r * geo.len]);
+            for (j, &v) in row.iter().enumerate() {
+                let s =
+                    |k: Option<usize>| k.and_then(|k| row.get(k)).map_or(0, |&x| sym(x).0 as u32);
+                let a = |k: Option<usize>| {
+                    let x = above.and_then(|up| k.and_then(|k| up.get(k)));
+                    x.map_or(0, |&x| sym(x).0 as u32)
+                };
+                let up = a(Some(j)) + ((a(j.checked_sub(1)) + a(Some(j + 1))) >> 1);
+                let ctx = context(s(j.checked_sub(1)), s(j.checked_sub(2)), up);
+                let (sy, e) = sym(v);
+                codes.push((ctx << 7 | sy) as u16);
+                hist[ctx][sy] += 1;
+                let u = zigzag(v.to_signed());
+                for b in 0..e.saturating_sub(2) {
+                    if nbits % 8 == 0 {
+                        bits.push(0u8);
+                    }
+                    bits[nbits / 8] |= ((u >> b & 1) as u8) << (nbits % 8);
+                    nbits += 1;
+                }
+            }
+        }
+        (codes, hist, bits)
+    }
+
+    /// Pass 1 by blocks (symbols, contexts, counts and raw bits in stages; blocks without raw
+    /// bits skipped) gives the codes, counts and raw bits of the value-by-value reference:
+    /// blocks all zero, without raw bits, with a few and with many, rows of lengths around the
+    /// block size, with and without a row above, 8- to 64-bit values.
+    #[test]
+    fn first_pass_matches_the_reference() {
+        fn check<T: ArithElement>(values: &[T], shape: &[usize]) {
+            let want = first_pass_ref(values, shape);
+            for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
+                struct Op<'a, T> {
+                    values: &'a [T],
+                    shape: &'a [usize],
+                }
+                impl<T: ArithElement> pulp::WithSimd for Op<'_, T> {
+                    type Output = (Vec<u16>, Vec<[u64; SYMBOLS]>, Vec<u8>);
+                    #[inline(always)]
+                    fn with_simd<S: pulp::Simd>(self, _: S) -> Self::Output {
+                        let geo = Geometry::new(self.shape);
+                        let n = self.values.len();
+                        let (mut raw, mut codes) = (RawBits::new(), Vec::new());
+                        let hist =
+                            first_pass(self.values, &geo, &[(0, n)], Some(&mut raw), &mut codes);
+                        (codes, hist, raw.finish())
+                    }
+                }
+                let got = arch.dispatch(Op { values, shape });
+                assert_eq!(got.0, want.0, "codes, {shape:?}");
+                assert_eq!(got.1, want.1, "counts, {shape:?}");
+                assert_eq!(got.2, want.2, "raw bits, {shape:?}");
+            }
+        }
+        let mut next = xorshift(0x0123_4567_89AB_CDEFu64);
+        for shape in [
+            vec![1usize],
+            vec![255],
+            vec![256],
+            vec![257],
+            vec![3000],
+            vec![7, 300],
+            vec![3, 4, 513],
+            vec![40, 41],
+        ] {
+            let n: usize = shape.iter().product();
+            #[allow(clippy::cast_possible_wrap)]
+            let wide: Vec<i64> = (0..n)
+                .map(|i| {
+                    let r = next();
+                    // by stretches of 300 values: zeros, -2..=1 (no raw bits), rare large
+                    // values among small ones, values of any width
+                    match i / 300 % 4 {
+                        0 => 0,
+                        1 => (r % 4) as i64 - 2,
+                        2 if r.is_multiple_of(97) => (r as i64) >> (r % 60),
+                        2 => (r % 3) as i64 - 1,
+                        _ => (r as i64) >> (r % 64),
+                    }
+                })
+                .collect();
+            check(&wide, &shape);
+            #[allow(clippy::cast_possible_truncation)]
+            let narrow: Vec<i32> = wide.iter().map(|&v| (v >> (v & 31)) as i32).collect();
+            check(&narrow, &shape);
+            #[allow(clippy::cast_possible_truncation)]
+            let bytes: Vec<u8> = wide.iter().map(|&v| v as u8).collect();
+            check(&bytes, &shape);
+            #[allow(clippy::cast_possible_truncation)]
+            let halves: Vec<u16> = wide.iter().map(|&v| v as u16).collect();
+            check(&halves, &shape);
+            check(&[i32::MIN, i32::MAX, -1, 0, 1, i32::MIN + 1], &[6]);
         }
     }
 

@@ -73,7 +73,35 @@ fn special_kind<F: Real>(x: F, fill: Option<F::Bits>) -> Option<Result<i32, Enco
     })
 }
 
+/// The pre-pass, compiled for the CPU's vector features (`pulp`'s runtime dispatch: with AVX2
+/// the eight lanes of the range are one vector register); the same comparisons on every path.
 pub(crate) fn scan<F: Real>(xs: &[F], fill: Option<F::Bits>) -> Result<Scan, ChunkFailure> {
+    scan_with(pulp::Arch::new(), xs, fill)
+}
+
+/// [`scan`] compiled for `arch` (`pulp::Arch::Scalar` in the test that compares the paths).
+fn scan_with<F: Real>(
+    arch: pulp::Arch,
+    xs: &[F],
+    fill: Option<F::Bits>,
+) -> Result<Scan, ChunkFailure> {
+    struct Op<'a, F: Real> {
+        xs: &'a [F],
+        fill: Option<F::Bits>,
+    }
+    impl<F: Real> pulp::WithSimd for Op<'_, F> {
+        type Output = Result<Scan, ChunkFailure>;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) -> Self::Output {
+            scan_on(self.xs, self.fill)
+        }
+    }
+    arch.dispatch(Op { xs, fill })
+}
+
+/// [`scan`]'s body.
+#[inline(always)]
+fn scan_on<F: Real>(xs: &[F], fill: Option<F::Bits>) -> Result<Scan, ChunkFailure> {
     // Fast path for chunks without special values: the range over eight independent lanes
     // (no branch per element), and whether any element is special.
     let fill_bits = fill.unwrap_or(F::POS_INF.to_bits());
@@ -751,6 +779,61 @@ pub(crate) mod tests {
                 }
             }
         }
+    }
+
+    /// The pre-pass compiled for this CPU's vector features and for the scalar baseline finds
+    /// the same range (to the bit) and specials, or the same failure: lengths around the eight
+    /// lanes, signed zeros, infinities, NaNs with and without payload, a fill value.
+    fn scan_paths_agree<F: Real>() {
+        let fill = F::from_f64(-7.5);
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        for n in [0usize, 1, 7, 8, 9, 17, 1000] {
+            for case in 0..6 {
+                let mut xs: Vec<F> = field(n, 3 + case as u64);
+                for (i, x) in xs.iter_mut().enumerate() {
+                    s ^= s << 13;
+                    s ^= s >> 7;
+                    s ^= s << 17;
+                    let special = match (case, s % 11) {
+                        (1, 0) => Some(F::from_f64(-0.0)),
+                        (2, 0) => Some(F::POS_INF),
+                        (3, 0) => Some(F::NEG_INF),
+                        (4, 0) => Some(F::from_bits(F::NAN_BITS)),
+                        (5, 0) if i % 2 == 0 => Some(fill),
+                        (5, 1) if i > n / 2 => {
+                            Some(F::from_f64(f64::from_bits(0x7ffc_0000_0000_0000)))
+                        }
+                        _ => None,
+                    };
+                    if let Some(v) = special {
+                        *x = v;
+                    }
+                }
+                for fill in [None, Some(fill.to_bits())] {
+                    let key = |r: Result<Scan, ChunkFailure>| {
+                        r.map(|sc| {
+                            (
+                                sc.range.map(|(a, b)| (a.to_bits(), b.to_bits())),
+                                sc.specials,
+                            )
+                        })
+                    };
+                    let a = key(scan_with(pulp::Arch::new(), &xs, fill));
+                    let b = key(scan_with(pulp::Arch::Scalar, &xs, fill));
+                    assert_eq!(a, b, "n={n} case={case} fill={fill:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scan_paths_agree_f32() {
+        scan_paths_agree::<f32>();
+    }
+
+    #[test]
+    fn scan_paths_agree_f64() {
+        scan_paths_agree::<f64>();
     }
 
     #[test]
