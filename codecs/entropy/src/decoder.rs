@@ -175,7 +175,7 @@ impl<'a> RangeDecoder<'a> {
     /// the symbol `s` with `start(s) <= target < start(s) + freq(s)`, then calls
     /// [`decode_interval`](Self::decode_interval) with that interval and nothing in between.
     /// `precision_bits` is clamped to `1..=16`.
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn decode_target(&self, precision_bits: u32) -> u32 {
         let p = precision_bits.clamp(1, MAX_PRECISION_BITS);
@@ -191,7 +191,10 @@ impl<'a> RangeDecoder<'a> {
     ///
     /// [`EntropyError::InvalidCdf`] if the interval is empty, outside `2^precision_bits`, or
     /// does not hold the target (the decoder's state is then unchanged).
-    #[inline]
+    ///
+    /// Inlined into the caller (one call per coded symbol): there the check's division, the
+    /// same as [`decode_target`](Self::decode_target)'s on an unchanged state, is shared with it.
+    #[inline(always)]
     pub fn decode_interval(
         &mut self,
         start: u32,
@@ -205,9 +208,7 @@ impl<'a> RangeDecoder<'a> {
             || start > target
             || u64::from(target) >= u64::from(start) + u64::from(freq)
         {
-            return Err(EntropyError::InvalidCdf(format!(
-                "interval [{start}, {start} + {freq}) of 2^{precision_bits} does not hold the decoded position {target}"
-            )));
+            return Err(invalid_interval(start, freq, precision_bits, target));
         }
         let r = self.range >> precision_bits;
         self.take_interval(r, start, freq, precision_bits);
@@ -300,6 +301,15 @@ impl<'a> RangeDecoder<'a> {
         }
         Ok(())
     }
+}
+
+/// The error of [`RangeDecoder::decode_interval`] (out of line: the caller's path stays small).
+#[cold]
+#[inline(never)]
+fn invalid_interval(start: u32, freq: u32, precision_bits: u32, target: u32) -> EntropyError {
+    EntropyError::InvalidCdf(format!(
+        "interval [{start}, {start} + {freq}) of 2^{precision_bits} does not hold the decoded position {target}"
+    ))
 }
 
 /// The four bytes at `pos` near the end of `data`, zeros past it (a free function, so that the

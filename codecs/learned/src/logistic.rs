@@ -31,7 +31,8 @@
 
 use std::sync::LazyLock;
 
-use crate::fixed::{Z_MAX_FP, exp2_neg_fp, logistic};
+use crate::fixed::{Z_MAX_FP, logistic};
+use crate::tables::EXP2_NEG_FRAC;
 
 /// `logit((i + 1/2) / 1024) · 2^15` for the top 10 bits `i` of a target: where a target lies
 /// on the logistic's axis, in units of the scale ([`Logistic::guess`]; speed only).
@@ -87,8 +88,8 @@ pub struct Found {
 #[derive(Clone, Copy, Debug)]
 pub struct Logistic {
     mu_fp: i64,
-    /// `ls_fp` clamped to `LS_MIN_FP..=LS_MAX_FP` (for [`Logistic::guess`] only)
-    ls: i32,
+    /// the scale `s · 2^16` (for [`Logistic::guess`] only)
+    s16: i64,
     vmin: i64,
     vmax: i64,
     j: u32,
@@ -118,17 +119,24 @@ impl Logistic {
         let f = (ls & 255) as u32;
         #[allow(clippy::cast_sign_loss)]
         let j = (e - 3).max(0) as u32;
-        let x = i64::from(exp2_neg_fp(f));
+        // X[F] = exp2_neg_fp(F) (F < 256: no shift)
+        let x = i64::from(EXP2_NEG_FRAC[f as usize]);
         #[allow(clippy::cast_sign_loss)]
         let zshift = (e + 9) as u32;
         let nb = ((vmax - vmin) >> j) + 1;
         let c = ((mu_fp - 256 * vmin) >> (8 + j)).clamp(0, nb - 1);
-        // s / q * 2^16 = 2^(e - j + 1) * X[256 - f] (f > 0) or 2^(e - j) * 2^16 (f = 0)
-        let sq: u64 = if f == 0 {
-            1u64 << 16
+        // s / q * 2^16 = 2^(e - j + 1) * X[256 - f] (f > 0) or 2^(e - j) * 2^16 (f = 0), one
+        // expression as X[256] = 2^15 (`exp2_neg_fp(256 - f)`, computed once for the window and
+        // for `guess`)
+        let y = EXP2_NEG_FRAC[256 - f as usize];
+        // s · 2^16 = 2^(e + 1) · y, e + 1 in -3..=21
+        let e1 = e + 1;
+        let s16 = if e1 >= 0 {
+            i64::from(y) << e1
         } else {
-            u64::from(exp2_neg_fp(256 - f)) << 1
+            i64::from(y) >> -e1
         };
+        let sq = u64::from(y) << 1;
         let sq = if e >= 0 {
             #[allow(clippy::cast_sign_loss)]
             let up = (e as u32) - j;
@@ -146,7 +154,7 @@ impl Logistic {
         let n = (hi - lo + 1) as u32 + u32::from(esc_lo) + u32::from(esc_hi);
         Self {
             mu_fp,
-            ls,
+            s16,
             vmin,
             vmax,
             j,
@@ -233,13 +241,8 @@ impl Logistic {
     #[inline(always)]
     pub fn guess(&self, target: u32) -> i64 {
         let z = i64::from(LOGIT[(target >> (PRECISION_BITS - 10)) as usize & 1023]);
-        // s · 2^16 = 2^(e + 1) · 2^(-(256 - f) / 256) · 2^16, e + 1 in -3..=21
-        let e1 = (self.ls >> 8) + 1;
-        #[allow(clippy::cast_sign_loss)]
-        let x = i64::from(exp2_neg_fp(256 - (self.ls & 255) as u32));
-        let s16 = if e1 >= 0 { x << e1 } else { x >> -e1 };
         // z · s: 15 + 16 fractional bits, to 8
-        let d = (z * s16) >> 23;
+        let d = (z * self.s16) >> 23;
         ((self.mu_fp + d + 128) >> 8).clamp(self.vmin, self.vmax)
     }
 
