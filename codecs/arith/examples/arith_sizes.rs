@@ -4,13 +4,10 @@
 //! `cargo run --release -p ndcodecs-arith --example arith_sizes -- DIR|FILE...`
 #![allow(missing_docs)]
 
-use ndcodecs_arith::{ArithElement, decode_into, encode};
+mod timing;
+use timing::cpu_now;
 
-/// Seconds this thread has run on a CPU, so that speeds measured on a shared machine count
-/// only the time the codec ran.
-fn cpu_now() -> f64 {
-    cpu_time::ThreadTime::now().as_duration().as_secs_f64()
-}
+use ndcodecs_arith::{ArithElement, decode_into, encode};
 
 fn run<T: ArithElement + npyz::Deserialize>(npy: npyz::NpyFile<&[u8]>) -> (usize, usize, f64, f64) {
     let shape: Vec<usize> = npy

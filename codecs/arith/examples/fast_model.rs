@@ -12,26 +12,12 @@
 //! `cargo run --release -p ndcodecs-arith --example fast_model -- a.npy ocean.npy@9.96921e36`
 #![allow(missing_docs)]
 
+mod timing;
+use timing::best;
+
 use ndcodecs_arith::{ArithModel, decode_into, encode_with_model};
 use ndcodecs_interp_quantize::{InterpQuantizeCodec, InterpQuantizeConfig};
 use ndcodecs_spatial_delta::{AxisSelection, SpatialDeltaCodec};
-
-fn cpu_now() -> f64 {
-    cpu_time::ThreadTime::now().as_duration().as_secs_f64()
-}
-
-/// Best-of-`repeat` CPU seconds of `f`, and its last result.
-fn best<R>(repeat: usize, mut f: impl FnMut() -> R) -> (f64, R) {
-    let mut t = f64::MAX;
-    let mut r = None;
-    for _ in 0..repeat {
-        let s = cpu_now();
-        let x = f();
-        t = t.min(cpu_now() - s);
-        r = Some(x);
-    }
-    (t, r.unwrap())
-}
 
 fn lq_sd(x: &[f32], shape: &[usize], factor: f64, fill: Option<f32>) -> Vec<i32> {
     let valid = |v: f32| v.is_finite() && Some(v) != fill;

@@ -5,24 +5,11 @@
 //! Arguments: `in.npy BOUND [repeat=N]` (float32, BOUND the absolute error bound).
 #![allow(missing_docs)]
 
+mod timing;
+use timing::best;
+
 use ndcodecs_arith::{ArithModel, decode_into, encode_with_model};
 use ndcodecs_interp_quantize::{InterpQuantizeCodec, InterpQuantizeConfig};
-
-fn cpu_now() -> f64 {
-    cpu_time::ThreadTime::now().as_duration().as_secs_f64()
-}
-
-fn best<R>(repeat: usize, mut f: impl FnMut() -> R) -> (f64, R) {
-    let mut t = f64::MAX;
-    let mut r = None;
-    for _ in 0..repeat {
-        let s = cpu_now();
-        let x = f();
-        t = t.min(cpu_now() - s);
-        r = Some(x);
-    }
-    (t, r.unwrap())
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

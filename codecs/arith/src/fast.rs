@@ -862,20 +862,12 @@ impl<'a> SymbolDecoder<'a> {
 
     /// Checks the ends of both streams and the contexts met.
     fn finish(&self, payload_len: usize) -> Result<(), CodecError> {
-        self.dec.finish().map_err(|e| match e {
-            EntropyError::Truncated { .. } => CodecError::Truncated {
-                codec: CODEC_ID,
-                offset: payload_len,
-                needed: 1,
-                available: 0,
-            },
-            other => entropy_error(&other),
-        })?;
+        self.dec
+            .finish()
+            .map_err(|e| rans_end_error(&e, payload_len))?;
         self.bits.finish()?;
         if self.seen_mask & !self.used_mask != 0 {
-            return Err(corrupt(
-                "a value falls in a context whose table is empty".into(),
-            ));
+            return Err(empty_context_error());
         }
         Ok(())
     }
@@ -920,6 +912,26 @@ const TOP_SHIFTED: [u64; SYMBOLS] = {
     }
     t
 };
+
+/// The error for a rANS stream whose end check failed: words missing are a truncated payload
+/// of `payload_len` bytes, anything else (states not back at their start, words left over) a
+/// corrupt one.
+fn rans_end_error(e: &EntropyError, payload_len: usize) -> CodecError {
+    match e {
+        EntropyError::Truncated { .. } => CodecError::Truncated {
+            codec: CODEC_ID,
+            offset: payload_len,
+            needed: 1,
+            available: 0,
+        },
+        other => entropy_error(other),
+    }
+}
+
+/// The error for a value met in a context without a table.
+fn empty_context_error() -> CodecError {
+    corrupt("a value falls in a context whose table is empty".into())
+}
 
 thread_local! {
     /// The thread's [`BlockDecoder`] slot table (256 KiB), kept between chunks: fresh memory
@@ -1089,20 +1101,10 @@ impl<'a> BlockDecoder<'a> {
         SLOT_TABLE.set(Some(self.table));
         RansDecoder::from_parts(self.states, self.rans_words, self.pos)
             .finish()
-            .map_err(|e| match e {
-                EntropyError::Truncated { .. } => CodecError::Truncated {
-                    codec: CODEC_ID,
-                    offset: payload_len,
-                    needed: 1,
-                    available: 0,
-                },
-                other => entropy_error(&other),
-            })?;
+            .map_err(|e| rans_end_error(&e, payload_len))?;
         self.bits.finish()?;
         if self.flags >> 31 != 0 {
-            return Err(corrupt(
-                "a value falls in a context whose table is empty".into(),
-            ));
+            return Err(empty_context_error());
         }
         Ok(())
     }
