@@ -11,7 +11,7 @@
 //! Within one sweep of the walk every target's neighbours were finished by earlier sweeps
 //! (see `kernel.rs`), so the targets of a run do not depend on each other.
 
-use crate::kernel::Case;
+use crate::kernel::{Case, cubic, linear};
 use crate::real::Real;
 
 const CUBIC: u8 = Case::Cubic as u8;
@@ -22,9 +22,9 @@ const LINEAR: u8 = Case::Linear as u8;
 #[inline(always)]
 fn interp<F: Real, const C: u8>(l3: F, l1: F, r1: F, r3: F) -> F {
     let p = if C == CUBIC {
-        ((l1 + r1) * F::NINE - (l3 + r3)) * F::SIXTEENTH
+        cubic(l3, l1, r1, r3)
     } else {
-        (l1 + r1) * F::HALF
+        linear(l1, r1)
     };
     if p.is_finite() { p } else { l1 }
 }

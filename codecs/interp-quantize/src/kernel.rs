@@ -183,6 +183,19 @@ fn run_end(i: usize, n: usize, s: usize) -> usize {
         .fold(n, usize::min)
 }
 
+/// The cubic-spline midpoint from the neighbours at −3, −1, +1 and +3 steps: the spec's
+/// `((L1 + R1) × 9 − (L3 + R3)) × 0.0625`, operation by operation as written.
+#[inline(always)]
+pub(crate) fn cubic<F: Real>(l3: F, l1: F, r1: F, r3: F) -> F {
+    ((l1 + r1) * F::NINE - (l3 + r3)) * F::SIXTEENTH
+}
+
+/// The linear midpoint of the neighbours at −1 and +1 steps: the spec's `(L1 + R1) × 0.5`.
+#[inline(always)]
+pub(crate) fn linear<F: Real>(l1: F, r1: F) -> F {
+    (l1 + r1) * F::HALF
+}
+
 /// The interpolation formulas, in the evaluation order the specification fixes.
 #[inline(always)]
 pub(crate) fn predict<F: Real, const C: u8>(w: &[F], pos: usize, off: usize) -> F {
@@ -190,7 +203,7 @@ pub(crate) fn predict<F: Real, const C: u8>(w: &[F], pos: usize, off: usize) -> 
     let p = match C {
         0 => {
             let (l3, r1, r3) = (w[pos - 3 * off], w[pos + off], w[pos + 3 * off]);
-            ((l1 + r1) * F::NINE - (l3 + r3)) * F::SIXTEENTH
+            cubic(l3, l1, r1, r3)
         }
         1 => {
             let (r1, r3) = (w[pos + off], w[pos + 3 * off]);
@@ -200,7 +213,7 @@ pub(crate) fn predict<F: Real, const C: u8>(w: &[F], pos: usize, off: usize) -> 
             let (l3, r1) = (w[pos - 3 * off], w[pos + off]);
             ((r1 * F::THREE + l1 * F::SIX) - l3) * F::EIGHTH
         }
-        3 => (l1 + w[pos + off]) * F::HALF,
+        3 => linear(l1, w[pos + off]),
         4 => (l1 * F::THREE - w[pos - 3 * off]) * F::HALF,
         _ => l1,
     };
