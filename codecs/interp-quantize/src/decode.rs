@@ -114,6 +114,10 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
 }
 
 impl<F: Real, const SPECIALS: bool> AnchorOp<F> for DecodeOp<'_, SPECIALS> {
+    // 2 rows in flight decode a Lorenzo plan (anchor level 0) about 10 % faster than 4 (climate
+    // field of shape 240 × 37 × 49, float32; 8 rows are 20 % slower than 4).
+    const WAVEFRONT_LANES: usize = 2;
+
     #[inline(always)]
     fn at(
         &mut self,

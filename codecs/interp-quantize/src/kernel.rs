@@ -100,6 +100,11 @@ impl<F: Real, P: PointOp<F>> PointOp<F> for &mut P {
 /// [`walk_wavefront`] hands it several elements whose predictions do not depend on each other,
 /// each with the index of its code.
 pub(crate) trait AnchorOp<F: Real>: PointOp<F> {
+    /// Anchor rows the wavefront of [`anchors_wavefront`] takes at once for this op: 2 or 4
+    /// (measured: the decoder's light per-element work runs fastest with 2 rows in flight, the
+    /// encoder's with 4; more rows cost registers and bookkeeping without shortening the time,
+    /// which is bound by the instructions per element rather than by the rows' dependency chains).
+    const WAVEFRONT_LANES: usize = 4;
     /// Handles the element at flat index `pos`, whose code is the `k`-th from the op's current
     /// code, with prediction `pred` (finite); sets `work[pos]` as [`PointOp::row`] does.
     fn at(
@@ -115,6 +120,7 @@ pub(crate) trait AnchorOp<F: Real>: PointOp<F> {
 }
 
 impl<F: Real, P: AnchorOp<F>> AnchorOp<F> for &mut P {
+    const WAVEFRONT_LANES: usize = P::WAVEFRONT_LANES;
     #[inline(always)]
     fn at(
         &mut self,
@@ -410,9 +416,6 @@ fn lorenzo_terms(st: [usize; 4]) -> Vec<Vec<(usize, bool)>> {
         .collect()
 }
 
-/// Anchor rows the wavefront of [`anchors_wavefront`] takes at once.
-const LANES: usize = 4;
-
 /// One anchor row of the wavefront: its first element, its first code (counted from the
 /// walk's first), and the Lorenzo terms of its first anchor and of the others, each with the
 /// offset back to the element read when the sum is not finite (the innermost available axis).
@@ -468,14 +471,14 @@ fn lorenzo<F: Real>(work: &[F], pos: usize, terms: (&[(usize, bool)], usize), of
 }
 
 /// The anchors as [`anchors`] visits them, with the same predictions and the same codes, but
-/// [`LANES`] consecutive anchor rows at a time in a wavefront: row `ρ + j` runs `j` anchors
+/// `LANES` consecutive anchor rows at a time in a wavefront: row `ρ + j` runs `j` anchors
 /// behind row `ρ`. An anchor's prediction reads its own row before it and earlier rows up to
 /// its own index along the row (the Lorenzo stencil reaches back by 0 or 1 along every axis),
 /// all finished before it in this order, so the lanes of one step are independent: their
 /// dependency chains (each value waits on the reconstruction of the one before it in its row)
 /// overlap in the CPU instead of running one after another.
 #[inline(always)]
-fn anchors_wavefront<F: Real, P: AnchorOp<F>>(
+fn anchors_wavefront<F: Real, P: AnchorOp<F>, const LANES: usize>(
     g: &Geometry,
     a: usize,
     offset: F,
@@ -610,7 +613,29 @@ pub(crate) fn walk_wavefront<F: Real, P: AnchorOp<F>>(
     work: &mut [F],
     op: &mut P,
 ) -> Result<(), P::Err> {
-    walk_with(g, plan, offset, step, inv, work, op, anchors_wavefront)
+    if P::WAVEFRONT_LANES == 2 {
+        walk_with(
+            g,
+            plan,
+            offset,
+            step,
+            inv,
+            work,
+            op,
+            anchors_wavefront::<F, P, 2>,
+        )
+    } else {
+        walk_with(
+            g,
+            plan,
+            offset,
+            step,
+            inv,
+            work,
+            op,
+            anchors_wavefront::<F, P, 4>,
+        )
+    }
 }
 
 /// The anchors by `anchor_pass` ([`anchors`] or [`anchors_wavefront`]), then the levels.
