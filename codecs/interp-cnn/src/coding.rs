@@ -19,8 +19,7 @@ use crate::batch::{BatchMlp, MAX_BATCH, input_len};
 use crate::format::{MAX_CHANNELS, slice_steps};
 use crate::grid::{Grid, MARGIN, PARITY, count, level_size, levels};
 use crate::model::{
-    Core, Correction, MAX_FEATURES, Model, batch_core_features, batch_core_features_upto,
-    cond_features, net_index, params,
+    Core, Correction, MAX_FEATURES, Model, batch_core_features, cond_features, net_index, params,
 };
 
 fn corrupt(message: String) -> CodecError {
@@ -490,7 +489,7 @@ impl<'a> Pipe<'a> {
         let n = (self.ws - s0).min(ITEM);
         let offs = s.grids[0].offsets(s.step);
         let mut cores = [Core::default(); ITEM];
-        batch_core_features_upto::<ITEM>(&s.grids[c].data, row0 + 2 * s0, n, &offs, &mut cores, x);
+        batch_core_features(&s.grids[c].data, row0 + 2 * s0, n, &offs, &mut cores, x);
         // channel 0's block of this row was had (Ok) before any item of the row could be
         // claimed: the item needs channel 0's values of the row, decoded from that block
         let first = &self.ahead.row(iy).expect("decoded before")[s0..s0 + n];

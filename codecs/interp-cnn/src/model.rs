@@ -230,6 +230,14 @@ pub fn features(
 /// `x[input_index(f, j)]`: the same values as `core` and `features` (a test compares them), with
 /// the samples along the inner loops so that they vectorise.
 ///
+/// Computed [`LANES`] samples at a time in 32-bit lanes (they vectorise: 8 lanes of AVX2 where
+/// [`ndcodecs_learned::simd::vectorize`] enables it), exactly: the planes' values lie within
+/// `±2^17` (16-bit samples after YCoCg-R's extra bit; the header's ranges are checked against
+/// the dtype's), so the anchor and the deviations fit 32 bits, and a feature's 64-bit product
+/// `(e * r) >> 16` with `|e| < 2^19`, `r <= 2^26` is computed from three 32-bit products. A
+/// test compares them with [`core()`] and [`features`] on values of every supported width and
+/// on the vector-compiled copy.
+///
 /// # Panics
 ///
 /// If a neighbour lies outside `data` (a caller's bug: the grid's margin covers them).
@@ -242,33 +250,7 @@ pub fn batch_core_features(
     cores: &mut [Core],
     x: &mut [i16],
 ) {
-    batch_core_features_upto::<MAX_BATCH>(data, first, n, offs, cores, x);
-}
-
-/// [`batch_core_features`] of `n <= B` samples (`B <= MAX_BATCH`, a multiple of [`LANES`]):
-/// the same values.
-///
-/// Computed [`LANES`] samples at a time in 32-bit lanes (they vectorise: 8 lanes of AVX2 where
-/// [`ndcodecs_learned::simd::vectorize`] enables it), exactly: the planes' values lie within
-/// `±2^17` (16-bit samples after YCoCg-R's extra bit; the header's ranges are checked against
-/// the dtype's), so the anchor and the deviations fit 32 bits, and a feature's 64-bit product
-/// `(e * r) >> 16` with `|e| < 2^19`, `r <= 2^26` is computed from three 32-bit products. A
-/// test compares them with [`core()`] and [`features`] on values of every supported width and
-/// on the vector-compiled copy.
-///
-/// # Panics
-///
-/// As [`batch_core_features`].
-#[inline(always)]
-pub fn batch_core_features_upto<const B: usize>(
-    data: &[i32],
-    first: usize,
-    n: usize,
-    offs: &[isize; NEIGHBOURS],
-    cores: &mut [Core],
-    x: &mut [i16],
-) {
-    debug_assert!(n <= B && B <= MAX_BATCH && B.is_multiple_of(LANES));
+    debug_assert!(n <= MAX_BATCH && MAX_BATCH.is_multiple_of(LANES));
     let mut c0 = 0;
     while c0 < n {
         let m = (n - c0).min(LANES);
@@ -340,7 +322,7 @@ pub fn batch_core_features_upto<const B: usize>(
     }
 }
 
-/// Samples of one chunk of [`batch_core_features_upto`].
+/// Samples of one chunk of [`batch_core_features`].
 pub const LANES: usize = 8;
 
 /// [`scaled`] in 32-bit arithmetic, for `|e| < 2^20` and `0 <= r <= 2^26`: with
@@ -443,16 +425,6 @@ mod tests {
                 assert_eq!(xv, x);
                 for (a, b) in cv.iter().zip(&cores) {
                     assert_eq!((a.a, a.d, a.r, a.ld, a.pat), (b.a, b.d, b.r, b.ld, b.pat));
-                }
-                // the small-batch form gives the same values
-                if n <= 32 {
-                    let mut c32 = vec![Core::default(); n];
-                    let mut x32 = vec![0i16; input_len(17)];
-                    batch_core_features_upto::<32>(&data, first, n, &offs, &mut c32, &mut x32);
-                    assert_eq!(x32, x);
-                    for (a, b) in c32.iter().zip(&cores) {
-                        assert_eq!((a.a, a.d, a.r, a.ld, a.pat), (b.a, b.d, b.r, b.ld, b.pat));
-                    }
                 }
                 for j in 0..n {
                     let nb: [i32; NEIGHBOURS] =
