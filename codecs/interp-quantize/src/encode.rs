@@ -6,7 +6,7 @@ use ndcodecs_core::float::within_bound;
 
 use crate::config::ErrorBound;
 use crate::format::{Geometry, Header, Plan, header_words, kind, mask_runs, mask_words};
-use crate::kernel::{AnchorOp, LevelQuant, PointOp, Walk, walk};
+use crate::kernel::{AnchorOp, LevelQuant, PointOp, Walk, predict, walk};
 use crate::real::Real;
 use crate::tune;
 
@@ -233,11 +233,12 @@ pub(crate) struct EncodeOp<'a, F: Real, const SPECIALS: bool> {
     pub mask: &'a [u32],
 }
 
-impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
-    type Err = (usize, EncodeFailure);
-
+impl<F: Real, const SPECIALS: bool> EncodeOp<'_, F, SPECIALS> {
+    /// [`PointOp::row`] with the predictions of the targets one by one from `pred` and, for
+    /// the blocks of a row without special values, from `preds`.
     #[inline(always)]
-    fn row(
+    #[allow(clippy::too_many_arguments)]
+    fn row_by(
         &mut self,
         work: &mut [F],
         pos0: usize,
@@ -245,7 +246,8 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
         count: usize,
         lq: &LevelQuant<F>,
         pred: impl Fn(&[F], usize) -> F,
-    ) -> Result<(), Self::Err> {
+        preds: impl BlockPreds<F>,
+    ) -> Result<(), (usize, EncodeFailure)> {
         let codes = &mut self.codes[self.k..self.k + count];
         self.k += count;
         let last = pos0 + count.saturating_sub(1) * stride;
@@ -259,7 +261,7 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
                 pos += stride;
             }
         } else if count >= MIN_BLOCK_ROW {
-            return row_blocks(work, pos0, stride, codes, lq, self.bound, pred);
+            return row_blocks(work, pos0, stride, codes, lq, self.bound, preds);
         } else {
             for c in codes {
                 let p = pred(work, pos);
@@ -268,6 +270,47 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
             }
         }
         Ok(())
+    }
+}
+
+impl<F: Real, const SPECIALS: bool> PointOp<F> for EncodeOp<'_, F, SPECIALS> {
+    type Err = (usize, EncodeFailure);
+
+    #[inline(always)]
+    fn row(
+        &mut self,
+        work: &mut [F],
+        pos0: usize,
+        stride: usize,
+        count: usize,
+        lq: &LevelQuant<F>,
+        pred: impl Fn(&[F], usize) -> F,
+    ) -> Result<(), Self::Err> {
+        self.row_by(work, pos0, stride, count, lq, &pred, ByPoint(&pred, stride))
+    }
+
+    /// The blocks of runs without special values get their predictions from
+    /// [`predict_run`](crate::fast::predict_run) (the decoder's vector path); the same codes
+    /// and values as [`PointOp::row`].
+    #[inline(always)]
+    fn row_interp<const C: u8>(
+        &mut self,
+        work: &mut [F],
+        pos0: usize,
+        stride: usize,
+        count: usize,
+        off: usize,
+        lq: &LevelQuant<F>,
+    ) -> Result<(), Self::Err> {
+        self.row_by(
+            work,
+            pos0,
+            stride,
+            count,
+            lq,
+            |w, pos| predict::<F, C>(w, pos, off),
+            ByRun::<C> { stride, off },
+        )
     }
 }
 
@@ -332,18 +375,71 @@ fn encode_one<F: Real, const SPECIALS: bool>(
     Ok(())
 }
 
-/// Targets per block of [`row_blocks`].
+/// Targets per block of [`quantize_block`].
 const BLOCK: usize = 16;
+
+/// Targets per block of [`row_blocks`]: the predictions of so many are computed at a time.
+const ROW_BLOCK: usize = crate::fast::BLOCK;
+const _: () = assert!(ROW_BLOCK.is_multiple_of(BLOCK));
 
 /// Rows with fewer targets go value by value (the anchors' rows have one).
 const MIN_BLOCK_ROW: usize = 4;
 
-/// The encoder's row of `codes.len()` targets (no special values) by blocks of [`BLOCK`]: the
-/// predictions and values of a block gathered (every prediction reads only elements finished
-/// before the row), quantized by [`quantize_block`] without a branch, the reconstructions
-/// scattered back; a target whose fast result fails the bound check goes through
-/// [`quantize_slow`] (as in the value-by-value loop, with the same codes).
+/// How [`row_blocks`] gets the predictions of a block: `fill(work, pos, m, pb)` writes those of
+/// the `m` targets from `pos` into `pb` (a method rather than a closure, so that it is inlined
+/// into the walk and compiled with its vector features).
+trait BlockPreds<F> {
+    fn fill(&self, work: &mut [F], pos: usize, m: usize, pb: &mut [F; ROW_BLOCK]);
+}
+
+/// Predictions one target at a time by a closure, targets `.1` elements apart.
+struct ByPoint<P>(P, usize);
+
+impl<F: Real, P: Fn(&[F], usize) -> F> BlockPreds<F> for ByPoint<P> {
+    #[inline(always)]
+    fn fill(&self, work: &mut [F], pos: usize, m: usize, pb: &mut [F; ROW_BLOCK]) {
+        for (k, p) in pb[..m].iter_mut().enumerate() {
+            *p = (self.0)(work, pos + k * self.1);
+        }
+    }
+}
+
+/// Predictions by interpolation case `C` from neighbours `off` elements away, targets
+/// `stride` apart: through [`predict_run`](crate::fast::predict_run) (the decoder's vector
+/// path, which leaves the predictions in the targets' places) where it takes the block,
+/// else target by target.
+struct ByRun<const C: u8> {
+    stride: usize,
+    off: usize,
+}
+
+impl<F: Real, const C: u8> BlockPreds<F> for ByRun<C> {
+    #[inline(always)]
+    fn fill(&self, work: &mut [F], pos: usize, m: usize, pb: &mut [F; ROW_BLOCK]) {
+        let (stride, off) = (self.stride, self.off);
+        if crate::fast::predict_run::<F, C>(work, pos, stride, m, off).is_some() {
+            match stride {
+                1 => gather::<F, 1>(work, pos, 1, m, pb),
+                2 => gather::<F, 2>(work, pos, 2, m, pb),
+                _ => gather::<F, 0>(work, pos, stride, m, pb),
+            }
+        } else {
+            for (k, p) in pb[..m].iter_mut().enumerate() {
+                *p = predict::<F, C>(work, pos + k * stride, off);
+            }
+        }
+    }
+}
+
+/// The encoder's row of `codes.len()` targets (no special values) by blocks of [`ROW_BLOCK`]:
+/// the values of a block gathered, their predictions computed by `preds` (every prediction
+/// reads only elements finished before the row; it may leave anything in the targets'
+/// places), quantized
+/// by [`quantize_block`] without a branch, the reconstructions scattered back; a target whose
+/// fast result fails the bound check goes through [`quantize_slow`] (as in the value-by-value
+/// loop, with the same codes).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn row_blocks<F: Real>(
     work: &mut [F],
     pos0: usize,
@@ -351,34 +447,96 @@ fn row_blocks<F: Real>(
     codes: &mut [i32],
     lq: &LevelQuant<F>,
     bound: f64,
-    pred: impl Fn(&[F], usize) -> F,
+    preds: impl BlockPreds<F>,
 ) -> Result<(), (usize, EncodeFailure)> {
+    match stride {
+        1 => row_blocks_by::<F, 1>(work, pos0, 1, codes, lq, bound, preds),
+        2 => row_blocks_by::<F, 2>(work, pos0, 2, codes, lq, bound, preds),
+        _ => row_blocks_by::<F, 0>(work, pos0, stride, codes, lq, bound, preds),
+    }
+}
+
+/// The `m` elements `stride` apart from `pos` into `out` (`S`: the stride when known at
+/// compile time, 0 otherwise), so that a whole block compiles to vector loads and shuffles.
+#[inline(always)]
+fn gather<F: Real, const S: usize>(
+    work: &[F],
+    pos: usize,
+    stride: usize,
+    m: usize,
+    out: &mut [F; ROW_BLOCK],
+) {
+    let stride = if S == 0 { stride } else { S };
+    if m == ROW_BLOCK
+        && let Some(src) = work.get(pos..=pos + stride * (ROW_BLOCK - 1))
+    {
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = src[k * stride];
+        }
+    } else {
+        for (k, o) in out[..m].iter_mut().enumerate() {
+            *o = work[pos + k * stride];
+        }
+    }
+}
+
+/// [`row_blocks`] with the stride `S` known at compile time (0: `stride`).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn row_blocks_by<F: Real, const S: usize>(
+    work: &mut [F],
+    pos0: usize,
+    stride: usize,
+    codes: &mut [i32],
+    lq: &LevelQuant<F>,
+    bound: f64,
+    preds: impl BlockPreds<F>,
+) -> Result<(), (usize, EncodeFailure)> {
+    let stride = if S == 0 { stride } else { S };
     let mut pos = pos0;
-    for cb in codes.chunks_mut(BLOCK) {
-        let m = cb.len();
-        let mut xb = [F::ZERO; BLOCK];
-        let mut pb = [F::ZERO; BLOCK];
-        for k in 0..m {
-            let at = pos + k * stride;
-            pb[k] = pred(work, at);
-            xb[k] = work[at];
+    for rb in codes.chunks_mut(ROW_BLOCK) {
+        let m = rb.len();
+        let mut xs = [F::ZERO; ROW_BLOCK];
+        gather::<F, S>(work, pos, stride, m, &mut xs);
+        let mut ps = [F::ZERO; ROW_BLOCK];
+        preds.fill(work, pos, m, &mut ps);
+        let mut rs = [F::ZERO; ROW_BLOCK];
+        for (b, cb) in rb.chunks_mut(BLOCK).enumerate() {
+            let m = cb.len();
+            // (ROW_BLOCK is a multiple of BLOCK)
+            let block = |v: &[F; ROW_BLOCK]| -> [F; BLOCK] {
+                v[b * BLOCK..][..BLOCK]
+                    .try_into()
+                    .unwrap_or_else(|_| unreachable!())
+            };
+            let (xb, pb) = (&block(&xs), &block(&ps));
+            let mut qb = [0i32; BLOCK];
+            let rb: &mut [F; BLOCK] = (&mut rs[b * BLOCK..][..BLOCK])
+                .try_into()
+                .unwrap_or_else(|_| unreachable!());
+            let failed = quantize_block(xb, pb, &mut qb, rb, lq, bound);
+            cb.copy_from_slice(&qb[..m]);
+            // lanes past `m` hold x = p = 0, which never fail
+            let mut failed = failed;
+            while failed != 0 {
+                let k = failed.trailing_zeros() as usize;
+                failed &= failed - 1;
+                let at = pos + (b * BLOCK + k) * stride;
+                let (q, xh) = quantize_slow(xb[k], pb[k], lq, bound).map_err(|f| (at, f))?;
+                cb[k] = q;
+                rb[k] = xh;
+            }
         }
-        let mut qb = [0i32; BLOCK];
-        let mut rb = [F::ZERO; BLOCK];
-        let failed = quantize_block(&xb, &pb, &mut qb, &mut rb, lq, bound);
-        cb.copy_from_slice(&qb[..m]);
-        for (k, &r) in rb[..m].iter().enumerate() {
-            work[pos + k * stride] = r;
-        }
-        // lanes past `m` hold x = p = 0, which never fail
-        let mut failed = failed;
-        while failed != 0 {
-            let k = failed.trailing_zeros() as usize;
-            failed &= failed - 1;
-            let at = pos + k * stride;
-            let (q, xh) = quantize_slow(xb[k], pb[k], lq, bound).map_err(|f| (at, f))?;
-            cb[k] = q;
-            work[at] = xh;
+        if m == ROW_BLOCK
+            && let Some(dst) = work.get_mut(pos..=pos + stride * (ROW_BLOCK - 1))
+        {
+            for (k, &r) in rs.iter().enumerate() {
+                dst[k * stride] = r;
+            }
+        } else {
+            for (k, &r) in rs[..m].iter().enumerate() {
+                work[pos + k * stride] = r;
+            }
         }
         pos += m * stride;
     }

@@ -56,20 +56,52 @@ pub(crate) fn decode_run<F: Real, const C: u8>(
     codes: &[i32],
     step: F,
 ) -> Option<bool> {
+    run_with::<F, C, _>(work, pos0, stride, count, off, codes, |p, c, ok| {
+        value(p, c, step, ok)
+    })
+}
+
+/// The encoder's side of [`decode_run`]: writes the predictions of the run's targets in their
+/// places (`count ≤` [`BLOCK`]), the values there having been read first; the same run shapes
+/// and the same `None` (nothing written) for the others.
+#[inline(always)]
+pub(crate) fn predict_run<F: Real, const C: u8>(
+    work: &mut [F],
+    pos0: usize,
+    stride: usize,
+    count: usize,
+    off: usize,
+) -> Option<()> {
+    const NO_CODES: [i32; BLOCK] = [0; BLOCK];
+    let codes = NO_CODES.get(..count)?;
+    run_with::<F, C, _>(work, pos0, stride, count, off, codes, |p, _, _| p).map(|_| ())
+}
+
+/// [`decode_run`] with `put(prediction, code, finite)` giving what a target receives.
+#[inline(always)]
+fn run_with<F: Real, const C: u8, G: Fn(F, i32, &mut bool) -> F + Copy>(
+    work: &mut [F],
+    pos0: usize,
+    stride: usize,
+    count: usize,
+    off: usize,
+    codes: &[i32],
+    put: G,
+) -> Option<bool> {
     if (C != CUBIC && C != LINEAR) || count < 2 || stride == 0 || codes.len() != count {
         return None;
     }
     let span = (count - 1) * stride + 1;
     let finite = if off >= span {
         match stride {
-            1 => across::<F, C>(work, pos0, 1, count, off, codes, step)?,
-            2 => across::<F, C>(work, pos0, 2, count, off, codes, step)?,
-            _ => across::<F, C>(work, pos0, stride, count, off, codes, step)?,
+            1 => across::<F, C, G>(work, pos0, 1, count, off, codes, put)?,
+            2 => across::<F, C, G>(work, pos0, 2, count, off, codes, put)?,
+            _ => across::<F, C, G>(work, pos0, stride, count, off, codes, put)?,
         }
     } else if stride == 2 * off {
         match off {
-            1 => along::<F, C>(work, pos0, 1, count, codes, step)?,
-            _ => along::<F, C>(work, pos0, off, count, codes, step)?,
+            1 => along::<F, C, G>(work, pos0, 1, count, codes, put)?,
+            _ => along::<F, C, G>(work, pos0, off, count, codes, put)?,
         }
     } else {
         return None;
@@ -79,14 +111,14 @@ pub(crate) fn decode_run<F: Real, const C: u8>(
 
 /// Targets `stride` elements apart, neighbours in other rows (`off ≥` the run's span).
 #[inline(always)]
-fn across<F: Real, const C: u8>(
+fn across<F: Real, const C: u8, G: Fn(F, i32, &mut bool) -> F + Copy>(
     work: &mut [F],
     pos0: usize,
     stride: usize,
     count: usize,
     off: usize,
     codes: &[i32],
-    step: F,
+    put: G,
 ) -> Option<bool> {
     let span = (count - 1) * stride + 1;
     let reach = if C == CUBIC { 3 * off } else { off };
@@ -105,7 +137,7 @@ fn across<F: Real, const C: u8>(
     };
     let mut finite = true;
     if stride == 1 {
-        contiguous::<F, C>(row, codes, [l3, l1, r1, r3], step, &mut finite);
+        contiguous::<F, C, G>(row, codes, [l3, l1, r1, r3], put, &mut finite);
     } else {
         // (target, elements up to the next target), then the last target
         let m = stride * (count - 1);
@@ -117,12 +149,11 @@ fn across<F: Real, const C: u8>(
             .zip(r1[..m].chunks_exact(stride))
             .zip(r3[..m].chunks_exact(stride))
         {
-            x[0] = value(interp::<F, C>(a[0], b[0], d[0], e[0]), c, step, &mut finite);
+            x[0] = put(interp::<F, C>(a[0], b[0], d[0], e[0]), c, &mut finite);
         }
-        row[m] = value(
+        row[m] = put(
             interp::<F, C>(l3[m], l1[m], r1[m], r3[m]),
             codes[count - 1],
-            step,
             &mut finite,
         );
     }
@@ -135,13 +166,13 @@ fn across<F: Real, const C: u8>(
 /// from the array would load, in the same vector, the target slots just written (a stall on
 /// every iteration where a load meets a store still in flight).
 #[inline(always)]
-fn along<F: Real, const C: u8>(
+fn along<F: Real, const C: u8, G: Fn(F, i32, &mut bool) -> F + Copy>(
     work: &mut [F],
     pos0: usize,
     off: usize,
     count: usize,
     codes: &[i32],
-    step: F,
+    put: G,
 ) -> Option<bool> {
     // neighbours on each side of a target: 1 (linear) or 2 (cubic), `reach · off` elements
     // away at most
@@ -175,7 +206,7 @@ fn along<F: Real, const C: u8>(
         } else {
             [&ev[..nb], &ev[..nb], &ev[1..=nb], &ev[1..=nb]]
         };
-        contiguous::<F, C>(&mut vs[..nb], cs, nbrs, step, &mut finite);
+        contiguous::<F, C, G>(&mut vs[..nb], cs, nbrs, put, &mut finite);
         let start = pos0 + stride * t0;
         for (w, &v) in work[start..start + stride * (nb - 1)]
             .chunks_exact_mut(stride)
@@ -199,18 +230,18 @@ const LANES: usize = 8;
 /// to straight vector code, with no scalar remainder loop (short rows are common: 49 elements
 /// along the innermost axis of a climate field).
 #[inline(always)]
-fn contiguous<F: Real, const C: u8>(
+fn contiguous<F: Real, const C: u8, G: Fn(F, i32, &mut bool) -> F>(
     xs: &mut [F],
     codes: &[i32],
     nbrs: [&[F]; 4],
-    step: F,
+    put: G,
     finite: &mut bool,
 ) {
     let n = xs.len();
     if n < LANES || codes.len() != n || nbrs.iter().any(|v| v.len() != n) {
         for (t, (x, &c)) in xs.iter_mut().zip(codes).enumerate() {
             let p = interp::<F, C>(nbrs[0][t], nbrs[1][t], nbrs[2][t], nbrs[3][t]);
-            *x = value(p, c, step, finite);
+            *x = put(p, c, finite);
         }
         return;
     }
@@ -236,12 +267,7 @@ fn contiguous<F: Real, const C: u8>(
             .try_into()
             .unwrap_or_else(|_| unreachable!());
         for u in 0..LANES {
-            x[u] = value(
-                interp::<F, C>(a[u], b[u], d[u], e[u]),
-                cs[u],
-                step,
-                &mut ok[u],
-            );
+            x[u] = put(interp::<F, C>(a[u], b[u], d[u], e[u]), cs[u], &mut ok[u]);
         }
         if j0 == n - LANES {
             break;
@@ -251,8 +277,8 @@ fn contiguous<F: Real, const C: u8>(
     *finite &= ok.iter().all(|&o| o);
 }
 
-/// Targets per block of [`along`].
-const BLOCK: usize = 64;
+/// Targets per block of [`along`] (and at most in a [`predict_run`]).
+pub(crate) const BLOCK: usize = 64;
 
 #[cfg(test)]
 mod tests {
