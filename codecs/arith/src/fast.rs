@@ -1275,11 +1275,14 @@ impl<const L: usize> BlockDecoder<'_, L> {
 }
 
 impl<const L: usize> BlockDecoder<'_, L> {
-    /// [`block`](Self::block) for all `L` lanes (8 or more), written lane-parallel: every step
-    /// of a round (contexts and slots, table entries, states, symbols) as a loop over the lanes
-    /// that the compiler turns into vector instructions (the entries by a gather where the CPU
-    /// has one); only the words are read lane by lane, in stream order. The symbols go to a
-    /// round-major buffer, the values are made from it in the raw bits' order.
+    /// [`block`](Self::block) for all `L` lanes (8 or more; model 3's full rounds), written
+    /// lane-parallel: every step of a round (contexts and slots, table entries, states,
+    /// symbols) as a loop over the lanes that the compiler turns into vector instructions (the
+    /// table entries are loaded one by one: it emits no gathers for x86-64-v3), only the words
+    /// read lane by lane, in stream order (a word's position depends on the lanes before). The
+    /// symbols go to a round-major buffer, from which the values are made in the raw bits'
+    /// order: in stretches of 64 symbols, a mask of those with raw bits ([`raw_flags`]), only
+    /// they read raw bits (all of them in turn where most do), then each lane's values.
     #[inline(always)]
     fn block_wide<T: ArithElement, const ROWS: bool>(
         &mut self,
@@ -1362,6 +1365,7 @@ impl<const L: usize> BlockDecoder<'_, L> {
                     w[..b.len()].copy_from_slice(b);
                     mask |= raw_flags(u64::from_le_bytes(w)) << (8 * g);
                 }
+                // most with raw bits (fine error bounds): every symbol in turn
                 if mask.count_ones() > 40 {
                     for (z, &s) in zc.iter_mut().zip(sc) {
                         *z = Self::zigzagged::<T>(usize::from(s), win, base, &mut pos);
