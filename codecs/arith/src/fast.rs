@@ -1005,6 +1005,8 @@ struct BlockDecoder<'a, const L: usize> {
     bits: BitReader,
     /// the table entries met, or-ed
     flags: u32,
+    /// the CPU's AVX2 (x86-64-v3) instructions, if the decoding loops are compiled for them
+    avx2: Avx2,
 }
 
 impl<'a, const L: usize> BlockDecoder<'a, L> {
@@ -1059,6 +1061,7 @@ impl<'a, const L: usize> BlockDecoder<'a, L> {
             pos,
             bits,
             flags: 0,
+            avx2: None,
         })
     }
 
@@ -1327,12 +1330,7 @@ impl<const L: usize> BlockDecoder<'_, L> {
                     round[k] = a[k] as u8;
                 }
             }
-            for k in 0..L {
-                let w = u32::from(win[rel & (WORD_WINDOW - 1)]);
-                let renorm = y[k] < ndcodecs_entropy::RANS_L;
-                x[k] = if renorm { y[k] << 16 | w } else { y[k] };
-                rel += usize::from(renorm);
-            }
+            read_words(self.avx2, &y, &mut x, win, &mut rel);
             if ROWS {
                 for (c, &s) in curs.iter_mut().zip(round.iter()) {
                     c[j] = s;
@@ -1390,6 +1388,103 @@ impl<const L: usize> BlockDecoder<'_, L> {
                 *v = T::from_signed(unzigzag(zz[j * L + k]));
             }
         }
+    }
+}
+
+/// AVX2 instructions for [`read_words`] (`pulp`'s token that the CPU has them).
+#[cfg(target_arch = "x86_64")]
+type Avx2 = Option<pulp::x86::V3>;
+/// No AVX2 on other CPUs.
+#[cfg(not(target_arch = "x86_64"))]
+type Avx2 = Option<std::convert::Infallible>;
+
+/// The AVX2 token of `arch`, if it is one.
+#[inline(always)]
+fn avx2_of(arch: pulp::Arch) -> Avx2 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        match arch {
+            pulp::Arch::V3(simd) => Some(simd),
+            _ => None,
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = arch;
+        None
+    }
+}
+
+/// For every 8-bit mask `m` of eight lanes, lane `i`'s count of set bits of `m` below bit `i`
+/// (the index of the word it reads among the words the eight lanes read), a byte each.
+const WORD_INDEX: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut m = 0;
+    while m < 256 {
+        let mut i = 0;
+        let mut v = 0u64;
+        while i < 8 {
+            v |= ((m & ((1 << i) - 1)) as u32).count_ones() as u64 * (1 << (8 * i));
+            i += 1;
+        }
+        t[m] = v;
+        m += 1;
+    }
+    t
+};
+
+/// The rANS renormalisation of a round of `L` lanes: state `x[k]` becomes `y[k] << 16 | w` with
+/// the next word `w` of the window `win` (from `rel` on) where `y[k] < 2^16`, `y[k]` elsewhere,
+/// the words taken in lane order; `rel` moves past them. With AVX2, eight lanes at a time: the
+/// lanes that read a word as a mask, the next eight words loaded at once and moved to their
+/// lanes by a permutation ([`WORD_INDEX`]); otherwise lane by lane (the same words, tested).
+#[inline(always)]
+fn read_words<const L: usize>(
+    avx2: Avx2,
+    y: &[u32; L],
+    x: &mut [u32; L],
+    win: &[u16; WORD_WINDOW],
+    rel: &mut usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = avx2
+        && L.is_multiple_of(8)
+    {
+        use pulp::bytemuck::cast;
+        use std::arch::x86_64::{__m128i, __m256i};
+        for (yc, xc) in y.chunks_exact(8).zip(x.chunks_exact_mut(8)) {
+            let mut m = 0usize;
+            for (i, &v) in yc.iter().enumerate() {
+                m |= usize::from(v < ndcodecs_entropy::RANS_L) << i;
+            }
+            let at = *rel & (WORD_WINDOW - 1);
+            let w8: [u16; 8] = win
+                .get(at..at + 8)
+                .and_then(|s| s.first_chunk::<8>())
+                .copied()
+                .unwrap_or([0; 8]);
+            let idx = simd
+                .avx2
+                ._mm256_cvtepu8_epi32(cast::<[u64; 2], __m128i>([WORD_INDEX[m & 255], 0]));
+            let words = simd.avx2._mm256_permutevar8x32_epi32(
+                simd.avx2._mm256_cvtepu16_epi32(cast::<[u16; 8], __m128i>(w8)),
+                idx,
+            );
+            let words: [u32; 8] = cast::<__m256i, [u32; 8]>(words);
+            for i in 0..8 {
+                let renorm = yc[i] < ndcodecs_entropy::RANS_L;
+                xc[i] = if renorm { yc[i] << 16 | words[i] } else { yc[i] };
+            }
+            *rel += m.count_ones() as usize;
+        }
+        return;
+    }
+    let _ = avx2;
+    for k in 0..L {
+        let w = u32::from(win[*rel & (WORD_WINDOW - 1)]);
+        let renorm = y[k] < ndcodecs_entropy::RANS_L;
+        x[k] = if renorm { y[k] << 16 | w } else { y[k] };
+        *rel += usize::from(renorm);
     }
 }
 
@@ -1698,7 +1793,8 @@ fn decode_values_lanes_on<T: ArithElement, const L: usize>(
     if !has_values(payload, n)? {
         return Ok(());
     }
-    let bd = BlockDecoder::<L>::new::<T>(payload)?;
+    let mut bd = BlockDecoder::<L>::new::<T>(payload)?;
+    bd.avx2 = avx2_of(arch);
     let geo = Geometry::new(shape);
     let lanes = lane_ranges(n, &geo, L);
     // lanes of rows: every lane's previous and current row of symbols, reserved fallibly here
