@@ -56,7 +56,7 @@ pub enum ArithModel {
     #[serde(rename = "fast_lanes")]
     FastLanes,
     /// Model 3: model 2 with sixteen lanes (sixteen rANS states and context chains), which a
-    /// decoder runs side by side, lane-parallel: faster to decode than model 2 (about 1.2–1.4 ×
+    /// decoder runs side by side, lane-parallel: faster to decode than model 2 (about 1.2–1.6 ×
     /// at 1e-3 of range on `interp_quantize` codes), 48 bytes more per chunk for the twelve
     /// more states (`specs/arith/README.md`, *Model 3*).
     #[serde(rename = "fast_lanes16")]

@@ -1281,8 +1281,8 @@ impl<const L: usize> BlockDecoder<'_, L> {
     /// [`block`](Self::block) for all `L` lanes (8 or more; model 3's full rounds), written
     /// lane-parallel: every step of a round (contexts and slots, table entries, states,
     /// symbols) as a loop over the lanes that the compiler turns into vector instructions (the
-    /// table entries are loaded one by one: it emits no gathers for x86-64-v3), only the words
-    /// read lane by lane, in stream order (a word's position depends on the lanes before). The
+    /// table entries are loaded one by one: it emits no gathers for x86-64-v3), then the words
+    /// in stream order ([`read_words`]: a word's position depends on the lanes before). The
     /// symbols go to a round-major buffer, from which the values are made in the raw bits'
     /// order: in stretches of 64 symbols, a mask of those with raw bits ([`raw_flags`]), only
     /// they read raw bits (all of them in turn where most do), then each lane's values.
@@ -1467,13 +1467,18 @@ fn read_words<const L: usize>(
                 .avx2
                 ._mm256_cvtepu8_epi32(cast::<[u64; 2], __m128i>([WORD_INDEX[m & 255], 0]));
             let words = simd.avx2._mm256_permutevar8x32_epi32(
-                simd.avx2._mm256_cvtepu16_epi32(cast::<[u16; 8], __m128i>(w8)),
+                simd.avx2
+                    ._mm256_cvtepu16_epi32(cast::<[u16; 8], __m128i>(w8)),
                 idx,
             );
             let words: [u32; 8] = cast::<__m256i, [u32; 8]>(words);
             for i in 0..8 {
                 let renorm = yc[i] < ndcodecs_entropy::RANS_L;
-                xc[i] = if renorm { yc[i] << 16 | words[i] } else { yc[i] };
+                xc[i] = if renorm {
+                    yc[i] << 16 | words[i]
+                } else {
+                    yc[i]
+                };
             }
             *rel += m.count_ones() as usize;
         }

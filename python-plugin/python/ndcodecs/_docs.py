@@ -290,7 +290,7 @@ DOCSTRINGS: dict[str, str] = {
     the 1-d codes of ``interp_quantize``), but unreadable by ndcodecs versions before it, which is
     why it has a name of its own. With ``model="fast_lanes16"`` it writes context model 3: model 2
     with sixteen lanes, which the decoder runs lane-parallel; faster again to decode (about 1.2x
-    to 1.4x model 2 at 1e-3 of range on ``interp_quantize`` codes), 48 bytes more per chunk (the
+    to 1.6x model 2 at 1e-3 of range on ``interp_quantize`` codes), 48 bytes more per chunk (the
     twelve more rANS states), so meant for chunks of thousands of values and more; unreadable by
     versions before it. Every decoder of this version reads every model.
 
