@@ -513,7 +513,9 @@ def ours_arith(p: Prepared, bound: float, exe: str, repeat: int, tmp: Path, nati
     for line in out.strip().splitlines():
         chain, nbytes, err, psnr, enc, dec = line.split(",")[:6]
         short = "iq|arith" if chain.startswith("interp") else "lq|sd|arith"
-        if "model=fast_lanes" in chain:
+        if "model=fast_lanes16" in chain:
+            short += "-lanes16"
+        elif "model=fast_lanes" in chain:
             short += "-lanes"
         elif "model=fast" in chain:
             short += "-fast"
@@ -657,8 +659,10 @@ def write_outputs(runs: dict[str, ArrayRun], versions, repeat, out_dir: Path):
             )
         for fam, label in [("ndcodecs iq|arith-fast", "interp_quantize → arith(model=fast)"),
                            ("ndcodecs iq|arith-lanes", "interp_quantize → arith(model=fast_lanes)"),
+                           ("ndcodecs iq|arith-lanes16", "interp_quantize → arith(model=fast_lanes16)"),
                            ("ndcodecs lq|sd|arith-fast", "linear_quantize → spatial_delta → arith(model=fast)"),
-                           ("ndcodecs lq|sd|arith-lanes", "linear_quantize → spatial_delta → arith(model=fast_lanes)")]:
+                           ("ndcodecs lq|sd|arith-lanes", "linear_quantize → spatial_delta → arith(model=fast_lanes)"),
+                           ("ndcodecs lq|sd|arith-lanes16", "linear_quantize → spatial_delta → arith(model=fast_lanes16)")]:
             fast = summaries[rel].get(fam)
             if fast and sz3:
                 lines.append(

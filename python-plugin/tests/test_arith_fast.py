@@ -1,7 +1,6 @@
-"""arith's context models 1 and 2 (``model="fast"``, ``model="fast_lanes"``) through numcodecs
-and zarr: round trips with
-numcodecs' own helpers, the configuration field, and streams of either model read by either
-codec."""
+"""arith's context models 1 to 3 (``model="fast"``, ``model="fast_lanes"``,
+``model="fast_lanes16"``) through numcodecs and zarr: round trips with numcodecs' own helpers,
+the configuration field, and streams of every model read by every codec."""
 
 from __future__ import annotations
 
@@ -26,7 +25,7 @@ def int_arrays() -> list[np.ndarray]:
     return out
 
 
-MODELS = [("fast", 1), ("fast_lanes", 2)]
+MODELS = [("fast", 1), ("fast_lanes", 2), ("fast_lanes16", 3)]
 
 
 @pytest.mark.parametrize("model", [m for m, _ in MODELS])
@@ -67,7 +66,7 @@ def test_fast_model_errors(model: str) -> None:
         with pytest.raises(ValueError):
             codec.decode(bytes(flipped))
     newer = bytearray(enc)
-    newer[4] = 3
+    newer[4] = 4
     with pytest.raises(ValueError, match="upgrade"):
         codec.decode(bytes(newer))
 

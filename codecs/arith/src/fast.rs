@@ -15,7 +15,9 @@
 //! Context model 2 ("fast_lanes", section *Model 2*) is the same model with the values split
 //! into [`LANES`] lanes (contiguous sub-arrays), each with its own context chain and rANS state,
 //! coded in lockstep so that the decoder runs four independent chains of context → table →
-//! symbol; the tables and the payload layout are model 1's.
+//! symbol; the tables and the payload layout are model 1's. Context model 3 ("fast_lanes16",
+//! section *Model 3*) is model 2 with [`LANES16`] lanes and rANS states, whose decoder takes a
+//! round of sixteen symbols step by step across the lanes ([`BlockDecoder::block_wide`]).
 
 use ndcodecs_core::{ByteReader, CodecError, shape::try_vec};
 use ndcodecs_entropy::{
@@ -231,11 +233,14 @@ fn for_each_row(n: usize, geo: &Geometry, mut row: impl FnMut(usize, bool)) {
 
 /// Number of lanes of model 2.
 pub(crate) const LANES: usize = 4;
+/// Number of lanes of model 3.
+pub(crate) const LANES16: usize = 16;
 
 /// The value ranges `[start, end)` (C order) coded as separate sub-arrays with their own context
-/// chains: one lane for model 1 (`lanes == 1`); for model 2 four lanes of whole rows along the
-/// first remaining axes when the geometry has rows (at least two remaining axes), otherwise of
-/// values. The first `units mod 4` lanes take one unit more than the others.
+/// chains: one lane for model 1 (`lanes == 1`); for models 2 and 3 `lanes` (4 or 16) lanes of
+/// whole rows along the first remaining axes when the geometry has rows (at least two remaining
+/// axes), otherwise of values. The first `units mod lanes` lanes take one unit more than the
+/// others.
 fn lane_ranges(n: usize, geo: &Geometry, lanes: usize) -> Vec<(usize, usize)> {
     let unit = if geo.rows_per_plane > 1 { geo.len } else { 1 };
     let units = n / unit;
@@ -606,7 +611,18 @@ pub(crate) fn encode_values_lanes<T: ArithElement>(
     encode_on(pulp::Arch::new(), values, shape, LANES, out);
 }
 
-/// The payload of model 1 (`lanes == 1`) or model 2 (`lanes == LANES`), with the loops
+/// Appends the model-3 payload of `values` (C order, shape `shape`) to `out`: model 2's with
+/// [`LANES16`] lanes and rANS states.
+pub(crate) fn encode_values_lanes16<T: ArithElement>(
+    values: &[T],
+    shape: &[usize],
+    out: &mut Vec<u8>,
+) {
+    encode_on(pulp::Arch::new(), values, shape, LANES16, out);
+}
+
+/// The payload of model 1 (`lanes == 1`), model 2 (`lanes == LANES`) or model 3 (`lanes ==
+/// LANES16`), with the loops
 /// compiled for `arch` (`pulp`'s runtime dispatch: on x86-64-v3 CPUs the bit lengths take one
 /// `lzcnt`, the shifts and masks one instruction without the `cl` register). Integer
 /// arithmetic: the same bytes on every path (tested).
@@ -627,10 +643,10 @@ fn encode_on<T: ArithElement>(
         type Output = ();
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, _: S) {
-            if self.lanes == 1 {
-                encode_model1(self.values, self.shape, self.out);
-            } else {
-                encode_model2(self.values, self.shape, self.out);
+            match self.lanes {
+                1 => encode_model1(self.values, self.shape, self.out),
+                LANES => encode_lanes::<T, LANES>(self.values, self.shape, self.out),
+                _ => encode_lanes::<T, LANES16>(self.values, self.shape, self.out),
             }
         }
     }
@@ -666,31 +682,33 @@ fn encode_model1<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u
     out.extend_from_slice(&raw);
 }
 
+/// The payload of models 2 (`L = 4`) and 3 (`L = 16`): pass 1 lane by lane, the rANS symbols
+/// round by round on `L` states, the raw bits in the same order.
 #[inline(always)]
-fn encode_model2<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u8>) {
+fn encode_lanes<T: ArithElement, const L: usize>(values: &[T], shape: &[usize], out: &mut Vec<u8>) {
     let n = values.len();
     let geo = Geometry::new(shape);
-    let lanes = lane_ranges(n, &geo, LANES);
-    let start: [usize; LANES] = std::array::from_fn(|k| lanes[k].0);
-    let lens: [usize; LANES] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
+    let lanes = lane_ranges(n, &geo, L);
+    let start: [usize; L] = std::array::from_fn(|k| lanes[k].0);
+    let lens: [usize; L] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
     // the lanes' lengths: `full` values in every lane, then up to `longest` in the first ones
-    let (full, longest) = (lens[LANES - 1], lens[0]);
+    let (full, longest) = (lens[L - 1], lens[0]);
     let mut scratch = take_scratch();
     let hist = first_pass(values, &geo, &lanes, None, &mut scratch.codes);
     let packed = put_tables(&hist, out);
     let coded = &scratch.codes[..n];
     let sym = |k: usize, t: usize| packed[usize::from(coded[start[k] + t]) & (H - 1)];
-    let mut enc = RansEncoder::with_buffer(std::mem::take(&mut scratch.words));
+    let mut enc = RansEncoder::<L>::from_buffer(std::mem::take(&mut scratch.words));
     // pass 2: rANS, last symbol first: the rounds where only the first lanes have values,
-    // then the full rounds (stream index `4t + k`: state `k`)
+    // then the full rounds (stream index `L t + k`: state `k`)
     for t in (full..longest).rev() {
-        for k in (0..LANES).rev() {
+        for k in (0..L).rev() {
             if t < lens[k] {
                 enc.put_symbol(k, sym(k, t));
             }
         }
     }
-    enc.put_rev(LANES * full, |i| sym(i % LANES, i / LANES));
+    enc.put_rev(L * full, |i| sym(i % L, i / L));
     ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
     scratch.words = enc.finish_into_keep(out);
     put_scratch(scratch);
@@ -699,11 +717,11 @@ fn encode_model2<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u
     let mut t0 = 0;
     while t0 < longest {
         let t1 = longest.min(t0 + 1024);
-        raw.reserve(LANES * (t1 - t0));
+        raw.reserve(L * (t1 - t0));
         let (mut pos, mut buf, mut nb) = (raw.pos, raw.buf, raw.nb);
         let dst = &mut raw.out[..];
         for t in t0..t1 {
-            for k in 0..LANES {
+            for k in 0..L {
                 if t < lens[k] {
                     let u = zigzag(values[start[k] + t].to_signed());
                     let e = symbol_of(u).1;
@@ -721,12 +739,15 @@ fn entropy_error(e: &EntropyError) -> CodecError {
     corrupt(format!("rANS stream: {e}"))
 }
 
-/// The tables of a payload of model 1 or 2 (`None` for a context without one), its rANS decoder
-/// and its raw bits.
-type Payload<'a> = (Vec<Option<[u16; SYMBOLS]>>, RansDecoder<'a>, &'a [u8]);
+/// The tables of a payload of models 1 to 3 (`None` for a context without one), its rANS decoder
+/// of `L` states and its raw bits.
+type Payload<'a, const L: usize> = (Vec<Option<[u16; SYMBOLS]>>, RansDecoder<'a, L>, &'a [u8]);
 
-/// Reads the tables and the rANS stream's length of `payload` and splits it.
-fn read_payload<T: ArithElement>(payload: &[u8]) -> Result<Payload<'_>, CodecError> {
+/// Reads the tables and the rANS stream's length of `payload` (a rANS stream of `L` states) and
+/// splits it.
+fn read_payload<T: ArithElement, const L: usize>(
+    payload: &[u8],
+) -> Result<Payload<'_, L>, CodecError> {
     let mut r = ByteReader::new(CODEC_ID, payload);
     let max_sym = max_symbol(T::BITS);
     // one table per context; a context without symbols gets no table and is an error if met
@@ -790,7 +811,7 @@ fn read_payload<T: ArithElement>(payload: &[u8]) -> Result<Payload<'_>, CodecErr
     #[allow(clippy::cast_possible_truncation)]
     let rans_bytes = r.take(rans_len as usize)?;
     let raw_bytes = r.remaining();
-    let dec = RansDecoder::new(rans_bytes).map_err(|e| entropy_error(&e))?;
+    let dec = RansDecoder::<L>::with_states(rans_bytes).map_err(|e| entropy_error(&e))?;
     Ok((tables, dec, raw_bytes))
 }
 
@@ -811,7 +832,8 @@ struct SymbolDecoder<'a> {
 impl<'a> SymbolDecoder<'a> {
     /// Reads the tables, the rANS stream's length and splits the payload.
     fn new<T: ArithElement>(payload: &'a [u8]) -> Result<Self, CodecError> {
-        let (tables, dec, raw_bytes) = read_payload::<T>(payload)?;
+        let (tables, dec, raw_bytes) =
+            read_payload::<T, { ndcodecs_entropy::RANS_LANES }>(payload)?;
         let bits = BitReader::new(raw_bytes);
         // flat tables; a context without a table decodes symbol 0 and fails at the end
         let mut slot_sym: Box<[u8; CONTEXTS << 12]> = vec![0u8; CONTEXTS << 12]
@@ -892,14 +914,20 @@ fn has_values(payload: &[u8], n: usize) -> Result<bool, CodecError> {
 /// from the symbols and the raw bits ([`BlockDecoder::value`]), so that each loop is short and
 /// keeps its state in registers. A power of two.
 const BLOCK_ROUNDS: usize = 256;
+/// Values of a block of the lockstep decoders (rounds × lanes), whatever the number of lanes.
+const BLOCK_VALUES: usize = LANES * BLOCK_ROUNDS;
+/// Rounds of a block of `lanes` lanes: [`BLOCK_VALUES`] / `lanes`.
+const fn block_rounds(lanes: usize) -> usize {
+    BLOCK_VALUES / lanes
+}
 /// Rounds of a block whose values are made at once when none has raw bits.
 const GROUP_ROUNDS: usize = 8;
 /// The words of the rANS stream a block sees: twice what it may read (one word a value at
 /// most), a power of two, so that a masked index needs no bounds check.
-const WORD_WINDOW: usize = 2 * LANES * BLOCK_ROUNDS;
+const WORD_WINDOW: usize = 2 * BLOCK_VALUES;
 /// The bytes of raw bits a block sees: twice what it may read (8 bytes a value at most, plus
 /// the 8-byte load), a power of two.
-const BYTE_WINDOW: usize = 2 * 8 * LANES * BLOCK_ROUNDS;
+const BYTE_WINDOW: usize = 2 * 8 * BLOCK_VALUES;
 
 /// A symbol's zigzagged value without its raw bits: its leading bits (`TOP`) shifted above
 /// them (`RAW_BITS`).
@@ -928,6 +956,18 @@ fn rans_end_error(e: &EntropyError, payload_len: usize) -> CodecError {
     }
 }
 
+/// One bit per byte of `w` (byte `i` → bit `i`): whether it is a symbol with raw bits (4 and
+/// up).
+#[inline(always)]
+fn raw_flags(w: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let t = w & 0xFCFC_FCFC_FCFC_FCFC;
+    // the high bit of every byte of `t` that is not zero, without carries between bytes
+    let high = (((t & LOW7) + LOW7) | t) & !LOW7;
+    // gathered into the top byte by a multiplication (bit 8i + 7 goes to bit 56 + i)
+    (high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
 /// The error for a value met in a context without a table.
 fn empty_context_error() -> CodecError {
     corrupt("a value falls in a context whose table is empty".into())
@@ -942,11 +982,12 @@ thread_local! {
         const { std::cell::Cell::new(None) };
 }
 
-/// The decoding side of models 1 and 2 for the two-pass loops: one packed table entry per
+/// The decoding side of models 2 and 3 (`L` rANS states) for the two-pass loops: one packed
+/// table entry per
 /// (context, slot), the rANS stream and the raw bits each behind a window of zeros, so that
 /// the loops read both without a bounds check per value (past the end they read zeros, as
 /// [`RansDecoder`] and [`BitReader`] do).
-struct BlockDecoder<'a> {
+struct BlockDecoder<'a, const L: usize> {
     /// `symbol | (slot − cum) << 7 | freq << 19` at `ctx << 12 | slot` (the symbol whose
     /// interval `[cum, cum + freq)` holds the slot); a context without a table has `freq` 4096,
     /// which no table lists, symbol 0 and `cum` 0 (the state stays as it is), so that bit 31 of
@@ -956,19 +997,21 @@ struct BlockDecoder<'a> {
     rans_words: &'a [[u8; 2]],
     /// the rANS words followed by [`WORD_WINDOW`] zeros
     words: Vec<u16>,
-    /// the four states
-    states: [u32; LANES],
+    /// the `L` states
+    states: [u32; L],
     /// words read (past the end for a damaged stream)
     pos: usize,
     /// the raw bits followed by [`BYTE_WINDOW`] zeros, and the bits read
     bits: BitReader,
     /// the table entries met, or-ed
     flags: u32,
+    /// the CPU's AVX2 (x86-64-v3) instructions, if the decoding loops are compiled for them
+    avx2: Avx2,
 }
 
-impl<'a> BlockDecoder<'a> {
+impl<'a, const L: usize> BlockDecoder<'a, L> {
     fn new<T: ArithElement>(payload: &'a [u8]) -> Result<Self, CodecError> {
-        let (tables, dec, raw_bytes) = read_payload::<T>(payload)?;
+        let (tables, dec, raw_bytes) = read_payload::<T, L>(payload)?;
         let (states, rans_words, pos) = dec.into_parts();
         let mut words = Vec::with_capacity(rans_words.len() + WORD_WINDOW);
         words.extend(rans_words.iter().map(|&b| u16::from_le_bytes(b)));
@@ -1018,6 +1061,7 @@ impl<'a> BlockDecoder<'a> {
             pos,
             bits,
             flags: 0,
+            avx2: None,
         })
     }
 
@@ -1095,6 +1139,31 @@ impl<'a> BlockDecoder<'a> {
         T::from_signed(unzigzag(TOP_SHIFTED[sym] | raw))
     }
 
+    /// The zigzagged value of symbol `sym` with its raw bits read at bit `pos` (as
+    /// [`value`](Self::value)).
+    #[inline(always)]
+    fn zigzagged<T: ArithElement>(
+        sym: usize,
+        win: &[u8; BYTE_WINDOW],
+        base: usize,
+        pos: &mut usize,
+    ) -> u64 {
+        let sym = sym & (SYMBOLS - 1);
+        let nb = u32::from(RAW_BITS[sym]);
+        let read = |pos: usize, count: u32| -> u64 {
+            let i = ((pos >> 3) - base) & (BYTE_WINDOW / 2 - 1);
+            let b = *win[i..].first_chunk::<8>().unwrap_or(&[0; 8]);
+            (u64::from_le_bytes(b) >> (pos & 7)) & !(u64::MAX << count)
+        };
+        let raw = if T::BITS <= 32 || nb <= 56 {
+            read(*pos, nb)
+        } else {
+            read(*pos, 32) | read(*pos + 32, nb - 32) << 32
+        };
+        *pos += nb as usize;
+        TOP_SHIFTED[sym] | raw
+    }
+
     /// Checks the ends of both streams and the contexts met (the checks of
     /// [`SymbolDecoder::finish`], in its order).
     fn finish(self, payload_len: usize) -> Result<(), CodecError> {
@@ -1110,26 +1179,34 @@ impl<'a> BlockDecoder<'a> {
     }
 }
 
-impl BlockDecoder<'_> {
-    /// Decodes one block of `m <= BLOCK_ROUNDS` rounds of the first `K` lanes (state `k` for
-    /// lane `k`): the symbols of every round first (into `outs[k][..m]`, and for `ROWS` into
-    /// `curs[k][..m]`, the contexts' part from the row above from `ups[k]`, which holds the
-    /// symbols above the block's values with one more either side), then the values, the raw
-    /// bits read in stream order (round by round, lanes ascending). `sl` and `sl2` are the
-    /// lanes' last two symbols.
+impl<const L: usize> BlockDecoder<'_, L> {
+    /// Decodes one block of `m <= block_rounds(L)` rounds of the first `active <= K` lanes
+    /// (state `k` for lane `k`; the lanes from `active` on are empty): the symbols of every
+    /// round first (into `outs[k][..m]`, and for `ROWS` into `curs[k][..m]`, the contexts' part
+    /// from the row above from `ups[k]`, which holds the symbols above the block's values with
+    /// one more either side), then the values, the raw bits read in stream order (round by
+    /// round, lanes ascending). `sl` and `sl2` are the lanes' last two symbols.
     #[inline(always)]
     fn block<T: ArithElement, const ROWS: bool, const K: usize>(
         &mut self,
         outs: [&mut [T]; K],
         ups: [&[u8]; K],
         curs: [&mut [u8]; K],
-        sl: &mut [u32; LANES],
-        sl2: &mut [u32; LANES],
+        sl: &mut [u32; L],
+        sl2: &mut [u32; L],
+        active: usize,
     ) {
-        let m = outs[0].len().min(BLOCK_ROUNDS);
-        let mut outs = outs.map(|o| &mut o[..m]);
-        let ups = ups.map(|u| if ROWS { &u[..m + 2] } else { u });
-        let curs = curs.map(|c| if ROWS { &mut c[..m] } else { c });
+        let m = outs[0].len().min(block_rounds(L));
+        // lanes from `active` on are empty
+        let mut outs = outs.map(|o| {
+            let l = o.len().min(m);
+            &mut o[..l]
+        });
+        let ups = ups.map(|u| if ROWS { &u[..u.len().min(m + 2)] } else { u });
+        let curs = curs.map(|c| {
+            let l = if ROWS { c.len().min(m) } else { c.len() };
+            &mut c[..l]
+        });
         // pass 1: the symbols, four independent chains of context → table → state
         let (win, wbase, mut rel) = self.word_window();
         let table = &*self.table;
@@ -1138,6 +1215,9 @@ impl BlockDecoder<'_> {
         let (mut a, mut b) = (*sl, *sl2);
         for j in 0..m {
             for k in 0..K {
+                if k >= active {
+                    break;
+                }
                 let up = if ROWS { up_part(ups[k], j) } else { 0 };
                 let s = Self::symbol(
                     table,
@@ -1171,10 +1251,11 @@ impl BlockDecoder<'_> {
             // bits: a group of them is a map of each lane's symbols (vectorised)
             let any = outs
                 .iter()
+                .take(active)
                 .map(|o| o[j0..j1].iter().fold(0, |acc, s| acc | s.to_signed()))
                 .fold(0, |acc, s| acc | s);
             if any & !3 == 0 {
-                for o in &mut outs {
+                for o in outs.iter_mut().take(active) {
                     for v in &mut o[j0..j1] {
                         #[allow(clippy::cast_sign_loss)]
                         let u = v.to_signed() as u64;
@@ -1183,7 +1264,7 @@ impl BlockDecoder<'_> {
                 }
             } else {
                 for j in j0..j1 {
-                    for o in &mut outs {
+                    for o in outs.iter_mut().take(active) {
                         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                         let sym = o[j].to_signed() as usize;
                         o[j] = Self::value::<T>(sym, win, base, &mut pos);
@@ -1196,47 +1277,287 @@ impl BlockDecoder<'_> {
     }
 }
 
-/// The first `K` of `outs`, each from `a` to `b`.
+impl<const L: usize> BlockDecoder<'_, L> {
+    /// [`block`](Self::block) for all `L` lanes (8 or more; model 3's full rounds), written
+    /// lane-parallel: every step of a round (contexts and slots, table entries, states,
+    /// symbols) as a loop over the lanes that the compiler turns into vector instructions (the
+    /// table entries are loaded one by one: it emits no gathers for x86-64-v3), then the words
+    /// in stream order ([`read_words`]: a word's position depends on the lanes before). The
+    /// symbols go to a round-major buffer, from which the values are made in the raw bits'
+    /// order: in stretches of 64 symbols, a mask of those with raw bits ([`raw_flags`]), only
+    /// they read raw bits (all of them in turn where most do), then each lane's values.
+    #[inline(always)]
+    fn block_wide<T: ArithElement, const ROWS: bool>(
+        &mut self,
+        outs: [&mut [T]; L],
+        ups: [&[u8]; L],
+        curs: [&mut [u8]; L],
+        sl: &mut [u32; L],
+        sl2: &mut [u32; L],
+    ) {
+        let m = outs[0].len().min(block_rounds(L));
+        let mut outs = outs.map(|o| &mut o[..m]);
+        let ups = ups.map(|u| if ROWS { &u[..m + 2] } else { u });
+        let mut curs = curs.map(|c| if ROWS { &mut c[..m] } else { c });
+        let mut syms = [0u8; BLOCK_VALUES];
+        let (win, wbase, mut rel) = self.word_window();
+        let table = &*self.table;
+        let mut x = self.states;
+        let mut flags = [0u32; L];
+        let (mut a, mut b) = (*sl, *sl2);
+        for (j, round) in syms.chunks_exact_mut(L).take(m).enumerate() {
+            let mut idx = [0u32; L];
+            for k in 0..L {
+                let up = if ROWS { up_part(ups[k], j) } else { 0 };
+                #[allow(clippy::cast_possible_truncation)]
+                let c = context(a[k], b[k], up) as u32;
+                idx[k] = c << 12 | (x[k] & 0xFFF);
+            }
+            let mut e = [0u32; L];
+            for k in 0..L {
+                e[k] = table[idx[k] as usize & ((CONTEXTS << 12) - 1)];
+            }
+            let mut y = [0u32; L];
+            for k in 0..L {
+                flags[k] |= e[k];
+                y[k] = (e[k] >> 19)
+                    .wrapping_mul(x[k] >> 12)
+                    .wrapping_add((e[k] >> 7) & 0xFFF);
+                b[k] = a[k];
+                a[k] = e[k] & 0x7F;
+                #[allow(clippy::cast_possible_truncation)]
+                {
+                    round[k] = a[k] as u8;
+                }
+            }
+            read_words(self.avx2, &y, &mut x, win, &mut rel);
+            if ROWS {
+                for (c, &s) in curs.iter_mut().zip(round.iter()) {
+                    c[j] = s;
+                }
+            }
+        }
+        let pos = wbase + rel;
+        (self.states, self.pos) = (x, pos);
+        self.flags |= flags.iter().fold(0, |acc, &f| acc | f);
+        (*sl, *sl2) = (a, b);
+        // pass 2: the values' zigzagged forms round by round (the raw bits' order), then each
+        // lane's values from them
+        let n = m * L;
+        let syms = &syms[..n];
+        let mut zz = [0u64; BLOCK_VALUES];
+        let zz = &mut zz[..n];
+        if syms.iter().fold(0, |acc, &s| acc | s) & !3 == 0 {
+            // no raw bits: symbols 0 to 3 are their zigzagged values
+            for (z, &s) in zz.iter_mut().zip(syms) {
+                *z = u64::from(s);
+            }
+        } else {
+            let (win, base) = self.byte_window();
+            let mut pos = self.bits.pos;
+            for (zc, sc) in zz.chunks_mut(64).zip(syms.chunks(64)) {
+                // the symbols with raw bits (4 and up), by a mask of the chunk
+                let mut mask = 0u64;
+                for (g, b) in sc.chunks(8).enumerate() {
+                    let mut w = [0u8; 8];
+                    w[..b.len()].copy_from_slice(b);
+                    mask |= raw_flags(u64::from_le_bytes(w)) << (8 * g);
+                }
+                // most with raw bits (fine error bounds): every symbol in turn
+                if mask.count_ones() > 40 {
+                    for (z, &s) in zc.iter_mut().zip(sc) {
+                        *z = Self::zigzagged::<T>(usize::from(s), win, base, &mut pos);
+                    }
+                } else {
+                    for (z, &s) in zc.iter_mut().zip(sc) {
+                        *z = u64::from(s);
+                    }
+                    while mask != 0 {
+                        let i = mask.trailing_zeros() as usize & 63;
+                        mask &= mask - 1;
+                        if let (Some(z), Some(&s)) = (zc.get_mut(i), sc.get(i)) {
+                            *z = Self::zigzagged::<T>(usize::from(s), win, base, &mut pos);
+                        }
+                    }
+                }
+            }
+            self.bits.pos = pos;
+        }
+        for (k, o) in outs.iter_mut().enumerate() {
+            for (j, v) in o.iter_mut().enumerate() {
+                *v = T::from_signed(unzigzag(zz[j * L + k]));
+            }
+        }
+    }
+}
+
+/// AVX2 instructions for [`read_words`] (`pulp`'s token that the CPU has them).
+#[cfg(target_arch = "x86_64")]
+type Avx2 = Option<pulp::x86::V3>;
+/// No AVX2 on other CPUs.
+#[cfg(not(target_arch = "x86_64"))]
+type Avx2 = Option<std::convert::Infallible>;
+
+/// The AVX2 token of `arch`, if it is one.
+#[inline(always)]
+fn avx2_of(arch: pulp::Arch) -> Avx2 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        match arch {
+            pulp::Arch::V3(simd) => Some(simd),
+            _ => None,
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = arch;
+        None
+    }
+}
+
+/// For every 8-bit mask `m` of eight lanes, lane `i`'s count of set bits of `m` below bit `i`
+/// (the index of the word it reads among the words the eight lanes read), a byte each.
+const WORD_INDEX: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut m = 0;
+    while m < 256 {
+        let mut i = 0;
+        let mut v = 0u64;
+        while i < 8 {
+            v |= ((m & ((1 << i) - 1)) as u32).count_ones() as u64 * (1 << (8 * i));
+            i += 1;
+        }
+        t[m] = v;
+        m += 1;
+    }
+    t
+};
+
+/// The rANS renormalisation of a round of `L` lanes: state `x[k]` becomes `y[k] << 16 | w` with
+/// the next word `w` of the window `win` (from `rel` on) where `y[k] < 2^16`, `y[k]` elsewhere,
+/// the words taken in lane order; `rel` moves past them. With AVX2, eight lanes at a time: the
+/// lanes that read a word as a mask, the next eight words loaded at once and moved to their
+/// lanes by a permutation ([`WORD_INDEX`]); otherwise lane by lane (the same words, tested).
+#[inline(always)]
+fn read_words<const L: usize>(
+    avx2: Avx2,
+    y: &[u32; L],
+    x: &mut [u32; L],
+    win: &[u16; WORD_WINDOW],
+    rel: &mut usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = avx2
+        && L.is_multiple_of(8)
+    {
+        use pulp::bytemuck::cast;
+        use std::arch::x86_64::{__m128i, __m256i};
+        for (yc, xc) in y.chunks_exact(8).zip(x.chunks_exact_mut(8)) {
+            let mut m = 0usize;
+            for (i, &v) in yc.iter().enumerate() {
+                m |= usize::from(v < ndcodecs_entropy::RANS_L) << i;
+            }
+            let at = *rel & (WORD_WINDOW - 1);
+            let w8: [u16; 8] = win
+                .get(at..at + 8)
+                .and_then(|s| s.first_chunk::<8>())
+                .copied()
+                .unwrap_or([0; 8]);
+            let idx = simd
+                .avx2
+                ._mm256_cvtepu8_epi32(cast::<[u64; 2], __m128i>([WORD_INDEX[m & 255], 0]));
+            let words = simd.avx2._mm256_permutevar8x32_epi32(
+                simd.avx2
+                    ._mm256_cvtepu16_epi32(cast::<[u16; 8], __m128i>(w8)),
+                idx,
+            );
+            let words: [u32; 8] = cast::<__m256i, [u32; 8]>(words);
+            for i in 0..8 {
+                let renorm = yc[i] < ndcodecs_entropy::RANS_L;
+                xc[i] = if renorm {
+                    yc[i] << 16 | words[i]
+                } else {
+                    yc[i]
+                };
+            }
+            *rel += m.count_ones() as usize;
+        }
+        return;
+    }
+    let _ = avx2;
+    for k in 0..L {
+        let w = u32::from(win[*rel & (WORD_WINDOW - 1)]);
+        let renorm = y[k] < ndcodecs_entropy::RANS_L;
+        x[k] = if renorm { y[k] << 16 | w } else { y[k] };
+        *rel += usize::from(renorm);
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests only: full rounds of 8 and more lanes take the lane-by-lane loop, so that a test
+    /// compares it with the lane-parallel one.
+    static NARROW_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether full rounds of 8 and more lanes take [`BlockDecoder::block_wide`] (always, but in
+/// tests that ask otherwise).
+#[inline(always)]
+fn wide_allowed() -> bool {
+    #[cfg(test)]
+    {
+        !NARROW_ONLY.with(std::cell::Cell::get)
+    }
+    #[cfg(not(test))]
+    {
+        true
+    }
+}
+
+/// The first `K` of `outs`, each from `a` to `b`, the first `active` of them (empty after).
 #[inline(always)]
 fn lanes_at<'s, T, const K: usize>(
     outs: &'s mut [&mut [T]],
     a: usize,
     b: usize,
+    active: usize,
 ) -> [&'s mut [T]; K] {
-    let mut it = outs.iter_mut();
+    let mut it = outs.iter_mut().take(active);
     std::array::from_fn(|_| match it.next() {
         Some(o) => &mut o[a..b],
         None => &mut [],
     })
 }
 
-/// [`BlockDecoder::block`] for the first `active` lanes (1 to 4), values `a..b` of each
-/// (`b − a <= BLOCK_ROUNDS`); with `rows = Some((ups, curs, w, j0))` the lanes' rows of symbols
-/// above in `ups` and current ones in `curs` (`w` bytes a lane, one zero either side), the
-/// block's values starting at value `j0` of the row.
+/// [`BlockDecoder::block`] for the first `active` lanes (1 to `L`), values `a..b` of each
+/// (`b − a <= block_rounds(L)`); with `rows = Some((ups, curs, w, j0))` the lanes' rows of
+/// symbols above in `ups` and current ones in `curs` (`w` bytes a lane, one zero either side),
+/// the block's values starting at value `j0` of the row. All lanes, 3, 2 and 1 have loops of
+/// their own; other partial rounds (more than 4 lanes) take the loop of all lanes with a bound.
 #[inline(always)]
-fn block_of<T: ArithElement>(
-    bd: &mut BlockDecoder<'_>,
+fn block_of<T: ArithElement, const L: usize>(
+    bd: &mut BlockDecoder<'_, L>,
     active: usize,
     outs: &mut [&mut [T]],
     (a, b): (usize, usize),
     rows: Option<(&[u8], &mut [u8], usize, usize)>,
-    sl: &mut [u32; LANES],
-    sl2: &mut [u32; LANES],
+    sl: &mut [u32; L],
+    sl2: &mut [u32; L],
 ) {
     #[inline(always)]
-    fn go<T: ArithElement, const K: usize>(
-        bd: &mut BlockDecoder<'_>,
+    fn go<T: ArithElement, const L: usize, const K: usize>(
+        bd: &mut BlockDecoder<'_, L>,
         outs: &mut [&mut [T]],
         (a, b): (usize, usize),
         rows: Option<(&[u8], &mut [u8], usize, usize)>,
-        sl: &mut [u32; LANES],
-        sl2: &mut [u32; LANES],
+        sl: &mut [u32; L],
+        sl2: &mut [u32; L],
+        active: usize,
     ) {
-        let o = lanes_at::<T, K>(outs, a, b);
+        let o = lanes_at::<T, K>(outs, a, b, active);
         if let Some((ups, curs, w, j0)) = rows {
-            let mut u = ups.chunks(w);
-            let mut c = curs.chunks_mut(w);
+            let mut u = ups.chunks(w).take(active);
+            let mut c = curs.chunks_mut(w).take(active);
             let m = b - a;
             let u: [&[u8]; K] =
                 std::array::from_fn(|_| u.next().map_or(&[][..], |r| &r[j0..j0 + m + 2]));
@@ -1244,16 +1565,47 @@ fn block_of<T: ArithElement>(
                 Some(r) => &mut r[j0 + 1..j0 + 1 + m],
                 None => &mut [],
             });
-            bd.block::<T, true, K>(o, u, c, sl, sl2);
+            bd.block::<T, true, K>(o, u, c, sl, sl2, active);
         } else {
-            bd.block::<T, false, K>(o, [&[]; K], std::array::from_fn(|_| &mut [][..]), sl, sl2);
+            bd.block::<T, false, K>(
+                o,
+                [&[]; K],
+                std::array::from_fn(|_| &mut [][..]),
+                sl,
+                sl2,
+                active,
+            );
         }
     }
     match active {
-        4 => go::<T, 4>(bd, outs, (a, b), rows, sl, sl2),
-        3 => go::<T, 3>(bd, outs, (a, b), rows, sl, sl2),
-        2 => go::<T, 2>(bd, outs, (a, b), rows, sl, sl2),
-        _ => go::<T, 1>(bd, outs, (a, b), rows, sl, sl2),
+        k if k == L && L >= 8 && wide_allowed() => {
+            let o = lanes_at::<T, L>(outs, a, b, L);
+            if let Some((ups, curs, w, j0)) = rows {
+                let mut u = ups.chunks(w);
+                let mut c = curs.chunks_mut(w);
+                let m = b - a;
+                let u: [&[u8]; L] =
+                    std::array::from_fn(|_| u.next().map_or(&[][..], |r| &r[j0..j0 + m + 2]));
+                let c: [&mut [u8]; L] = std::array::from_fn(|_| match c.next() {
+                    Some(r) => &mut r[j0 + 1..j0 + 1 + m],
+                    None => &mut [],
+                });
+                bd.block_wide::<T, true>(o, u, c, sl, sl2);
+            } else {
+                bd.block_wide::<T, false>(
+                    o,
+                    [&[]; L],
+                    std::array::from_fn(|_| &mut [][..]),
+                    sl,
+                    sl2,
+                );
+            }
+        }
+        k if k == L => go::<T, L, L>(bd, outs, (a, b), rows, sl, sl2, L),
+        3 => go::<T, L, 3>(bd, outs, (a, b), rows, sl, sl2, 3),
+        2 => go::<T, L, 2>(bd, outs, (a, b), rows, sl, sl2, 2),
+        1 => go::<T, L, 1>(bd, outs, (a, b), rows, sl, sl2, 1),
+        _ => go::<T, L, L>(bd, outs, (a, b), rows, sl, sl2, active),
     }
 }
 
@@ -1315,25 +1667,25 @@ fn split_lanes<'o, T>(mut out: &'o mut [T], lanes: &[(usize, usize)]) -> Vec<&'o
 
 /// [`decode_lanes_on`] compiled for `arch` (`pulp`'s runtime dispatch: on x86-64-v3 CPUs,
 /// shifts and bit masks without the `cl` register).
-fn decode_lanes_arch<'a, T: ArithElement>(
+fn decode_lanes_arch<'a, T: ArithElement, const L: usize>(
     arch: pulp::Arch,
-    bd: BlockDecoder<'a>,
+    bd: BlockDecoder<'a, L>,
     outs: &mut [&mut [T]],
     lanes: &[(usize, usize)],
     geo: &Geometry,
     rows: (Vec<u8>, Vec<u8>),
-) -> BlockDecoder<'a> {
-    struct Op<'a, 'o, 'p, T> {
-        bd: BlockDecoder<'a>,
+) -> BlockDecoder<'a, L> {
+    struct Op<'a, 'o, 'p, T, const L: usize> {
+        bd: BlockDecoder<'a, L>,
         outs: &'o mut [&'p mut [T]],
         lanes: &'o [(usize, usize)],
         geo: &'o Geometry,
         rows: (Vec<u8>, Vec<u8>),
     }
-    impl<'a, T: ArithElement> pulp::WithSimd for Op<'a, '_, '_, T> {
-        type Output = BlockDecoder<'a>;
+    impl<'a, T: ArithElement, const L: usize> pulp::WithSimd for Op<'a, '_, '_, T, L> {
+        type Output = BlockDecoder<'a, L>;
         #[inline(always)]
-        fn with_simd<S: pulp::Simd>(self, _: S) -> BlockDecoder<'a> {
+        fn with_simd<S: pulp::Simd>(self, _: S) -> BlockDecoder<'a, L> {
             decode_lanes_on(self.bd, self.outs, self.lanes, self.geo, self.rows)
         }
     }
@@ -1346,26 +1698,27 @@ fn decode_lanes_arch<'a, T: ArithElement>(
     })
 }
 
-/// Model 2's lockstep loops, in blocks of up to [`BLOCK_ROUNDS`] rounds of the lanes that have
+/// The lockstep loops of models 2 and 3 (`L` lanes), in blocks of up to `block_rounds(L)`
+/// rounds of the lanes that have
 /// values ([`BlockDecoder::block`]).
 #[inline(always)]
-fn decode_lanes_on<'a, T: ArithElement>(
-    mut bd: BlockDecoder<'a>,
+fn decode_lanes_on<'a, T: ArithElement, const L: usize>(
+    mut bd: BlockDecoder<'a, L>,
     outs: &mut [&mut [T]],
     lanes: &[(usize, usize)],
     geo: &Geometry,
     (mut ups, mut curs): (Vec<u8>, Vec<u8>),
-) -> BlockDecoder<'a> {
-    let lens: [usize; LANES] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
-    let mut sl = [0u32; LANES];
-    let mut sl2 = [0u32; LANES];
+) -> BlockDecoder<'a, L> {
+    let lens: [usize; L] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
+    let mut sl = [0u32; L];
+    let mut sl2 = [0u32; L];
     if geo.rows_per_plane == 1 {
         // lanes of values: one row each, nothing above; round `t` holds the lanes longer than
         // `t` (the first ones)
         let mut t0 = 0;
         while let Some(end) = lens.iter().copied().filter(|&l| l > t0).min() {
             let active = lens.iter().filter(|&&l| l > t0).count();
-            let t1 = end.min(t0 + BLOCK_ROUNDS);
+            let t1 = end.min(t0 + block_rounds(L));
             block_of(&mut bd, active, outs, (t0, t1), None, &mut sl, &mut sl2);
             t0 = t1;
         }
@@ -1374,8 +1727,8 @@ fn decode_lanes_on<'a, T: ArithElement>(
         // side), lane `k`'s at `k × (len + 2)`
         let len = geo.len;
         let w = len + 2;
-        debug_assert!(ups.len() == LANES * w && curs.len() == LANES * w);
-        let rows: [usize; LANES] = std::array::from_fn(|k| lens[k] / len);
+        debug_assert!(ups.len() == L * w && curs.len() == L * w);
+        let rows: [usize; L] = std::array::from_fn(|k| lens[k] / len);
         for q in 0..rows[0] {
             let active = rows.iter().filter(|&&r| r > q).count();
             for k in 0..active {
@@ -1387,7 +1740,7 @@ fn decode_lanes_on<'a, T: ArithElement>(
             let base = q * len;
             let mut j0 = 0;
             while j0 < len {
-                let j1 = len.min(j0 + BLOCK_ROUNDS);
+                let j1 = len.min(j0 + block_rounds(L));
                 block_of(
                     &mut bd,
                     active,
@@ -1416,11 +1769,26 @@ pub(crate) fn decode_values_lanes<T: ArithElement>(
     shape: &[usize],
     out: &mut [T],
 ) -> Result<(), CodecError> {
-    decode_values_lanes_on(pulp::Arch::new(), payload, shape, out)
+    decode_values_lanes_on::<T, LANES>(pulp::Arch::new(), payload, shape, out)
 }
 
-/// [`decode_values_lanes`] with the lockstep loops compiled for `arch`.
-fn decode_values_lanes_on<T: ArithElement>(
+/// Decodes the model-3 payload `payload` into `out` (C order, shape `shape`): model 2's
+/// decoding with [`LANES16`] lanes, full rounds lane-parallel ([`BlockDecoder::block_wide`]).
+///
+/// # Errors
+///
+/// As [`decode_values`].
+pub(crate) fn decode_values_lanes16<T: ArithElement>(
+    payload: &[u8],
+    shape: &[usize],
+    out: &mut [T],
+) -> Result<(), CodecError> {
+    decode_values_lanes_on::<T, LANES16>(pulp::Arch::new(), payload, shape, out)
+}
+
+/// [`decode_values_lanes`] / [`decode_values_lanes16`] (`L` lanes) with the lockstep loops
+/// compiled for `arch`.
+fn decode_values_lanes_on<T: ArithElement, const L: usize>(
     arch: pulp::Arch,
     payload: &[u8],
     shape: &[usize],
@@ -1430,15 +1798,16 @@ fn decode_values_lanes_on<T: ArithElement>(
     if !has_values(payload, n)? {
         return Ok(());
     }
-    let bd = BlockDecoder::new::<T>(payload)?;
+    let mut bd = BlockDecoder::<L>::new::<T>(payload)?;
+    bd.avx2 = avx2_of(arch);
     let geo = Geometry::new(shape);
-    let lanes = lane_ranges(n, &geo, LANES);
+    let lanes = lane_ranges(n, &geo, L);
     // lanes of rows: every lane's previous and current row of symbols, reserved fallibly here
     // (a row's length is the header's)
     let rows = if geo.rows_per_plane == 1 {
         (Vec::new(), Vec::new())
     } else {
-        let w = LANES * (geo.len + 2);
+        let w = L * (geo.len + 2);
         (
             try_vec(CODEC_ID, "the decoder's rows of symbols", w)?,
             try_vec(CODEC_ID, "the decoder's rows of symbols", w)?,
@@ -1463,7 +1832,7 @@ mod tests {
         }
     }
 
-    /// The encoders of models 1 and 2 compiled for this CPU's best instruction set (`pulp`'s
+    /// The encoders of models 1 to 3 compiled for this CPU's best instruction set (`pulp`'s
     /// dispatch) and for the scalar baseline write the same payload, and it decodes to the
     /// values: 32-bit and 64-bit values (raw bits beyond 56 in a value), rows and flat arrays.
     #[test]
@@ -1487,7 +1856,7 @@ mod tests {
                     .collect();
                 #[allow(clippy::cast_possible_truncation)]
                 let narrow: Vec<i32> = wide.iter().map(|&v| (v >> 32) as i32).collect();
-                for lanes in [1, LANES] {
+                for lanes in [1, LANES, LANES16] {
                     let payloads = [pulp::Arch::new(), pulp::Arch::Scalar].map(|arch| {
                         let (mut a, mut b) = (Vec::new(), Vec::new());
                         encode_on(arch, &wide, &shape, lanes, &mut a);
@@ -1500,9 +1869,12 @@ mod tests {
                     if lanes == 1 {
                         decode_values(a, &shape, &mut wa).unwrap();
                         decode_values(b, &shape, &mut nb).unwrap();
-                    } else {
+                    } else if lanes == LANES {
                         decode_values_lanes(a, &shape, &mut wa).unwrap();
                         decode_values_lanes(b, &shape, &mut nb).unwrap();
+                    } else {
+                        decode_values_lanes16(a, &shape, &mut wa).unwrap();
+                        decode_values_lanes16(b, &shape, &mut nb).unwrap();
                     }
                     assert_eq!((wa, nb), (wide.clone(), narrow.clone()), "{shape:?}");
                 }
@@ -1620,12 +1992,14 @@ mod tests {
         }
     }
 
-    /// The lockstep decoder compiled for this CPU's best instruction set (`pulp`'s dispatch)
-    /// and for the scalar baseline reads the same values, and the same errors from damaged
-    /// payloads.
-    #[test]
-    fn dispatched_and_scalar_decoders_agree() {
+    /// The lockstep decoders of models 2 and 3 (`L` lanes) compiled for this CPU's best
+    /// instruction set (`pulp`'s dispatch) and for the scalar baseline read the same values, and
+    /// the same errors from damaged payloads: lanes of values and of rows, blocks of rounds
+    /// longer than one, partial rounds of every kind (3, 2 or 1 lanes, and for model 3 more than
+    /// 4 but fewer than 16), lanes without values, 8- to 32-bit values.
+    fn decoders_agree<const L: usize>(encode: fn(&[i32], &[usize], &mut Vec<u8>)) {
         let mut next = xorshift(0x9E37_79B9_7F4A_7C15u64);
+        let rounds = block_rounds(L);
         for shape in [
             vec![1001usize],
             vec![3],
@@ -1633,8 +2007,15 @@ mod tests {
             vec![4, 5, 6],
             vec![2, 50],
             // blocks of rounds: lanes of values and rows longer than a block, partial rounds
-            vec![4 * BLOCK_ROUNDS + 7],
-            vec![7, 2 * BLOCK_ROUNDS + 3],
+            vec![L * rounds + 7],
+            vec![4 * rounds + 7],
+            vec![7, 2 * rounds + 3],
+            // rows: 16 lanes with 7, 3, 2 and 1 of them a row longer; more lanes than rows
+            vec![L + 7, 2 * rounds + 3],
+            vec![L + 3, 5],
+            vec![L + 2, 9],
+            vec![L + 1, 4],
+            vec![3, 2, L + 5, 11],
         ] {
             for width in [1u32, 2, 6, 14, 31] {
                 let n: usize = shape.iter().product();
@@ -1646,24 +2027,78 @@ mod tests {
                     })
                     .collect();
                 let mut payload = Vec::new();
-                encode_values_lanes(&values, &shape, &mut payload);
+                encode(&values, &shape, &mut payload);
                 for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
                     let mut out = vec![0i32; n];
-                    decode_values_lanes_on(arch, &payload, &shape, &mut out).unwrap();
-                    assert_eq!(out, values, "{shape:?}, {width} bits");
+                    decode_values_lanes_on::<i32, L>(arch, &payload, &shape, &mut out).unwrap();
+                    assert_eq!(out, values, "{L} lanes, {shape:?}, {width} bits");
                 }
+                #[allow(clippy::cast_possible_truncation)]
+                let bytes: Vec<i8> = values.iter().map(|&v| v as i8).collect();
+                let mut payload8 = Vec::new();
+                encode_on(pulp::Arch::new(), &bytes, &shape, L, &mut payload8);
+                let mut out8 = vec![0i8; n];
+                decode_values_lanes_on::<i8, L>(pulp::Arch::Scalar, &payload8, &shape, &mut out8)
+                    .unwrap();
+                assert_eq!(out8, bytes, "{L} lanes, {shape:?}, 8-bit");
                 let mut damaged = payload.clone();
                 let at = damaged.len() / 2;
                 damaged[at] ^= 0x10;
                 let results: Vec<_> = [pulp::Arch::new(), pulp::Arch::Scalar]
                     .map(|arch| {
                         let mut out = vec![0i32; n];
-                        let r = decode_values_lanes_on(arch, &damaged, &shape, &mut out);
+                        let r = decode_values_lanes_on::<i32, L>(arch, &damaged, &shape, &mut out);
                         (r.map_err(|e| e.to_string()), out)
                     })
                     .into_iter()
                     .collect();
-                assert_eq!(results[0], results[1], "{shape:?}, {width} bits, damaged");
+                assert_eq!(
+                    results[0], results[1],
+                    "{L} lanes, {shape:?}, {width} bits, damaged"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dispatched_and_scalar_decoders_agree() {
+        decoders_agree::<LANES>(encode_values_lanes::<i32>);
+    }
+
+    #[test]
+    fn dispatched_and_scalar_decoders_agree_16_lanes() {
+        decoders_agree::<LANES16>(encode_values_lanes16::<i32>);
+    }
+
+    /// The generic lane-by-lane loop of [`BlockDecoder::block`] for all sixteen lanes (what a
+    /// partial round of more than 4 lanes takes) decodes what the lane-parallel
+    /// [`BlockDecoder::block_wide`] decodes, symbol for symbol, in lanes of values and of rows.
+    #[test]
+    fn wide_and_lane_by_lane_rounds_agree() {
+        let mut next = xorshift(0x0F1E_2D3C_4B5A_6978u64);
+        for shape in [vec![16 * 300 + 5], vec![40, 37], vec![3, 35, 70]] {
+            for width in [1u32, 5, 20] {
+                let n: usize = shape.iter().product();
+                #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+                let values: Vec<i32> = (0..n)
+                    .map(|i| {
+                        let v = (next() >> 33) as i32 >> (31 - width);
+                        if i % 30 < 10 { 0 } else { v }
+                    })
+                    .collect();
+                let mut payload = Vec::new();
+                encode_values_lanes16(&values, &shape, &mut payload);
+                let mut wide = vec![0i32; n];
+                decode_values_lanes16(&payload, &shape, &mut wide).unwrap();
+                assert_eq!(wide, values, "{shape:?}");
+                let narrow = NARROW_ONLY.with(|f| {
+                    f.set(true);
+                    let mut out = vec![0i32; n];
+                    let r = decode_values_lanes16(&payload, &shape, &mut out);
+                    f.set(false);
+                    r.map(|()| out)
+                });
+                assert_eq!(narrow.unwrap(), values, "{shape:?}, lane by lane");
             }
         }
     }

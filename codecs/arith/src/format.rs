@@ -5,7 +5,8 @@
 //! [1 byte]  format version (1)
 //! [1 byte]  dtype code     0 uint8, 1 uint16, 2 uint32, 3 uint64, 4 int8, 5 int16, 6 int32, 7 int64
 //! [1 byte]  model id       0: the adaptive context model, 1: the fast static model,
-//!                          2: the fast static model in four lanes
+//!                          2: the fast static model in four lanes,
+//!                          3: the fast static model in sixteen lanes
 //! [1 byte]  rank N         0..=32
 //! [N LEB128 varints]       extent of each axis, outermost first
 //! [4 bytes] CRC-32 of the header bytes before it and the values (little-endian bytes, C

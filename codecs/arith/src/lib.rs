@@ -19,7 +19,10 @@
 //! table lookup per value to decode. Context model 2 (`"model": "fast_lanes"`,
 //! [`ArithModel::FastLanes`]) is model 1 with the values in four lanes (contiguous sub-arrays,
 //! each its own rANS state and context chain) decoded in lockstep: the same tables, within a
-//! fraction of a percent of model 1's size, faster to decode. The model id is in every stream;
+//! fraction of a percent of model 1's size, faster to decode. Context model 3
+//! (`"model": "fast_lanes16"`, [`ArithModel::FastLanes16`]) is the same with sixteen lanes, which
+//! the decoder runs lane-parallel (each step of a round of sixteen symbols as one loop over the
+//! lanes): faster to decode again, 48 bytes more per chunk. The model id is in every stream;
 //! every decoder reads every model.
 //!
 //! - numcodecs codec id: `arith`; zarr v3 name `ndcodecs.arith` (zarr v2 id `arith`).
@@ -75,7 +78,7 @@ pub const CODEC_ID: &str = "arith";
 /// element costs less than `-log2(65535/65536)` bits (a zero flag at its most probable), so a
 /// longer declaration cannot be a valid stream.
 const MAX_ELEMENTS_PER_PAYLOAD_BIT: u64 = 45_500;
-/// The same for models 1 and 2: no symbol has a frequency above 4095/4096, so no value costs less than
+/// The same for models 1 to 3: no symbol has a frequency above 4095/4096, so no value costs less than
 /// `-log2(4095/4096)` bits (2839 values a bit).
 const MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST: u64 = 2_840;
 
@@ -136,6 +139,10 @@ pub fn encode_with_model<T: ArithElement>(
         }
         ArithModel::FastLanes => {
             fast::encode_values_lanes(values, shape, &mut out);
+            return Ok(out);
+        }
+        ArithModel::FastLanes16 => {
+            fast::encode_values_lanes16(values, shape, &mut out);
             return Ok(out);
         }
         ArithModel::Adaptive => {}
@@ -223,6 +230,10 @@ fn decode_payload_checked<T: ArithElement>(
             fast::decode_values_lanes(payload, shape, out)?;
             return check_values(prefix, header, out);
         }
+        ArithModel::FastLanes16 => {
+            fast::decode_values_lanes16(payload, shape, out)?;
+            return check_values(prefix, header, out);
+        }
         ArithModel::Adaptive => {}
     }
     let mut dec = RangeDecoder::new(payload);
@@ -272,7 +283,9 @@ fn check_declared_len(header: &Header, payload_len: usize) -> Result<u64, CodecE
     let payload_bits = (payload_len as u64 + 8) * 8;
     let per_bit = match header.model {
         ArithModel::Adaptive => MAX_ELEMENTS_PER_PAYLOAD_BIT,
-        ArithModel::Fast | ArithModel::FastLanes => MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST,
+        ArithModel::Fast | ArithModel::FastLanes | ArithModel::FastLanes16 => {
+            MAX_ELEMENTS_PER_PAYLOAD_BIT_FAST
+        }
     };
     let limit = payload_bits.saturating_mul(per_bit).min(MAX_CHUNK_ELEMENTS);
     if n > limit {

@@ -9,13 +9,16 @@ use common::Rng;
 use ndcodecs_arith::{ArithCodec, ArithModel, decode, decode_into, encode, encode_with_model};
 use ndcodecs_core::{CodecError, pipeline::ArrayToBytesCodec};
 
-/// Streams of every context model (adaptive, fast and fast in lanes) over several shapes, and an all-zero one.
+/// Streams of every context model (adaptive, fast, fast in 4 and in 16 lanes) over several
+/// shapes (for 16 lanes: more lanes than rows, rows in lanes of two and of one, lanes of values,
+/// empty lanes), and an all-zero one.
 fn streams() -> Vec<(Vec<usize>, Vec<i32>, Vec<u8>)> {
     let mut out = Vec::new();
     for model in [
         ArithModel::Adaptive,
         ArithModel::Fast,
         ArithModel::FastLanes,
+        ArithModel::FastLanes16,
     ] {
         let mut rng = Rng(42);
         for shape in [vec![7usize, 9, 5], vec![300], vec![16, 16], vec![1], vec![]] {
@@ -159,7 +162,7 @@ fn header_errors() {
     v[2] = 0;
     assert!(matches!(decode(&v), Err(CodecError::Corrupt { .. })));
     let mut m = bytes.clone();
-    m[4] = 3;
+    m[4] = 4;
     assert!(decode(&m).unwrap_err().to_string().contains("upgrade"));
     let mut d = bytes.clone();
     d[3] = 8;

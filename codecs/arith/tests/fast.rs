@@ -142,7 +142,7 @@ fn declared_sizes_are_checked_before_allocating() {
 #[test]
 fn unknown_model_ids_say_upgrade() {
     let mut b = encode_with_model(&[1i32, 2, 3], &[3], FAST).unwrap();
-    b[4] = 3;
+    b[4] = 4;
     let msg = decode(&b).unwrap_err().to_string();
     assert!(msg.contains("upgrade"), "{msg}");
 }

@@ -1,9 +1,10 @@
-//! Context model 2 (`"fast_lanes"`): golden vectors (`specs/arith/sample_data/v1_m2_<case>.bin`,
-//! from the same inputs `v1_<case>.input.npy` as the other models'), written once by this test
-//! (`UPDATE_GOLDEN=1` writes only the missing ones) and never regenerated; and a reference
-//! decoder written from the spec's *Model 2* section alone (plain rANS arithmetic, contexts from
-//! the lanes' sub-arrays, no tables shared with the codec), which must read the golden streams
-//! and streams of random arrays to the values they were made from.
+//! Context models 2 (`"fast_lanes"`, 4 lanes) and 3 (`"fast_lanes16"`, 16 lanes): golden vectors
+//! (`specs/arith/sample_data/v1_m2_<case>.bin` and `v1_m3_<case>.bin`, from the same inputs
+//! `v1_<case>.input.npy` as the other models'), written once by this test (`UPDATE_GOLDEN=1`
+//! writes only the missing ones) and never regenerated; and a reference decoder written from the
+//! spec's *Model 2* and *Model 3* sections alone (plain rANS arithmetic, contexts from the lanes'
+//! sub-arrays, no tables shared with the codec), which must read the golden streams and streams
+//! of random arrays to the values they were made from.
 
 mod common;
 
@@ -11,6 +12,7 @@ use common::Rng;
 use ndcodecs_arith::{ArithElement, ArithModel, encode_with_model};
 
 const MODEL: ArithModel = ArithModel::FastLanes;
+const MODEL16: ArithModel = ArithModel::FastLanes16;
 
 /// A cursor over the stream's bytes.
 struct Bytes<'a>(&'a [u8], usize);
@@ -33,12 +35,13 @@ impl Bytes<'_> {
     }
 }
 
-/// Decodes a model-2 stream of `bits`-wide values by the spec, as signed integers (C order).
-fn reference_decode(stream: &[u8], bits: u32) -> (Vec<usize>, Vec<i64>) {
+/// Decodes a stream of model 2 (`lanes == 4`) or model 3 (`lanes == 16`) of `bits`-wide values
+/// by the spec, as signed integers (C order).
+fn reference_decode(stream: &[u8], bits: u32, lanes: usize) -> (Vec<usize>, Vec<i64>) {
     let mut b = Bytes(stream, 0);
     assert_eq!((b.u8(), b.u8(), b.u8()), (b'A', b'R', 1));
     b.u8(); // dtype
-    assert_eq!(b.u8(), 2, "model id");
+    assert_eq!(b.u8(), if lanes == 4 { 2 } else { 3 }, "model id");
     let rank = usize::from(b.u8());
     let shape: Vec<usize> = (0..rank).map(|_| b.varint() as usize).collect();
     b.1 += 4; // CRC-32
@@ -65,26 +68,28 @@ fn reference_decode(stream: &[u8], bits: u32) -> (Vec<usize>, Vec<i64>) {
     let rans_len = b.varint() as usize;
     let rans = &stream[b.1..b.1 + rans_len];
     let raw = &stream[b.1 + rans_len..];
-    let mut state: Vec<u32> = (0..4)
+    let mut state: Vec<u32> = (0..lanes)
         .map(|k| u32::from_le_bytes(rans[4 * k..4 * k + 4].try_into().unwrap()))
         .collect();
-    let mut word_at = 16;
+    let mut word_at = 4 * lanes;
     let mut bit_at = 0usize;
     // geometry: extent-1 axes dropped; rows along the last, previous rows along the one before
     let kept: Vec<usize> = shape.iter().copied().filter(|&d| d != 1).collect();
     let rows_mode = kept.len() >= 2;
     let len = if rows_mode { kept[kept.len() - 1] } else { n };
     let per_plane = if rows_mode { kept[kept.len() - 2] } else { 1 };
-    // lanes: units are rows (rows_mode) or values; the first `units mod 4` lanes get one more
+    // lanes: units are rows (rows_mode) or values; the first `units mod lanes` lanes get one
+    // more
     let unit = if rows_mode { len } else { 1 };
     let units = n / unit;
-    let mut lanes = Vec::new();
+    let count_of = |k: usize| (units / lanes + usize::from(k < units % lanes)) * unit;
     let mut start = 0;
-    for k in 0..4 {
-        let count = (units / 4 + usize::from(k < units % 4)) * unit;
-        lanes.push((start, start + count));
-        start += count;
-    }
+    let lanes: Vec<(usize, usize)> = (0..lanes)
+        .map(|k| {
+            start += count_of(k);
+            (start - count_of(k), start)
+        })
+        .collect();
     let mut sym = vec![0u32; n];
     let mut out = vec![0i64; n];
     let longest = lanes.iter().map(|&(a, e)| e - a).max().unwrap();
@@ -157,10 +162,18 @@ fn reference_decode(stream: &[u8], bits: u32) -> (Vec<usize>, Vec<i64>) {
 fn case<T: ArithElement + npyz::Deserialize>(name: &str) {
     let (shape, values, stored) = common::check_golden::<T>(name, MODEL, 2);
     // the reference decoder reads the golden stream to the input
-    let (ref_shape, ref_values) = reference_decode(&stored, T::BITS);
+    let (ref_shape, ref_values) = reference_decode(&stored, T::BITS, 4);
     assert_eq!(ref_shape, shape);
     let expected: Vec<i64> = values.iter().map(|v| v.to_signed()).collect();
     assert_eq!(ref_values, expected, "{name}: reference decoder");
+}
+
+fn case16<T: ArithElement + npyz::Deserialize>(name: &str) {
+    let (shape, values, stored) = common::check_golden::<T>(name, MODEL16, 3);
+    let (ref_shape, ref_values) = reference_decode(&stored, T::BITS, 16);
+    assert_eq!(ref_shape, shape);
+    let expected: Vec<i64> = values.iter().map(|v| v.to_signed()).collect();
+    assert_eq!(ref_values, expected, "{name}: reference decoder, 16 lanes");
 }
 
 #[test]
@@ -168,15 +181,21 @@ fn golden_vectors() {
     for_each_golden_case!(case);
 }
 
-fn random<T: ArithElement>(shape: &[usize], seed: u64) {
+#[test]
+fn golden_vectors_16_lanes() {
+    for_each_golden_case!(case16);
+}
+
+fn random<T: ArithElement>(shape: &[usize], seed: u64, lanes: usize) {
     let mut rng = Rng(seed);
     let n: usize = shape.iter().product();
     let values: Vec<T> = (0..n).map(|_| T::from_signed(rng.residual())).collect();
-    let stream = encode_with_model(&values, shape, MODEL).unwrap();
-    let (ref_shape, ref_values) = reference_decode(&stream, T::BITS);
+    let model = if lanes == 4 { MODEL } else { MODEL16 };
+    let stream = encode_with_model(&values, shape, model).unwrap();
+    let (ref_shape, ref_values) = reference_decode(&stream, T::BITS, lanes);
     assert_eq!(ref_shape, shape);
     let expected: Vec<i64> = values.iter().map(|v| v.to_signed()).collect();
-    assert_eq!(ref_values, expected, "{shape:?}");
+    assert_eq!(ref_values, expected, "{shape:?}, {lanes} lanes");
 }
 
 /// Streams of random arrays (1-d lengths on every side of a multiple of 4, rows that do and do
@@ -199,10 +218,40 @@ fn the_reference_decoder_reads_random_streams() {
     ];
     for (k, shape) in shapes.iter().enumerate() {
         let seed = 11 + k as u64;
-        random::<i32>(shape, seed);
-        random::<u8>(shape, seed);
-        random::<i16>(shape, seed);
-        random::<u64>(shape, seed);
+        random::<i32>(shape, seed, 4);
+        random::<u8>(shape, seed, 4);
+        random::<i16>(shape, seed, 4);
+        random::<u64>(shape, seed, 4);
+    }
+}
+
+/// The same for model 3: lengths on every side of a multiple of 16 and of a block of rounds (64
+/// rounds of 16 lanes), fewer values or rows than lanes, rows that do and do not split evenly,
+/// lanes that start inside a plane.
+#[test]
+fn the_reference_decoder_reads_random_streams_16_lanes() {
+    let shapes: [&[usize]; 14] = [
+        &[1],
+        &[15],
+        &[16],
+        &[17],
+        &[1031],
+        &[16 * 64 * 2 + 9],
+        &[1, 999, 1],
+        &[2, 50],
+        &[15, 7],
+        &[17, 5],
+        &[23, 131],
+        &[40, 13],
+        &[4, 5, 6],
+        &[3, 1, 7, 5],
+    ];
+    for (k, shape) in shapes.iter().enumerate() {
+        let seed = 31 + k as u64;
+        random::<i32>(shape, seed, 16);
+        random::<u8>(shape, seed, 16);
+        random::<i16>(shape, seed, 16);
+        random::<u64>(shape, seed, 16);
     }
 }
 

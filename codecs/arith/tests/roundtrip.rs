@@ -37,10 +37,12 @@ fn check<T: ArithElement>(shape: &[usize], kind: u8, seed: u64) {
     );
     let fast = encode_with_model(&v, shape, ArithModel::Fast).unwrap();
     let lanes = encode_with_model(&v, shape, ArithModel::FastLanes).unwrap();
+    let lanes16 = encode_with_model(&v, shape, ArithModel::FastLanes16).unwrap();
     for (bytes, model) in [
         (adaptive, ArithModel::Adaptive),
         (fast, ArithModel::Fast),
         (lanes, ArithModel::FastLanes),
+        (lanes16, ArithModel::FastLanes16),
     ] {
         let h = read_header(&bytes).unwrap();
         assert_eq!(h.model, model);

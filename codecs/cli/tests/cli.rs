@@ -1209,12 +1209,12 @@ fn crc32_in_a_v3_chain_gets_a_note_recommending_crc32c() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
 }
 
-/// `arith(model=fast)` and `arith(model=fast_lanes)` in a chain: the configuration stores the
-/// model, the chunk's stream names model 1 or 2 in its header (byte 4, `specs/arith/README.md`),
-/// and the store reads back within the bound.
+/// `arith(model=fast)`, `arith(model=fast_lanes)` and `arith(model=fast_lanes16)` in a chain:
+/// the configuration stores the model, the chunk's stream names model 1, 2 or 3 in its header
+/// (byte 4, `specs/arith/README.md`), and the store reads back within the bound.
 #[test]
 fn arith_fast_model_in_a_chain() {
-    for (model, id) in [("fast", 1u8), ("fast_lanes", 2)] {
+    for (model, id) in [("fast", 1u8), ("fast_lanes", 2), ("fast_lanes16", 3)] {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let input = data("climate_ncar_temperature_3d.npy");

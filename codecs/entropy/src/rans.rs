@@ -178,10 +178,15 @@ fn encode_step(x: u32, s: RansEncSymbol) -> (u16, bool, u32) {
 }
 
 /// The rANS encoder: symbols are put **last to first** (symbol `i` of the stream with lane
-/// `i mod 4`); [`finish`](Self::finish) writes the stream.
+/// `i mod S`); [`finish`](Self::finish) writes the stream.
+///
+/// `S` is the number of interleaved states: [`RANS_LANES`] (4, the stream of the entropy spec)
+/// by default; a codec whose format says so may interleave more
+/// ([`from_buffer`](Self::from_buffer)), which lets its decoder run more independent chains at
+/// once. The stream has the same layout with `S` states in the head.
 #[derive(Clone, Debug)]
-pub struct RansEncoder {
-    states: [u32; RANS_LANES],
+pub struct RansEncoder<const S: usize = RANS_LANES> {
+    states: [u32; S],
     /// 16-bit words in the order emitted (the reverse of the decoder's)
     words: Vec<u16>,
 }
@@ -208,15 +213,41 @@ impl RansEncoder {
         }
     }
 
+    /// An encoder with every state at [`RANS_L`] that writes its words into `words` (cleared
+    /// first): a buffer kept from an earlier encoder ([`finish_into_keep`](Self::finish_into_keep)),
+    /// so that a new stream reuses its memory.
+    #[must_use]
+    pub fn with_buffer(words: Vec<u16>) -> Self {
+        Self::from_buffer(words)
+    }
+}
+
+impl<const S: usize> RansEncoder<S> {
+    /// An encoder of `S` interleaved states, every one at [`RANS_L`], that writes its words
+    /// into `words` (cleared first; as [`with_buffer`](RansEncoder::with_buffer) for 4 states).
+    ///
+    /// # Panics
+    ///
+    /// If `S` is 0.
+    #[must_use]
+    pub fn from_buffer(mut words: Vec<u16>) -> Self {
+        assert!(S > 0, "an rANS encoder needs a state");
+        words.clear();
+        Self {
+            states: [RANS_L; S],
+            words,
+        }
+    }
+
     /// Codes the symbol whose interval is `[start, start + freq)` of `[0, 2^12)` with state
-    /// `lane mod 4`. Symbols are put last to first.
+    /// `lane mod S`. Symbols are put last to first.
     ///
     /// `freq` must be in `1..=4096` and `start + freq <= 4096` (a table's own entries); other
     /// values write a stream that does not decode (checked in debug builds).
     #[inline(always)]
     pub fn put(&mut self, lane: usize, start: u32, freq: u32) {
         debug_assert!(freq >= 1 && start + freq <= RANS_TOTAL);
-        let x = &mut self.states[lane % RANS_LANES];
+        let x = &mut self.states[lane % S];
         // x_max = ((RANS_L >> 12) << 16) * freq: one word out keeps x / freq below 2^20
         if u64::from(*x) >= u64::from(freq) << (32 - RANS_PROB_BITS) {
             #[allow(clippy::cast_possible_truncation)]
@@ -227,11 +258,11 @@ impl RansEncoder {
         *x = ((*x / freq) << RANS_PROB_BITS) + (*x % freq) + start;
     }
 
-    /// Codes the symbol `s` with state `lane mod 4` (as [`put`](Self::put), with the division
+    /// Codes the symbol `s` with state `lane mod S` (as [`put`](Self::put), with the division
     /// done by `s`'s reciprocal). Symbols are put last to first.
     #[inline(always)]
     pub fn put_symbol(&mut self, lane: usize, s: RansEncSymbol) {
-        let x = &mut self.states[lane % RANS_LANES];
+        let x = &mut self.states[lane % S];
         let (word, big, next) = encode_step(*x, s);
         if big {
             self.words.push(word);
@@ -239,18 +270,27 @@ impl RansEncoder {
         *x = next;
     }
 
-    /// Codes symbols `n − 1` down to 0 (symbol `i` with state `i mod 4`, its interval
+    /// Codes symbols `n − 1` down to 0 (symbol `i` with state `i mod S`, its interval
     /// `sym(i)`): the stream of calling [`put`](Self::put) for each of them in that order, with
     /// the division by the frequency done as a multiplication by [`RansEncSymbol`]'s reciprocal,
-    /// the renormalisation without a branch and the four states in registers.
+    /// the renormalisation without a branch and (for 4 states) the states in registers.
     #[inline(always)]
     pub fn put_rev(&mut self, n: usize, mut sym: impl FnMut(usize) -> RansEncSymbol) {
+        if S != RANS_LANES {
+            self.put_rev_any(n, sym);
+            return;
+        }
         // at most one word per symbol, written four symbols at a time
         let base = self.words.len();
         self.words.resize(base + n + RANS_LANES, 0);
         let words = &mut self.words[base..];
         let mut k = 0usize;
-        let [mut x0, mut x1, mut x2, mut x3] = self.states;
+        let (mut x0, mut x1, mut x2, mut x3) = (
+            self.states[0],
+            self.states[1],
+            self.states[2],
+            self.states[3],
+        );
         let mut i = n;
         while !i.is_multiple_of(RANS_LANES) {
             i -= 1;
@@ -285,20 +325,40 @@ impl RansEncoder {
             k += j;
             (x0, x1, x2, x3) = (n0, n1, n2, n3);
         }
-        self.states = [x0, x1, x2, x3];
+        self.states[..4].copy_from_slice(&[x0, x1, x2, x3]);
         self.words.truncate(base + k);
     }
 
-    /// An encoder with every state at [`RANS_L`] that writes its words into `words` (cleared
-    /// first): a buffer kept from an earlier encoder ([`finish_into_keep`](Self::finish_into_keep)),
-    /// so that a new stream reuses its memory.
-    #[must_use]
-    pub fn with_buffer(mut words: Vec<u16>) -> Self {
-        words.clear();
-        Self {
-            states: [RANS_L; RANS_LANES],
-            words,
+    /// [`put_rev`](Self::put_rev) for any number of states: a round of `S` symbols at a time,
+    /// the states in an array.
+    #[inline(always)]
+    fn put_rev_any(&mut self, n: usize, mut sym: impl FnMut(usize) -> RansEncSymbol) {
+        // at most one word per symbol
+        let base = self.words.len();
+        self.words.resize(base + n, 0);
+        let words = &mut self.words[base..];
+        let mut k = 0usize;
+        let mut x = self.states;
+        let mut i = n;
+        while !i.is_multiple_of(S) {
+            i -= 1;
+            let (word, big, next) = encode_step(x[i % S], sym(i));
+            words[k] = word;
+            k += usize::from(big);
+            x[i % S] = next;
         }
+        while i >= S {
+            i -= S;
+            // `k + S <= n - i` words so far: every word of the round fits
+            for l in (0..S).rev() {
+                let (word, big, next) = encode_step(x[l], sym(i + l));
+                words[k] = word;
+                k += usize::from(big);
+                x[l] = next;
+            }
+        }
+        self.states = x;
+        self.words.truncate(base + k);
     }
 
     /// [`finish_into`](Self::finish_into), returning the buffer of words for
@@ -317,16 +377,16 @@ impl RansEncoder {
     /// Number of bytes [`finish`](Self::finish) will append.
     #[must_use]
     pub fn len(&self) -> usize {
-        4 * RANS_LANES + 2 * self.words.len()
+        4 * S + 2 * self.words.len()
     }
 
-    /// Never empty: the final states take 16 bytes.
+    /// Never empty: the final states take `4 S` bytes.
     #[must_use]
     pub const fn is_empty(&self) -> bool {
         false
     }
 
-    /// Appends the stream to `out`: the four states, then the words in decoding order.
+    /// Appends the stream to `out`: the `S` states, then the words in decoding order.
     pub fn finish_into(self, out: &mut Vec<u8>) {
         out.reserve(self.len());
         for s in self.states {
@@ -343,9 +403,12 @@ impl RansEncoder {
 /// It never panics on damaged data: past the end it reads zero words, and every call returns
 /// some symbol of the table. [`finish`](Self::finish) checks that every state is back at
 /// [`RANS_L`] with every word read.
+///
+/// `S` is the number of interleaved states, as for [`RansEncoder`]: [`RANS_LANES`] by default
+/// ([`new`](RansDecoder::new)), any other with [`with_states`](Self::with_states).
 #[derive(Clone, Debug)]
-pub struct RansDecoder<'a> {
-    states: [u32; RANS_LANES],
+pub struct RansDecoder<'a, const S: usize = RANS_LANES> {
+    states: [u32; S],
     /// the 16-bit words, little-endian
     words: &'a [[u8; 2]],
     /// words read
@@ -360,14 +423,27 @@ impl<'a> RansDecoder<'a> {
     /// [`EntropyError::Truncated`] for fewer than 16 bytes; [`EntropyError::Corrupt`] for a
     /// state outside `[2^16, 2^32)` or an odd number of word bytes.
     pub fn new(data: &'a [u8]) -> Result<Self, EntropyError> {
-        let head = 4 * RANS_LANES;
+        Self::with_states(data)
+    }
+}
+
+impl<'a, const S: usize> RansDecoder<'a, S> {
+    /// Starts decoding `data`, a stream of `S` interleaved states (the bytes
+    /// [`RansEncoder::<S>::finish_into`](RansEncoder::finish_into) appended).
+    ///
+    /// # Errors
+    ///
+    /// [`EntropyError::Truncated`] for fewer than `4 S` bytes; [`EntropyError::Corrupt`] for a
+    /// state outside `[2^16, 2^32)` or an odd number of word bytes.
+    pub fn with_states(data: &'a [u8]) -> Result<Self, EntropyError> {
+        let head = 4 * S;
         if data.len() < head {
             return Err(EntropyError::Truncated {
                 needed: head,
                 available: data.len(),
             });
         }
-        let mut states = [0u32; RANS_LANES];
+        let mut states = [0u32; S];
         for (s, b) in states.iter_mut().zip(data.chunks_exact(4)) {
             *s = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
             if *s < RANS_L {
@@ -389,7 +465,7 @@ impl<'a> RansDecoder<'a> {
     /// [`from_parts`](Self::from_parts)): the states, the words (little-endian) and the number
     /// of words read.
     #[must_use]
-    pub const fn into_parts(self) -> ([u32; RANS_LANES], &'a [[u8; 2]], usize) {
+    pub const fn into_parts(self) -> ([u32; S], &'a [[u8; 2]], usize) {
         (self.states, self.words, self.pos)
     }
 
@@ -397,11 +473,11 @@ impl<'a> RansDecoder<'a> {
     /// went on with them (`pos` words read, possibly past the end: [`finish`](Self::finish)
     /// then says the stream is truncated), so that it checks the stream's end.
     #[must_use]
-    pub const fn from_parts(states: [u32; RANS_LANES], words: &'a [[u8; 2]], pos: usize) -> Self {
+    pub const fn from_parts(states: [u32; S], words: &'a [[u8; 2]], pos: usize) -> Self {
         Self { states, words, pos }
     }
 
-    /// Decodes the next symbol with state `lane mod 4` under `table`.
+    /// Decodes the next symbol with state `lane mod S` under `table`.
     #[inline(always)]
     pub fn get(&mut self, lane: usize, table: &RansTable) -> u8 {
         let e = table.slots[self.slot(lane) as usize];
@@ -412,20 +488,20 @@ impl<'a> RansDecoder<'a> {
         sym
     }
 
-    /// The slot `x mod 2^12` of state `lane mod 4`: the decoded symbol is the one whose
+    /// The slot `x mod 2^12` of state `lane mod S`: the decoded symbol is the one whose
     /// interval `[start, start + freq)` holds it (for codecs that keep their own slot tables).
     #[inline(always)]
     #[must_use]
     pub const fn slot(&self, lane: usize) -> u32 {
-        self.states[lane % RANS_LANES] & MASK
+        self.states[lane % S] & MASK
     }
 
-    /// Moves state `lane mod 4` past the symbol of interval `[start, start + freq)`, which must
+    /// Moves state `lane mod S` past the symbol of interval `[start, start + freq)`, which must
     /// hold [`slot`](Self::slot)`(lane)` (else the state is garbage, not a panic), and reads a
     /// word if the state falls below `2^16` (without a branch).
     #[inline(always)]
     pub fn advance(&mut self, lane: usize, start: u32, freq: u32) {
-        let x = &mut self.states[lane % RANS_LANES];
+        let x = &mut self.states[lane % S];
         let y = freq
             .wrapping_mul(*x >> RANS_PROB_BITS)
             .wrapping_add(*x & MASK)
@@ -453,7 +529,7 @@ impl<'a> RansDecoder<'a> {
     /// [`EntropyError::TrailingBytes`] if words are left; [`EntropyError::Corrupt`] if a state
     /// did not end at [`RANS_L`].
     pub fn finish(&self) -> Result<(), EntropyError> {
-        let head = 4 * RANS_LANES;
+        let head = 4 * S;
         if self.pos > self.words.len() {
             return Err(EntropyError::Truncated {
                 needed: head + 2 * self.pos,

@@ -229,3 +229,87 @@ fn reciprocal_division_is_exact() {
         }
     }
 }
+
+/// A stream of `S` interleaved states (`RansEncoder::<S>`, as `arith`'s sixteen-lane model
+/// uses): `put` symbol by symbol, `put_symbol` and `put_rev` write the same bytes, the head holds
+/// `S` states, the decoder of `S` states reads the symbols back (symbol `i` on state `i mod S`)
+/// and refuses truncations, trailing words and a damaged state; four states write exactly the
+/// default encoder's stream.
+fn interleaved<const S: usize>() {
+    for n in [0usize, 1, S - 1, S, S + 1, 3 * S + 2, 5000] {
+        let (symbols, ctx, freqs, _) = sample(n, 0xABCD + n as u64);
+        let starts: Vec<Vec<u32>> = freqs
+            .iter()
+            .map(|f| {
+                f.iter()
+                    .scan(0u32, |c, &x| {
+                        let s = *c;
+                        *c += u32::from(x);
+                        Some(s)
+                    })
+                    .collect()
+            })
+            .collect();
+        let interval = |i: usize| {
+            let (c, s) = (ctx[i], usize::from(symbols[i]));
+            (starts[c][s], u32::from(freqs[c][s]))
+        };
+        let mut by_put = RansEncoder::<S>::from_buffer(Vec::new());
+        let mut by_symbol = RansEncoder::<S>::from_buffer(vec![1, 2, 3]);
+        for i in (0..n).rev() {
+            let (start, freq) = interval(i);
+            by_put.put(i, start, freq);
+            by_symbol.put_symbol(i, RansEncSymbol::new(start, freq));
+        }
+        let mut by_rev = RansEncoder::<S>::from_buffer(Vec::new());
+        by_rev.put_rev(n, |i| {
+            let (start, freq) = interval(i);
+            RansEncSymbol::new(start, freq)
+        });
+        let streams = [by_put, by_symbol, by_rev].map(|e| {
+            let (mut out, len) = (Vec::new(), e.len());
+            e.finish_into(&mut out);
+            assert_eq!(out.len(), len);
+            out
+        });
+        assert_eq!(streams[0], streams[1], "{S} states, n = {n}");
+        assert_eq!(streams[0], streams[2], "{S} states, n = {n}");
+        let bytes = &streams[0];
+        if S == 4 {
+            assert_eq!(*bytes, encode(&symbols, &ctx, &freqs), "n = {n}");
+        }
+        let t: Vec<RansTable> = freqs.iter().map(|f| RansTable::new(f).unwrap()).collect();
+        let run = |data: &[u8]| -> Result<Vec<u8>, EntropyError> {
+            let mut dec = RansDecoder::<S>::with_states(data)?;
+            let got: Vec<u8> = (0..n).map(|i| dec.get(i, &t[ctx[i]])).collect();
+            dec.finish()?;
+            Ok(got)
+        };
+        assert_eq!(run(bytes).unwrap(), symbols, "{S} states, n = {n}");
+        assert!(matches!(
+            run(&bytes[..4 * S - 1]),
+            Err(EntropyError::Truncated { .. })
+        ));
+        if bytes.len() > 4 * S {
+            assert!(
+                run(&bytes[..bytes.len() - 2]).is_err(),
+                "{S} states, n = {n}"
+            );
+        }
+        let mut longer = bytes.clone();
+        longer.extend_from_slice(&[0, 0]);
+        assert!(run(&longer).is_err());
+        for k in 0..S {
+            let mut damaged = bytes.clone();
+            damaged[4 * k] ^= 1;
+            assert!(run(&damaged).is_err(), "{S} states, n = {n}, state {k}");
+        }
+    }
+}
+
+#[test]
+fn any_number_of_interleaved_states() {
+    interleaved::<4>();
+    interleaved::<16>();
+    interleaved::<5>();
+}

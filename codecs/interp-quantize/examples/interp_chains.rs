@@ -6,7 +6,8 @@
 //! - `linear_quantize → spatial_delta → arith` (int32 codes, deltas along every axis);
 //!
 //! each with `arith`'s adaptive model (the default), its fast model (`arith(model=fast)`) and the
-//! fast model in four lanes (`arith(model=fast_lanes)`).
+//! fast model in four and in sixteen lanes (`arith(model=fast_lanes)`,
+//! `arith(model=fast_lanes16)`).
 //!
 //! ```sh
 //! cargo run --release -p ndcodecs-interp-quantize --example interp_chains -- \
@@ -28,10 +29,11 @@ use ndcodecs_spatial_delta::SpatialDeltaCodec;
 use numcodecs::StaticCodec;
 
 /// The context models of `arith`, as the chains name them.
-const MODELS: [(ArithModel, &str); 3] = [
+const MODELS: [(ArithModel, &str); 4] = [
     (ArithModel::Adaptive, "arith"),
     (ArithModel::Fast, "arith(model=fast)"),
     (ArithModel::FastLanes, "arith(model=fast_lanes)"),
+    (ArithModel::FastLanes16, "arith(model=fast_lanes16)"),
 ];
 
 /// The best of `repeat` runs of `f` and its last result.

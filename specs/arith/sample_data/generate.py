@@ -1,7 +1,8 @@
 """Writes the inputs of the arith golden vectors (`v1_<case>.input.npy`) from the repository's
-tests/data and fixed patterns. The `.bin` streams are written by the Rust test
-`codecs/arith/tests/golden.rs` with UPDATE_GOLDEN=1, once, when a format version is released;
-they are never regenerated afterwards (the test checks that the encoder still writes them).
+tests/data and fixed patterns. The `.bin` streams are written by the Rust tests
+`codecs/arith/tests/golden*.rs` (`golden.rs` model 0, `golden_fast.rs` model 1, `golden_lanes.rs`
+models 2 and 3) with UPDATE_GOLDEN=1, once, when a format version or model is released; they are
+never regenerated afterwards (the tests check that the encoder still writes them).
 
 Run from the repository root: python specs/arith/sample_data/generate.py (needs numpy).
 """
