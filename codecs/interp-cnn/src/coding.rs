@@ -324,8 +324,8 @@ struct Ahead<'a> {
 impl<'a> Ahead<'a> {
     /// Samples of one block (at least one row). Small enough that the decoding thread, when
     /// it catches up with a helper and computes the next unclaimed block itself, delays its
-    /// range decoder only briefly, and that a band of a coarse level (4 096 samples) still
-    /// splits into 16 blocks; 1 024 measured slower on two threads.
+    /// range decoder only briefly, and that a band of a coarse level (4 096 samples) splits
+    /// into 16 blocks (into 4 with the 1 024 of before).
     const BLOCK: usize = 256;
 
     /// # Errors
