@@ -4,6 +4,7 @@ use ndcodecs_core::CodecError;
 use ndcodecs_core::shape::try_vec;
 use ndcodecs_ycocg_r::kernel;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::CODEC_ID;
 use crate::coding::{decode_slice_grids, encode_slice, ideal_slice_bits, slice_params};
@@ -326,10 +327,16 @@ pub fn decode_samples(
     let (lo, hi) = h.dtype.range();
     let (w, row_len) = (h.width, h.width * nc);
     let piece_rows = (PIECE / w).max(1);
+    // Slices in flight keep every thread busy: only the last slices to start (as many as
+    // threads) offer helper tasks to their bands (a helper's bookkeeping costs a band CPU time,
+    // and while other slices are left a helper would not be run by another thread anyway).
+    let threads = rayon::current_num_threads();
+    let started = AtomicUsize::new(0);
     values
         .par_chunks_mut(hw * nc)
         .enumerate()
         .try_for_each(|(z, out)| {
+            let i = started.fetch_add(1, Ordering::Relaxed);
             let planes = decode_slice_grids(
                 &streams[z * per_slice..(z + 1) * per_slice],
                 h.height,
@@ -337,6 +344,7 @@ pub fn decode_samples(
                 &h.ranges[z * nc..(z + 1) * nc],
                 m,
                 h.band_log2,
+                h.depth - i <= threads,
             )?;
             // pieces in parallel, each giving its first pixel that is no YCoCg-R of an RGB
             // pixel and its first value outside the dtype; reduced in order (rayon's reduce

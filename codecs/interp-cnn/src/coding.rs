@@ -322,8 +322,11 @@ struct Ahead<'a> {
 }
 
 impl<'a> Ahead<'a> {
-    /// Samples of one block (at least one row).
-    const BLOCK: usize = 1024;
+    /// Samples of one block (at least one row). Small enough that the decoding thread, when
+    /// it catches up with a helper and computes the next unclaimed block itself, delays its
+    /// range decoder only briefly, and that a band of a coarse level (4 096 samples) splits
+    /// into 16 blocks (into 4 with the 1 024 of before).
+    const BLOCK: usize = 256;
 
     /// # Errors
     ///
@@ -389,6 +392,10 @@ impl<'a> Ahead<'a> {
 /// Least samples per task of the copies between steps (smaller levels are copied by one thread:
 /// handing them to another costs more than it saves).
 const MIN_SPLIT: usize = 1 << 14;
+
+/// Least samples (all channels) of a band that offers a helper task: a smaller band is decoded
+/// in less time than it takes another thread to pick the task up.
+const MIN_HELPED: usize = 2048;
 
 /// Samples of one work item of the later channels in [`Pipe`].
 const ITEM: usize = 32;
@@ -925,7 +932,7 @@ pub fn decode_slice(
     model: &Model,
     band_log2: u8,
 ) -> Result<Vec<Vec<i32>>, CodecError> {
-    let grids = decode_slice_grids(streams, h, w, ranges, model, band_log2)?;
+    let grids = decode_slice_grids(streams, h, w, ranges, model, band_log2, true)?;
     grids
         .iter()
         .map(|g| {
@@ -940,7 +947,8 @@ pub fn decode_slice(
 }
 
 /// [`decode_slice`] into the level-0 grid of each channel (`h` x `w`, margin filled), without
-/// copying the samples out.
+/// copying the samples out. With `helpers` false, no band offers a helper task (the caller
+/// keeps the other threads busy with other slices).
 ///
 /// # Errors
 ///
@@ -952,6 +960,7 @@ pub fn decode_slice_grids(
     ranges: &[(i64, i64)],
     model: &Model,
     band_log2: u8,
+    helpers: bool,
 ) -> Result<Vec<Grid>, CodecError> {
     let nc = ranges.len();
     let nl = levels(h, w);
@@ -995,7 +1004,9 @@ pub fn decode_slice_grids(
             // ([`walk_band_ahead`]): a step of fewer bands than threads (the coarse levels)
             // uses them all, and a thread without a band of its own helps the last ones. The
             // bands before them run without (the other threads have bands of their own, and
-            // the helper's bookkeeping costs the band about 6 % in colour).
+            // the helper's bookkeeping costs the band about 6 % in colour), and so do bands
+            // of fewer than MIN_HELPED samples and, in a volume, every slice's but the last
+            // ones' (the caller's `helpers`).
             let threads = rayon::current_num_threads();
             let started = AtomicUsize::new(0);
             let bands: Result<Vec<Vec<i32>>, CodecError> = band_streams
@@ -1006,7 +1017,11 @@ pub fn decode_slice_grids(
                     let mut out = try_vec(CODEC_ID, "a decoded band (int32)", r.len() * ws * nc)?;
                     let mut dec = Decoder(RangeDecoder::new(data));
                     let i = started.fetch_add(1, Ordering::Relaxed);
-                    if threads > 1 && nb - i <= threads {
+                    if helpers
+                        && threads > 1
+                        && nb - i <= threads
+                        && r.len() * ws * nc >= MIN_HELPED
+                    {
                         walk_band_ahead(&s, r, &mut dec, &mut out)?;
                     } else {
                         walk_band(&s, r, &mut dec, &mut out)?;

@@ -210,6 +210,45 @@ impl Grid {
     /// components not yet known get whatever those hold; no step reads them. Visits only the
     /// margin (the level's own samples are left alone).
     pub fn fill_margin(&mut self) {
+        if self.h >= 2 && self.w >= 2 {
+            self.fill_margin_rows();
+        } else {
+            self.fill_margin_cells();
+        }
+    }
+
+    /// [`fill_margin`](Self::fill_margin) of a level of at least 2 x 2 samples, where every
+    /// coordinate has a same-parity one inside (no even-clamped neighbour), so a margin cell
+    /// reads `(clamp_parity(y), clamp_parity(x))`, one rule per axis: a row's margin columns
+    /// copy fixed columns of the row, then each margin row copies a whole padded row (the same
+    /// values as [`fill_margin_cells`](Self::fill_margin_cells), which the tests check).
+    fn fill_margin_rows(&mut self) {
+        let (h, w, s, m) = (self.h, self.w, self.stride, MARGIN as isize);
+        let col = |x: isize| -> usize {
+            clamp_parity(x, w).expect("a same-parity column when w >= 2") + MARGIN
+        };
+        let cols: [(usize, usize); 2 * MARGIN] = std::array::from_fn(|i| {
+            let x = if i < MARGIN {
+                i as isize - m
+            } else {
+                (w + i - MARGIN) as isize
+            };
+            ((x + m) as usize, col(x))
+        });
+        for row in self.data[MARGIN * s..(h + MARGIN) * s].chunks_exact_mut(s) {
+            for &(d, src) in &cols {
+                row[d] = row[src];
+            }
+        }
+        for y in (-m..0).chain(h as isize..h as isize + m) {
+            let src = clamp_parity(y, h).expect("a same-parity row when h >= 2") + MARGIN;
+            let d = (y + m) as usize;
+            self.data.copy_within(src * s..(src + 1) * s, d * s);
+        }
+    }
+
+    /// [`fill_margin`](Self::fill_margin) cell by cell, for any size.
+    fn fill_margin_cells(&mut self) {
         let (h, w, m) = (self.h, self.w, MARGIN as isize);
         let (hi, wi) = (h as isize, w as isize);
         let src = |y: isize, x: isize| -> (usize, usize) {
@@ -305,6 +344,25 @@ mod tests {
                     (px as i32 + i32::from(dx)).rem_euclid(2) as usize,
                 );
                 assert!(known[step].contains(&q), "step {step} offset {dy},{dx}");
+            }
+        }
+    }
+
+    /// The row-wise margin fill gives the cell-by-cell rule's values, every size up to 9 x 9.
+    #[test]
+    fn margin_rows_match_cells() {
+        let mut seed = 7u32;
+        for h in 1..=9 {
+            for w in 1..=9 {
+                let mut a = Grid::new(h, w);
+                for v in &mut a.data {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    *v = (seed >> 8) as i32;
+                }
+                let mut b = a.clone();
+                a.fill_margin_cells();
+                b.fill_margin();
+                assert_eq!(a.data, b.data, "{h} x {w}");
             }
         }
     }

@@ -136,9 +136,10 @@ fn every_model_round_trips() {
 }
 
 /// Same bytes and samples on pools of 1, 2 and 3 threads, colour (3 and 4 channels: the fourth
-/// is conditioned on the third and the first) and grey (a band decodes with a helper thread
+/// is conditioned on the third and the first), grey (a band decodes with a helper thread
 /// computing networks ahead, in colour the later channels' as soon as the values they are
-/// conditioned on are decoded).
+/// conditioned on are decoded) and a volume (slices in parallel, only the last ones to start
+/// with helpers).
 #[test]
 fn same_bytes_on_any_pool() {
     let pools: Vec<rayon::ThreadPool> = [1, 2, 3]
@@ -150,7 +151,12 @@ fn same_bytes_on_any_pool() {
                 .unwrap()
         })
         .collect();
-    for shape in [vec![300usize, 260, 3], vec![333, 301], vec![97, 130, 4]] {
+    for shape in [
+        vec![300usize, 260, 3],
+        vec![333, 301],
+        vec![97, 130, 4],
+        vec![5, 100, 90],
+    ] {
         let v: Vec<u8> = image(shape.iter().product(), 11, 0, 255)
             .into_iter()
             .map(|v| v as u8)
