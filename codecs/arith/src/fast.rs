@@ -711,29 +711,41 @@ fn encode_lanes<T: ArithElement, const L: usize>(values: &[T], shape: &[usize], 
     enc.put_rev(L * full, |i| sym(i % L, i / L));
     ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
     scratch.words = enc.finish_into_keep(out);
-    put_scratch(scratch);
-    // the raw bits in the same order, rounds of values in blocks
+    // the raw bits in the same order, rounds of values in blocks; a block whose symbols are
+    // all below 4 (`|v| <= 1`: no raw bits, most blocks at coarse error bounds) is skipped, as
+    // the codes of pass 1 say
     let mut raw = RawBits::new();
     let mut t0 = 0;
     while t0 < longest {
-        let t1 = longest.min(t0 + 1024);
-        raw.reserve(L * (t1 - t0));
-        let (mut pos, mut buf, mut nb) = (raw.pos, raw.buf, raw.nb);
-        let dst = &mut raw.out[..];
-        for t in t0..t1 {
-            for k in 0..L {
-                if t < lens[k] {
-                    let u = zigzag(values[start[k] + t].to_signed());
-                    let e = symbol_of(u).1;
-                    put_value_bits::<T>(dst, &mut pos, &mut buf, &mut nb, u, e);
+        let t1 = longest.min(t0 + RAW_VALUES / L);
+        let has_raw = (0..L).any(|k| {
+            let lane = &coded[start[k]..start[k] + lens[k]];
+            lane.get(t0..t1.min(lens[k]))
+                .is_some_and(|c| c.iter().fold(0, |a, &c| a | c) & 0x7C != 0)
+        });
+        if has_raw {
+            raw.reserve(L * (t1 - t0));
+            let (mut pos, mut buf, mut nb) = (raw.pos, raw.buf, raw.nb);
+            let dst = &mut raw.out[..];
+            for t in t0..t1 {
+                for k in 0..L {
+                    if t < lens[k] {
+                        let u = zigzag(values[start[k] + t].to_signed());
+                        let e = symbol_of(u).1;
+                        put_value_bits::<T>(dst, &mut pos, &mut buf, &mut nb, u, e);
+                    }
                 }
             }
+            (raw.pos, raw.buf, raw.nb) = (pos, buf, nb);
         }
-        (raw.pos, raw.buf, raw.nb) = (pos, buf, nb);
         t0 = t1;
     }
+    put_scratch(scratch);
     out.extend_from_slice(&raw.finish());
 }
+
+/// Values per block of the lanes' raw-bit pass.
+const RAW_VALUES: usize = 256;
 
 fn entropy_error(e: &EntropyError) -> CodecError {
     corrupt(format!("rANS stream: {e}"))
