@@ -1134,21 +1134,7 @@ impl<'a, const L: usize> BlockDecoder<'a, L> {
         base: usize,
         pos: &mut usize,
     ) -> T {
-        let sym = sym & (SYMBOLS - 1);
-        let nb = u32::from(RAW_BITS[sym]);
-        let read = |pos: usize, count: u32| -> u64 {
-            let i = ((pos >> 3) - base) & (BYTE_WINDOW / 2 - 1);
-            let b = *win[i..].first_chunk::<8>().unwrap_or(&[0; 8]);
-            (u64::from_le_bytes(b) >> (pos & 7)) & !(u64::MAX << count)
-        };
-        // up to 30 raw bits for 32-bit values: one read without the 64-bit case
-        let raw = if T::BITS <= 32 || nb <= 56 {
-            read(*pos, nb)
-        } else {
-            read(*pos, 32) | read(*pos + 32, nb - 32) << 32
-        };
-        *pos += nb as usize;
-        T::from_signed(unzigzag(TOP_SHIFTED[sym] | raw))
+        T::from_signed(unzigzag(Self::zigzagged::<T>(sym, win, base, pos)))
     }
 
     /// The zigzagged value of symbol `sym` with its raw bits read at bit `pos` (as
@@ -1167,6 +1153,7 @@ impl<'a, const L: usize> BlockDecoder<'a, L> {
             let b = *win[i..].first_chunk::<8>().unwrap_or(&[0; 8]);
             (u64::from_le_bytes(b) >> (pos & 7)) & !(u64::MAX << count)
         };
+        // up to 30 raw bits for 32-bit values: one read without the 64-bit case
         let raw = if T::BITS <= 32 || nb <= 56 {
             read(*pos, nb)
         } else {

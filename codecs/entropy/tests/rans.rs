@@ -41,8 +41,9 @@ fn tables() -> Vec<Vec<u16>> {
     out
 }
 
-fn encode(symbols: &[u8], ctx: &[usize], freqs: &[Vec<u16>]) -> Vec<u8> {
-    let starts: Vec<Vec<u32>> = freqs
+/// Each table's interval starts (the running sums of its frequencies).
+fn starts_of(freqs: &[Vec<u16>]) -> Vec<Vec<u32>> {
+    freqs
         .iter()
         .map(|f| {
             f.iter()
@@ -53,7 +54,11 @@ fn encode(symbols: &[u8], ctx: &[usize], freqs: &[Vec<u16>]) -> Vec<u8> {
                 })
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+fn encode(symbols: &[u8], ctx: &[usize], freqs: &[Vec<u16>]) -> Vec<u8> {
+    let starts = starts_of(freqs);
     let mut enc = RansEncoder::new();
     for i in (0..symbols.len()).rev() {
         let (s, c) = (usize::from(symbols[i]), ctx[i]);
@@ -238,18 +243,7 @@ fn reciprocal_division_is_exact() {
 fn interleaved<const S: usize>() {
     for n in [0usize, 1, S - 1, S, S + 1, 3 * S + 2, 5000] {
         let (symbols, ctx, freqs, _) = sample(n, 0xABCD + n as u64);
-        let starts: Vec<Vec<u32>> = freqs
-            .iter()
-            .map(|f| {
-                f.iter()
-                    .scan(0u32, |c, &x| {
-                        let s = *c;
-                        *c += u32::from(x);
-                        Some(s)
-                    })
-                    .collect()
-            })
-            .collect();
+        let starts = starts_of(&freqs);
         let interval = |i: usize| {
             let (c, s) = (ctx[i], usize::from(symbols[i]));
             (starts[c][s], u32::from(freqs[c][s]))
