@@ -1206,7 +1206,7 @@ impl<const L: usize> BlockDecoder<'_, L> {
             let l = if ROWS { c.len().min(m) } else { c.len() };
             &mut c[..l]
         });
-        // pass 1: the symbols, four independent chains of context → table → state
+        // pass 1: the symbols, one independent chain per lane of context → table → state
         let (win, wbase, mut rel) = self.word_window();
         let table = &*self.table;
         let mut x = self.states;

@@ -389,7 +389,8 @@ const MIN_BLOCK_ROW: usize = 4;
 /// the `m` targets from `pos` into `pb` (a method rather than a closure, so that it is inlined
 /// into the walk and compiled with its vector features).
 trait BlockPreds<F> {
-    fn fill(&self, work: &mut [F], pos: usize, m: usize, pb: &mut [F; ROW_BLOCK]);
+    /// `S`: the targets' stride when known at compile time (0: the run's stride).
+    fn fill<const S: usize>(&self, work: &mut [F], pos: usize, m: usize, pb: &mut [F; ROW_BLOCK]);
 }
 
 /// Predictions one target at a time by a closure, targets `.1` elements apart.
@@ -397,7 +398,7 @@ struct ByPoint<P>(P, usize);
 
 impl<F: Real, P: Fn(&[F], usize) -> F> BlockPreds<F> for ByPoint<P> {
     #[inline(always)]
-    fn fill(&self, work: &mut [F], pos: usize, m: usize, pb: &mut [F; ROW_BLOCK]) {
+    fn fill<const S: usize>(&self, work: &mut [F], pos: usize, m: usize, pb: &mut [F; ROW_BLOCK]) {
         for (k, p) in pb[..m].iter_mut().enumerate() {
             *p = (self.0)(work, pos + k * self.1);
         }
@@ -415,14 +416,10 @@ struct ByRun<const C: u8> {
 
 impl<F: Real, const C: u8> BlockPreds<F> for ByRun<C> {
     #[inline(always)]
-    fn fill(&self, work: &mut [F], pos: usize, m: usize, pb: &mut [F; ROW_BLOCK]) {
+    fn fill<const S: usize>(&self, work: &mut [F], pos: usize, m: usize, pb: &mut [F; ROW_BLOCK]) {
         let (stride, off) = (self.stride, self.off);
         if crate::fast::predict_run::<F, C>(work, pos, stride, m, off).is_some() {
-            match stride {
-                1 => gather::<F, 1>(work, pos, 1, m, pb),
-                2 => gather::<F, 2>(work, pos, 2, m, pb),
-                _ => gather::<F, 0>(work, pos, stride, m, pb),
-            }
+            gather::<F, S>(work, pos, stride, m, pb);
         } else {
             for (k, p) in pb[..m].iter_mut().enumerate() {
                 *p = predict::<F, C>(work, pos + k * stride, off);
@@ -499,7 +496,7 @@ fn row_blocks_by<F: Real, const S: usize>(
         let mut xs = [F::ZERO; ROW_BLOCK];
         gather::<F, S>(work, pos, stride, m, &mut xs);
         let mut ps = [F::ZERO; ROW_BLOCK];
-        preds.fill(work, pos, m, &mut ps);
+        preds.fill::<S>(work, pos, m, &mut ps);
         let mut rs = [F::ZERO; ROW_BLOCK];
         for (b, cb) in rb.chunks_mut(BLOCK).enumerate() {
             let m = cb.len();
