@@ -21,10 +21,13 @@
 
 use ndcodecs_core::{ByteReader, CodecError, shape::try_vec};
 use ndcodecs_entropy::{
-    EntropyError, RANS_MAX_SYMBOLS, RansDecoder, RansEncSymbol, RansEncoder, quantize_frequencies,
+    EntropyError, RANS_L, RANS_MAX_SYMBOLS, RansDecoder, RansEncSymbol, RansEncoder,
+    quantize_frequencies,
 };
 
 use crate::{CODEC_ID, element::ArithElement};
+
+mod rounds16;
 
 /// Number of contexts.
 pub(crate) const CONTEXTS: usize = 16;
@@ -638,6 +641,7 @@ fn encode_on<T: ArithElement>(
         shape: &'a [usize],
         lanes: usize,
         out: &'o mut Vec<u8>,
+        avx2: Avx2,
     }
     impl<T: ArithElement> pulp::WithSimd for Op<'_, '_, T> {
         type Output = ();
@@ -645,8 +649,8 @@ fn encode_on<T: ArithElement>(
         fn with_simd<S: pulp::Simd>(self, _: S) {
             match self.lanes {
                 1 => encode_model1(self.values, self.shape, self.out),
-                LANES => encode_lanes::<T, LANES>(self.values, self.shape, self.out),
-                _ => encode_lanes::<T, LANES16>(self.values, self.shape, self.out),
+                LANES => encode_lanes::<T, LANES>(self.values, self.shape, self.out, None),
+                _ => encode_lanes::<T, LANES16>(self.values, self.shape, self.out, self.avx2),
             }
         }
     }
@@ -658,6 +662,7 @@ fn encode_on<T: ArithElement>(
         shape,
         lanes,
         out,
+        avx2: avx2_of(arch),
     });
 }
 
@@ -685,7 +690,12 @@ fn encode_model1<T: ArithElement>(values: &[T], shape: &[usize], out: &mut Vec<u
 /// The payload of models 2 (`L = 4`) and 3 (`L = 16`): pass 1 lane by lane, the rANS symbols
 /// round by round on `L` states, the raw bits in the same order.
 #[inline(always)]
-fn encode_lanes<T: ArithElement, const L: usize>(values: &[T], shape: &[usize], out: &mut Vec<u8>) {
+fn encode_lanes<T: ArithElement, const L: usize>(
+    values: &[T],
+    shape: &[usize],
+    out: &mut Vec<u8>,
+    avx2: Avx2,
+) {
     let n = values.len();
     let geo = Geometry::new(shape);
     let lanes = lane_ranges(n, &geo, L);
@@ -708,20 +718,86 @@ fn encode_lanes<T: ArithElement, const L: usize>(values: &[T], shape: &[usize], 
             }
         }
     }
-    enc.put_rev(L * full, |i| sym(i % L, i / L));
+    if L == LANES {
+        // four states in registers
+        enc.put_rev(L * full, |i| sym(i % L, i / L));
+    } else {
+        // a round's states in vector registers
+        let lane_codes: [&[u16]; L] = std::array::from_fn(|k| &coded[start[k]..start[k] + full]);
+        enc = put_rounds(avx2, enc, full, &lane_codes, &packed);
+    }
     ndcodecs_core::bytes::put_varint(out, enc.len() as u64);
     scratch.words = enc.finish_into_keep(out);
-    // the raw bits in the same order, rounds of values in blocks; a block whose symbols are
-    // all below 4 (`|v| <= 1`: no raw bits, most blocks at coarse error bounds) is skipped, as
-    // the codes of pass 1 say
     let mut raw = RawBits::new();
+    if L == LANES {
+        raw_bits_interleaved::<T, L>(values, coded, &start, &lens, &mut raw);
+    } else {
+        raw_bits_by_lane::<T, L>(values, coded, &start, &lens, &mut raw);
+    }
+    put_scratch(scratch);
+    out.extend_from_slice(&raw.finish());
+}
+
+/// The full rounds of model 3's rANS pass ([`RansEncoder::put_rounds`], lane `k`'s symbol of
+/// round `t` being the interval `packed[codes[k][t] mod H]`, every `codes[k]` holding at least
+/// `rounds` codes): with AVX2 and sixteen lanes, the states in its registers
+/// ([`rounds16::put_rounds`]); otherwise the loops the compiler vectorises as it can (the same
+/// stream, tested).
+#[inline(always)]
+fn put_rounds<const L: usize>(
+    avx2: Avx2,
+    mut enc: RansEncoder<L>,
+    rounds: usize,
+    codes: &[&[u16]; L],
+    packed: &[RansEncSymbol; H],
+) -> RansEncoder<L> {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = avx2
+        && let Ok(codes16) = <[&[u16]; LANES16]>::try_from(&codes[..])
+    {
+        let (states, words) = enc.into_parts();
+        let states16 = <[u32; LANES16]>::try_from(&states[..]).unwrap_or([RANS_L; LANES16]);
+        let mut table = Box::new([[0u32; 4]; H]);
+        for (t, &s) in table.iter_mut().zip(packed.iter()) {
+            *t = rounds16::interval(s);
+        }
+        let enc16 = RansEncoder::from_parts(states16, words);
+        let (states16, words) =
+            rounds16::put_rounds(simd, enc16, rounds, &codes16, &table).into_parts();
+        let states = <[u32; L]>::try_from(&states16[..]).unwrap_or(states);
+        return RansEncoder::from_parts(states, words);
+    }
+    let _ = avx2;
+    enc.put_rounds(rounds, |t, k| packed[usize::from(codes[k][t]) & (H - 1)]);
+    enc
+}
+
+/// Whether any of the values whose codes (`ctx << 7 | symbol`) are `codes` has raw bits (a
+/// symbol of 4 or more: `|v| >= 2`).
+#[inline(always)]
+fn any_raw(codes: &[u16]) -> bool {
+    codes.iter().fold(0, |a, &c| a | c) & 0x7C != 0
+}
+
+/// The raw bits of the `L` lanes (lane `k` the values `start[k]..start[k] + lens[k]`, `codes`
+/// their pass-1 codes) in the stream's order, round by round, lanes ascending: rounds of values
+/// in blocks, read across the lanes. A block whose symbols are all below 4 (`|v| <= 1`: no raw
+/// bits, most blocks at coarse error bounds) is skipped.
+#[inline(always)]
+fn raw_bits_interleaved<T: ArithElement, const L: usize>(
+    values: &[T],
+    coded: &[u16],
+    start: &[usize; L],
+    lens: &[usize; L],
+    raw: &mut RawBits,
+) {
+    let longest = lens[0];
     let mut t0 = 0;
     while t0 < longest {
         let t1 = longest.min(t0 + RAW_VALUES / L);
         let has_raw = (0..L).any(|k| {
             let lane = &coded[start[k]..start[k] + lens[k]];
-            lane.get(t0..t1.min(lens[k]))
-                .is_some_and(|c| c.iter().fold(0, |a, &c| a | c) & 0x7C != 0)
+            lane.get(t0..t1.min(lens[k])).is_some_and(any_raw)
         });
         if has_raw {
             raw.reserve(L * (t1 - t0));
@@ -740,8 +816,55 @@ fn encode_lanes<T: ArithElement, const L: usize>(values: &[T], shape: &[usize], 
         }
         t0 = t1;
     }
-    put_scratch(scratch);
-    out.extend_from_slice(&raw.finish());
+}
+
+/// [`raw_bits_interleaved`] (the same bits) for many lanes: a block's zigzagged values and bit
+/// lengths are first made lane by lane (each lane's values read in order) into a buffer in the
+/// stream's order, then the bits packed from it in one loop. The full rounds (every lane has
+/// a value) and the last ones (only the longer lanes) are blocks of their own.
+#[inline(always)]
+fn raw_bits_by_lane<T: ArithElement, const L: usize>(
+    values: &[T],
+    coded: &[u16],
+    start: &[usize; L],
+    lens: &[usize; L],
+    raw: &mut RawBits,
+) {
+    const R: usize = RAW_VALUES / LANES16;
+    let (full, longest) = (lens[L - 1], lens[0]);
+    // the lanes taking part in rounds `full..longest`
+    let wide = lens.iter().filter(|&&len| len > full).count();
+    let mut zz = [0u64; RAW_VALUES];
+    let mut bits = [0u8; RAW_VALUES];
+    for (from, to, width) in [(0, full, L), (full, longest, wide)] {
+        let mut t0 = from;
+        while t0 < to {
+            let t1 = to.min(t0 + R);
+            let m = t1 - t0;
+            let has_raw = (0..width).any(|k| any_raw(&coded[start[k] + t0..start[k] + t1]));
+            if has_raw {
+                for k in 0..width {
+                    let lane = &values[start[k] + t0..start[k] + t1];
+                    for (j, &v) in lane.iter().enumerate() {
+                        let u = zigzag(v.to_signed());
+                        zz[j * width + k] = u;
+                        #[allow(clippy::cast_possible_truncation)]
+                        {
+                            bits[j * width + k] = symbol_of(u).1 as u8;
+                        }
+                    }
+                }
+                raw.reserve(width * m);
+                let (mut pos, mut buf, mut nb) = (raw.pos, raw.buf, raw.nb);
+                let dst = &mut raw.out[..];
+                for (&u, &e) in zz[..width * m].iter().zip(&bits[..width * m]) {
+                    put_value_bits::<T>(dst, &mut pos, &mut buf, &mut nb, u, u32::from(e));
+                }
+                (raw.pos, raw.buf, raw.nb) = (pos, buf, nb);
+            }
+            t0 = t1;
+        }
+    }
 }
 
 /// Values per block of the lanes' raw-bit pass.
@@ -1877,6 +2000,100 @@ mod tests {
                     }
                     assert_eq!((wa, nb), (wide.clone(), narrow.clone()), "{shape:?}");
                 }
+            }
+        }
+    }
+
+    /// Model 2's or 3's payload (`L` lanes) symbol by symbol in reverse stream order
+    /// ([`RansEncoder::put_symbol`]) and with the raw bits read across the lanes round by round
+    /// ([`raw_bits_interleaved`]): the reference for the encoder's rounds and raw-bit pass.
+    fn encode_lanes_ref<T: ArithElement, const L: usize>(values: &[T], shape: &[usize]) -> Vec<u8> {
+        let mut out = Vec::new();
+        if values.is_empty() {
+            return out;
+        }
+        let geo = Geometry::new(shape);
+        let lanes = lane_ranges(values.len(), &geo, L);
+        let start: [usize; L] = std::array::from_fn(|k| lanes[k].0);
+        let lens: [usize; L] = std::array::from_fn(|k| lanes[k].1 - lanes[k].0);
+        let mut coded = Vec::new();
+        let hist = first_pass(values, &geo, &lanes, None, &mut coded);
+        let packed = put_tables(&hist, &mut out);
+        // stream order: round t, lanes ascending; coded last to first
+        let order: Vec<(usize, usize)> = (0..lens[0])
+            .flat_map(|t| (0..L).filter(move |&k| t < lens[k]).map(move |k| (k, t)))
+            .collect();
+        let mut enc = RansEncoder::<L>::from_buffer(Vec::new());
+        for &(k, t) in order.iter().rev() {
+            enc.put_symbol(k, packed[usize::from(coded[start[k] + t]) & (H - 1)]);
+        }
+        ndcodecs_core::bytes::put_varint(&mut out, enc.len() as u64);
+        enc.finish_into(&mut out);
+        let mut raw = RawBits::new();
+        raw_bits_interleaved::<T, L>(values, &coded, &start, &lens, &mut raw);
+        out.extend_from_slice(&raw.finish());
+        out
+    }
+
+    /// Model 3's encoder on this CPU's best instruction set (AVX2's rANS rounds) and on the
+    /// scalar baseline writes the reference payload ([`encode_lanes_ref`]): tiny arrays (fewer
+    /// values than lanes: empty lanes, only a partial round), lanes of unequal length (values and
+    /// whole rows as units, so that the last rounds hold only the first lanes), values with and
+    /// without raw bits (in some lanes only), 32- and 64-bit values.
+    #[test]
+    fn lanes16_encoder_matches_the_reference() {
+        let mut next = xorshift(0x0DDB_1A5E_5BAD_5EEDu64);
+        let shapes: Vec<Vec<usize>> = vec![
+            vec![1],
+            vec![2],
+            vec![15],
+            vec![16],
+            vec![17],
+            vec![31],
+            vec![33],
+            vec![255],
+            vec![4099],
+            vec![3, 5],
+            vec![17, 7],
+            vec![40, 9],
+            vec![2, 19, 11],
+            vec![1, 33, 70],
+        ];
+        for shape in shapes {
+            let n: usize = shape.iter().product();
+            for width in [0u32, 1, 3, 9, 20, 62] {
+                #[allow(clippy::cast_possible_wrap)]
+                let wide: Vec<i64> = (0..n)
+                    .map(|i| {
+                        let v = if width == 0 {
+                            0
+                        } else {
+                            next() as i64 >> (63 - width)
+                        };
+                        // stretches of small values (no raw bits) and of large ones
+                        if (i / 37) % 3 == 0 { v.signum() } else { v }
+                    })
+                    .collect();
+                #[allow(clippy::cast_possible_truncation)]
+                let narrow: Vec<i32> = wide.iter().map(|&v| (v >> 31) as i32).collect();
+                let reference = (
+                    encode_lanes_ref::<_, LANES16>(&wide, &shape),
+                    encode_lanes_ref::<_, LANES16>(&narrow, &shape),
+                );
+                for arch in [pulp::Arch::new(), pulp::Arch::Scalar] {
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    encode_on(arch, &wide, &shape, LANES16, &mut a);
+                    encode_on(arch, &narrow, &shape, LANES16, &mut b);
+                    assert_eq!(
+                        (&a, &b),
+                        (&reference.0, &reference.1),
+                        "{shape:?}, {width} bits"
+                    );
+                }
+                let (mut wa, mut nb) = (vec![0i64; n], vec![0i32; n]);
+                decode_values_lanes16(&reference.0, &shape, &mut wa).unwrap();
+                decode_values_lanes16(&reference.1, &shape, &mut nb).unwrap();
+                assert_eq!((wa, nb), (wide, narrow), "{shape:?}, {width} bits");
             }
         }
     }

@@ -156,6 +156,25 @@ impl RansEncSymbol {
         }
     }
 
+    /// The interval's start.
+    #[must_use]
+    pub const fn start(&self) -> u32 {
+        self.start
+    }
+
+    /// The interval's length, the symbol's frequency (1 for a `freq` of 0 given to
+    /// [`new`](Self::new)).
+    #[must_use]
+    pub const fn freq(&self) -> u32 {
+        self.freq
+    }
+
+    /// The reciprocal `ceil(2^44 / freq)` (at most `2^44`), for a codec's own vector loop.
+    #[must_use]
+    pub const fn rcp(&self) -> u64 {
+        self.rcp
+    }
+
     /// `(floor(x / freq), x mod freq)` for any 32-bit `x`, by the reciprocal.
     #[inline(always)]
     #[must_use]
@@ -329,36 +348,94 @@ impl<const S: usize> RansEncoder<S> {
         self.words.truncate(base + k);
     }
 
-    /// [`put_rev`](Self::put_rev) for any number of states: a round of `S` symbols at a time,
-    /// the states in an array.
+    /// [`put_rev`](Self::put_rev) for any number of states: the symbols of the last, partial
+    /// round one by one, then the full rounds ([`put_rounds`](Self::put_rounds)).
     #[inline(always)]
     fn put_rev_any(&mut self, n: usize, mut sym: impl FnMut(usize) -> RansEncSymbol) {
+        let full = n / S;
+        for i in (S * full..n).rev() {
+            self.put_symbol(i, sym(i));
+        }
+        self.put_rounds(full, |t, l| sym(S * t + l));
+    }
+
+    /// Codes rounds `rounds − 1` down to 0 of `S` symbols each, round `t`'s symbol of state
+    /// `l` being `sym(t, l)` (the symbol of stream index `S t + l`): the stream of
+    /// [`put_rev`](Self::put_rev)`(S · rounds, |i| sym(i / S, i % S))`.
+    ///
+    /// Written step by step across the states, so that a caller compiled for a CPU's vector
+    /// instructions (`pulp`'s dispatch, this function being inlined there) codes a round's `S`
+    /// states in vector registers: the intervals of the round, then every state's
+    /// renormalisation test, division (by the reciprocal, in two 32 × 32-bit products:
+    /// `floor(y · rcp / 2^44) = floor((y · rcp_hi + floor(y · rcp_lo / 2^32)) / 2^12)`) and new
+    /// value, then the words of the states that renormalise, in the order the encoder emits
+    /// them (state `S − 1` first).
+    #[inline(always)]
+    pub fn put_rounds(
+        &mut self,
+        rounds: usize,
+        mut sym: impl FnMut(usize, usize) -> RansEncSymbol,
+    ) {
         // at most one word per symbol
         let base = self.words.len();
-        self.words.resize(base + n, 0);
+        self.words.resize(base + S * rounds, 0);
         let words = &mut self.words[base..];
         let mut k = 0usize;
         let mut x = self.states;
-        let mut i = n;
-        while !i.is_multiple_of(S) {
-            i -= 1;
-            let (word, big, next) = encode_step(x[i % S], sym(i));
-            words[k] = word;
-            k += usize::from(big);
-            x[i % S] = next;
-        }
-        while i >= S {
-            i -= S;
-            // `k + S <= n - i` words so far: every word of the round fits
-            for l in (0..S).rev() {
-                let (word, big, next) = encode_step(x[l], sym(i + l));
-                words[k] = word;
-                k += usize::from(big);
-                x[l] = next;
+        for t in (0..rounds).rev() {
+            let (mut freq, mut start, mut lo, mut hi) =
+                ([0u32; S], [0u32; S], [0u32; S], [0u32; S]);
+            for l in 0..S {
+                let s = sym(t, l);
+                freq[l] = s.freq;
+                start[l] = s.start;
+                #[allow(clippy::cast_possible_truncation)]
+                {
+                    lo[l] = s.rcp as u32;
+                    hi[l] = (s.rcp >> 32) as u32;
+                }
             }
+            let mut big = [0u32; S];
+            let mut next = [0u32; S];
+            for l in 0..S {
+                // x >= freq · 2^20 (which is 2^32 for a frequency of 4096: never)
+                let b = x[l] > (freq[l] << (32 - RANS_PROB_BITS)).wrapping_sub(1);
+                let y = if b { x[l] >> 16 } else { x[l] };
+                let y64 = u64::from(y);
+                #[allow(clippy::cast_possible_truncation)]
+                let q = ((y64 * u64::from(hi[l]) + ((y64 * u64::from(lo[l])) >> 32)) >> 12) as u32;
+                // q · 2^12 + (y − q · freq) + start
+                next[l] = y + q * (RANS_TOTAL - freq[l]) + start[l];
+                big[l] = u32::from(b);
+            }
+            // `k + S <= S · (rounds − t)` words so far: every word of the round fits
+            for l in (0..S).rev() {
+                #[allow(clippy::cast_possible_truncation)]
+                {
+                    words[k] = x[l] as u16;
+                }
+                k += big[l] as usize;
+            }
+            x = next;
         }
         self.states = x;
         self.words.truncate(base + k);
+    }
+
+    /// The encoder's parts, for a codec that runs its own coding loop (see
+    /// [`from_parts`](Self::from_parts)): the `S` states and the 16-bit words emitted so far,
+    /// in the order emitted (the reverse of the stream's).
+    #[must_use]
+    pub fn into_parts(self) -> ([u32; S], Vec<u16>) {
+        (self.states, self.words)
+    }
+
+    /// An encoder from the parts of [`into_parts`](Self::into_parts) after a codec's own loop
+    /// went on with them: every state must stay in `[2^16, 2^32)` and every word be one that
+    /// [`put`](Self::put) would have emitted, else the stream does not decode.
+    #[must_use]
+    pub const fn from_parts(states: [u32; S], words: Vec<u16>) -> Self {
+        Self { states, words }
     }
 
     /// [`finish_into`](Self::finish_into), returning the buffer of words for
