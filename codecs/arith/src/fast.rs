@@ -17,7 +17,9 @@
 //! coded in lockstep so that the decoder runs four independent chains of context → table →
 //! symbol; the tables and the payload layout are model 1's. Context model 3 ("fast_lanes16",
 //! section *Model 3*) is model 2 with [`LANES16`] lanes and rANS states, whose decoder takes a
-//! round of sixteen symbols step by step across the lanes ([`BlockDecoder::block_wide`]).
+//! round of sixteen symbols step by step across the lanes ([`BlockDecoder::block_wide`]) and
+//! whose encoder codes a round with the sixteen rANS states in vector registers
+//! ([`rounds16`]).
 
 use ndcodecs_core::{ByteReader, CodecError, shape::try_vec};
 use ndcodecs_entropy::{
