@@ -89,16 +89,40 @@ impl<F: Real, const SPECIALS: bool> PointOp<F> for DecodeOp<'_, SPECIALS> {
                 // The run's flagged elements, in order: their predictions in place of the
                 // values the run wrote (which no other target of the run reads).
                 let last = pos0 + (count - 1) * stride;
+                // a mask word's bits of the run's targets for the strides of the walk's runs
+                // (powers of two): one in `stride` from `pos0`'s bit (the words start at
+                // multiples of 32), at most one per word past 32; other strides by division
+                let exact = stride.is_power_of_two();
+                let shift = stride.trailing_zeros();
+                #[allow(clippy::cast_possible_truncation)]
+                let pattern = if exact && stride <= 32 {
+                    (u32::MAX / ((1u64 << stride) - 1) as u32) << (pos0 % stride)
+                } else {
+                    u32::MAX
+                };
                 for wi in pos0 / 32..=last / 32 {
-                    let mut bits = self.mask[wi].cast_unsigned();
+                    let mut bits = self.mask[wi].cast_unsigned() & pattern;
+                    if wi == pos0 / 32 {
+                        bits &= u32::MAX << (pos0 % 32);
+                    }
+                    if wi == last / 32 {
+                        bits &= u32::MAX >> (31 - last % 32);
+                    }
                     while bits != 0 {
                         let pos = wi * 32 + bits.trailing_zeros() as usize;
                         bits &= bits - 1;
-                        if pos < pos0 || pos > last || !(pos - pos0).is_multiple_of(stride) {
+                        let t = if exact {
+                            if (pos - pos0) & (stride - 1) != 0 {
+                                continue;
+                            }
+                            (pos - pos0) >> shift
+                        } else if (pos - pos0).is_multiple_of(stride) {
+                            (pos - pos0) / stride
+                        } else {
                             continue;
-                        }
+                        };
                         let p = predict::<F, C>(work, pos, off);
-                        self.special(work, pos, codes[(pos - pos0) / stride], p)?;
+                        self.special(work, pos, codes[t], p)?;
                     }
                 }
                 self.k += count;
@@ -273,7 +297,6 @@ pub(crate) fn decode_on<F: Real>(
         .ok_or_else(|| corrupt(format!("error bound {:?} gives no usable step", h.bound)))?;
     let offset = F::from_f64(h.offset);
     let max_kind = kind::NEG_INF;
-    let fill_ok = h.fill.is_some();
     let mut finite = true;
     let mut found = Vec::new();
     if specials {
@@ -331,19 +354,31 @@ pub(crate) fn decode_on<F: Real>(
             "a code decodes to a value that is not finite".to_owned(),
         ));
     }
+    // the value of each kind, converted once (`None`: the fill value of a chunk without one)
+    const _: () = assert!(
+        kind::FILL == 0
+            && kind::NAN == 1
+            && kind::NEG_NAN == 2
+            && kind::POS_INF == 3
+            && kind::NEG_INF == 4
+    );
+    let values: [Option<F>; 5] = [
+        h.fill.map(F::from_f64),
+        Some(F::from_bits(F::NAN_BITS)),
+        Some(F::from_bits(F::NEG_NAN_BITS)),
+        Some(F::POS_INF),
+        Some(F::NEG_INF),
+    ];
     for (pos, c) in found {
-        out[pos] = match c {
-            kind::FILL if fill_ok => F::from_f64(h.fill.unwrap_or(0.0)),
-            kind::NAN => F::from_bits(F::NAN_BITS),
-            kind::NEG_NAN => F::from_bits(F::NEG_NAN_BITS),
-            kind::POS_INF => F::POS_INF,
-            kind::NEG_INF => F::NEG_INF,
-            _ => {
-                return Err(corrupt(format!(
-                    "element {pos} holds the fill-value code but the chunk has no fill value"
-                )));
-            }
-        };
+        // (`special` has checked that `c` is a kind)
+        let v = usize::try_from(c)
+            .ok()
+            .and_then(|k| values.get(k).copied().flatten());
+        out[pos] = v.ok_or_else(|| {
+            corrupt(format!(
+                "element {pos} holds the fill-value code but the chunk has no fill value"
+            ))
+        })?;
     }
     Ok(())
 }
