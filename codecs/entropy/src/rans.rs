@@ -197,7 +197,7 @@ fn encode_step(x: u32, s: RansEncSymbol) -> (u16, bool, u32) {
 }
 
 /// The rANS encoder: symbols are put **last to first** (symbol `i` of the stream with lane
-/// `i mod S`); [`finish`](Self::finish) writes the stream.
+/// `i mod S`); [`finish_into`](Self::finish_into) writes the stream.
 ///
 /// `S` is the number of interleaved states: [`RANS_LANES`] (4, the stream of the entropy spec)
 /// by default; a codec whose format says so may interleave more
@@ -451,7 +451,7 @@ impl<const S: usize> RansEncoder<S> {
         self.words
     }
 
-    /// Number of bytes [`finish`](Self::finish) will append.
+    /// Number of bytes [`finish_into`](Self::finish_into) will append.
     #[must_use]
     pub fn len(&self) -> usize {
         4 * S + 2 * self.words.len()
