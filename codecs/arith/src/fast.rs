@@ -1946,8 +1946,9 @@ fn decode_values_lanes_on<T: ArithElement, const L: usize>(
 mod tests {
     use super::*;
 
-    /// A xorshift64 generator of test values from `seed`.
-    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+    /// A xorshift64 generator of test values from `seed` (also for the tests of the
+    /// submodules).
+    pub(super) fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
         move || {
             x ^= x << 13;
             x ^= x >> 7;

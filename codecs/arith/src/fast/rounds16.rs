@@ -158,17 +158,8 @@ pub(super) fn put_rounds(
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
+    use crate::fast::tests::xorshift;
     use ndcodecs_entropy::RANS_L;
-
-    /// A xorshift64 generator of test values from `seed`.
-    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
-        move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        }
-    }
 
     /// The AVX2 rounds write the stream of the scalar rounds ([`RansEncoder::put_rounds`]) and of
     /// [`RansEncoder::put_symbol`] symbol by symbol, and end in the same states: random tables
