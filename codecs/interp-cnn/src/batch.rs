@@ -16,7 +16,7 @@
 
 use ndcodecs_learned::Mlp;
 
-/// Largest number of samples of one call (a multiple of [`TILE`]).
+/// Largest number of samples of one call (a multiple of the vector kernel's tile of 16).
 pub const MAX_BATCH: usize = 128;
 /// Samples evaluated together by the vector kernel.
 const TILE: usize = 16;

@@ -243,7 +243,7 @@ pub fn ideal_bits<T: ImageSample>(
 /// Every interpolated sample's distribution parameters, slice after slice, as rows `(level,
 /// step, channel, mu_fp, ls_fp, mu', ls')` ([`slice_params`]): the network's and, after the
 /// online correction of bands of `2^band_log2` samples (the encoder's are
-/// [`BAND_LOG2`](crate::format::BAND_LOG2)), the coded ones: for tests against an independent
+/// [`crate::format::BAND_LOG2`]), the coded ones: for tests against an independent
 /// implementation of the model arithmetic.
 ///
 /// # Errors

@@ -208,7 +208,7 @@ impl Step<'_> {
 ///
 /// Coding order: row by row; within a row, channel by channel; within a channel, sample by
 /// sample. For each sample of channel `c` the walk gathers the 16 neighbours, computes their
-/// statistics ([`core`]), the features ([`features`], conditioned on channel `c - 1` and, from
+/// statistics ([`core`](fn@crate::model::core)), the features ([`features`](crate::model::features), conditioned on channel `c - 1` and, from
 /// `c = 2`, channel 0, with those channels' values at the sample, coded before), the network
 /// `3 * step + min(c, 2)`, the distribution ([`params`], [`Logistic`]) and the coded value.
 ///

@@ -224,7 +224,7 @@ pub fn features(
     n
 }
 
-/// [`core`] and the first 17 [`features`] (those without conditioning channels) of `n <=
+/// [`core`](fn@core) and the first 17 [`features`] (those without conditioning channels) of `n <=
 /// MAX_BATCH` samples of one sub-image row at once: sample `j` at `data[first + 2 j]`, its
 /// neighbours at the offsets `offs` from it. Writes `cores[j]` and feature `f` of sample `j` at
 /// `x[input_index(f, j)]`: the same values as `core` and `features` (a test compares them), with
