@@ -446,7 +446,7 @@ impl Codec for ArithCodec {
     ///
     /// # Errors
     ///
-    /// As [`decode_into`](crate::decode_into).
+    /// As [`crate::decode_into`].
     fn decode_into(
         &self,
         encoded: AnyArrayView,
